@@ -1,0 +1,63 @@
+"""Imports of a file: who imports what, and the import block an exemplar should show."""
+
+from __future__ import annotations
+
+from indexers.base import ParsedFile, dotted_name
+from memorybrain.models import FileExtract
+
+
+def extract(pf: ParsedFile) -> FileExtract:
+    imports: list[dict[str, object]] = []
+    import_lines: list[list[object]] = []
+    top: set[str] = set()
+    for stmt in _import_statements(pf):
+        line = stmt.start_point[0] + 1
+        if stmt.start_point[0] == stmt.end_point[0]:
+            import_lines.append([line, pf.text(stmt)])
+        else:
+            import_lines.append([line, " ".join(pf.text(stmt).split())])
+        if stmt.type == "import_statement":
+            for c in stmt.named_children:
+                node = c.child_by_field_name("name") if c.type == "aliased_import" else c
+                alias_node = c.child_by_field_name("alias") if c.type == "aliased_import" else None
+                module = dotted_name(pf, node) or pf.text(node)
+                imports.append(
+                    {"module": module, "name": None, "alias": pf.text(alias_node) or None,
+                     "line": line, "level": 0}
+                )
+                top.add(module.split(".")[0])
+        elif stmt.type == "import_from_statement":
+            mod_node = stmt.child_by_field_name("module_name")
+            mod_text = pf.text(mod_node)
+            level = len(mod_text) - len(mod_text.lstrip("."))
+            module = mod_text.lstrip(".")
+            if level == 0 and module:
+                top.add(module.split(".")[0])
+            for c in stmt.children_by_field_name("name"):
+                if c.type == "aliased_import":
+                    name = pf.text(c.child_by_field_name("name"))
+                    alias = pf.text(c.child_by_field_name("alias")) or None
+                else:
+                    name, alias = pf.text(c), None
+                imports.append(
+                    {"module": module, "name": name, "alias": alias, "line": line, "level": level}
+                )
+            if any(c.type == "wildcard_import" for c in stmt.named_children):
+                imports.append(
+                    {"module": module, "name": "*", "alias": None, "line": line, "level": level}
+                )
+    return FileExtract(
+        meta={"imports": imports, "import_lines": import_lines, "top_modules": sorted(top)}
+    )
+
+
+def _import_statements(pf: ParsedFile):  # type: ignore[no-untyped-def]
+    """Module-level imports, including those inside top-level try/if blocks."""
+    stack = list(reversed(pf.root.named_children))
+    while stack:
+        node = stack.pop()
+        if node.type in ("import_statement", "import_from_statement"):
+            yield node
+        elif node.type in ("try_statement", "if_statement", "block", "except_clause",
+                           "else_clause", "elif_clause", "finally_clause"):
+            stack.extend(reversed(node.named_children))

@@ -1,0 +1,117 @@
+"""The data model shared by indexers, the store, retrieval and the pack."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+#: Pattern kinds, most specific first. When two indexers claim the same definition the
+#: earlier kind wins (a route handler is a route, not a plain function).
+PATTERN_KINDS: tuple[str, ...] = (
+    "route",
+    "test",
+    "error_handler",
+    "exception",
+    "middleware",
+    "model",
+    "schema",
+    "pagination",
+    "dependency",
+    "decorator",
+    "function",
+    "class",
+)
+
+KIND_PRIORITY: dict[str, int] = {kind: i for i, kind in enumerate(PATTERN_KINDS)}
+
+
+def pattern_id(path: str, qualname: str, kind: str) -> str:
+    """Stable id from path, qualified name and kind (survives re-indexing)."""
+    digest = hashlib.sha1(f"{path}\0{qualname}\0{kind}".encode()).hexdigest()
+    return digest[:12]
+
+
+@dataclass(slots=True)
+class Pattern:
+    """A unit a person would paste: a whole function or class with its decorators.
+
+    ``start_line``/``end_line`` are 1-based and inclusive. ``meta`` holds structured,
+    JSON-serialisable metadata whose keys depend on ``kind`` (see docs in indexers/).
+    ``usage`` is filled by the linker: how many route handlers use this definition.
+    """
+
+    kind: str
+    name: str
+    qualname: str
+    path: str
+    start_line: int
+    end_line: int
+    code: str
+    summary: str
+    meta: dict[str, Any] = field(default_factory=dict)
+    usage: int = 0
+
+    @property
+    def id(self) -> str:
+        return pattern_id(self.path, self.qualname, self.kind)
+
+    @property
+    def location(self) -> str:
+        return f"{self.path}:{self.start_line}-{self.end_line}"
+
+    def content_hash(self) -> str:
+        payload = f"{self.kind}\0{self.qualname}\0{self.code}"
+        return hashlib.sha1(payload.encode()).hexdigest()
+
+
+@dataclass(slots=True)
+class Fact:
+    """A stack fact with its evidence: "FastAPI 0.115 (pyproject.toml:12)".
+
+    ``category`` is one of: framework, orm, migrations, validation, auth, testing,
+    python, database, server, other. ``value`` is a version or version spec, or None.
+    ``origin`` is "detected" (by the indexers) or "team" (written by hand).
+    """
+
+    category: str
+    name: str
+    value: str | None
+    source_path: str
+    source_line: int
+    evidence: str = ""
+    origin: str = "detected"
+
+    @property
+    def key(self) -> str:
+        return f"{self.category}:{self.name.lower()}"
+
+    @property
+    def source(self) -> str:
+        return f"{self.source_path}:{self.source_line}" if self.source_line else self.source_path
+
+
+@dataclass(slots=True)
+class FileExtract:
+    """What the indexers produce for one file: patterns plus file-level metadata.
+
+    ``meta`` keys (all optional, JSON-serialisable), consumed by the linker:
+
+    - ``imports``: list of {"module", "name", "alias", "line", "level"} for every import;
+      ``name`` is None for ``import x.y [as z]``.
+    - ``import_lines``: list of [line, text] of top-level import statements.
+    - ``routers``: {var: {"type", "prefix", "tags", "dependencies", "name", "line"}} for
+      APIRouter/FastAPI/Blueprint/Flask/Namespace/Api objects created in the file.
+    - ``mounts``: list of {"parent", "child", "prefix", "line"}: ``parent.include_router(child,
+      prefix=...)``, ``parent.register_blueprint(child, url_prefix=...)``; ``child`` is the
+      expression text (``users.router``, ``items_bp``).
+    - ``url_rules``: list of {"target", "view", "rule", "methods", "line"} from ``add_url_rule``
+      or ``api.add_resource`` calls; ``view`` is the class or function name.
+    - ``annotated_aliases``: {alias: {"depends": target, "line"}} for
+      ``Alias = Annotated[T, Depends(target)]``.
+    - ``exception_handlers``: list of {"exception", "handler", "line", "app"}.
+    - ``top_modules``: sorted list of top-level module names imported (for stack facts).
+    """
+
+    patterns: list[Pattern] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
