@@ -196,7 +196,7 @@ def call_args(node: Node) -> tuple[list[Node], dict[str, Node]]:
             value = a.child_by_field_name("value")
             if name is not None and value is not None:
                 keywords[name.text.decode() if name.text else ""] = value
-        elif a.type != "comment":
+        elif a.type not in ("comment", "list_splat", "dictionary_splat"):
             positional.append(a)
     return positional, keywords
 

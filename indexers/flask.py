@@ -1,8 +1,1246 @@
-"""Placeholder until its indexer lands."""
+"""Flask routes, read statically from one parse tree.
 
-from indexers.base import ParsedFile
-from memorybrain.models import FileExtract
+Covers function routes (``@app.route``, ``@bp.get``, ``bp.add_url_rule(view_func=fn)``),
+class-based views (``MethodView``/``View``, flask-restful and flask-restx ``Resource``,
+flask-smorest ``@blp.route`` classes; one route pattern per HTTP method function) and the
+file-level wiring the linker joins across files: ``routers``, ``mounts``, ``url_rules``,
+``exception_handlers`` and ``hooks`` (``before_request`` and friends).
+
+A registration whose view lives in another file (``bp.add_url_rule("/x",
+view_func=views.ItemAPI.as_view("item"))``) is kept in ``url_rules`` only; the views file
+emits its route patterns with ``path`` None and the linker joins them by name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from tree_sitter import Node
+
+from indexers.base import (
+    Definition,
+    ParsedFile,
+    as_definition,
+    call_args,
+    decorator_expr,
+    dotted_name,
+    literal_list,
+    string_value,
+    walk,
+)
+from indexers.refs import body_refs
+from memorybrain.models import FileExtract, Pattern
+
+_FRAMEWORK_OF_MODULE = {
+    "flask": "flask",
+    "apiflask": "flask",
+    "flask_smorest": "flask-smorest",
+    "flask_restful": "flask-restful",
+    "flask_restx": "flask-restx",
+}
+_FLASK_MODULES = frozenset(_FRAMEWORK_OF_MODULE)
+#: Files importing one of these (and no Flask module) are not Flask code.
+_OTHER_WEB = frozenset(
+    {
+        "fastapi",
+        "starlette",
+        "django",
+        "rest_framework",
+        "sanic",
+        "aiohttp",
+        "bottle",
+        "litestar",
+        "tornado",
+        "falcon",
+        "pyramid",
+        "ninja",
+    }
+)
+_HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
+_SHORTCUTS = frozenset({"get", "post", "put", "patch", "delete"})
+_HOOKS = frozenset(
+    {
+        "before_request",
+        "before_app_request",
+        "after_request",
+        "after_app_request",
+        "teardown_request",
+        "teardown_app_request",
+        "teardown_appcontext",
+        "before_first_request",
+        "before_app_first_request",
+    }
+)
+_ERROR_DECORATORS = frozenset({"errorhandler", "app_errorhandler"})
+#: Decorators whose first positional argument is a request/response schema.
+_SCHEMA_FIRST_ARG = frozenset(
+    {
+        "arguments",
+        "marshal_with",
+        "marshal_list_with",
+        "expect",
+        "use_kwargs",
+        "use_args",
+        "input",
+        "output",
+    }
+)
+#: Decorators ``(status, [description,] schema)``: flask-smorest and flask-restx.
+_SCHEMA_RESPONSE = frozenset({"response", "alt_response"})
+#: ``X().load(...)``, ``schema.dump(...)``, ``Model.model_validate(...)`` in a body.
+_SCHEMA_CALLS = frozenset(
+    {
+        "load",
+        "loads",
+        "dump",
+        "dumps",
+        "model_validate",
+        "model_validate_json",
+        "parse_obj",
+        "parse_raw",
+    }
+)
+_INDEXED = frozenset(
+    {"call", "decorated_definition", "assignment", "class_definition", "function_definition",
+     "import_statement", "import_from_statement"}
+)
+#: Calls that may register a view: by name, or by a ``view_func=`` argument.
+_REGISTRATION_CALL = re.compile(r"\.(add_url_rule|add_resource)$")
+_REGISTRATION_HINT = re.compile(r"\bview_func\s*=")
+_VIEW_BASES = {"MethodView": "methodview", "View": "view", "Resource": "resource"}
+#: Cheap pre-filter: files without any of these words have nothing for this indexer.
+_TRIGGER = re.compile(
+    rb"route|add_url_rule|add_resource|register_|errorhandler|Blueprint|Flask|_request|"
+    rb"teardown|View|Resource|view_func|Api\(|Namespace"
+)
+
+
+# --------------------------------------------------------------------------- data
+
+
+@dataclass
+class _Router:
+    type: str  # Flask | Blueprint | Api | Namespace
+    framework: str
+    prefix: str | None
+    name: str | None
+    line: int
+
+    def as_meta(self) -> dict[str, Any]:
+        return {
+            "type": self.type,
+            "prefix": self.prefix,
+            "name": self.name,
+            "tags": [],
+            "dependencies": [],
+            "line": self.line,
+            "framework": self.framework,
+        }
+
+
+@dataclass
+class _Rule:
+    """One way a handler is reached: a route decorator or a registration call."""
+
+    router: str | None
+    paths: list[str | None]
+    methods: list[str] | None  # None: not given
+    line: int
+    endpoint: str | None = None
+    wrappers: list[str] = field(default_factory=list)  # view_func=login_required(fn)
+
+
+@dataclass
+class _Registration:
+    view: str  # dotted as written: "ItemAPI", "views.index"
+    is_class: bool
+    rule: _Rule
+    target: str
+
+
+@dataclass
+class _Ctx:
+    pf: ParsedFile
+    imported: dict[str, str]  # local name -> qualified name
+    modules: set[str]  # top-level modules imported
+    constants: dict[str, Node]  # module-level NAME = <expr>
+    routers: dict[str, _Router] = field(default_factory=dict)
+    mounts: list[dict[str, Any]] = field(default_factory=list)
+    #: Nodes of the file by type (one walk): see ``_INDEXED``.
+    nodes: dict[str, list[Node]] = field(default_factory=dict)
+    #: Loop variables while reading a registration inside ``for rule, view in RULES:``.
+    env: dict[str, Node] = field(default_factory=dict)
+
+    @property
+    def flaskish(self) -> bool:
+        return bool(self.modules & _FLASK_MODULES)
+
+    @property
+    def foreign(self) -> bool:
+        return not self.flaskish and bool(self.modules & _OTHER_WEB)
+
+
+@dataclass
+class _ViewClass:
+    name: str
+    qualname: str
+    node: Node  # class_definition
+    decorators: list[Node]
+    kind: str  # methodview | view | resource | other
+    rules: list[_Rule] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- entry point
 
 
 def extract(pf: ParsedFile) -> FileExtract:
-    return FileExtract()
+    if not _TRIGGER.search(pf.source):
+        return FileExtract()
+    ctx = _context(pf)
+    calls, decorated = ctx.nodes["call"], ctx.nodes["decorated_definition"]
+    _collect_routers(ctx)
+    registrations = _registrations(ctx, calls)
+    _collect_mounts(ctx, calls)
+    patterns = _function_routes(ctx, decorated, registrations)
+    patterns += _class_routes(ctx, registrations)
+    meta: dict[str, Any] = {
+        "routers": {var: r.as_meta() for var, r in ctx.routers.items()},
+        "mounts": ctx.mounts,
+        "url_rules": _unique_dicts(_url_rule_meta(r) for r in registrations),
+        "exception_handlers": _exception_handlers(ctx, decorated, calls),
+        "hooks": _hooks(ctx, decorated, calls),
+    }
+    return FileExtract(patterns=patterns, meta={k: v for k, v in meta.items() if v})
+
+
+# --------------------------------------------------------------------------- file context
+
+
+def _context(pf: ParsedFile) -> _Ctx:
+    nodes: dict[str, list[Node]] = {t: [] for t in _INDEXED}
+    for node in walk(pf.root, _INDEXED):
+        nodes[node.type].append(node)
+    imported: dict[str, str] = {}
+    modules: set[str] = set()
+    for stmt in nodes["import_statement"] + nodes["import_from_statement"]:
+        if stmt.type == "import_statement":
+            for c in stmt.named_children:
+                if c.type == "aliased_import":
+                    module = pf.text(c.child_by_field_name("name"))
+                    imported[pf.text(c.child_by_field_name("alias"))] = module
+                else:
+                    module = pf.text(c)
+                    head = module.split(".")[0]
+                    imported.setdefault(head, head)
+                modules.add(module.split(".")[0])
+            continue
+        module = pf.text(stmt.child_by_field_name("module_name"))
+        if not module.startswith("."):
+            modules.add(module.split(".")[0])
+        for c in stmt.children_by_field_name("name"):
+            if c.type == "aliased_import":
+                name = pf.text(c.child_by_field_name("name"))
+                local = pf.text(c.child_by_field_name("alias"))
+            else:
+                name = local = pf.text(c)
+            imported[local] = f"{module}.{name}" if not module.endswith(".") else module + name
+    constants: dict[str, Node] = {}
+    for stmt in pf.root.named_children:
+        for left, right in _assignments_in(stmt):
+            constants.setdefault(left, right)
+    return _Ctx(pf=pf, imported=imported, modules=modules, constants=constants, nodes=nodes)
+
+
+def _assignments_in(stmt: Node) -> Iterator[tuple[str, Node]]:
+    """``name = value`` pairs of one expression statement (annotated ones included)."""
+    if stmt.type != "expression_statement":
+        return
+    for a in stmt.named_children:
+        if a.type != "assignment":
+            continue
+        left, right = a.child_by_field_name("left"), a.child_by_field_name("right")
+        if left is not None and right is not None and left.type == "identifier":
+            yield left.text.decode() if left.text else "", right
+
+
+def _qualified(ctx: _Ctx, dotted: str) -> str:
+    """``Blueprint`` -> ``flask.Blueprint`` through the file's imports."""
+    head, _, rest = dotted.partition(".")
+    full = ctx.imported.get(head)
+    if full is None:
+        return dotted
+    return f"{full}.{rest}" if rest else full
+
+
+def _line(node: Node) -> int:
+    return node.start_point[0] + 1
+
+
+# --------------------------------------------------------------------------- literals
+
+
+def _resolve(ctx: _Ctx, ident: Node) -> Node | None:
+    """What a name is bound to: a loop variable being unrolled, an earlier assignment in
+    the enclosing function, or a module-level assignment."""
+    name = ctx.pf.text(ident)
+    if name in ctx.env:
+        return ctx.env[name]
+    scope = _scope(ident)
+    if scope.type == "function_definition":
+        for a in walk(scope, {"assignment"}):
+            left, right = a.child_by_field_name("left"), a.child_by_field_name("right")
+            if a.start_byte >= ident.start_byte:
+                break
+            if left is not None and left.type == "identifier" and ctx.pf.text(left) == name:
+                return right
+    return ctx.constants.get(name)
+
+
+def _text_value(ctx: _Ctx, node: Node | None, depth: int = 0) -> str | None:
+    """A rule string: literals, f-strings (text kept), ``"...".format(..)`` (filled in when
+    its arguments are known), ``A + B`` of those, and names bound to them."""
+    if node is None or depth > 6:
+        return None
+    if node.type in ("string", "concatenated_string"):
+        return string_value(ctx.pf, node)
+    if node.type == "integer":
+        return ctx.pf.text(node)
+    if node.type == "identifier":
+        return _text_value(ctx, _resolve(ctx, node), depth + 1)
+    if node.type == "call":
+        fn = node.child_by_field_name("function")
+        pos, kw = call_args(node)
+        parts = _call_parts(ctx, node)
+        if parts is not None and parts[1] == "format" and fn is not None:
+            template = _text_value(ctx, fn.child_by_field_name("object"), depth + 1)
+            return _format(template, [_text_value(ctx, a, depth + 1) for a in pos], kw)
+        if dotted_name(ctx.pf, fn) == "str":  # str(u"name")
+            return _text_value(ctx, pos[0], depth + 1) if len(pos) == 1 else None
+    if node.type == "binary_operator" and ctx.pf.text(node.child_by_field_name("operator")) == "+":
+        left = _text_value(ctx, node.child_by_field_name("left"), depth + 1)
+        right = _text_value(ctx, node.child_by_field_name("right"), depth + 1)
+        return None if left is None or right is None else left + right
+    if node.type == "parenthesized_expression" and node.named_children:
+        return _text_value(ctx, node.named_children[0], depth + 1)
+    return None
+
+
+def _format(template: str | None, args: list[str | None], kw: dict[str, Node]) -> str | None:
+    """``"/{0}/<id>".format("x")`` -> ``/x/<id>`` when every argument is known, else the
+    template as written."""
+    if template is None or kw or not args or any(a is None for a in args):
+        return template
+    try:
+        return template.format(*args)
+    except (IndexError, KeyError, ValueError):
+        return template
+
+
+def _methods(ctx: _Ctx, node: Node | None) -> list[str] | None:
+    """Uppercase methods of ``methods=[...]`` / ``("GET",)`` / a name bound to one."""
+    if node is None:
+        return None
+    if node.type == "identifier":
+        node = _resolve(ctx, node)
+        if node is None:
+            return None
+    values = [string_value(ctx.pf, n) for n in literal_list(ctx.pf, node)]
+    out = _unique(v.upper() for v in values if v)
+    return out or None
+
+
+def _unique(items: Iterable[Any]) -> list[Any]:
+    return list(dict.fromkeys(items))
+
+
+def _unique_dicts(items: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    seen: set[str] = set()
+    out = []
+    for item in items:
+        key = repr(sorted(item.items()))
+        if key not in seen:
+            seen.add(key)
+            out.append(item)
+    return out
+
+
+def _name_of(ctx: _Ctx, node: Node | None) -> str:
+    """Dotted name of an expression, a call's callee, or ``[X]``'s element; '' otherwise."""
+    if node is None:
+        return ""
+    if node.type in ("list", "tuple") and len(node.named_children) == 1:
+        return _name_of(ctx, node.named_children[0])
+    return dotted_name(ctx.pf, node)
+
+
+def _call_parts(ctx: _Ctx, node: Node | None) -> tuple[str, str, Node] | None:
+    """For ``obj.attr(...)``: (obj dotted name, attr, call node)."""
+    if node is None or node.type != "call":
+        return None
+    fn = node.child_by_field_name("function")
+    if fn is None or fn.type != "attribute":
+        return None
+    obj = dotted_name(ctx.pf, fn.child_by_field_name("object"))
+    return obj, ctx.pf.text(fn.child_by_field_name("attribute")), node
+
+
+def _attr_parts(ctx: _Ctx, node: Node | None) -> tuple[str, str] | None:
+    """For ``obj.attr`` (not called): (obj dotted name, attr)."""
+    if node is None or node.type != "attribute":
+        return None
+    return dotted_name(ctx.pf, node.child_by_field_name("object")), ctx.pf.text(
+        node.child_by_field_name("attribute")
+    )
+
+
+def _status_or_name(ctx: _Ctx, node: Node | None) -> int | str | None:
+    if node is None:
+        return None
+    if node.type == "integer":
+        try:
+            return int(ctx.pf.text(node))
+        except ValueError:
+            return ctx.pf.text(node)
+    return dotted_name(ctx.pf, node) or ctx.pf.text(node)
+
+
+# --------------------------------------------------------------------------- routers, mounts
+
+
+def _router_kind(ctx: _Ctx, callee: str) -> tuple[str, str] | None:
+    """(type, framework) when ``callee`` constructs a Flask app/blueprint/api object."""
+    module, _, cls = _qualified(ctx, callee).rpartition(".")
+    top = module.split(".")[0]
+    if top in _OTHER_WEB:
+        return None
+    if cls in ("Flask", "APIFlask"):
+        return "Flask", "flask"
+    if cls in ("Blueprint", "APIBlueprint"):
+        smorest = top == "flask_smorest" or (
+            top not in ("flask", "apiflask") and "flask_smorest" in ctx.modules
+        )
+        return "Blueprint", "flask-smorest" if smorest else "flask"
+    if cls == "Api":
+        if top in ("flask_restful", "flask_restx", "flask_smorest"):
+            return "Api", _FRAMEWORK_OF_MODULE[top]
+        if top in _FLASK_MODULES:
+            return None
+        for mod in ("flask_restx", "flask_restful", "flask_smorest"):
+            if mod in ctx.modules:
+                return "Api", _FRAMEWORK_OF_MODULE[mod]
+        return None
+    if cls == "Namespace" and (
+        top == "flask_restx" or (not module and "flask_restx" in ctx.modules)
+    ):
+        return "Namespace", "flask-restx"
+    return None
+
+
+def _collect_routers(ctx: _Ctx) -> None:
+    for a in ctx.nodes["assignment"]:
+        left, right = a.child_by_field_name("left"), a.child_by_field_name("right")
+        if left is None or right is None or left.type != "identifier" or right.type != "call":
+            continue
+        var = ctx.pf.text(left)
+        kind = _router_kind(ctx, dotted_name(ctx.pf, right.child_by_field_name("function")))
+        if kind is None or var in ctx.routers:
+            continue
+        ctx.routers[var] = _make_router(ctx, right, *kind)
+        if kind[0] == "Api":
+            pos, kw = call_args(right)
+            parent = _name_of(ctx, pos[0] if pos else kw.get("app"))
+            if parent:
+                ctx.mounts.append(_mount(parent, var, None, right))
+
+
+def _make_router(ctx: _Ctx, call: Node, type_: str, framework: str) -> _Router:
+    pos, kw = call_args(call)
+    name = _text_value(ctx, pos[0] if pos else kw.get("name"))
+    prefix: str | None = None
+    if type_ == "Blueprint":
+        prefix = _text_value(ctx, kw.get("url_prefix"))
+    elif type_ == "Api":
+        prefix = _text_value(ctx, kw.get("prefix"))
+    elif type_ == "Namespace":
+        prefix = _text_value(ctx, kw.get("path"))
+        if prefix is None and name:
+            prefix = "/" + name
+    return _Router(type_, framework, prefix, name, _line(call))
+
+
+def _mount(parent: str, child: str, prefix: str | None, node: Node) -> dict[str, Any]:
+    return {"parent": parent, "child": child, "prefix": prefix, "line": _line(node)}
+
+
+def _collect_mounts(ctx: _Ctx, calls: list[Node]) -> None:
+    for call in calls:
+        parts = _call_parts(ctx, call)
+        if parts is None:
+            continue
+        obj, attr, _ = parts
+        pos, kw = call_args(call)
+        if attr == "register_blueprint":
+            child = pos[0] if pos else kw.get("blueprint")
+            if child is not None:
+                prefix = _text_value(ctx, kw.get("url_prefix"))
+                ctx.mounts.append(_mount(obj or "", ctx.pf.text(child), prefix, call))
+        elif attr == "add_namespace" and pos:
+            ctx.mounts.append(
+                _mount(obj, ctx.pf.text(pos[0]), _text_value(ctx, kw.get("path")), call)
+            )
+        elif attr == "init_app" and obj in ctx.routers and ctx.routers[obj].type == "Api":
+            parent = _name_of(ctx, pos[0] if pos else kw.get("app"))
+            if parent:
+                ctx.mounts.append(_mount(parent, obj, None, call))
+
+
+def join_path(prefix: str | None, rule: str | None) -> str | None:
+    """Join like Flask: ``/api`` + ``/items`` -> ``/api/items``; ``/api`` + ``""`` -> ``/api``."""
+    if rule is None:
+        return None
+    if not prefix:
+        return rule
+    if not rule:
+        return prefix
+    return prefix.rstrip("/") + "/" + rule.lstrip("/")
+
+
+def _prefix(ctx: _Ctx, var: str | None, seen: frozenset[str] = frozenset()) -> str | None:
+    """In-file prefix of a router: its own prefix, replaced by an in-file registration's
+    ``url_prefix`` and joined under the prefix of an in-file parent router."""
+    if var is None or var in seen:
+        return None
+    router = ctx.routers.get(var)
+    own = router.prefix if router else None
+    mount = next((m for m in ctx.mounts if m["child"] == var), None)
+    if mount is None:
+        return own
+    local = mount["prefix"] if mount["prefix"] is not None else own
+    parent = mount["parent"]
+    base = _prefix(ctx, parent, seen | {var}) if parent in ctx.routers else None
+    if base is None:
+        return local
+    return join_path(base, local or "")
+
+
+# --------------------------------------------------------------------------- rules
+
+
+def _route_rule(ctx: _Ctx, dec: Node, *, on_class: bool) -> _Rule | None:
+    """A route decorator (``@bp.route(..)``, ``@bp.get(..)``, ``@ns.route(..)``) or None."""
+    parts = _call_parts(ctx, decorator_expr(dec))
+    if parts is None:
+        return None
+    obj, attr, call = parts
+    if not obj or (attr != "route" and (attr not in _SHORTCUTS or on_class)):
+        return None
+    pos, kw = call_args(call)
+    paths = [_text_value(ctx, n) for n in pos or ([kw["rule"]] if "rule" in kw else [])]
+    router = ctx.routers.get(obj)
+    if router is None and not _looks_like_rule(ctx, paths, attr):
+        return None
+    if router is not None and attr in _SHORTCUTS and router.type not in ("Flask", "Blueprint"):
+        return None
+    methods = [attr.upper()] if attr in _SHORTCUTS else _methods(ctx, kw.get("methods"))
+    endpoint = _text_value(ctx, kw.get("endpoint"))
+    return _Rule(obj, paths or [None], methods, _line(dec), endpoint)
+
+
+def _looks_like_rule(ctx: _Ctx, paths: list[str | None], attr: str) -> bool:
+    """An unknown object's decorator is a route when the file is Flask code (``.route`` is
+    accepted anywhere but in other frameworks' files) and the first argument is a rule."""
+    if not paths or paths[0] is None:
+        return False
+    first = paths[0]
+    if not (first == "" or first.startswith(("/", "{", "<"))):
+        return False
+    return ctx.flaskish or (attr == "route" and not ctx.foreign)
+
+
+def _view_ref(ctx: _Ctx, node: Node | None, wrappers: list[str]) -> tuple[str, bool] | None:
+    """(view name, is_class) of a ``view_func`` value; wrapper calls are collected."""
+    if node is None or len(wrappers) > 4:
+        return None
+    if node.type == "identifier":
+        bound = _resolve(ctx, node)
+        if bound is not None and bound.type in ("call", "identifier", "attribute", "subscript"):
+            return _view_ref(ctx, bound, wrappers)
+    if node.type == "subscript":  # globals()[name]
+        name = _text_value(ctx, node.child_by_field_name("subscript"))
+        return (name, False) if name and ctx.pf.text(node).startswith("globals()") else None
+    if node.type in ("identifier", "attribute"):
+        name = dotted_name(ctx.pf, node)
+        return (name, False) if name else None
+    parts = _call_parts(ctx, node)
+    if parts is not None and parts[1] == "as_view":
+        return (parts[0], True) if parts[0] else None
+    if node.type == "call":
+        pos, _ = call_args(node)
+        callee = dotted_name(ctx.pf, node.child_by_field_name("function"))
+        if len(pos) == 1 and callee:
+            wrappers.append(callee)
+            return _view_ref(ctx, pos[0], wrappers)
+    return None
+
+
+def _scope(node: Node) -> Node:
+    n = node.parent
+    while n is not None and n.type not in ("function_definition", "module"):
+        n = n.parent
+    return n if n is not None else node
+
+
+def _registrations(ctx: _Ctx, calls: list[Node]) -> list[_Registration]:
+    """Registration calls; one inside ``for rule, view in RULES:`` is read once per element
+    of a literal ``RULES``."""
+    out: list[_Registration] = []
+    for call in calls:
+        if not _REGISTRATION_HINT.search(ctx.pf.text(call.child_by_field_name("arguments"))) and (
+            _REGISTRATION_CALL.search(ctx.pf.text(call.child_by_field_name("function"))) is None
+        ):
+            continue
+        for env in _loop_bindings(ctx, call):
+            ctx.env = env
+            out.extend(_registration(ctx, call))
+    ctx.env = {}
+    return out
+
+
+def _loop_bindings(ctx: _Ctx, call: Node) -> list[dict[str, Node]]:
+    loop = call.parent
+    while loop is not None and loop.type not in ("for_statement", "function_definition"):
+        loop = loop.parent
+    if loop is None or loop.type != "for_statement":
+        return [{}]
+    left, right = loop.child_by_field_name("left"), loop.child_by_field_name("right")
+    if left is None or right is None:
+        return [{}]
+    names = (
+        [ctx.pf.text(n) for n in left.named_children]
+        if left.type in ("pattern_list", "tuple_pattern", "list_pattern")
+        else [ctx.pf.text(left)]
+    )
+    items = _resolve(ctx, right) if right.type == "identifier" else right
+    if items is None or items.type not in ("list", "tuple"):
+        return [{}]
+    out: list[dict[str, Node]] = []
+    for item in literal_list(ctx.pf, items):
+        values = literal_list(ctx.pf, item) if len(names) > 1 else [item]
+        if len(values) == len(names):
+            out.append(dict(zip(names, values, strict=True)))
+    return out or [{}]
+
+
+def _positional(ctx: _Ctx, call: Node) -> tuple[list[Node], dict[str, Node]]:
+    """call_args, with ``*rule`` spread when ``rule`` is bound to a tuple literal."""
+    _, kw = call_args(call)
+    args = call.child_by_field_name("arguments")
+    out: list[Node] = []
+    for arg in args.named_children if args is not None else []:
+        if arg.type in ("keyword_argument", "comment", "dictionary_splat"):
+            continue
+        inner = arg.named_children[0] if arg.type == "list_splat" and arg.named_children else None
+        bound = _resolve(ctx, inner) if inner is not None and inner.type == "identifier" else None
+        if bound is not None and bound.type in ("tuple", "list"):
+            out.extend(literal_list(ctx.pf, bound))
+        else:
+            out.append(arg)
+    return out, kw
+
+
+def _registration(ctx: _Ctx, call: Node) -> list[_Registration]:
+    fn = call.child_by_field_name("function")
+    if fn is None:
+        return []
+    attr = ctx.pf.text(fn.child_by_field_name("attribute")) if fn.type == "attribute" else ""
+    target_node = fn.child_by_field_name("object") if attr else None
+    pos, kw = _positional(ctx, call)
+    wrappers: list[str] = []
+    if attr == "add_url_rule":
+        view = _view_ref(ctx, pos[2] if len(pos) > 2 else kw.get("view_func"), wrappers)
+        rules = [pos[0] if pos else kw.get("rule")]
+        endpoint_node = pos[1] if len(pos) > 1 else kw.get("endpoint")
+    elif attr == "add_resource" and pos:
+        view = _view_ref(ctx, pos[0], wrappers)
+        view = (view[0], True) if view else None
+        rules = list(pos[1:]) or _rule_nodes(ctx, kw.get("urls"))
+        endpoint_node = kw.get("endpoint")
+    elif "view_func" in kw and attr not in ("route", *_SHORTCUTS):  # register_view(bp, ...)
+        view = _view_ref(ctx, kw["view_func"], wrappers)
+        target_node = pos[0] if pos else target_node
+        routes = kw.get("routes") or kw.get("rules") or kw.get("urls")
+        rules = _rule_nodes(ctx, routes) if routes else [kw.get("rule") or kw.get("url")]
+        endpoint_node = kw.get("endpoint")
+    else:
+        return []
+    if view is None:
+        return []
+    endpoint = _text_value(ctx, endpoint_node) or _as_view_name(ctx, call)
+    methods = _methods(ctx, kw.get("methods"))
+    return [
+        _Registration(
+            view[0],
+            view[1],
+            _Rule(target or None, [_text_value(ctx, r)], methods, _line(call), endpoint, wrappers),
+            target,
+        )
+        for target in _targets(ctx, target_node, call)
+        for r in rules or [None]
+    ]
+
+
+def _rule_nodes(ctx: _Ctx, node: Node | None) -> list[Node | None]:
+    """Rule expressions of ``routes=[...]`` (or a name bound to a list)."""
+    if node is not None and node.type == "identifier":
+        bound = _resolve(ctx, node)
+        node = bound if bound is not None and bound.type in ("list", "tuple") else node
+    return list(literal_list(ctx.pf, node)) or [None]
+
+
+def _targets(ctx: _Ctx, node: Node | None, call: Node) -> list[str]:
+    """The object a rule is added to. A parameter of the enclosing function
+    (``def register_rules(blueprint): blueprint.add_url_rule(..)``) becomes the in-file
+    routers that function is called with (``register_rules(dataset)``)."""
+    text = dotted_name(ctx.pf, node) or (ctx.pf.text(node) if node is not None else "")
+    if node is None or node.type != "identifier" or text in ctx.routers:
+        return [text]
+    scope = _scope(call)
+    params = scope.child_by_field_name("parameters")
+    names = [_param_name(ctx, p) for p in params.named_children] if params is not None else []
+    if text not in names:
+        return [text]
+    index = names.index(text)
+    fname = ctx.pf.text(scope.child_by_field_name("name"))
+    found: list[str] = []
+    for other in ctx.nodes["call"]:
+        if dotted_name(ctx.pf, other.child_by_field_name("function")) != fname:
+            continue
+        args, _ = call_args(other)
+        arg = ctx.pf.text(args[index]) if len(args) > index else ""
+        if arg in ctx.routers:
+            found.append(arg)
+    return _unique(found) or [text]
+
+
+def _param_name(ctx: _Ctx, param: Node) -> str:
+    if param.type == "identifier":
+        return ctx.pf.text(param)
+    name = param.child_by_field_name("name")
+    if name is None and param.named_children:
+        name = param.named_children[0]
+    return ctx.pf.text(name) if name is not None and name.type == "identifier" else ""
+
+
+def _as_view_name(ctx: _Ctx, call: Node) -> str | None:
+    """The endpoint given to ``X.as_view("name")`` inside a registration call."""
+    for node in walk(call, {"call"}):
+        parts = _call_parts(ctx, node)
+        if parts is not None and parts[1] == "as_view":
+            args, _ = call_args(node)
+            return _text_value(ctx, args[0]) if args else None
+    return None
+
+
+def _url_rule_meta(reg: _Registration) -> dict[str, Any]:
+    return {
+        "target": reg.target or None,
+        "view": reg.view,
+        "rule": reg.rule.paths[0],
+        "methods": reg.rule.methods,
+        "line": reg.rule.line,
+        "endpoint": reg.rule.endpoint,
+    }
+
+
+# --------------------------------------------------------------------------- function routes
+
+
+def _function_routes(
+    ctx: _Ctx, decorated: list[Node], registrations: list[_Registration]
+) -> list[Pattern]:
+    rules: dict[int, list[_Rule]] = {}
+    defs: dict[int, Definition] = {}
+    for node in decorated:
+        d = _definition(ctx, node)
+        if d is None or d.is_class:
+            continue
+        found = [r for dec in d.decorators if (r := _route_rule(ctx, dec, on_class=False))]
+        if found:
+            rules.setdefault(d.node.id, []).extend(found)
+            defs[d.node.id] = d
+    functions = _functions_by_name(ctx) if any(not r.is_class for r in registrations) else {}
+    for reg in registrations:
+        d = functions.get(reg.view) if not reg.is_class else None
+        if d is not None:
+            rules.setdefault(d.node.id, []).append(reg.rule)
+            defs[d.node.id] = d
+    return [_function_pattern(ctx, defs[key], found) for key, found in rules.items()]
+
+
+def _definition(ctx: _Ctx, node: Node) -> Definition | None:
+    d = as_definition(node)
+    if d is None:
+        return None
+    d.name = ctx.pf.text(d.definition.child_by_field_name("name"))
+    outer = _enclosing_names(ctx, node)
+    d.qualname = ".".join([*outer, d.name])
+    parent = node.parent.parent if node.parent is not None else None
+    if parent is not None and parent.type == "class_definition":
+        d.parent_class = ctx.pf.text(parent.child_by_field_name("name"))
+    return d
+
+
+def _enclosing_names(ctx: _Ctx, node: Node) -> list[str]:
+    names: list[str] = []
+    n = node.parent
+    while n is not None:
+        if n.type in ("function_definition", "class_definition"):
+            names.append(ctx.pf.text(n.child_by_field_name("name")))
+        n = n.parent
+    return names[::-1]
+
+
+def _functions_by_name(ctx: _Ctx) -> dict[str, Definition]:
+    """Functions by plain name: module level first, then nested ones (``create_app``)."""
+    out: dict[str, Definition] = {}
+    nodes = sorted(
+        ctx.nodes["function_definition"],
+        key=lambda n: len(_enclosing_names(ctx, n)),
+    )
+    for fn in nodes:
+        if _enclosing_class(fn) is not None:
+            continue
+        d = _definition(ctx, _holder(fn))
+        if d is not None:
+            out.setdefault(d.name, d)
+    return out
+
+
+def _holder(definition: Node) -> Node:
+    """The decorated_definition around a definition, or the definition itself."""
+    parent = definition.parent
+    return parent if parent is not None and parent.type == "decorated_definition" else definition
+
+
+def _enclosing_class(node: Node) -> Node | None:
+    n = node.parent
+    while n is not None and n.type not in ("class_definition", "function_definition", "module"):
+        n = n.parent
+    return n if n is not None and n.type == "class_definition" else None
+
+
+def _function_pattern(ctx: _Ctx, d: Definition, rules: list[_Rule]) -> Pattern:
+    router = next((r.router for r in rules if r.router), None)
+    methods = _unique(m for r in rules for m in (r.methods or ["GET"]))
+    framework = _function_framework(ctx, router, d)
+    meta = _route_meta(ctx, d, rules, methods, framework, extra_decorators=[])
+    return _pattern(ctx, d, meta)
+
+
+def _function_framework(ctx: _Ctx, router: str | None, d: Definition) -> str:
+    known = ctx.routers.get(router or "")
+    if known is not None:
+        return known.framework
+    names = [_decorator_name(ctx, dec) for dec in d.decorators]
+    if any(n.endswith((".arguments", ".response")) for n in names) and "flask_smorest" in (
+        ctx.modules
+    ):
+        return "flask-smorest"
+    return "flask"
+
+
+# --------------------------------------------------------------------------- class views
+
+
+def _class_routes(ctx: _Ctx, registrations: list[_Registration]) -> list[Pattern]:
+    classes = _view_classes(ctx, registrations)
+    out: list[Pattern] = []
+    for vc in classes:
+        out.extend(_class_patterns(ctx, vc))
+    return out
+
+
+def _view_classes(ctx: _Ctx, registrations: list[_Registration]) -> list[_ViewClass]:
+    nodes = ctx.nodes["class_definition"]
+    by_name = {ctx.pf.text(n.child_by_field_name("name")): n for n in nodes}
+    kinds: dict[str, str | None] = {}
+    out: list[_ViewClass] = []
+    for node in nodes:
+        name = ctx.pf.text(node.child_by_field_name("name"))
+        decorators = [c for c in _holder(node).named_children if c.type == "decorator"]
+        rules = [r for dec in decorators if (r := _route_rule(ctx, dec, on_class=True))]
+        rules += [reg.rule for reg in registrations if reg.view == name]
+        kind = _view_kind(ctx, name, by_name, kinds, frozenset())
+        if kind is None and not rules:
+            continue
+        qualname = ".".join([*_enclosing_names(ctx, node), name])
+        out.append(_ViewClass(name, qualname, node, decorators, kind or "other", rules))
+    return out
+
+
+def _view_kind(
+    ctx: _Ctx,
+    name: str,
+    by_name: dict[str, Node],
+    memo: dict[str, str | None],
+    seen: frozenset[str],
+) -> str | None:
+    """methodview | view | resource for Flask view classes (through in-file bases)."""
+    if name in memo:
+        return memo[name]
+    node = by_name.get(name)
+    if node is None or name in seen:
+        return None
+    kind: str | None = None
+    for base in _bases(ctx, node):
+        kind = _base_kind(ctx, base) or _view_kind(ctx, base, by_name, memo, seen | {name})
+        if kind:
+            break
+    memo[name] = kind
+    return kind
+
+
+def _bases(ctx: _Ctx, node: Node) -> list[str]:
+    sup = node.child_by_field_name("superclasses")
+    if sup is None:
+        return []
+    return [
+        n
+        for c in sup.named_children
+        if c.type != "keyword_argument"
+        if (n := dotted_name(ctx.pf, c))
+    ]
+
+
+def _base_kind(ctx: _Ctx, base: str) -> str | None:
+    module, _, cls = _qualified(ctx, base).rpartition(".")
+    top = module.split(".")[0]
+    if top in _FLASK_MODULES and cls in _VIEW_BASES:
+        return _VIEW_BASES[cls]
+    if not ctx.flaskish or top in _OTHER_WEB:
+        return None
+    if cls in _VIEW_BASES:
+        return _VIEW_BASES[cls]
+    if cls.endswith("Resource"):
+        return "resource"
+    if cls.endswith("View"):
+        return "methodview"
+    return None
+
+
+def _class_patterns(ctx: _Ctx, vc: _ViewClass) -> Iterator[Pattern]:
+    body = vc.node.child_by_field_name("body")
+    if body is None:
+        return
+    methods = [d for stmt in body.named_children if (d := _method(ctx, stmt, vc))]
+    handlers = [d for d in methods if d.name in _HTTP_METHODS]
+    if not handlers:
+        handlers = [d for d in methods if d.name == "dispatch_request"]
+    attrs = _class_attrs(ctx, body)
+    framework = _class_framework(ctx, vc)
+    class_decorators = [_decorator_name(ctx, dec) for dec in vc.decorators]
+    for d in handlers:
+        if d.name == "dispatch_request":
+            http = (
+                _methods(ctx, attrs.get("methods"))
+                or _unique(m for r in vc.rules for m in (r.methods or []))
+                or ["GET"]
+            )
+        else:
+            http = [d.name.upper()]
+        entries = _view_decorator_entries(ctx, attrs, d.name)
+        meta = _route_meta(
+            ctx,
+            d,
+            vc.rules,
+            http,
+            framework,
+            extra_decorators=[_name_of(ctx, e) or ctx.pf.text(e) for e in entries],
+        )
+        meta["class"] = vc.name
+        meta["class_decorators"] = class_decorators
+        meta["view_decorators"] = [ctx.pf.text(e) for e in entries]
+        yield _pattern(ctx, d, meta)
+
+
+def _method(ctx: _Ctx, stmt: Node, vc: _ViewClass) -> Definition | None:
+    d = as_definition(stmt)
+    if d is None or d.is_class:
+        return None
+    d.name = ctx.pf.text(d.definition.child_by_field_name("name"))
+    d.qualname = f"{vc.qualname}.{d.name}"
+    d.parent_class = vc.name
+    return d
+
+
+def _class_attrs(ctx: _Ctx, body: Node) -> dict[str, Node]:
+    out: dict[str, Node] = {}
+    for stmt in body.named_children:
+        for left, right in _assignments_in(stmt):
+            out[left] = right
+    return out
+
+
+def _view_decorator_entries(ctx: _Ctx, attrs: dict[str, Node], method: str) -> list[Node]:
+    """Entries of ``method_decorators = [...]`` (or its ``{"get": [...]}`` form) and
+    ``decorators = [...]`` that apply to ``method``."""
+    out: list[Node] = []
+    md = attrs.get("method_decorators")
+    if md is not None and md.type == "dictionary":
+        for pair in md.named_children:
+            key = pair.child_by_field_name("key")
+            if pair.type == "pair" and string_value(ctx.pf, key) == method:
+                out.extend(literal_list(ctx.pf, pair.child_by_field_name("value")))
+    elif md is not None:
+        out.extend(literal_list(ctx.pf, md))
+    out.extend(literal_list(ctx.pf, attrs.get("decorators")))
+    return out
+
+
+def _class_framework(ctx: _Ctx, vc: _ViewClass) -> str:
+    for rule in vc.rules:
+        router = ctx.routers.get(rule.router or "")
+        if router is not None and router.framework != "flask":
+            return router.framework
+    if vc.kind == "resource":
+        return "flask-restx" if "flask_restx" in ctx.modules else "flask-restful"
+    if "flask_smorest" in ctx.modules and any(
+        _decorator_name(ctx, dec).endswith(".route") for dec in vc.decorators
+    ):
+        return "flask-smorest"
+    if "flask_restx" in ctx.modules and vc.kind == "other":
+        return "flask-restx"
+    return "flask-methodview"
+
+
+# --------------------------------------------------------------------------- route meta
+
+
+def _route_meta(
+    ctx: _Ctx,
+    d: Definition,
+    rules: list[_Rule],
+    methods: list[str],
+    framework: str,
+    extra_decorators: list[str],
+) -> dict[str, Any]:
+    paths = _unique(p for r in rules for p in r.paths if p is not None)
+    router = next((r.router for r in rules if r.router), None)
+    path = paths[0] if paths else None
+    prefix_router = next((r.router for r in rules if path in r.paths), router)
+    other = [dec for dec in d.decorators if _route_rule(ctx, dec, on_class=False) is None]
+    wrappers = [w for r in rules for w in r.wrappers]
+    meta: dict[str, Any] = {
+        "framework": framework,
+        "methods": methods,
+        "path": path,
+        "paths": paths,
+        "router": router,
+        "full_path": join_path(_prefix(ctx, prefix_router), path),
+        "handler": d.qualname,
+        "endpoint": next((r.endpoint for r in rules if r.endpoint), None),
+        "decorators": _unique(
+            [*(_decorator_name(ctx, dec) for dec in other), *wrappers, *extra_decorators]
+        ),
+        "decorator_texts": [ctx.pf.text(dec) for dec in other],
+        "dependencies": [],
+        "annotations": [],
+        "response_model": None,
+        "status_code": None,
+        "tags": [],
+        "schemas": [],
+    }
+    meta.update(_decorator_schemas(ctx, other))
+    meta["schemas"] = _unique([*meta["schemas"], *_body_schemas(ctx, d)])
+    meta.update(body_refs(ctx.pf, d))
+    return meta
+
+
+def _decorator_name(ctx: _Ctx, dec: Node) -> str:
+    expr = decorator_expr(dec)
+    return dotted_name(ctx.pf, expr) or ctx.pf.text(expr)
+
+
+def _decorator_schemas(ctx: _Ctx, decorators: list[Node]) -> dict[str, Any]:
+    """Schemas of ``@blp.arguments(S)``, ``@blp.response(200, S)``, ``@marshal_with(f)``,
+    ``@ns.expect(model)``; the first ``response`` gives ``response_model``/``status_code``."""
+    schemas: list[str] = []
+    response_model: str | None = None
+    status: int | str | None = None
+    for dec in decorators:
+        expr = decorator_expr(dec)
+        if expr is None or expr.type != "call":
+            continue
+        attr = _decorator_name(ctx, dec).split(".")[-1]
+        pos, kw = call_args(expr)
+        if attr in _SCHEMA_FIRST_ARG:
+            name = _name_of(ctx, pos[0] if pos else kw.get("schema") or kw.get("fields"))
+            schemas += [name] if name else []
+        elif attr in _SCHEMA_RESPONSE:
+            code = pos[0] if pos else kw.get("status_code") or kw.get("code")
+            cands = [*pos[1:], kw.get("schema"), kw.get("model")]
+            name = next(
+                (
+                    n
+                    for c in cands
+                    if c is not None and c.type != "string"
+                    if (n := _name_of(ctx, c))
+                ),
+                "",
+            )
+            if attr == "response" and status is None:
+                status = _status_or_name(ctx, code)
+                response_model = name or None
+            schemas += [name] if name else []
+    return {"schemas": _unique(schemas), "response_model": response_model, "status_code": status}
+
+
+def _body_schemas(ctx: _Ctx, d: Definition) -> list[str]:
+    """``ItemSchema().load(..)``, ``ItemSchema(many=True).dump(..)``, ``schema.dump(..)`` with
+    ``schema = ItemSchema()`` in the body or at module level, ``Item.model_validate(..)``."""
+    body = d.definition.child_by_field_name("body")
+    if body is None:
+        return []
+    local = {
+        left: right
+        for stmt in walk(body, {"expression_statement"})
+        for left, right in _assignments_in(stmt)
+    }
+    out: list[str] = []
+    for call in walk(body, {"call"}):
+        parts = _call_parts(ctx, call)
+        if parts is None or parts[1] not in _SCHEMA_CALLS:
+            continue
+        obj = call.child_by_field_name("function").child_by_field_name("object")  # type: ignore[union-attr]
+        name = _schema_object(ctx, obj, local)
+        if name:
+            out.append(name)
+    return _unique(out)
+
+
+def _schema_object(ctx: _Ctx, obj: Node | None, local: dict[str, Node]) -> str:
+    if obj is None:
+        return ""
+    if obj.type == "call":
+        name = dotted_name(ctx.pf, obj.child_by_field_name("function"))
+        return name if name.split(".")[-1][:1].isupper() else ""
+    if obj.type == "identifier":
+        text = ctx.pf.text(obj)
+        if text[:1].isupper():
+            return text
+        bound = local.get(text) or _resolve(ctx, obj)
+        if bound is not None and bound.type == "call":
+            return _schema_object(ctx, bound, {})
+    return ""
+
+
+def _pattern(ctx: _Ctx, d: Definition, meta: dict[str, Any]) -> Pattern:
+    return Pattern(
+        kind="route",
+        name=d.name,
+        qualname=d.qualname,
+        path=ctx.pf.path,
+        start_line=d.node.start_point[0] + 1,
+        end_line=d.node.end_point[0] + 1,
+        code=ctx.pf.code(d.node),
+        summary=_summary(meta),
+        meta=meta,
+    )
+
+
+def _summary(meta: dict[str, Any]) -> str:
+    """``GET, POST /api/items → items (login_required)``."""
+    where = meta["full_path"] if meta["full_path"] is not None else meta["path"]
+    head = ", ".join(meta["methods"])
+    if where is not None:
+        head += f" {where or '/'}"
+        if len(meta["paths"]) > 1:
+            head += f" (+{len(meta['paths']) - 1} more)"
+    out = f"{head} → {meta['handler']}"
+    if meta["decorators"]:
+        out += f" ({', '.join(meta['decorators'])})"
+    return out
+
+
+# --------------------------------------------------------------------------- handlers, hooks
+
+
+def _exception_handlers(
+    ctx: _Ctx, decorated: list[Node], calls: list[Node]
+) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for node in decorated:
+        d = _definition(ctx, node)
+        if d is None:
+            continue
+        for dec in d.decorators:
+            expr = decorator_expr(dec)
+            parts = _call_parts(ctx, expr) or _bare_attr(ctx, expr)
+            if parts is not None and parts[1] in _ERROR_DECORATORS:
+                pos, _ = call_args(expr) if expr is not None and expr.type == "call" else ([], {})
+                out.append(_handler(ctx, pos[0] if pos else None, d.qualname, dec, parts[0]))
+    for call in calls:
+        fn = call.child_by_field_name("function")
+        pos, _ = call_args(call)
+        parts = _call_parts(ctx, call)
+        if parts is not None and parts[1] == "register_error_handler" and len(pos) >= 2:
+            out.append(_handler(ctx, pos[0], _name_of(ctx, pos[1]), call, parts[0]))
+            continue
+        inner = _call_parts(ctx, fn)  # app.errorhandler(404)(handler)
+        if inner is not None and inner[1] in _ERROR_DECORATORS and pos:
+            args, _ = call_args(inner[2])
+            out.append(
+                _handler(ctx, args[0] if args else None, _name_of(ctx, pos[0]), call, inner[0])
+            )
+    return sorted(out, key=lambda h: h["line"])
+
+
+def _bare_attr(ctx: _Ctx, expr: Node | None) -> tuple[str, str, Node] | None:
+    parts = _attr_parts(ctx, expr)
+    return (parts[0], parts[1], expr) if parts is not None and expr is not None else None
+
+
+def _handler(ctx: _Ctx, exc: Node | None, handler: str, node: Node, app: str) -> dict[str, Any]:
+    return {
+        "exception": _status_or_name(ctx, exc),
+        "handler": handler or None,
+        "line": _line(node),
+        "app": app or None,
+    }
+
+
+def _hooks(ctx: _Ctx, decorated: list[Node], calls: list[Node]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for node in decorated:
+        d = _definition(ctx, node)
+        if d is None:
+            continue
+        for dec in d.decorators:
+            parts = _attr_parts(ctx, decorator_expr(dec))
+            if parts is not None and parts[1] in _HOOKS:
+                out.append(
+                    {
+                        "hook": parts[1],
+                        "handler": d.qualname,
+                        "line": _line(dec),
+                        "app": parts[0] or None,
+                    }
+                )
+    for call in calls:
+        parts = _call_parts(ctx, call)
+        if call.parent is None or call.parent.type == "decorator" or parts is None:
+            continue
+        pos, _ = call_args(call)
+        if parts[1] in _HOOKS and len(pos) == 1:
+            out.append(
+                {
+                    "hook": parts[1],
+                    "handler": _name_of(ctx, pos[0]) or None,
+                    "line": _line(call),
+                    "app": parts[0] or None,
+                }
+            )
+    return sorted(out, key=lambda h: h["line"])

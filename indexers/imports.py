@@ -22,8 +22,13 @@ def extract(pf: ParsedFile) -> FileExtract:
                 alias_node = c.child_by_field_name("alias") if c.type == "aliased_import" else None
                 module = dotted_name(pf, node) or pf.text(node)
                 imports.append(
-                    {"module": module, "name": None, "alias": pf.text(alias_node) or None,
-                     "line": line, "level": 0}
+                    {
+                        "module": module,
+                        "name": None,
+                        "alias": pf.text(alias_node) or None,
+                        "line": line,
+                        "level": 0,
+                    }
                 )
                 top.add(module.split(".")[0])
         elif stmt.type == "import_from_statement":
@@ -58,6 +63,13 @@ def _import_statements(pf: ParsedFile):  # type: ignore[no-untyped-def]
         node = stack.pop()
         if node.type in ("import_statement", "import_from_statement"):
             yield node
-        elif node.type in ("try_statement", "if_statement", "block", "except_clause",
-                           "else_clause", "elif_clause", "finally_clause"):
+        elif node.type in (
+            "try_statement",
+            "if_statement",
+            "block",
+            "except_clause",
+            "else_clause",
+            "elif_clause",
+            "finally_clause",
+        ):
             stack.extend(reversed(node.named_children))

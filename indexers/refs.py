@@ -62,7 +62,7 @@ def body_refs(pf: ParsedFile, d: Definition) -> dict[str, Any]:
             target = exc.child_by_field_name("function") if exc.type == "call" else exc
             name = dotted_name(pf, target)
             if name:
-                raises.setdefault(name.split(".")[-1] if name.count(".") > 1 else name, None)
+                raises.setdefault(name.rsplit(".", 1)[-1], None)
     return {
         "calls": list(calls),
         "raises": list(raises),

@@ -1,0 +1,290 @@
+"""The indexing pipeline: walk, hash, extract, link, embed, store.
+
+Incremental by content hash: a file whose bytes and indexer version are unchanged is not
+read twice by the parser, and a pattern whose embedding text is unchanged is not embedded
+again. Files that disappeared lose their patterns. Every stage reports progress through an
+optional callback so the CLI can draw a bar and the server can answer "how far along".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from indexers import (
+    INDEXER_VERSION,
+    extract_metadata,
+    extract_python,
+    facts_from_imports,
+)
+from indexers.stack import merge_facts
+from memorybrain.config import Config
+from memorybrain.embeddings import Encoder, get_encoder
+from memorybrain.linker import link
+from memorybrain.models import Fact, FileExtract
+from memorybrain.store import Store
+from memorybrain.walk import Skip, SourceFile, walk_project
+
+Progress = Callable[[str, int, int], None]
+
+#: Extraction runs in worker processes when at least this many files changed.
+PARALLEL_THRESHOLD = 64
+EMBED_BATCH = 128
+
+
+@dataclass
+class IndexReport:
+    root: str
+    db_path: str
+    files_seen: int = 0
+    indexed: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    parse_errors: list[str] = field(default_factory=list)
+    lines: int = 0
+    patterns_by_kind: dict[str, int] = field(default_factory=dict)
+    facts: int = 0
+    embedded: int = 0
+    seconds: float = 0.0
+    model: str = ""
+
+    @property
+    def patterns(self) -> int:
+        return sum(self.patterns_by_kind.values())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "root": self.root, "db_path": self.db_path, "files_seen": self.files_seen,
+            "indexed": self.indexed, "unchanged": self.unchanged, "removed": self.removed,
+            "skipped": [{"path": p, "reason": r} for p, r in self.skipped],
+            "parse_errors": self.parse_errors, "lines": self.lines,
+            "patterns": self.patterns, "patterns_by_kind": self.patterns_by_kind,
+            "facts": self.facts, "embedded": self.embedded,
+            "seconds": round(self.seconds, 3), "model": self.model,
+        }
+
+
+@dataclass
+class _Read:
+    file: SourceFile
+    data: bytes
+    digest: str
+    lines: int
+
+
+def _noop(stage: str, done: int, total: int) -> None:
+    return None
+
+
+def _read(file: SourceFile) -> _Read | Skip:
+    try:
+        data = file.abspath.read_bytes()
+    except OSError as e:
+        return Skip(file.path, f"unreadable: {e.strerror}")
+    if b"\0" in data[:8192]:
+        return Skip(file.path, "binary file")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return Skip(file.path, "not valid UTF-8")
+    digest = hashlib.sha256(data).hexdigest()
+    return _Read(file, data, digest, text.count("\n") + (0 if text.endswith("\n") or not text else 1))
+
+
+def _extract(item: tuple[str, str, bytes]) -> tuple[str, FileExtract | list[Fact] | str]:
+    kind, path, data = item
+    try:
+        if kind == "python":
+            return path, extract_python(path, data)
+        return path, extract_metadata(path, data.decode("utf-8"))
+    except Exception as e:  # noqa: BLE001 - one bad file must never stop an index
+        return path, f"extractor failed: {type(e).__name__}: {e}"
+
+
+def _extract_all(items: list[tuple[str, str, bytes]], progress: Progress) -> Iterable[tuple[str, Any]]:
+    total = len(items)
+    workers = min(os.cpu_count() or 1, 8)
+    if total >= PARALLEL_THRESHOLD and workers > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for i, result in enumerate(pool.map(_extract, items, chunksize=16), 1):
+                progress("extract", i, total)
+                yield result
+    else:
+        for i, item in enumerate(items, 1):
+            progress("extract", i, total)
+            yield _extract(item)
+
+
+def plan(config: Config) -> tuple[list[SourceFile], list[Skip]]:
+    """What an index would read: files to consider and files skipped, without reading them."""
+    files: list[SourceFile] = []
+    skips: list[Skip] = []
+    for item in walk_project(config):
+        (files if isinstance(item, SourceFile) else skips).append(item)
+    return files, skips
+
+
+def dry_run(config: Config) -> dict[str, Any]:
+    """Per top-level folder: files and lines that would be indexed, and skips."""
+    files, skips = plan(config)
+    folders: dict[str, dict[str, int]] = defaultdict(lambda: {"files": 0, "lines": 0, "bytes": 0})
+    for f in files:
+        top = f.path.split("/", 1)[0] if "/" in f.path else "."
+        try:
+            lines = f.abspath.read_bytes().count(b"\n")
+        except OSError:
+            lines = 0
+        folders[top]["files"] += 1
+        folders[top]["lines"] += lines
+        folders[top]["bytes"] += f.size
+    return {
+        "root": str(config.root),
+        "folders": dict(sorted(folders.items())),
+        "files": sum(v["files"] for v in folders.values()),
+        "lines": sum(v["lines"] for v in folders.values()),
+        "skipped": [{"path": s.path, "reason": s.reason} for s in skips],
+    }
+
+
+def index_project(
+    config: Config,
+    *,
+    encoder: Encoder | None = None,
+    progress: Progress | None = None,
+    store: Store | None = None,
+) -> IndexReport:
+    """Index (incrementally) the project described by ``config`` into its store."""
+    started = time.perf_counter()
+    progress = progress or _noop
+    own_store = store is None
+    store = store or Store.open(config.db_path, create=True)
+    report = IndexReport(root=str(config.root), db_path=str(config.db_path))
+    try:
+        _run(config, store, encoder, progress, report)
+    finally:
+        if own_store:
+            store.close()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _run(config: Config, store: Store, encoder: Encoder | None, progress: Progress,
+         report: IndexReport) -> None:
+    progress("scan", 0, 0)
+    files, skips = plan(config)
+    report.skipped = [(s.path, s.reason) for s in skips]
+    report.files_seen = len(files) + len([s for s in skips])
+    known = store.file_states()
+    todo: list[_Read] = []
+    present: set[str] = set()
+    for i, f in enumerate(files, 1):
+        progress("scan", i, len(files))
+        r = _read(f)
+        if isinstance(r, Skip):
+            report.skipped.append((r.path, r.reason))
+            continue
+        present.add(f.path)
+        report.lines += r.lines if f.kind == "python" else 0
+        if known.get(f.path) == (r.digest, INDEXER_VERSION):
+            report.unchanged += 1
+        else:
+            todo.append(r)
+    removed = [p for p in known if p not in present]
+    if removed:
+        store.delete_files(removed)
+    report.removed = len(removed)
+
+    by_path = {r.file.path: r for r in todo}
+    items = [(r.file.kind, r.file.path, r.data) for r in todo]
+    for path, result in _extract_all(items, progress):
+        r = by_path[path]
+        if isinstance(result, str):
+            report.skipped.append((path, result))
+            store.replace_file(path=path, content_hash=r.digest, size=r.file.size, lines=r.lines,
+                               kind=r.file.kind, indexer_version=INDEXER_VERSION, meta={},
+                               patterns=[], status="failed", reason=result)
+            continue
+        if isinstance(result, FileExtract):
+            if result.meta.get("parse_errors"):
+                report.parse_errors.append(path)
+            store.replace_file(path=path, content_hash=r.digest, size=r.file.size, lines=r.lines,
+                               kind="python", indexer_version=INDEXER_VERSION, meta=result.meta,
+                               patterns=result.patterns)
+        else:
+            meta = {"facts": [_fact_dict(f) for f in result]}
+            store.replace_file(path=path, content_hash=r.digest, size=r.file.size, lines=r.lines,
+                               kind="metadata", indexer_version=INDEXER_VERSION, meta=meta,
+                               patterns=[])
+        report.indexed += 1
+
+    changed = bool(todo or removed) or store.get_meta("indexer_version") != INDEXER_VERSION
+    if changed or not store.get_meta("last_indexed"):
+        progress("link", 0, 1)
+        files_meta = store.files_meta("python")
+        result = link(store.pattern_index(), files_meta)
+        store.update_links(result.updates)
+        store.replace_conventions(result.conventions)
+        store.replace_detected_facts(_facts(store, files_meta))
+        progress("link", 1, 1)
+
+    encoder = encoder or get_encoder(config.model)
+    report.model = encoder.name
+    report.embedded = embed_missing(store, encoder, progress)
+    store.prune_vectors()
+    store.set_meta(last_indexed=_now_iso(), indexer_version=INDEXER_VERSION, root=str(config.root))
+    report.patterns_by_kind = store.counts_by_kind()
+    report.facts = len(store.facts())
+
+
+def _now_iso() -> str:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _fact_dict(f: Fact) -> dict[str, Any]:
+    return {"category": f.category, "name": f.name, "value": f.value,
+            "source_path": f.source_path, "source_line": f.source_line,
+            "evidence": f.evidence, "origin": f.origin}
+
+
+def _facts(store: Store, files_meta: dict[str, dict[str, Any]]) -> list[Fact]:
+    declared = [Fact(**d) for meta in store.files_meta("metadata").values()
+                for d in meta.get("facts", [])]
+    imported = facts_from_imports({p: list(m.get("top_modules") or []) for p, m in files_meta.items()})
+    return merge_facts(declared + imported)
+
+
+def embedding_text(kind: str, name: str, path: str, summary: str, code_head: str) -> str:
+    """The compact text a pattern is embedded from (summary first: the model truncates)."""
+    return f"{kind} {name} in {path}: {summary}\n{code_head}"
+
+
+def embed_missing(store: Store, encoder: Encoder, progress: Progress = _noop) -> int:
+    """Embed every pattern whose vector is missing or was computed from other text."""
+    store.ensure_model(encoder.name, encoder.dim)
+    state = store.vector_state()
+    todo: list[tuple[str, str, str]] = []
+    for pid, kind, name, path, summary, head in store.embedding_inputs():
+        text = embedding_text(kind, name, path, summary, head or "")
+        digest = hashlib.sha1(text.encode()).hexdigest()
+        if state.get(pid) != digest:
+            todo.append((pid, digest, text))
+    total = len(todo)
+    done = 0
+    progress("embed", 0, total)
+    for i in range(0, total, EMBED_BATCH):
+        batch = todo[i : i + EMBED_BATCH]
+        vectors = encoder.encode([t for _, _, t in batch])
+        store.put_vectors([(pid, digest, vec) for (pid, digest, _), vec in zip(batch, vectors, strict=True)])
+        done += len(batch)
+        progress("embed", done, total)
+    return total
+

@@ -1,0 +1,740 @@
+"""Cross-file linking: what no single-file indexer can know.
+
+Runs after extraction over the lightweight index of every stored pattern plus every file's
+metadata. It resolves
+
+- full route paths through mounts (``include_router``/``register_blueprint`` prefixes,
+  ``add_url_rule``/``add_resource`` registrations in other files),
+- ``Annotated`` dependency aliases defined in another module,
+- usage: how many route handlers use each decorator, dependency, exception, helper, schema,
+
+and derives the project's **conventions** (what it does most, with evidence), which the
+pack states plainly. Pure computation: the pipeline reads and writes the store.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from indexers.base import module_name
+
+PatternRow = tuple[str, str, str, str, dict[str, Any], int, str]
+
+_AUTH_RE = re.compile(
+    r"auth|login|jwt|token|current_user|currentuser|user|permission|role|admin|require|protect"
+    r"|authori|secur|verify|scope|session_user|owner|staff|superuser|api_key|apikey|bearer",
+    re.I,
+)
+_RATE_RE = re.compile(r"limit|throttl|rate", re.I)
+_DB_RE = re.compile(r"(^|_)(db|session|database|conn|uow|unit_of_work)($|_)|SessionDep|DbDep", re.I)
+_NOT_AUTH_RE = re.compile(r"limit|throttl|rate|cache|db$|session$|^get_db|paginat|settings", re.I)
+_DB_ERROR_RE = re.compile(r"IntegrityError|SQLAlchemyError|DatabaseError|OperationalError|DBAPIError|NoResultFound|DataError", re.I)
+_VALIDATION_ERROR_RE = re.compile(r"ValidationError|RequestValidationError|UnprocessableEntity|BadRequest|422|400", re.I)
+
+
+@dataclass
+class Route:
+    id: str
+    path: str
+    meta: dict[str, Any]
+
+    @property
+    def methods(self) -> list[str]:
+        return list(self.meta.get("methods") or [])
+
+    @property
+    def full_path(self) -> str:
+        return str(self.meta.get("full_path") or self.meta.get("path") or "?")
+
+    @property
+    def label(self) -> str:
+        return f"{','.join(self.methods) or '?'} {self.full_path}"
+
+    def uses(self) -> set[str]:
+        """Every name this handler uses, reduced to the last dotted segment."""
+        names: set[str] = set()
+        for key in ("decorators", "dependencies", "raises", "calls", "schemas", "annotations"):
+            for value in self.meta.get(key) or []:
+                names.add(_last(str(value)))
+        if self.meta.get("response_model"):
+            names.update(_type_names(str(self.meta["response_model"])))
+        names.discard("")
+        return names
+
+
+@dataclass
+class LinkResult:
+    updates: list[tuple[str, int, dict[str, Any], str]] = field(default_factory=list)
+    conventions: list[dict[str, Any]] = field(default_factory=list)
+    routes: int = 0
+
+
+def _last(name: str) -> str:
+    name = name.strip().lstrip("@")
+    name = name.split("(", 1)[0]
+    return name.rsplit(".", 1)[-1]
+
+
+def _type_names(text: str) -> set[str]:
+    return {t for t in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text) if t[:1].isupper()}
+
+
+def _join(*parts: str | None) -> str:
+    out = ""
+    for part in parts:
+        if not part:
+            continue
+        part = str(part)
+        if not out:
+            out = part
+        else:
+            out = out.rstrip("/") + "/" + part.lstrip("/")
+    return out or "/"
+
+
+# --------------------------------------------------------------------------- imports
+
+
+class ModuleIndex:
+    """Resolve ``import`` records to project files."""
+
+    def __init__(self, files_meta: dict[str, dict[str, Any]]) -> None:
+        self.files_meta = files_meta
+        self.by_module: dict[str, str] = {}
+        for path in sorted(files_meta):
+            mod = module_name(path)
+            self.by_module.setdefault(mod, path)
+            # src layouts and nested projects: also index every dotted suffix
+            parts = mod.split(".")
+            for i in range(1, len(parts)):
+                self.by_module.setdefault(".".join(parts[i:]), path)
+
+    def resolve_module(self, importer: str, module: str, level: int) -> str | None:
+        if level:
+            base = module_name(importer).split(".")
+            if not importer.endswith("__init__.py"):
+                base = base[:-1]
+            base = base[: len(base) - (level - 1)] if level > 1 else base
+            module = ".".join([*base, module] if module else base)
+        return self.by_module.get(module)
+
+    def resolve_name(self, importer: str, name: str, depth: int = 0) -> tuple[str, str] | None:
+        """(file, name) where ``name`` as used in ``importer`` is defined, if in the project."""
+        meta = self.files_meta.get(importer, {})
+        head, _, rest = name.partition(".")
+        for imp in meta.get("imports", []):
+            bound = imp.get("alias") or (imp.get("name") or imp.get("module", "").split(".")[0])
+            if bound != head:
+                continue
+            if imp.get("name") is None:  # import a.b.c [as x]
+                target = self.resolve_module(importer, imp["module"], 0)
+                if target and rest:
+                    return target, rest
+                continue
+            # from module import name
+            sub = f"{imp['module']}.{imp['name']}" if imp["module"] else imp["name"]
+            target_mod = self.resolve_module(importer, sub, imp.get("level", 0))
+            if target_mod and rest:  # from pkg import module; module.router
+                return target_mod, rest
+            target = self.resolve_module(importer, imp["module"], imp.get("level", 0))
+            if target is None:
+                return None
+            if depth < 3 and not self._defines(target, imp["name"]):
+                again = self.resolve_name(target, imp["name"], depth + 1)
+                if again:
+                    return again
+            return target, imp["name"] if not rest else f"{imp['name']}.{rest}"
+        if not rest:
+            return importer, name
+        return None
+
+    def _defines(self, path: str, var: str) -> bool:
+        return var in (self.files_meta.get(path, {}).get("routers") or {})
+
+
+# --------------------------------------------------------------------------- prefixes
+
+
+def _router_prefixes(files_meta: dict[str, dict[str, Any]], modules: ModuleIndex) -> dict[tuple[str, str], str]:
+    """(file, router var) -> the full prefix the router's routes get (own prefix included)."""
+    routers: dict[tuple[str, str], dict[str, Any]] = {}
+    for path, meta in files_meta.items():
+        for var, info in (meta.get("routers") or {}).items():
+            routers[(path, var)] = info or {}
+    parents: dict[tuple[str, str], tuple[tuple[str, str], dict[str, Any]]] = {}
+    for path, meta in files_meta.items():
+        for mount in meta.get("mounts") or []:
+            child = modules.resolve_name(path, str(mount.get("child", "")))
+            parent = modules.resolve_name(path, str(mount.get("parent", "")))
+            if child is None or parent is None or child == parent:
+                continue
+            parents.setdefault(child, (parent, mount))
+
+    cache: dict[tuple[str, str], str] = {}
+
+    def prefix(node: tuple[str, str], seen: frozenset[tuple[str, str]]) -> str:
+        if node in cache:
+            return cache[node]
+        info = routers.get(node, {})
+        own = str(info.get("prefix") or "")
+        rtype = str(info.get("type") or "")
+        result = own
+        if node in parents and node not in seen:
+            parent, mount = parents[node]
+            mount_prefix = str(mount.get("prefix") or "")
+            base = prefix(parent, seen | {node})
+            if rtype == "Blueprint" and mount_prefix:
+                result = _join(base, mount_prefix)  # url_prefix at registration wins in Flask
+            else:
+                result = _join(base, mount_prefix, own)
+        cache[node] = result if result != "/" else ""
+        return cache[node]
+
+    return {node: prefix(node, frozenset()) for node in set(routers) | set(parents)}
+
+
+# --------------------------------------------------------------------------- link
+
+
+def link(rows: list[PatternRow], files_meta: dict[str, dict[str, Any]]) -> LinkResult:
+    modules = ModuleIndex(files_meta)
+    prefixes = _router_prefixes(files_meta, modules)
+    aliases: dict[str, str] = {}
+    for meta in files_meta.values():
+        for alias, info in (meta.get("annotated_aliases") or {}).items():
+            if isinstance(info, dict) and info.get("depends"):
+                aliases.setdefault(alias, str(info["depends"]))
+    url_rules: dict[str, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
+    for path, meta in files_meta.items():
+        for rule in meta.get("url_rules") or []:
+            if rule.get("view"):
+                url_rules[_last(str(rule["view"]))].append((path, rule))
+
+    routes: list[Route] = []
+    new_meta: dict[str, dict[str, Any]] = {}
+    for pid, kind, _name, path, meta, _usage, _summary in rows:
+        if kind != "route":
+            continue
+        meta = dict(meta)
+        _resolve_route_path(path, meta, prefixes, url_rules, modules)
+        deps = list(meta.get("dependencies") or [])
+        for ann in meta.get("annotations") or []:
+            target = aliases.get(_last(str(ann)))
+            if target and target not in deps:
+                deps.append(target)
+        meta["dependencies"] = deps
+        new_meta[pid] = meta
+        routes.append(Route(pid, path, meta))
+
+    usage: Counter[str] = Counter()
+    for route in routes:
+        usage.update(route.uses())
+
+    result = LinkResult(routes=len(routes))
+    for pid, kind, name, path, meta, old_usage, old_summary in rows:
+        if kind == "route":
+            m = new_meta[pid]
+            count = 0
+            summary = route_summary(m)
+        else:
+            m = meta
+            count = usage.get(name, 0) if kind not in ("test",) else 0
+            summary = old_summary
+        if count != old_usage or m != meta or summary != old_summary:
+            result.updates.append((pid, count, m, summary))
+    result.conventions = derive_conventions(rows, routes, usage, files_meta)
+    return result
+
+
+def _resolve_route_path(
+    path: str,
+    meta: dict[str, Any],
+    prefixes: dict[tuple[str, str], str],
+    url_rules: dict[str, list[tuple[str, dict[str, Any]]]],
+    modules: ModuleIndex,
+) -> None:
+    router = meta.get("router")
+    local = meta.get("path")
+    if local is None and meta.get("class"):
+        for rule_file, rule in url_rules.get(str(meta["class"]), []):
+            local = rule.get("rule")
+            target = str(rule.get("target") or "")
+            resolved = modules.resolve_name(rule_file, target) if target else None
+            base = prefixes.get(resolved, "") if resolved else ""
+            meta["path"] = local
+            meta["router"] = target or None
+            meta["full_path"] = _join(base, local) if local else base or None
+            return
+    if router:
+        resolved = modules.resolve_name(path, str(router)) or (path, str(router))
+        base = prefixes.get(resolved)
+        if base is not None and local is not None:
+            meta["full_path"] = _join(base, str(local))
+            return
+    if local is not None and not meta.get("full_path"):
+        meta["full_path"] = str(local)
+
+
+def route_summary(meta: dict[str, Any]) -> str:
+    methods = ",".join(meta.get("methods") or []) or "?"
+    full = meta.get("full_path") or meta.get("path") or "(unregistered)"
+    parts = [f"{methods} {full} → {meta.get('handler', '?')}"]
+    extras = []
+    decos = [d for d in meta.get("decorator_texts") or [] if d]
+    if decos:
+        extras.append(" ".join(decos))
+    deps = meta.get("dependencies") or []
+    if deps:
+        extras.append("deps: " + ", ".join(map(str, deps)))
+    if meta.get("response_model"):
+        extras.append(f"response: {meta['response_model']}")
+    if meta.get("status_code"):
+        extras.append(f"status {meta['status_code']}")
+    if extras:
+        parts.append("(" + "; ".join(extras) + ")")
+    return " ".join(parts)
+
+
+# --------------------------------------------------------------------------- conventions
+
+
+def _pct(n: int, total: int) -> str:
+    return f"{n} of {total} handlers"
+
+
+def derive_conventions(
+    rows: list[PatternRow],
+    routes: list[Route],
+    usage: Counter[str],
+    files_meta: dict[str, dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """The project's conventions, most important first, each with evidence."""
+    defs: dict[str, list[tuple[str, str, str, dict[str, Any]]]] = defaultdict(list)
+    for pid, kind, name, path, meta, _u, _s in rows:
+        if kind not in ("route", "test"):
+            defs[name].append((pid, kind, path, meta))
+    out: list[dict[str, Any]] = []
+    total = len(routes)
+    if total:
+        out += _auth_conventions(routes, defs)
+        out += _error_conventions(rows, routes, defs, files_meta)
+        out += _pagination_conventions(rows, routes)
+        out += _response_conventions(routes)
+        out += _validation_conventions(rows, routes, defs)
+        out += _rate_limit_conventions(routes, defs)
+        out += _db_conventions(routes, defs)
+        out += _delete_conventions(routes)
+    out += _model_conventions(rows)
+    out += _test_conventions(rows)
+    out += _middleware_conventions(rows, files_meta)
+    return out
+
+
+def _ids_for(defs: dict[str, list[tuple[str, str, str, dict[str, Any]]]], name: str,
+             kinds: tuple[str, ...] = ()) -> list[str]:
+    found = [d for d in defs.get(_last(name), []) if not kinds or d[1] in kinds]
+    found.sort(key=lambda d: (d[1] in ("function", "class"), d[2]))
+    return [d[0] for d in found[:2]]
+
+
+def _route_mechanisms(route: Route) -> list[tuple[str, str]]:
+    """(name, how it is written) for each decorator and dependency of a route."""
+    out = []
+    texts = route.meta.get("decorator_texts") or []
+    for i, deco in enumerate(route.meta.get("decorators") or []):
+        text = texts[i] if i < len(texts) else f"@{deco}"
+        out.append((str(deco), str(text)))
+    for dep in route.meta.get("dependencies") or []:
+        out.append((str(dep), f"Depends({dep})"))
+    return out
+
+
+def _auth_conventions(routes: list[Route], defs: dict[str, Any]) -> list[dict[str, Any]]:
+    total = len(routes)
+    users: dict[str, set[str]] = defaultdict(set)
+    written: dict[str, Counter[str]] = defaultdict(Counter)
+    for r in routes:
+        for name, text in _route_mechanisms(r):
+            if _AUTH_RE.search(name) and not _NOT_AUTH_RE.search(_last(name)):
+                users[name].add(r.id)
+                written[name][text] += 1
+    if not users:
+        return [{
+            "key": "auth", "topic": "auth",
+            "statement": f"no authentication decorator or dependency found on any of the {total} route handlers",
+            "data": {"count": 0, "total": total, "pattern_ids": []},
+        }]
+    ranked = sorted(users, key=lambda n: (-len(users[n]), n))
+    main = ranked[0]
+    form = written[main].most_common(1)[0][0]
+    n = len(users[main])
+    aliases = sorted({
+        str(a) for r in routes if r.id in users[main] for a in r.meta.get("annotations") or []
+        if _AUTH_RE.search(str(a)) and not _NOT_AUTH_RE.search(str(a))
+    })
+    how = f"`{form}`" + (f" (written as `{aliases[0]}` in signatures)" if aliases else "")
+    authed = set().union(*users.values())
+    public = [r.label for r in routes if r.id not in authed]
+    statement = f"routes require {how} ({_pct(n, total)})"
+    if public:
+        shown = ", ".join(public[:4]) + (f", … (+{len(public) - 4})" if len(public) > 4 else "")
+        statement += f"; without any auth: {shown}"
+    out = [{
+        "key": "auth", "topic": "auth", "statement": statement,
+        "data": {
+            "name": main, "form": form, "count": n, "total": total, "aliases": aliases,
+            "public": public, "pattern_ids": _ids_for(defs, main),
+        },
+    }]
+    for other in ranked[1:3]:
+        m = len(users[other])
+        if m < 2 and total > 3:
+            continue
+        form2 = written[other].most_common(1)[0][0]
+        methods = Counter(meth for r in routes if r.id in users[other] for meth in r.methods)
+        where = ", ".join(f"{k} {v}" for k, v in methods.most_common(3))
+        out.append({
+            "key": f"auth:{other}", "topic": "auth",
+            "statement": f"`{form2}` guards {_pct(m, total)} ({where})",
+            "data": {"name": other, "form": form2, "count": m, "total": total,
+                     "pattern_ids": _ids_for(defs, other)},
+        })
+    return out
+
+
+def _error_conventions(rows: list[PatternRow], routes: list[Route], defs: dict[str, Any],
+                       files_meta: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    exceptions = {name for name, ds in defs.items() if any(d[1] == "exception" for d in ds)}
+    raised: Counter[str] = Counter()
+    raising_routes: Counter[str] = Counter()
+    for r in routes:
+        names = {_last(str(x)) for x in r.meta.get("raises") or []}
+        for x in names:
+            raised[x] += 1
+        for x in names & exceptions:
+            raising_routes[x] += 1
+    aborts = Counter(str(c) for r in routes for c in r.meta.get("aborts") or [])
+    abort_routes = sum(1 for r in routes if r.meta.get("aborts"))
+    http_routes = sum(1 for r in routes if r.meta.get("http_errors") or "HTTPException" in {
+        _last(str(x)) for x in r.meta.get("raises") or []})
+    handlers = [(pid, name, path, meta) for pid, kind, name, path, meta, _u, _s in rows
+                if kind == "error_handler"]
+    registered = [h for m in files_meta.values() for h in m.get("exception_handlers") or []]
+    handler_for: dict[str, tuple[str, str, str, dict[str, Any]]] = {}
+    for h in handlers:
+        for exc in h[3].get("exceptions") or []:
+            handler_for.setdefault(_last(str(exc)), h)
+    for reg in registered:
+        hname = _last(str(reg.get("handler", "")))
+        match = next((h for h in handlers if h[1] == hname), None)
+        if match is None:
+            match = next(((d[0], hname, d[2], d[3]) for d in defs.get(hname, [])), None)
+        if match is not None:
+            handler_for.setdefault(_last(str(reg.get("exception", ""))), match)
+
+    custom = [x for x, _ in raising_routes.most_common()]
+    total = len(routes)
+    if custom:
+        # the base class most raised exceptions share
+        bases = Counter()
+        for x in custom:
+            for d in defs.get(x, []):
+                for b in d[3].get("bases") or []:
+                    if _last(str(b)) in exceptions:
+                        bases[_last(str(b))] += raising_routes[x]
+        base = bases.most_common(1)[0][0] if bases else None
+        n_routes = sum(1 for r in routes if {_last(str(x)) for x in r.meta.get("raises") or []} & exceptions)
+        shown = ", ".join(f"`{x}`" for x in custom[:4])
+        statement = f"handlers signal errors by raising project exceptions {shown}"
+        if base:
+            statement += f" (subclasses of `{base}`)"
+        statement += f" in {_pct(n_routes, total)}"
+        handler = handler_for.get(base or "") or next((handler_for[x] for x in custom if x in handler_for), None)
+        ids = [i for x in ([base] if base else []) + custom[:2] for i in _ids_for(defs, x, ("exception",))]
+        shape = None
+        if handler is not None:
+            shape = handler[3].get("response_shape")
+            statement += f", rendered by `{handler[1]}` ({handler[2]})"
+            if shape:
+                statement += f" as `{shape}`"
+            ids.insert(0, handler[0])
+        out.append({
+            "key": "errors", "topic": "errors", "statement": statement,
+            "data": {"exceptions": custom, "base": base, "count": n_routes, "total": total,
+                     "shape": shape, "handler": handler[1] if handler else None,
+                     "pattern_ids": list(dict.fromkeys(ids))},
+        })
+    if abort_routes:
+        codes = ", ".join(f"{c} ×{n}" for c, n in aborts.most_common(5))
+        out.append({
+            "key": "errors:abort", "topic": "errors",
+            "statement": f"`abort(code)` is used in {_pct(abort_routes, total)} (codes: {codes})",
+            "data": {"count": abort_routes, "total": total, "pattern_ids": []},
+        })
+    if http_routes:
+        codes = Counter(str(c) for r in routes for c in r.meta.get("http_errors") or [])
+        shown = ", ".join(f"{c} ×{n}" for c, n in codes.most_common(5))
+        out.append({
+            "key": "errors:httpexception", "topic": "errors",
+            "statement": f"`raise HTTPException(status_code=...)` in {_pct(http_routes, total)}"
+            + (f" (codes: {shown})" if shown else ""),
+            "data": {"count": http_routes, "total": total, "pattern_ids": []},
+        })
+    shapes = Counter(str(h[3].get("response_shape")) for h in handlers if h[3].get("response_shape"))
+    if shapes and not any(c["key"] == "errors" and c["data"].get("shape") for c in out):
+        shape, n = shapes.most_common(1)[0]
+        ids = [h[0] for h in handlers if h[3].get("response_shape") == shape][:2]
+        out.append({
+            "key": "errors:shape", "topic": "errors",
+            "statement": f"error responses have the shape `{shape}` ({n} of {len(handlers)} exception handlers)",
+            "data": {"shape": shape, "pattern_ids": ids},
+        })
+    db_handlers = [h for h in handlers if any(_DB_ERROR_RE.search(str(e)) for e in h[3].get("exceptions") or [])]
+    db_handlers += [h for exc, h in handler_for.items() if _DB_ERROR_RE.search(exc) and h not in db_handlers]
+    if db_handlers:
+        h = db_handlers[0]
+        excs = ", ".join(str(e) for e in h[3].get("exceptions") or [] if _DB_ERROR_RE.search(str(e))) or "database errors"
+        out.append({
+            "key": "errors:db", "topic": "db_errors",
+            "statement": f"database errors ({excs}) are turned into HTTP errors by `{h[1]}` ({h[2]})"
+            + (f" as `{h[3]['response_shape']}`" if h[3].get("response_shape") else ""),
+            "data": {"pattern_ids": [h[0]]},
+        })
+    val_handlers = [h for h in handlers if any(_VALIDATION_ERROR_RE.search(str(e)) for e in h[3].get("exceptions") or [])]
+    if val_handlers:
+        h = val_handlers[0]
+        out.append({
+            "key": "errors:validation", "topic": "validation_errors",
+            "statement": f"validation errors are rendered by `{h[1]}` ({h[2]})"
+            + (f" as `{h[3]['response_shape']}`" if h[3].get("response_shape") else ""),
+            "data": {"pattern_ids": [h[0]]},
+        })
+    return out
+
+
+def _pagination_conventions(rows: list[PatternRow], routes: list[Route]) -> list[dict[str, Any]]:
+    helpers = {name: (pid, path, meta) for pid, kind, name, path, meta, _u, _s in rows if kind == "pagination"}
+    if not helpers:
+        return []
+    users: Counter[str] = Counter()
+    for r in routes:
+        for name in r.uses() & set(helpers):
+            users[name] += 1
+    out = []
+    ranked = sorted(helpers, key=lambda n: (-users[n], n))
+    main = ranked[0]
+    pid, path, meta = helpers[main]
+    n = users[main]
+    list_routes = [r for r in routes if "GET" in r.methods and main in r.uses()]
+    keys = meta.get("returns_keys") or []
+    params = meta.get("params") or []
+    statement = f"lists paginate with `{main}({', '.join(map(str, params))})` ({path})"
+    if keys:
+        statement += " and return `{" + ", ".join(map(str, keys)) + "}`"
+    if n:
+        statement += f"; used by {n} handler{'s' if n != 1 else ''}"
+        if list_routes:
+            statement += " e.g. " + ", ".join(r.label for r in list_routes[:2])
+    else:
+        statement += "; no route calls it directly"
+    ids = [pid] + [helpers[x][0] for x in ranked[1:2] if users[x]]
+    out.append({"key": "pagination", "topic": "pagination", "statement": statement,
+                "data": {"name": main, "count": n, "keys": keys, "pattern_ids": ids}})
+    return out
+
+
+def _response_conventions(routes: list[Route]) -> list[dict[str, Any]]:
+    total = len(routes)
+    out = []
+    with_model = [r for r in routes if r.meta.get("response_model")]
+    by_method: dict[str, Counter[str]] = defaultdict(Counter)
+    for r in routes:
+        code = r.meta.get("status_code")
+        for m in r.methods:
+            by_method[m][str(code) if code else "default"] += 1
+    parts = []
+    for method in ("POST", "DELETE"):
+        if by_method.get(method):
+            code, n = by_method[method].most_common(1)[0]
+            if code != "default":
+                parts.append(f"{method} → `status_code={code}` ({n} of {sum(by_method[method].values())})")
+    fastapi = [r for r in routes if r.meta.get("framework") == "fastapi"]
+    if fastapi:
+        statement = f"handlers declare `response_model=` ({len(with_model)} of {total})"
+        if parts:
+            statement += "; " + "; ".join(parts)
+        out.append({"key": "responses", "topic": "responses", "statement": statement,
+                    "data": {"count": len(with_model), "total": total}})
+    else:
+        calls = Counter()
+        for r in routes:
+            cs = {_last(str(c)) for c in r.meta.get("calls") or []}
+            for marker in ("jsonify", "dump", "make_response", "render_template", "marshal", "abort"):
+                if marker in cs:
+                    calls[marker] += 1
+        schemas = sum(1 for r in routes if r.meta.get("schemas"))
+        bits = []
+        if calls.get("jsonify"):
+            bits.append(f"`jsonify(...)` in {calls['jsonify']}")
+        if calls.get("dump") or schemas:
+            bits.append(f"schema `.dump()` / response schemas in {max(calls.get('dump', 0), schemas)}")
+        if calls.get("render_template"):
+            bits.append(f"`render_template` in {calls['render_template']}")
+        if bits or parts:
+            statement = "responses: " + "; ".join(bits + parts) + f" (of {total} handlers)"
+            out.append({"key": "responses", "topic": "responses", "statement": statement,
+                        "data": {"total": total}})
+    return out
+
+
+def _validation_conventions(rows: list[PatternRow], routes: list[Route], defs: dict[str, Any]) -> list[dict[str, Any]]:
+    schema_names = {name for name, ds in defs.items() if any(d[1] in ("schema", "model") for d in ds)}
+    used: Counter[str] = Counter()
+    n_routes = 0
+    for r in routes:
+        hit = r.uses() & schema_names
+        if hit:
+            n_routes += 1
+            used.update(hit)
+    if not used:
+        return []
+    libs = Counter()
+    for name in used:
+        for d in defs.get(name, []):
+            if d[1] == "schema":
+                libs[str(d[3].get("library") or "schema")] += used[name]
+    lib = libs.most_common(1)[0][0] if libs else "model"
+    top = [n for n, _ in used.most_common(4)]
+    ids = [i for n in top[:3] for i in _ids_for(defs, n, ("schema", "model"))][:3]
+    statement = (f"request and response bodies are {lib} schemas ({', '.join(f'`{n}`' for n in top)}); "
+                 f"{_pct(n_routes, len(routes))} use one")
+    return [{"key": "validation", "topic": "validation", "statement": statement,
+             "data": {"library": lib, "schemas": top, "count": n_routes, "pattern_ids": ids}}]
+
+
+def _rate_limit_conventions(routes: list[Route], defs: dict[str, Any]) -> list[dict[str, Any]]:
+    users: Counter[str] = Counter()
+    forms: dict[str, Counter[str]] = defaultdict(Counter)
+    labels: dict[str, list[str]] = defaultdict(list)
+    for r in routes:
+        for name, text in _route_mechanisms(r):
+            if _RATE_RE.search(_last(name)) or _RATE_RE.search(name.split(".")[0]):
+                users[name] += 1
+                forms[name][text] += 1
+                labels[name].append(r.label)
+    if not users:
+        return []
+    name, n = users.most_common(1)[0]
+    form = forms[name].most_common(1)[0][0]
+    shown = ", ".join(labels[name][:3])
+    return [{"key": "rate_limit", "topic": "rate_limit",
+             "statement": f"rate limits use `{form}` ({_pct(n, len(routes))}: {shown})",
+             "data": {"name": name, "form": form, "count": n, "pattern_ids": _ids_for(defs, name)}}]
+
+
+def _db_conventions(routes: list[Route], defs: dict[str, Any]) -> list[dict[str, Any]]:
+    deps: Counter[str] = Counter()
+    for r in routes:
+        for d in set(map(str, r.meta.get("dependencies") or [])) | set(map(str, r.meta.get("annotations") or [])):
+            if _DB_RE.search(_last(d)):
+                deps[d] += 1
+    session_calls = Counter()
+    for r in routes:
+        for c in r.meta.get("calls") or []:
+            c = str(c)
+            if c.startswith(("db.session.", "session.", "db.", "self.session.")) and "." in c:
+                session_calls[c.split(".")[0] + "." + c.split(".")[1] if c.startswith("db.session") else c.split(".")[0]] += 1
+    total = len(routes)
+    if deps:
+        name, n = deps.most_common(1)[0]
+        return [{"key": "db", "topic": "db", "statement": f"handlers get the database session through `{name}` ({_pct(n, total)})",
+                 "data": {"name": name, "count": n, "pattern_ids": _ids_for(defs, name)}}]
+    if session_calls:
+        name, _ = session_calls.most_common(1)[0]
+        n = sum(1 for r in routes if any(str(c).startswith(name) for c in r.meta.get("calls") or []))
+        return [{"key": "db", "topic": "db", "statement": f"handlers use `{name}` directly ({_pct(n, total)})",
+                 "data": {"name": name, "count": n, "pattern_ids": []}}]
+    return []
+
+
+def _delete_conventions(routes: list[Route]) -> list[dict[str, Any]]:
+    deletes = [r for r in routes if "DELETE" in r.methods]
+    if not deletes:
+        return []
+    others = [r for r in routes if "DELETE" not in r.methods]
+    def guards(rs: list[Route]) -> Counter[str]:
+        c: Counter[str] = Counter()
+        for r in rs:
+            for name, text in _route_mechanisms(r):
+                c[text] += 1
+        return c
+    on_delete, elsewhere = guards(deletes), guards(others)
+    extra = [t for t, n in on_delete.most_common() if n / len(deletes) > (elsewhere.get(t, 0) / max(len(others), 1)) + 0.25]
+    checks = Counter()
+    for r in deletes:
+        for x in (r.meta.get("aborts") or []) + (r.meta.get("http_errors") or []):
+            if str(x) in ("403", "HTTP_403_FORBIDDEN", "status.HTTP_403_FORBIDDEN"):
+                checks["403 check"] += 1
+        for x in r.meta.get("raises") or []:
+            if re.search(r"Permission|Forbidden|Owner|NotAllowed", str(x)):
+                checks[f"raise {_last(str(x))}"] += 1
+    parts = []
+    if extra:
+        parts.append("deletes add " + ", ".join(f"`{t}`" for t in extra[:2]))
+    if checks:
+        parts.append("ownership/permission checks in the body (" + ", ".join(f"{k} ×{v}" for k, v in checks.most_common(2)) + ")")
+    codes = Counter(str(r.meta.get("status_code")) for r in deletes if r.meta.get("status_code"))
+    if codes:
+        parts.append(f"return `status_code={codes.most_common(1)[0][0]}`")
+    statement = (f"{len(deletes)} DELETE handler{'s' if len(deletes) != 1 else ''}: " + "; ".join(parts)) if parts else \
+        f"{len(deletes)} DELETE handler{'s' if len(deletes) != 1 else ''}, guarded like the other routes (no extra check found)"
+    return [{"key": "deletes", "topic": "deletes", "statement": statement,
+             "data": {"count": len(deletes), "extra": extra[:2], "checks": dict(checks),
+                      "examples": [r.id for r in deletes[:2]], "pattern_ids": []}}]
+
+
+def _model_conventions(rows: list[PatternRow]) -> list[dict[str, Any]]:
+    models = [(pid, name, path, meta) for pid, kind, name, path, meta, _u, _s in rows if kind == "model"]
+    if not models:
+        return []
+    orms = Counter(str(m[3].get("orm") or "orm") for m in models)
+    orm, n = orms.most_common(1)[0]
+    style = ""
+    mapped = sum(1 for m in models if any("Mapped" in str(f.get("type", "")) or str(f.get("type", "")).startswith("Mapped") for f in m[3].get("fields") or []))
+    if orm == "sqlalchemy" and mapped:
+        style = " with 2.0 `Mapped[...]` / `mapped_column`"
+    dirs = Counter(m[2].rsplit("/", 1)[0] if "/" in m[2] else "." for m in models)
+    where = dirs.most_common(1)[0][0]
+    return [{"key": "models", "topic": "models",
+             "statement": f"models are {orm}{style} ({n} models, mostly in `{where}/`)",
+             "data": {"orm": orm, "count": n, "pattern_ids": [m[0] for m in models[:1]]}}]
+
+
+def _test_conventions(rows: list[PatternRow]) -> list[dict[str, Any]]:
+    tests = [(pid, name, path, meta) for pid, kind, name, path, meta, _u, _s in rows if kind == "test"]
+    endpoint_tests = [t for t in tests if t[3].get("requests")]
+    if not endpoint_tests:
+        return []
+    fixtures = [t for t in tests if t[3].get("fixture")]
+    clients = Counter(str(t[3].get("client")) for t in endpoint_tests if t[3].get("client"))
+    client = clients.most_common(1)[0][0] if clients else "client"
+    files = Counter(t[2] for t in endpoint_tests)
+    statement = f"endpoint tests call the API through `{client}` ({len(endpoint_tests)} tests in {len(files)} files)"
+    if fixtures:
+        statement += f"; the client fixture is `{fixtures[0][1]}` in {fixtures[0][2]}"
+    return [{"key": "tests", "topic": "tests", "statement": statement,
+             "data": {"client": client, "count": len(endpoint_tests),
+                      "pattern_ids": [fixtures[0][0]] if fixtures else []}}]
+
+
+def _middleware_conventions(rows: list[PatternRow], files_meta: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    mws = [(pid, name, path) for pid, kind, name, path, _m, _u, _s in rows if kind == "middleware"]
+    if not mws:
+        return []
+    shown = ", ".join(f"`{n}` ({p})" for _, n, p in mws[:4])
+    return [{"key": "middleware", "topic": "middleware", "statement": f"middleware and request hooks: {shown}",
+             "data": {"count": len(mws), "pattern_ids": [m[0] for m in mws[:2]]}}]

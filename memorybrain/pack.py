@@ -1,0 +1,431 @@
+"""Context packs: the stack, the conventions, the closest exemplars, the checklist.
+
+A convention is what the project does most; an exemplar is its closest instance. The pack
+mixes both signals: conventions come from usage across the codebase (computed by the
+linker at index time), exemplars from similarity to the request (``memorybrain.retrieve``)
+followed along the chain of what they use (the auth dependency, the error handler, the
+pagination helper, the schema a route returns, an endpoint test of the same routes).
+
+Everything is fitted to a token budget (``memorybrain.tokens``), in a fixed section order;
+long bodies are trimmed at line boundaries with a visible marker, never cut mid-line.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from memorybrain.embeddings import Encoder
+from memorybrain.errors import RequestError
+from memorybrain.models import Fact, Pattern
+from memorybrain.retrieve import Hit, Retriever
+from memorybrain.store import Store
+from memorybrain.tokens import METHOD, count_tokens
+
+PACK_SCHEMA = "memorybrain.pack/1"
+MAX_REQUEST_CHARS = 2000
+
+#: Lines kept of one exemplar before trimming (the rest is replaced by a marker line).
+MAX_EXEMPLAR_LINES = 60
+
+CHECKLIST = (
+    ("auth", "Authentication on every endpoint"),
+    ("validation", "Input validation"),
+    ("db_errors", "Database errors returned as proper HTTP errors"),
+    ("rate_limit", "Rate limiting"),
+    ("responses", "Consistent response format"),
+    ("deletes", "Guarded destructive operations"),
+    ("tests", "Endpoint tests"),
+)
+
+
+@dataclass
+class Exemplar:
+    pattern: Pattern
+    role: str
+    reason: str
+    code: str = ""
+    trimmed_lines: int = 0
+    header: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        p = self.pattern
+        return {
+            "id": p.id, "role": self.role, "reason": self.reason, "kind": p.kind,
+            "name": p.name, "qualname": p.qualname, "path": p.path,
+            "start_line": p.start_line, "end_line": p.end_line, "location": p.location,
+            "summary": p.summary, "usage": p.usage, "header": self.header or None,
+            "code": self.code, "trimmed_lines": self.trimmed_lines,
+        }
+
+
+@dataclass
+class ChecklistItem:
+    key: str
+    item: str
+    answer: str
+    found: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"key": self.key, "item": self.item, "answer": self.answer, "found": self.found}
+
+
+@dataclass
+class Pack:
+    request: str
+    budget: int
+    project: str
+    stack: list[Fact] = field(default_factory=list)
+    conventions: list[dict[str, Any]] = field(default_factory=list)
+    exemplars: list[Exemplar] = field(default_factory=list)
+    checklist: list[ChecklistItem] = field(default_factory=list)
+    omitted: list[dict[str, str]] = field(default_factory=list)
+    tokens: int = 0
+
+    # ------------------------------------------------------------------ rendering
+
+    def to_markdown(self) -> str:
+        out = [f"# Context pack: {self.request}", ""]
+        out.append(
+            f"_Project `{self.project}` · how this codebase does it · budget {self.budget} "
+            f"tokens ({METHOD})._"
+        )
+        out.append("")
+        if self.stack:
+            out.append("## Stack")
+            for f in self.stack:
+                value = f" {f.value}" if f.value else ""
+                team = " — set by the team" if f.origin == "team" else ""
+                out.append(f"- {f.category}: **{f.name}**{value} ({f.source}){team}")
+            out.append("")
+        if self.conventions:
+            out.append("## Conventions")
+            for c in self.conventions:
+                out.append(f"- {c['statement']}")
+            out.append("")
+        if self.exemplars:
+            out.append("## Exemplars")
+            for ex in self.exemplars:
+                p = ex.pattern
+                out.append(f"### {ex.role}: `{p.qualname}` — {p.location}")
+                out.append(f"_{ex.reason}_")
+                out.append("```python")
+                if ex.header:
+                    out.append(ex.header)
+                    out.append("")
+                out.append(ex.code)
+                out.append("```")
+                out.append("")
+        if self.checklist:
+            out.append("## Checklist")
+            for item in self.checklist:
+                mark = "x" if item.found else " "
+                out.append(f"- [{mark}] **{item.item}**: {item.answer}")
+            out.append("")
+        return "\n".join(out).rstrip() + "\n"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema": PACK_SCHEMA,
+            "request": self.request,
+            "project": self.project,
+            "budget": self.budget,
+            "tokens": self.tokens,
+            "token_counting": METHOD,
+            "stack": [
+                {"category": f.category, "name": f.name, "value": f.value, "source": f.source,
+                 "evidence": f.evidence, "origin": f.origin}
+                for f in self.stack
+            ],
+            "conventions": [
+                {"key": c["key"], "topic": c["topic"], "statement": c["statement"],
+                 "count": c.get("data", {}).get("count"), "total": c.get("data", {}).get("total")}
+                for c in self.conventions
+            ],
+            "exemplars": [e.as_dict() for e in self.exemplars],
+            "checklist": [c.as_dict() for c in self.checklist],
+            "omitted": self.omitted,
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+    def render(self, fmt: str) -> str:
+        return self.to_json() if fmt == "json" else self.to_markdown()
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def trim_code(code: str, max_lines: int, location: str) -> tuple[str, int]:
+    """Keep whole lines; mark what was left out so nobody mistakes it for the full body."""
+    lines = code.splitlines()
+    if len(lines) <= max_lines:
+        return code, 0
+    keep = max(max_lines - 1, 1)
+    indent = re.match(r"\s*", lines[min(keep, len(lines) - 1)]).group(0)  # type: ignore[union-attr]
+    dropped = len(lines) - keep
+    marker = f"{indent}# … {dropped} more lines trimmed (see {location})"
+    return "\n".join([*lines[:keep], marker]), dropped
+
+
+def _last(name: str) -> str:
+    return name.strip().lstrip("@").split("(", 1)[0].rsplit(".", 1)[-1]
+
+
+_TYPE_WORD = re.compile(r"[A-Z][A-Za-z0-9_]*")
+
+
+class PackBuilder:
+    """Assemble a pack from the store (one builder can serve many requests)."""
+
+    def __init__(self, store: Store, encoder: Encoder, project: str = "") -> None:
+        self.store = store
+        self.retriever = Retriever(store, encoder)
+        self.project = project or store.get_meta("root") or str(store.path)
+        self._by_name: dict[str, list[tuple[str, str, str]]] | None = None
+
+    def refresh(self) -> None:
+        self.retriever.refresh()
+        self._by_name = None
+
+    def _names(self) -> dict[str, list[tuple[str, str, str]]]:
+        if self._by_name is None:
+            idx: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+            for pid, kind, name, path in self.store.db.execute(
+                "SELECT id, kind, name, path FROM patterns WHERE kind != 'route'"
+            ):
+                idx[name].append((pid, kind, path))
+            self._by_name = idx
+        return self._by_name
+
+    def build(self, request: str, *, budget: int, fmt: str = "md",
+              kinds: tuple[str, ...] | None = None) -> Pack:
+        request = " ".join(request.split())
+        if not request:
+            raise RequestError("the request is empty", hint='try: brain context "Add CRUD endpoints for invoices"')
+        if len(request) > MAX_REQUEST_CHARS:
+            raise RequestError(f"the request is longer than {MAX_REQUEST_CHARS} characters")
+        pack = Pack(request=request, budget=budget, project=self.project)
+        facts = self.store.facts()
+        conventions = self.store.conventions()
+        candidates = self._candidates(request, conventions, kinds)
+        pack.checklist = self._checklist(conventions)
+
+        # Fixed sections first, then exemplars in priority order while they fit.
+        pack.stack = facts
+        pack.conventions = conventions
+        self._shrink_fixed(pack, fmt)
+        for ex in candidates:
+            max_lines = MAX_EXEMPLAR_LINES
+            while True:
+                ex.code, ex.trimmed_lines = trim_code(ex.pattern.code, max_lines, ex.pattern.location)
+                pack.exemplars.append(ex)
+                if count_tokens(pack.render(fmt)) <= budget:
+                    break
+                pack.exemplars.pop()
+                if max_lines <= 12:
+                    pack.omitted.append({"id": ex.pattern.id, "location": ex.pattern.location,
+                                         "role": ex.role, "why": "budget"})
+                    break
+                max_lines = max(12, max_lines // 2)
+        # The omitted list itself costs tokens: drop its tail if it would break the budget.
+        while pack.omitted and count_tokens(pack.render(fmt)) > budget:
+            pack.omitted.pop()
+        pack.tokens = count_tokens(pack.render(fmt))
+        return pack
+
+    def _shrink_fixed(self, pack: Pack, fmt: str) -> None:
+        """Make the fixed sections fit in about half the budget, least important first."""
+        limit = pack.budget // 2
+        while count_tokens(pack.render(fmt)) > limit and len(pack.conventions) > 3:
+            pack.conventions.pop()
+        while count_tokens(pack.render(fmt)) > limit and len(pack.stack) > 4:
+            pack.stack.pop()
+        while count_tokens(pack.render(fmt)) > pack.budget and pack.checklist:
+            pack.checklist.pop()
+        while count_tokens(pack.render(fmt)) > pack.budget and pack.conventions:
+            pack.conventions.pop()
+        while count_tokens(pack.render(fmt)) > pack.budget and pack.stack:
+            pack.stack.pop()
+
+    # ------------------------------------------------------------------ selection
+
+    def _candidates(self, request: str, conventions: list[dict[str, Any]],
+                    kinds: tuple[str, ...] | None) -> list[Exemplar]:
+        hits = self.retriever.search(request, limit=400)
+        chosen: dict[str, Exemplar] = {}
+        order: list[str] = []
+
+        def add(pid: str, role: str, reason: str, header: str = "") -> None:
+            if pid in chosen:
+                return
+            chosen[pid] = Exemplar(pattern=None, role=role, reason=reason, header=header)  # type: ignore[arg-type]
+            order.append(pid)
+
+        route_hits = [h for h in hits if h.kind == "route"]
+        module, module_routes = self._best_module(route_hits)
+        # 1. the closest resource's routes, one per method first (a CRUD set), then the rest
+        if module:
+            header = self._module_header(module)
+            ordered = self._crud_order(module_routes)
+            for i, pid in enumerate(ordered):
+                add(pid, "closest resource", f"route in {module}, the module most like the request",
+                    header if i == 0 else "")
+        # 2. what the conventions point at: auth, error handler and base exception, pagination,
+        #    DB session, rate limit, validation schemas
+        for c in conventions:
+            for pid in c.get("data", {}).get("pattern_ids", [])[:2]:
+                add(pid, _role_for(c["topic"]), f"convention: {c['statement'][:140]}")
+        # 3. the chain of the main exemplar routes: schemas and models they use, helpers they call
+        if module_routes:
+            for pid, role, reason in self._chain(module_routes):
+                add(pid, role, reason)
+        # 4. nearest model, schema and endpoint test by similarity
+        for kind, role in (("schema", "schema"), ("model", "model"), ("test", "endpoint test")):
+            best = next((h for h in hits if h.kind == kind), None)
+            if best is not None:
+                add(best.id, role, f"the {kind} closest to the request")
+        # 5. more routes from the next closest modules, then anything similar
+        for h in route_hits[:12]:
+            add(h.id, "similar route", "similar to the request")
+        for h in hits[:20]:
+            add(h.id, h.kind, "similar to the request")
+
+        patterns = self.store.get_patterns(order)
+        out = []
+        for pid in order:
+            p = patterns.get(pid)
+            if p is None:
+                continue
+            if kinds and p.kind not in kinds:
+                continue
+            ex = chosen[pid]
+            ex.pattern = p
+            out.append(ex)
+        return out
+
+    def _best_module(self, route_hits: list[Hit]) -> tuple[str | None, list[Hit]]:
+        by_file: dict[str, list[Hit]] = defaultdict(list)
+        for h in route_hits:
+            by_file[h.path].append(h)
+        if not by_file:
+            return None, []
+
+        def score(path: str) -> float:
+            hs = sorted(by_file[path], key=lambda h: -h.score)
+            top = hs[:3]
+            return top[0].score + 0.3 * sum(h.score for h in top) / len(top) + 0.02 * min(len(hs), 5)
+
+        best = max(by_file, key=lambda p: (score(p), p))
+        return best, by_file[best]
+
+    def _crud_order(self, hits: list[Hit]) -> list[str]:
+        pats = self.store.get_patterns(h.id for h in hits)
+        order = {"GET": 0, "POST": 1, "PUT": 2, "PATCH": 2, "DELETE": 3}
+        firsts: list[str] = []
+        seen: set[int] = set()
+        rest: list[str] = []
+        for h in sorted(hits, key=lambda h: pats[h.id].start_line if h.id in pats else 0):
+            p = pats.get(h.id)
+            if p is None:
+                continue
+            slots = {order.get(m, 4) for m in p.meta.get("methods") or []}
+            new = slots - seen
+            if new:
+                seen |= slots
+                firsts.append(h.id)
+            else:
+                rest.append(h.id)
+        return firsts + rest
+
+    def _module_header(self, path: str) -> str:
+        row = self.store.db.execute("SELECT meta FROM files WHERE path = ?", [path]).fetchone()
+        if not row:
+            return ""
+        meta = json.loads(row[0] or "{}")
+        lines = [str(text) for _line, text in meta.get("import_lines") or []]
+        for var, info in (meta.get("routers") or {}).items():
+            if isinstance(info, dict) and info.get("source"):
+                lines.append(str(info["source"]))
+            elif isinstance(info, dict):
+                lines.append(f"# {var}: {info.get('type', 'router')} prefix={info.get('prefix')!r}")
+        if not lines:
+            return ""
+        return f"# {path} (imports)\n" + "\n".join(lines[:25])
+
+    def _chain(self, hits: list[Hit]) -> list[tuple[str, str, str]]:
+        pats = self.store.get_patterns(h.id for h in hits)
+        names: Counter[str] = Counter()
+        for p in pats.values():
+            for key in ("schemas", "calls", "dependencies", "raises"):
+                for v in p.meta.get(key) or []:
+                    names[_last(str(v))] += 1
+            if p.meta.get("response_model"):
+                for t in _TYPE_WORD.findall(str(p.meta["response_model"])):
+                    names[t] += 1
+        index = self._names()
+        out = []
+        prefer = ("schema", "model", "pagination", "dependency", "decorator", "exception", "function", "class")
+        for name, _n in names.most_common():
+            for pid, kind, path in sorted(index.get(name, []), key=lambda x: prefer.index(x[1]) if x[1] in prefer else 99)[:1]:
+                if kind in ("test",):
+                    continue
+                out.append((pid, kind if kind in ("schema", "model") else "used by the exemplar",
+                            f"`{name}` is used by the closest resource's routes ({path})"))
+        # models behind the schemas come next to the schemas
+        return out
+
+    # ------------------------------------------------------------------ checklist
+
+    def _checklist(self, conventions: list[dict[str, Any]]) -> list[ChecklistItem]:
+        by_topic: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for c in conventions:
+            by_topic[c["topic"]].append(c)
+        out = []
+        for key, item in CHECKLIST:
+            found = by_topic.get(key, [])
+            if key == "responses":
+                found = found + by_topic.get("pagination", []) + [c for c in by_topic.get("errors", []) if c["data"].get("shape")]
+            if key == "validation":
+                found = found + by_topic.get("validation_errors", [])
+            if key == "auth" and found and not found[0]["data"].get("count"):
+                out.append(ChecklistItem(key, item, f"not found in this project: {found[0]['statement']}", False))
+                continue
+            if found:
+                answer = "; ".join(_advice(key, c) for c in found[:3])
+                out.append(ChecklistItem(key, item, answer, True))
+            else:
+                out.append(ChecklistItem(key, item, _missing(key), False))
+        return out
+
+
+def _advice(key: str, c: dict[str, Any]) -> str:
+    data = c.get("data", {})
+    if key == "auth" and data.get("form") and c["key"] == "auth":
+        return f"add `{data['form']}` like {data['count']} of {data['total']} existing handlers"
+    return c["statement"]
+
+
+def _missing(key: str) -> str:
+    return {
+        "auth": "not found in this project — no auth decorator or dependency on the routes",
+        "validation": "not found in this project — no request schema is used by the routes",
+        "db_errors": "not found in this project — no handler maps database errors (e.g. IntegrityError) to HTTP errors",
+        "rate_limit": "not found in this project — no rate limiting on any route",
+        "responses": "not found in this project — no shared response or error format detected",
+        "deletes": "not found in this project — no DELETE endpoints to follow",
+        "tests": "not found in this project — no endpoint tests with a test client",
+    }[key]
+
+
+def _role_for(topic: str) -> str:
+    return {
+        "auth": "auth", "errors": "error handling", "db_errors": "error handling",
+        "validation_errors": "error handling", "pagination": "pagination", "db": "database",
+        "rate_limit": "rate limit", "validation": "schema", "models": "model",
+        "tests": "endpoint test", "middleware": "middleware",
+    }.get(topic, topic)

@@ -1,0 +1,98 @@
+"""Hybrid retrieval: FTS5 (BM25) plus embeddings, over the store's patterns.
+
+The vector matrix is loaded once per ``Retriever`` and ranked with numpy; FTS scores are
+normalised to [0, 1] and mixed in. Usage across the codebase is the pack's business
+(``memorybrain.pack``): retrieval answers "what is most like the request".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from memorybrain.embeddings import Encoder
+from memorybrain.store import Store
+
+#: Words that say what to do, not what about: left out of the text query.
+STOPWORDS = frozenset(
+    """a an the for to of in on with and or add adding create creating build implement make
+    new crud endpoint endpoints api apis route routes rest restful please write support
+    resource resources handler handlers view views service that this it is be can should
+    we i want need using use via like from into all some simple basic full set up setup
+    model models""".split()
+)
+
+FTS_WEIGHT = 0.35
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    id: str
+    kind: str
+    path: str
+    score: float
+    dense: float
+    text: float
+
+
+def request_terms(request: str) -> list[str]:
+    words = re.findall(r"[A-Za-z][A-Za-z0-9_]+", request)
+    out: list[str] = []
+    for w in words:
+        for part in re.split(r"_|(?<=[a-z])(?=[A-Z])", w):
+            part = part.lower()
+            if len(part) > 2 and part not in STOPWORDS and part not in out:
+                out.append(part)
+    return out
+
+
+def fts_query(terms: list[str]) -> str:
+    return " OR ".join(f'"{t}"' for t in terms)
+
+
+class Retriever:
+    def __init__(self, store: Store, encoder: Encoder) -> None:
+        self.store = store
+        self.encoder = encoder
+        self._ids: list[str] | None = None
+        self._matrix: np.ndarray | None = None
+        self._kinds: dict[str, tuple[str, str]] = {}
+
+    def _load(self) -> None:
+        if self._ids is None:
+            self._ids, self._matrix = self.store.vector_matrix()
+            rows = self.store.db.execute("SELECT id, kind, path FROM patterns").fetchall()
+            self._kinds = {i: (k, p) for i, k, p in rows}
+
+    def refresh(self) -> None:
+        self._ids = None
+        self._matrix = None
+
+    def search(self, request: str, *, kinds: tuple[str, ...] | None = None,
+               limit: int = 50) -> list[Hit]:
+        self._load()
+        assert self._ids is not None and self._matrix is not None
+        dense: dict[str, float] = {}
+        if len(self._ids):
+            qv = self.encoder.encode([request])[0]
+            if qv.shape[0] == self._matrix.shape[1]:
+                sims = self._matrix @ qv
+                dense = dict(zip(self._ids, sims.tolist(), strict=True))
+        terms = request_terms(request)
+        text: dict[str, float] = {}
+        if terms:
+            found = self.store.search_text(fts_query(terms), limit=max(200, limit * 4))
+            if found:
+                top = max(s for _, s in found) or 1.0
+                text = {i: max(s, 0.0) / top for i, s in found}
+        hits = []
+        for pid in set(dense) | set(text):
+            kind, path = self._kinds.get(pid, ("", ""))
+            if kinds and kind not in kinds:
+                continue
+            d, t = dense.get(pid, 0.0), text.get(pid, 0.0)
+            hits.append(Hit(pid, kind, path, d + FTS_WEIGHT * t, d, t))
+        hits.sort(key=lambda h: (-h.score, h.id))
+        return hits[:limit]

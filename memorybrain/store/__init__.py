@@ -1,0 +1,436 @@
+"""The store: the only code that touches SQLite.
+
+One file per project (default ``.brain/brain.db``), WAL mode, a schema version with forward
+migrations, FTS5 (porter stemming) over pattern names, summaries and code, and embeddings
+as little-endian float32 blobs (``numpy.float32.tobytes()``), one row per pattern in
+``vectors`` keyed by pattern id with the hash of the text that was embedded. The model name
+and dimension live in ``meta``; a change of either drops every vector (re-embedding), so
+vectors of two models are never mixed.
+
+Everything written is passed through ``memorybrain.redact`` first: no secret reaches disk.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import sqlite_utils
+
+from memorybrain.errors import NotIndexedError, PatternNotFoundError, StoreError
+from memorybrain.models import Fact, Pattern
+from memorybrain.redact import redact
+from memorybrain.store.migrations import MIGRATIONS, SCHEMA_VERSION
+
+__all__ = ["SCHEMA_VERSION", "FileRecord", "Store"]
+
+_PATTERN_COLUMNS = (
+    "id, kind, name, qualname, path, start_line, end_line, code, summary, meta, usage"
+)
+
+
+class FileRecord(dict[str, Any]):
+    """A row of ``files`` (path, hash, size, lines, kind, status, reason, indexer_version)."""
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _redact_meta(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, list):
+        return [_redact_meta(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _redact_meta(v) for k, v in value.items()}
+    return value
+
+
+def _row_to_pattern(row: sqlite3.Row | tuple[Any, ...]) -> Pattern:
+    (_id, kind, name, qualname, path, start, end, code, summary, meta, usage) = row
+    return Pattern(
+        kind=kind, name=name, qualname=qualname, path=path, start_line=start, end_line=end,
+        code=code, summary=summary, meta=json.loads(meta or "{}"), usage=usage or 0,
+    )
+
+
+class Store:
+    """The project's SQLite store. Open with ``Store.open(path)`` or ``Store.create(path)``."""
+
+    def __init__(self, db: sqlite_utils.Database, path: Path) -> None:
+        self.db = db
+        self.path = path
+
+    # ------------------------------------------------------------------ opening
+
+    @classmethod
+    def open(cls, path: str | Path, *, create: bool = False) -> Store:
+        """Open the store at ``path``; with ``create``, make it (and its folder) if missing.
+
+        Raises NotIndexedError when the file does not exist and ``create`` is false, and
+        StoreError when it is not a brain store or was written by a newer version.
+        """
+        path = Path(path)
+        if not path.exists():
+            if not create:
+                raise NotIndexedError(
+                    f"no index at {path}", hint="run `brain index` in the project first"
+                )
+            path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
+            conn.execute("PRAGMA busy_timeout = 30000")
+            conn.execute("PRAGMA journal_mode = wal")
+            conn.execute("PRAGMA synchronous = normal")
+            db = sqlite_utils.Database(conn)
+            store = cls(db, path)
+            store._migrate(create=create)
+        except sqlite3.DatabaseError as e:
+            raise StoreError(f"{path} is not a usable brain store: {e}") from e
+        return store
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _migrate(self, *, create: bool) -> None:
+        tables = set(self.db.table_names())
+        if "meta" not in tables:
+            if tables - {"sqlite_sequence"}:
+                raise StoreError(f"{self.path} is an SQLite file but not a brain store")
+            if not create:
+                raise NotIndexedError(f"{self.path} is empty", hint="run `brain index` first")
+            with self.db.conn:
+                self.db.table("meta").create({"key": str, "value": str}, pk="key")
+        version = int(self.get_meta("schema_version") or 0)
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} has schema version {version}, newer than this brain "
+                f"({SCHEMA_VERSION})",
+                hint="upgrade memorybrain",
+            )
+        for number in range(version, SCHEMA_VERSION):
+            with self.db.conn:
+                MIGRATIONS[number](self.db)
+                self._set_meta("schema_version", str(number + 1))
+
+    # ------------------------------------------------------------------ meta
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    def _set_meta(self, key: str, value: str) -> None:
+        self.db.execute(
+            "INSERT INTO meta(key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )
+
+    def set_meta(self, **values: str) -> None:
+        with self.db.conn:
+            for key, value in values.items():
+                self._set_meta(key, value)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self.db.conn:
+            yield
+
+    # ------------------------------------------------------------------ files
+
+    def file_states(self) -> dict[str, tuple[str, str]]:
+        """path -> (content hash, indexer version) for every indexed file."""
+        rows = self.db.execute("SELECT path, hash, indexer_version FROM files")
+        return {path: (h, v) for path, h, v in rows}
+
+    def files(self) -> list[FileRecord]:
+        cur = self.db.execute(
+            "SELECT path, hash, size, lines, kind, status, reason, indexer_version, indexed_at "
+            "FROM files ORDER BY path"
+        )
+        cols = [c[0] for c in cur.description]
+        return [FileRecord(zip(cols, row, strict=True)) for row in cur]
+
+    def files_meta(self, kind: str = "python") -> dict[str, dict[str, Any]]:
+        rows = self.db.execute("SELECT path, meta FROM files WHERE kind = ?", [kind])
+        return {path: json.loads(meta or "{}") for path, meta in rows}
+
+    def replace_file(
+        self,
+        *,
+        path: str,
+        content_hash: str,
+        size: int,
+        lines: int,
+        kind: str,
+        indexer_version: str,
+        meta: dict[str, Any],
+        patterns: list[Pattern],
+        status: str = "indexed",
+        reason: str = "",
+    ) -> None:
+        """Replace one file's record and patterns atomically (secrets redacted first)."""
+        rows = [self._pattern_row(p) for p in patterns]
+        with self.db.conn:
+            self.db.execute("DELETE FROM patterns WHERE path = ?", [path])
+            if rows:
+                self.db.table("patterns").insert_all(rows, replace=True)
+            self.db.table("files").upsert(
+                {
+                    "path": path, "hash": content_hash, "size": size, "lines": lines,
+                    "kind": kind, "status": status, "reason": reason,
+                    "indexer_version": indexer_version,
+                    "meta": json.dumps(_redact_meta(meta), sort_keys=True),
+                    "indexed_at": _now(),
+                },
+                pk="path",
+            )
+
+    def delete_files(self, paths: Iterable[str]) -> int:
+        paths = list(paths)
+        with self.db.conn:
+            for path in paths:
+                self.db.execute("DELETE FROM patterns WHERE path = ?", [path])
+                self.db.execute("DELETE FROM files WHERE path = ?", [path])
+        return len(paths)
+
+    @staticmethod
+    def _pattern_row(p: Pattern) -> dict[str, Any]:
+        code = redact(p.code)
+        return {
+            "id": p.id, "kind": p.kind, "name": p.name, "qualname": p.qualname,
+            "path": p.path, "start_line": p.start_line, "end_line": p.end_line,
+            "code": code, "summary": redact(p.summary),
+            "meta": json.dumps(_redact_meta(p.meta), sort_keys=True),
+            "usage": p.usage, "content_hash": p.content_hash(),
+        }
+
+    # ------------------------------------------------------------------ patterns
+
+    def pattern_count(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM patterns").fetchone()[0])
+
+    def counts_by_kind(self) -> dict[str, int]:
+        rows = self.db.execute("SELECT kind, count(*) FROM patterns GROUP BY kind ORDER BY kind")
+        return dict(rows.fetchall())
+
+    def get_pattern(self, pattern_id: str) -> Pattern:
+        row = self.db.execute(
+            f"SELECT {_PATTERN_COLUMNS} FROM patterns WHERE id = ?", [pattern_id]
+        ).fetchone()
+        if row is None:
+            raise PatternNotFoundError(
+                f"no pattern with id {pattern_id!r}", hint="see `brain patterns` for ids"
+            )
+        return _row_to_pattern(row)
+
+    def get_patterns(self, ids: Iterable[str]) -> dict[str, Pattern]:
+        ids = list(dict.fromkeys(ids))
+        out: dict[str, Pattern] = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.execute(
+                f"SELECT {_PATTERN_COLUMNS} FROM patterns WHERE id IN ({marks})", chunk
+            ):
+                out[row[0]] = _row_to_pattern(row)
+        return out
+
+    def iter_patterns(
+        self,
+        *,
+        kind: str | None = None,
+        path: str | None = None,
+        text: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[Pattern]:
+        where, params = self._filters(kind, path, text)
+        sql = f"SELECT {_PATTERN_COLUMNS} FROM patterns{where} ORDER BY path, start_line, id"
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            params += [limit, offset]
+        return [_row_to_pattern(r) for r in self.db.execute(sql, params)]
+
+    def count_matching(
+        self, *, kind: str | None = None, path: str | None = None, text: str | None = None
+    ) -> int:
+        where, params = self._filters(kind, path, text)
+        return int(self.db.execute(f"SELECT count(*) FROM patterns{where}", params).fetchone()[0])
+
+    @staticmethod
+    def _filters(kind: str | None, path: str | None, text: str | None) -> tuple[str, list[Any]]:
+        clauses, params = [], []
+        if kind:
+            clauses.append("kind = ?")
+            params.append(kind)
+        if path:
+            clauses.append("(path = ? OR path LIKE ? ESCAPE '\\')")
+            esc = path.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            params += [path, esc.rstrip("/") + "/%"]
+        if text:
+            clauses.append("(name LIKE ? OR summary LIKE ?)")
+            params += [f"%{text}%", f"%{text}%"]
+        return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+    def embedding_inputs(self) -> list[tuple[str, str, str, str, str, str]]:
+        """(id, kind, name, path, summary, head of code) of every pattern."""
+        return self.db.execute(
+            "SELECT id, kind, name, path, summary, substr(code, 1, 600) FROM patterns"
+        ).fetchall()
+
+    def pattern_index(self) -> list[tuple[str, str, str, str, dict[str, Any], int, str]]:
+        """(id, kind, name, path, meta, usage, summary) of every pattern: the linker's input."""
+        rows = self.db.execute("SELECT id, kind, name, path, meta, usage, summary FROM patterns")
+        return [(i, k, n, p, json.loads(m or "{}"), u or 0, s) for i, k, n, p, m, u, s in rows]
+
+    def update_links(self, updates: list[tuple[str, int, dict[str, Any], str]]) -> None:
+        """Write linker results: (id, usage, meta, summary) per changed pattern."""
+        with self.db.conn:
+            self.db.conn.executemany(
+                "UPDATE patterns SET usage = ?, meta = ?, summary = ? WHERE id = ?",
+                [
+                    (usage, json.dumps(_redact_meta(meta), sort_keys=True), redact(summary), pid)
+                    for pid, usage, meta, summary in updates
+                ],
+            )
+
+    def search_text(self, query: str, *, limit: int = 50) -> list[tuple[str, float]]:
+        """FTS5 search; ``query`` is an FTS5 expression. Returns (id, score), best first.
+
+        The score is ``-bm25`` (higher is better).
+        """
+        try:
+            rows = self.db.execute(
+                "SELECT patterns.id, -bm25(patterns_fts, 4.0, 2.0, 2.0, 1.0) AS score "
+                "FROM patterns_fts JOIN patterns ON patterns.rowid = patterns_fts.rowid "
+                "WHERE patterns_fts MATCH ? ORDER BY score DESC LIMIT ?",
+                [query, limit],
+            ).fetchall()
+        except sqlite3.OperationalError:
+            return []
+        return [(r[0], float(r[1])) for r in rows]
+
+    # ------------------------------------------------------------------ vectors
+
+    def vector_state(self) -> dict[str, str]:
+        """id -> hash of the text its stored vector was computed from."""
+        return dict(self.db.execute("SELECT id, text_hash FROM vectors").fetchall())
+
+    def ensure_model(self, model: str, dim: int) -> bool:
+        """Record the embedding model; drop every vector if it changed. True if dropped."""
+        old_model, old_dim = self.get_meta("model"), self.get_meta("dim")
+        if old_model == model and old_dim == str(dim):
+            return False
+        with self.db.conn:
+            dropped = old_model is not None
+            self.db.execute("DELETE FROM vectors")
+            self._set_meta("model", model)
+            self._set_meta("dim", str(dim))
+        return dropped
+
+    def put_vectors(self, rows: list[tuple[str, str, np.ndarray]]) -> None:
+        with self.db.conn:
+            self.db.conn.executemany(
+                "INSERT INTO vectors(id, text_hash, vector) VALUES (?, ?, ?) "
+                "ON CONFLICT(id) DO UPDATE SET text_hash = excluded.text_hash, "
+                "vector = excluded.vector",
+                [(i, h, np.asarray(v, dtype="<f4").tobytes()) for i, h, v in rows],
+            )
+
+    def prune_vectors(self) -> int:
+        with self.db.conn:
+            cur = self.db.execute(
+                "DELETE FROM vectors WHERE id NOT IN (SELECT id FROM patterns)"
+            )
+        return cur.rowcount
+
+    def vector_matrix(self) -> tuple[list[str], np.ndarray]:
+        """All vectors as (ids, float32 matrix of shape (n, dim))."""
+        dim = int(self.get_meta("dim") or 0)
+        rows = self.db.execute("SELECT id, vector FROM vectors ORDER BY id").fetchall()
+        if not rows:
+            return [], np.zeros((0, dim), dtype=np.float32)
+        ids = [r[0] for r in rows]
+        matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype="<f4").reshape(len(rows), -1)
+        return ids, matrix
+
+    # ------------------------------------------------------------------ facts
+
+    def replace_detected_facts(self, facts: list[Fact]) -> None:
+        with self.db.conn:
+            self.db.execute("DELETE FROM facts WHERE origin = 'detected'")
+            rows = [self._fact_row(f) for f in facts]
+            if rows:
+                self.db.table("facts").insert_all(rows, replace=True)
+
+    @staticmethod
+    def _fact_row(f: Fact) -> dict[str, Any]:
+        return {
+            "key": f.key, "category": f.category, "name": f.name,
+            "value": redact(f.value) if f.value else None, "source_path": f.source_path,
+            "source_line": f.source_line, "evidence": redact(f.evidence), "origin": f.origin,
+        }
+
+    def facts(self) -> list[Fact]:
+        rows = self.db.execute(
+            "SELECT category, name, value, source_path, source_line, evidence, origin "
+            "FROM facts ORDER BY category, name"
+        )
+        return [Fact(*r) for r in rows]
+
+    # ------------------------------------------------------------------ conventions
+
+    def replace_conventions(self, conventions: list[dict[str, Any]]) -> None:
+        with self.db.conn:
+            self.db.execute("DELETE FROM conventions")
+            rows = [
+                {
+                    "key": c["key"], "topic": c["topic"], "statement": redact(c["statement"]),
+                    "rank": i, "data": json.dumps(_redact_meta(c.get("data", {})), sort_keys=True),
+                }
+                for i, c in enumerate(conventions)
+            ]
+            if rows:
+                self.db.table("conventions").insert_all(rows)
+
+    def conventions(self) -> list[dict[str, Any]]:
+        rows = self.db.execute(
+            "SELECT key, topic, statement, data FROM conventions ORDER BY rank"
+        )
+        return [
+            {"key": k, "topic": t, "statement": s, "data": json.loads(d or "{}")}
+            for k, t, s, d in rows
+        ]
+
+    # ------------------------------------------------------------------ status
+
+    def stats(self) -> dict[str, Any]:
+        files = self.db.execute(
+            "SELECT count(*), coalesce(sum(lines), 0) FROM files WHERE status = 'indexed'"
+        ).fetchone()
+        return {
+            "schema_version": int(self.get_meta("schema_version") or 0),
+            "model": self.get_meta("model"),
+            "dim": int(self.get_meta("dim") or 0),
+            "files": files[0],
+            "lines": files[1],
+            "patterns": self.pattern_count(),
+            "patterns_by_kind": self.counts_by_kind(),
+            "facts": int(self.db.execute("SELECT count(*) FROM facts").fetchone()[0]),
+            "last_indexed": self.get_meta("last_indexed"),
+            "indexer_version": self.get_meta("indexer_version"),
+        }

@@ -1,0 +1,63 @@
+"""Shared fixtures.
+
+Unit tests may use the small deterministic ``HashingEncoder``; integration tests and every
+test of pack content use the real packaged model (all-MiniLM-L6-v2) and a real SQLite file.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+FIXTURES = Path(__file__).parent / "fixtures"
+FASTAPI_APP = FIXTURES / "fastapi_app"
+FLASK_APP = FIXTURES / "flask_app"
+
+
+@pytest.fixture
+def hashing_encoder():
+    from memorybrain.embeddings import HashingEncoder
+
+    return HashingEncoder(64)
+
+
+@pytest.fixture(scope="session")
+def real_encoder():
+    """The packaged all-MiniLM-L6-v2, loaded once for the session."""
+    from memorybrain.embeddings import get_encoder
+
+    return get_encoder("all-MiniLM-L6-v2")
+
+
+def copy_app(src: Path, dest: Path) -> Path:
+    shutil.copytree(src, dest, ignore=shutil.ignore_patterns(".brain", "__pycache__"))
+    return dest
+
+
+@pytest.fixture(scope="session")
+def fastapi_brain(tmp_path_factory, real_encoder):
+    """The FastAPI fixture app, copied and indexed once with the real model."""
+    from memorybrain import Brain
+
+    root = copy_app(FASTAPI_APP, tmp_path_factory.mktemp("fa") / "fastapi_app")
+    brain = Brain.open(root, encoder=real_encoder)
+    brain.index()
+    yield brain
+    brain.close()
+
+
+@pytest.fixture(scope="session")
+def flask_brain(tmp_path_factory, real_encoder):
+    from memorybrain import Brain
+
+    root = copy_app(FLASK_APP, tmp_path_factory.mktemp("fl") / "flask_app")
+    brain = Brain.open(root, encoder=real_encoder)
+    brain.index()
+    yield brain
+    brain.close()

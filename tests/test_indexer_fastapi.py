@@ -1,0 +1,582 @@
+"""indexers.fastapi: routes, routers, mounts, Annotated aliases, exception handlers, deps."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from typing import Any
+
+import pytest
+
+from indexers import extract_python, fastapi
+from indexers.base import ParsedFile
+from memorybrain.models import FileExtract, Pattern
+
+
+def run(source: str, path: str = "app/api.py") -> FileExtract:
+    return fastapi.extract(ParsedFile.parse(path, textwrap.dedent(source).encode()))
+
+
+def by_name(fe: FileExtract, kind: str | None = None) -> dict[str, Pattern]:
+    return {p.qualname: p for p in fe.patterns if kind is None or p.kind == kind}
+
+
+def route(fe: FileExtract, name: str) -> dict[str, Any]:
+    p = by_name(fe, "route")[name]
+    return p.meta
+
+
+ITEMS = """
+from typing import Annotated, Optional
+
+from fastapi import APIRouter, Body, Depends, Query, Security, status
+
+from app import schemas
+from app.api.deps import SessionDep
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+router = APIRouter(
+    prefix="/items/",
+    tags=["items"],
+    dependencies=[Depends(verify_token)],
+)
+
+
+@router.get(
+    "/{item_id}",
+    response_model=ItemOut,
+    status_code=200,
+    tags=["read"],
+)
+@limiter.limit("5/minute")
+@cache
+async def read_item(item_id: int, user: CurrentUser, q: Optional[str] = Query(None)):
+    \"\"\"Read one item.
+
+    More text.
+    \"\"\"
+    item = crud.get(item_id)
+    if item is None:
+        raise HTTPException(status_code=404, detail="missing")
+    return item
+
+
+@router.post(
+    "", status_code=status.HTTP_201_CREATED, summary="Create an item",
+    dependencies=[Depends(RoleChecker(["admin"])), Security(audit, scopes=["w"])],
+)
+def create_item(
+    session: SessionDep,
+    item_in: schemas.ItemCreate,
+    extra: Annotated[list[Tag] | None, Body()] = None,
+    db=Depends(get_db),
+    settings: Settings = Depends(),
+    admin: Annotated[User, Security(get_admin, scopes=["admin"])] = None,
+) -> ItemOut:
+    \"\"\"Docstring loses to summary=.\"\"\"
+    return crud.create(session, item_in)
+"""
+
+
+def test_route_basic_meta() -> None:
+    meta = route(run(ITEMS), "read_item")
+    assert meta["framework"] == "fastapi"
+    assert meta["methods"] == ["GET"]
+    assert meta["path"] == "/{item_id}"
+    assert meta["router"] == "router"
+    assert meta["full_path"] == "/items/{item_id}"
+    assert meta["handler"] == "read_item"
+    assert meta["decorators"] == ["limiter.limit", "cache"]
+    assert meta["decorator_texts"] == ['@limiter.limit("5/minute")', "@cache"]
+    assert meta["response_model"] == "ItemOut"
+    assert meta["status_code"] == 200
+    assert meta["tags"] == ["items", "read"]
+    assert meta["summary"] == "Read one item."
+    assert meta["http_errors"] == [404]
+    assert meta["raises"] == ["HTTPException"]
+    assert meta["calls"] == ["crud.get", "HTTPException"]
+    assert meta["aborts"] == []
+
+
+def test_route_dependencies_from_every_source() -> None:
+    fe = run(ITEMS)
+    # router-level deps first, then the alias behind CurrentUser
+    assert route(fe, "read_item")["dependencies"] == ["verify_token", "get_current_user"]
+    # router, decorator (Depends + Security), then parameters in order:
+    # Depends(get_db), Depends() -> the annotation class, Annotated[..., Security(...)]
+    assert route(fe, "create_item")["dependencies"] == [
+        "verify_token",
+        "RoleChecker",
+        "audit",
+        "get_db",
+        "Settings",
+        "get_admin",
+    ]
+
+
+def test_route_annotations_schemas_status_and_summary() -> None:
+    meta = route(run(ITEMS), "create_item")
+    assert meta["annotations"] == ["SessionDep", "schemas.ItemCreate", "Tag", "Settings", "User"]
+    # return annotation (no response_model) + body params; SessionDep comes from a deps module
+    assert meta["schemas"] == ["ItemOut", "schemas.ItemCreate", "Tag"]
+    assert meta["response_model"] is None
+    assert meta["status_code"] == "status.HTTP_201_CREATED"
+    assert meta["summary"] == "Create an item"
+    assert meta["full_path"] == "/items/"
+    assert meta["tags"] == ["items"]
+    assert route(run(ITEMS), "read_item")["annotations"] == ["int", "CurrentUser", "str"]
+    assert route(run(ITEMS), "read_item")["schemas"] == ["ItemOut"]
+
+
+def test_route_pattern_fields_and_summary_line() -> None:
+    fe = run(ITEMS)
+    p = by_name(fe, "route")["read_item"]
+    assert (p.kind, p.name, p.path) == ("route", "read_item", "app/api.py")
+    assert p.start_line == 18  # the first decorator
+    assert p.code.startswith("@router.get(")
+    assert p.code.splitlines()[-1] == "    return item"
+    assert p.summary == (
+        "GET /items/{item_id} → read_item "
+        "(deps: verify_token, get_current_user; response: ItemOut) — Read one item."
+    )
+    json.dumps([q.meta for q in fe.patterns])
+    json.dumps(fe.meta)
+
+
+def test_routers_meta_and_aliases() -> None:
+    fe = run(ITEMS)
+    assert fe.meta["routers"] == {
+        "router": {
+            "type": "APIRouter",
+            "prefix": "/items/",
+            "tags": ["items"],
+            "dependencies": ["verify_token"],
+            "name": None,
+            "line": 11,
+        }
+    }
+    assert fe.meta["annotated_aliases"] == {
+        "CurrentUser": {"depends": "get_current_user", "line": 9}
+    }
+
+
+def test_aliases_pep695_typealias_and_bare_depends() -> None:
+    fe = run(
+        """
+        import typing
+        from typing import Annotated, TypeAlias
+        from fastapi import Depends, FastAPI, Security
+
+        type Admin = Annotated[User, Security(get_admin, scopes=["admin"])]
+        Token: TypeAlias = Annotated[str, Depends(oauth2_scheme)]
+        Paging = typing.Annotated[Pagination, Depends()]
+        NotADep = Annotated[int, Query(gt=0)]
+
+        app = FastAPI()
+
+        @app.get("/me")
+        def me(admin: Admin, token: Token, page: Paging, n: NotADep):
+            return admin
+        """
+    )
+    assert fe.meta["annotated_aliases"] == {
+        "Admin": {"depends": "get_admin", "line": 6},
+        "Token": {"depends": "oauth2_scheme", "line": 7},
+        "Paging": {"depends": "Pagination", "line": 8},
+    }
+    meta = route(fe, "me")
+    assert meta["dependencies"] == ["get_admin", "oauth2_scheme", "Pagination"]
+    assert meta["annotations"] == ["Admin", "Token", "Paging", "NotADep"]
+    assert meta["router"] == "app"
+    assert fe.meta["routers"]["app"]["type"] == "FastAPI"
+    assert fe.meta["routers"]["app"]["prefix"] == ""
+
+
+def test_api_route_websocket_and_stacked_route_decorators() -> None:
+    fe = run(
+        """
+        import fastapi
+
+        application = fastapi.FastAPI(dependencies=[fastapi.Depends(common)])
+
+        @application.api_route("/both", methods=["get", "POST"])
+        def both():
+            pass
+
+        @application.api_route("/default")
+        def default():
+            pass
+
+        @application.websocket("/ws/{room}")
+        async def chat(websocket: WebSocket, room: str):
+            await websocket.accept()
+
+        @application.head("/health", include_in_schema=False)
+        @application.get("/health")
+        @application.get("/healthz")
+        def health():
+            return {"ok": True}
+        """
+    )
+    assert route(fe, "both")["methods"] == ["GET", "POST"]
+    assert route(fe, "both")["dependencies"] == ["common"]
+    assert route(fe, "default")["methods"] == ["GET"]
+    chat = route(fe, "chat")
+    assert (chat["methods"], chat["full_path"], chat["schemas"]) == (
+        ["WEBSOCKET"],
+        "/ws/{room}",
+        [],
+    )
+    health = route(fe, "health")
+    assert health["methods"] == ["HEAD", "GET"]
+    assert health["path"] == "/health"
+    assert health["decorators"] == []
+    assert health["routes"] == [
+        {"methods": ["HEAD"], "path": "/health", "router": "application", "full_path": "/health"},
+        {"methods": ["GET"], "path": "/health", "router": "application", "full_path": "/health"},
+        {"methods": ["GET"], "path": "/healthz", "router": "application", "full_path": "/healthz"},
+    ]
+    assert by_name(fe, "route")["health"].summary == "HEAD,GET /health → health (deps: common)"
+
+
+def test_imported_router_needs_fastapi_import_and_a_path() -> None:
+    fe = run(
+        """
+        from fastapi import Depends
+        from .deps import router, cache
+
+        @router.get("/users/{user_id}")
+        def get_user(user_id: int):
+            return user_id
+
+        @router.delete(USERS + "/{user_id}")
+        def delete_user(user_id: int):
+            return user_id
+
+        @cache.get(key_builder)
+        def cached():
+            return 1
+        """
+    )
+    routes = by_name(fe, "route")
+    assert sorted(routes) == ["delete_user", "get_user"]
+    assert route(fe, "get_user")["full_path"] == "/users/{user_id}"
+    assert route(fe, "get_user")["router"] == "router"
+    assert route(fe, "delete_user")["path"] == "{USERS}/{user_id}"
+    assert "routers" not in fe.meta
+
+
+def test_dict_get_is_not_a_route() -> None:
+    fe = run(
+        """
+        registry = {}
+        settings = {"a": 1}
+        value = settings.get("a")
+
+        @registry.get("/looks/like/a/path")
+        def handler():
+            return settings.get("b")
+        """
+    )
+    assert fe.patterns == []
+    assert fe.meta == {}
+
+
+def test_router_inside_if_fstring_path_and_constant_prefix() -> None:
+    fe = run(
+        """
+        from fastapi import APIRouter
+        from app.constants import API, VERSION_1, RUNS
+
+        if settings.enabled:
+            runs = APIRouter(prefix=API + VERSION_1 + RUNS, tags=["runs"])
+        else:
+            runs = APIRouter(prefix="/other")
+
+        @runs.get(f"/{RUN_ID}/steps")
+        def steps():
+            pass
+
+        @runs.post("")
+        def create():
+            pass
+
+        @runs.get(STATISTICS)
+        def stats():
+            pass
+        """
+    )
+    assert fe.meta["routers"]["runs"]["prefix"] == "{API}{VERSION_1}{RUNS}"
+    assert fe.meta["routers"]["runs"]["line"] == 6
+    assert route(fe, "steps")["path"] == "/{RUN_ID}/steps"
+    assert route(fe, "steps")["full_path"] == "{API}{VERSION_1}{RUNS}/{RUN_ID}/steps"
+    assert route(fe, "create")["full_path"] == "{API}{VERSION_1}{RUNS}"
+    assert route(fe, "stats")["full_path"] == "{API}{VERSION_1}{RUNS}{STATISTICS}"
+    assert route(fe, "steps")["tags"] == ["runs"]
+
+
+def test_routes_inside_if_and_double_slashes_collapsed() -> None:
+    fe = run(
+        """
+        from fastapi import APIRouter
+        router = APIRouter(prefix="/api/")
+
+        if FEATURE:
+            @router.get("/flag")
+            def flag():
+                pass
+        """
+    )
+    assert route(fe, "flag")["full_path"] == "/api/flag"
+
+
+def test_mounts() -> None:
+    fe = run(
+        """
+        from fastapi import Depends, FastAPI
+        from app.api.routes import items, users
+        from app.api.main import api_router
+
+        app = FastAPI()
+        app.include_router(api_router, prefix=settings.API_V1_STR)
+        app.include_router(
+            users.router,
+            prefix="/users",
+            tags=["users"],
+            dependencies=[Depends(get_current_active_superuser)],
+        )
+        app.include_router(router=items.router)
+        app.mount("/static", StaticFiles(directory="static"), name="static")
+        """
+    )
+    assert fe.meta["mounts"] == [
+        {
+            "parent": "app",
+            "child": "api_router",
+            "prefix": "{settings.API_V1_STR}",
+            "line": 7,
+            "dependencies": [],
+        },
+        {
+            "parent": "app",
+            "child": "users.router",
+            "prefix": "/users",
+            "line": 8,
+            "dependencies": ["get_current_active_superuser"],
+        },
+        {"parent": "app", "child": "items.router", "prefix": "", "line": 14, "dependencies": []},
+    ]
+
+
+def test_exception_handlers_all_forms() -> None:
+    fe = run(
+        """
+        from fastapi import FastAPI
+        from fastapi.exceptions import RequestValidationError
+
+        app = FastAPI()
+
+        @app.exception_handler(RequestValidationError)
+        async def validation_handler(request, exc):
+            return JSONResponse({"detail": exc.errors()}, status_code=422)
+
+        app.add_exception_handler(404, not_found)
+        app.add_exception_handler(errors.AppError, handlers.app_error)
+        app.exception_handler(Exception)(self.error_handler)
+        """
+    )
+    assert fe.meta["exception_handlers"] == [
+        {
+            "exception": "RequestValidationError",
+            "handler": "validation_handler",
+            "line": 7,
+            "app": "app",
+        },
+        {"exception": 404, "handler": "not_found", "line": 11, "app": "app"},
+        {"exception": "errors.AppError", "handler": "handlers.app_error", "line": 12, "app": "app"},
+        {"exception": "Exception", "handler": "self.error_handler", "line": 13, "app": "app"},
+    ]
+    assert by_name(fe) == {}  # error_handler patterns belong to another indexer
+
+
+DEPS = """
+from typing import Annotated
+from fastapi import Depends, FastAPI, HTTPException
+from fastapi.security import OAuth2PasswordBearer
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="token")
+
+
+def get_db():
+    db = SessionLocal()
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+SessionDep = Annotated[Session, Depends(get_db)]
+
+
+async def get_current_user(session: SessionDep, token: str = Depends(oauth2_scheme)) -> User:
+    \"\"\"Resolve the user behind a bearer token.\"\"\"
+    user = session.get(User, token)
+    if not user:
+        raise HTTPException(status_code=401)
+    return user
+
+
+class RoleChecker:
+    def __init__(self, roles: list[str]) -> None:
+        self.roles = roles
+
+    def __call__(self, user: Annotated[User, Depends(get_current_user)]) -> User:
+        if user.role not in self.roles:
+            raise HTTPException(status_code=403)
+        return user
+
+
+class Plain:
+    def __call__(self):
+        return 1
+
+
+def helper(x: int) -> int:
+    def inner():
+        yield x
+    return x
+
+
+def uses_checker(user=Depends(RoleChecker(["admin"]))):
+    return user
+"""
+
+
+def test_dependency_patterns() -> None:
+    fe = run(DEPS, "app/deps.py")
+    deps = by_name(fe, "dependency")
+    assert sorted(deps) == ["RoleChecker", "get_current_user", "get_db", "uses_checker"]
+    assert deps["get_db"].meta == {
+        "depends_on": [],
+        "yields": True,
+        "calls": ["SessionLocal", "db.close"],
+        "raises": [],
+        "aborts": [],
+        "http_errors": [],
+    }
+    current = deps["get_current_user"]
+    assert current.meta["depends_on"] == ["get_db", "oauth2_scheme"]
+    assert current.meta["yields"] is False
+    assert current.meta["http_errors"] == [401]
+    assert current.summary == (
+        "dependency get_current_user(session: SessionDep, token: str = Depends(oauth2_scheme))"
+        " -> User — Resolve the user behind a bearer token."
+    )
+    checker = deps["RoleChecker"]
+    assert checker.meta["depends_on"] == ["get_current_user"]
+    assert checker.meta["http_errors"] == [403]  # body refs of __call__
+    assert checker.summary == "dependency class RoleChecker"
+    assert checker.code.startswith("class RoleChecker:")
+    assert deps["uses_checker"].meta["depends_on"] == ["RoleChecker"]
+    assert fe.meta["annotated_aliases"] == {"SessionDep": {"depends": "get_db", "line": 17}}
+
+
+def test_route_handlers_are_not_dependencies() -> None:
+    fe = run(ITEMS)
+    assert [p.kind for p in fe.patterns] == ["route", "route"]
+
+
+def test_add_api_route() -> None:
+    fe = run(
+        """
+        from fastapi import APIRouter
+        router = APIRouter(prefix="/v1")
+
+        def list_things(db=Depends(get_db)):
+            return []
+
+        router.add_api_route("/things", list_things, methods=["GET", "HEAD"])
+        router.add_api_route(path="/things", endpoint=list_things, methods=["POST"])
+        router.add_api_websocket_route("/feed", feed)
+        """
+    )
+    meta = route(fe, "list_things")
+    assert meta["methods"] == ["GET", "HEAD", "POST"]
+    assert meta["full_path"] == "/v1/things"
+    assert meta["dependencies"] == ["get_db"]
+    assert [p.kind for p in fe.patterns] == ["route"]
+
+
+def test_syntax_error_keeps_what_parses() -> None:
+    fe = run(
+        """
+        from fastapi import APIRouter
+        router = APIRouter(prefix="/x")
+
+        @router.get("/ok")
+        def ok():
+            return 1
+
+        def broken(:
+            return (
+
+        @router.post("/later")
+        async def later(item: Item):
+            return item
+        """
+    )
+    assert route(fe, "ok")["full_path"] == "/x/ok"
+    assert route(fe, "later")["full_path"] == "/x/later"  # tree-sitter recovers after the error
+    assert route(fe, "later")["schemas"] == ["Item"]
+    assert fe.meta["routers"]["router"]["prefix"] == "/x"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "",
+        "\n\n",
+        "@router.get(",
+        "@app.get('/x')\n",
+        "from fastapi import APIRouter\nrouter = APIRouter(prefix=)\n@router.get()\ndef f(",
+        "X = Annotated[\n",
+        "app.include_router()\napp.add_exception_handler(E)\n",
+        "def f(a: Annotated[] = Depends(), *, b=Security()): yield",
+        "\x00\xff\xfe garbage ((((",
+    ],
+)
+def test_never_raises(source: str) -> None:
+    fe = run(source)
+    json.dumps(fe.meta)
+    json.dumps([p.meta for p in fe.patterns])
+
+
+def test_empty_file() -> None:
+    fe = run("")
+    assert fe.patterns == []
+    assert fe.meta == {}
+
+
+def test_extract_python_integration() -> None:
+    fe = extract_python("app/api.py", textwrap.dedent(ITEMS).encode())
+    kinds = {p.qualname: p.kind for p in fe.patterns}
+    assert kinds["read_item"] == "route"
+    assert kinds["create_item"] == "route"
+    assert fe.meta["routers"]["router"]["prefix"] == "/items/"
+    assert fe.meta["parse_errors"] is False
+
+
+@pytest.mark.parametrize(
+    ("prefix", "path", "expected"),
+    [
+        ("", "", "/"),
+        ("", "/a", "/a"),
+        ("/api", "", "/api"),
+        ("/api/", "/a", "/api/a"),
+        ("/api", "/", "/api/"),
+        ("{API}", "{RUNS}", "{API}{RUNS}"),
+    ],
+)
+def test_join_path(prefix: str, path: str, expected: str) -> None:
+    assert fastapi.join_path(prefix, path) == expected
