@@ -87,6 +87,10 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
 _NAME_ONLY: dict[str, re.Pattern[str]] = {
     "transaction": re.compile(_W + r"(db_)?session(?![a-z])|" + _W + r"db(?![a-z])"),
 }
+#: In a body, error handling shows as ``except`` clauses rather than as words.
+_BODY_ONLY: dict[str, re.Pattern[str]] = {
+    "error_handling": re.compile(_W + r"(except(?![a-z])|handle_(errors?|exceptions?)(?![a-z]))"),
+}
 _CAMEL = re.compile(r"([a-z0-9])([A-Z])")
 
 
@@ -100,7 +104,7 @@ def categorize(name: str, text: str = "") -> str:
     Returns one of :data:`CATEGORIES`: ``admin_required`` -> "permission",
     ``get_current_user`` -> "auth", ``rate_limit`` -> "rate_limit", ``with_session`` ->
     "transaction"; for an uninformative name the category with most keyword hits in
-    ``text`` wins.
+    ``text`` (code, best without docstrings and comments) wins.
     """
     snake_name = _snake(name)
     for category, pattern in _RULES:
@@ -108,7 +112,10 @@ def categorize(name: str, text: str = "") -> str:
         if pattern.search(snake_name) or (extra is not None and extra.search(snake_name)):
             return category
     body = _snake(text)
-    scores = [(len(pattern.findall(body)), category) for category, pattern in _RULES]
+    scores = [
+        (len(_BODY_ONLY.get(category, pattern).findall(body)), category)
+        for category, pattern in _RULES
+    ]
     best = max(score for score, _ in scores)
     return next(c for score, c in scores if score == best) if best else "other"
 
@@ -272,6 +279,31 @@ def analyze(pf: ParsedFile, d: Definition) -> DecoratorInfo | None:
 # --------------------------------------------------------------------------- description
 
 
+def code_text(pf: ParsedFile, node: Node) -> str:
+    """Source of ``node`` without comments and docstrings (what categorising should read)."""
+    cut: list[tuple[int, int]] = []
+    for n in walk(node, frozenset({"comment", "block"})):
+        if n.type == "comment":
+            cut.append((n.start_byte, n.end_byte))
+            continue
+        first = n.named_children[0] if n.named_children else None
+        if (
+            first is not None
+            and first.type == "expression_statement"
+            and n.parent is not None
+            and n.parent.type in ("function_definition", "class_definition")
+            and [c.type for c in first.named_children] == ["string"]
+        ):
+            cut.append((first.start_byte, first.end_byte))
+    out, pos = [], node.start_byte
+    for start, end in sorted(cut):
+        if start >= pos:
+            out.append(pf.source[pos:start])
+            pos = end
+    out.append(pf.source[pos : node.end_byte])
+    return b"".join(out).decode("utf-8", errors="replace")
+
+
 def _condition_names(pf: ParsedFile, cond: Node, skip: set[str]) -> Iterator[str]:
     """Dotted names tested in a condition: ``current_user.is_admin``, ``has_role``."""
     for node in walk(cond, frozenset({"attribute", "call", "identifier"})):
@@ -380,9 +412,10 @@ def _action(refs: dict[str, Any], calls: list[str]) -> str:
     """``aborts 403`` / ``raises Forbidden`` / ``redirects`` / ``returns {"error"} 401``."""
     parts: list[str] = []
     if refs["aborts"]:
-        parts.append("aborts " + "/".join(str(a) for a in refs["aborts"][:3]))
+        parts.append("aborts " + "/".join(str(a) for a in dict.fromkeys(refs["aborts"])))
     if refs["http_errors"]:
-        parts.append("raises HTTPException " + "/".join(str(a) for a in refs["http_errors"][:3]))
+        codes = "/".join(str(a) for a in dict.fromkeys(refs["http_errors"]))
+        parts.append(f"raises HTTPException {codes}")
     raised = [r for r in refs["raises"] if r.split(".")[-1] != "HTTPException"]
     if raised and not parts:
         parts.append("raises " + ", ".join(raised[:2]))
@@ -417,7 +450,7 @@ def decorator_meta(pf: ParsedFile, info: DecoratorInfo) -> dict[str, Any]:
         "wrapper": info.wrapper.name,
         **refs,
         "checks": _checks(pf, info),
-        "category": categorize(d.name, pf.text(d.node)),
+        "category": categorize(d.name, code_text(pf, d.node)),
         "signature": signature(pf, d),
         "decorators": [pf.text(x)[1:].strip() for x in d.decorators],
         **response_meta(returned_response(pf, info.wrapper.definition, error_only=True)),

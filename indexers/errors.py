@@ -144,6 +144,30 @@ _MESSAGE_KEYS = frozenset(
     {"message", "msg", "code", "status", "status_code", "description", "title", "reason"}
 )
 _ERROR_VALUES = frozenset({"error", "err", "fail", "failed", "failure", "ko"})
+#: Keys an error body commonly carries besides the error itself.
+_ERROR_EXTRAS = frozenset(
+    {
+        "success",
+        "ok",
+        "help",
+        "path",
+        "timestamp",
+        "request_id",
+        "trace_id",
+        "type",
+        "data",
+        "details",
+        "field",
+        "fields",
+        "hint",
+        "traceback",
+        "trace",
+        "loc",
+        "instance",
+        "url",
+    }
+)
+_MAX_OTHER_KEYS = 2  # a body with more unrelated keys is a record that has an error field
 _ERROR_NAME = re.compile(r"err|fail|abort|exception|problem|invalid|denied|forbidden|not_?found")
 _HTTP_STATUS_NAME = re.compile(r"HTTP_(\d{3})(?:_|$)")
 _SCOPES = frozenset({"function_definition", "class_definition", "lambda"})
@@ -459,13 +483,17 @@ def returned_values(fn: Node) -> Iterator[Node]:
 
 
 def _is_error_shaped(name: str, resp: ResponseInfo) -> bool:
+    """An error body: error keys (and not many others), an error literal, or a 4xx/5xx status."""
     if not resp.shape:
         return False
     keys = set(resp.shape)
     status = _status_int(resp.status)
-    if keys & _ERROR_KEYS or resp.error_literal or (status is not None and status >= 400):
+    if resp.error_literal or (status is not None and status >= 400):
         return True
-    return bool(_ERROR_NAME.search(name.lower()) and keys & _MESSAGE_KEYS)
+    others = keys - _ERROR_KEYS - _MESSAGE_KEYS - _ERROR_EXTRAS
+    if len(others) > _MAX_OTHER_KEYS:
+        return False
+    return bool(keys & _ERROR_KEYS or (_ERROR_NAME.search(name.lower()) and keys & _MESSAGE_KEYS))
 
 
 def returned_response(

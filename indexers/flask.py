@@ -61,6 +61,7 @@ _OTHER_WEB = frozenset(
 )
 _HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
 _SHORTCUTS = frozenset({"get", "post", "put", "patch", "delete"})
+#: Request hooks and the other per-request callbacks a blueprint or app registers.
 _HOOKS = frozenset(
     {
         "before_request",
@@ -72,6 +73,12 @@ _HOOKS = frozenset(
         "teardown_appcontext",
         "before_first_request",
         "before_app_first_request",
+        "url_value_preprocessor",
+        "app_url_value_preprocessor",
+        "url_defaults",
+        "app_url_defaults",
+        "context_processor",
+        "app_context_processor",
     }
 )
 _ERROR_DECORATORS = frozenset({"errorhandler", "app_errorhandler"})
@@ -104,8 +111,15 @@ _SCHEMA_CALLS = frozenset(
     }
 )
 _INDEXED = frozenset(
-    {"call", "decorated_definition", "assignment", "class_definition", "function_definition",
-     "import_statement", "import_from_statement"}
+    {
+        "call",
+        "decorated_definition",
+        "assignment",
+        "class_definition",
+        "function_definition",
+        "import_statement",
+        "import_from_statement",
+    }
 )
 #: Calls that may register a view: by name, or by a ``view_func=`` argument.
 _REGISTRATION_CALL = re.compile(r"\.(add_url_rule|add_resource)$")
@@ -151,6 +165,16 @@ class _Rule:
     line: int
     endpoint: str | None = None
     wrappers: list[str] = field(default_factory=list)  # view_func=login_required(fn)
+
+
+@dataclass
+class _ViewRef:
+    """What a ``view_func`` value names."""
+
+    name: str  # dotted as written
+    is_class: bool
+    endpoint: str | None = None  # X.as_view("endpoint")
+    wrappers: list[str] = field(default_factory=list)  # login_required(view)
 
 
 @dataclass
@@ -208,7 +232,7 @@ def extract(pf: ParsedFile) -> FileExtract:
     patterns += _class_routes(ctx, registrations)
     meta: dict[str, Any] = {
         "routers": {var: r.as_meta() for var, r in ctx.routers.items()},
-        "mounts": ctx.mounts,
+        "mounts": sorted(ctx.mounts, key=lambda m: m["line"]),
         "url_rules": _unique_dicts(_url_rule_meta(r) for r in registrations),
         "exception_handlers": _exception_handlers(ctx, decorated, calls),
         "hooks": _hooks(ctx, decorated, calls),
@@ -560,29 +584,35 @@ def _looks_like_rule(ctx: _Ctx, paths: list[str | None], attr: str) -> bool:
     return ctx.flaskish or (attr == "route" and not ctx.foreign)
 
 
-def _view_ref(ctx: _Ctx, node: Node | None, wrappers: list[str]) -> tuple[str, bool] | None:
-    """(view name, is_class) of a ``view_func`` value; wrapper calls are collected."""
-    if node is None or len(wrappers) > 4:
+def _view_ref(
+    ctx: _Ctx, node: Node | None, wrappers: list[str] | None = None, depth: int = 0
+) -> _ViewRef | None:
+    """What a ``view_func`` value names: ``index``, ``X.as_view("x")``, a name bound to
+    one of those, ``login_required(index)`` (wrapper kept) or ``globals()["index"]``."""
+    wrappers = [] if wrappers is None else wrappers
+    if node is None or depth > 4:
         return None
     if node.type == "identifier":
         bound = _resolve(ctx, node)
         if bound is not None and bound.type in ("call", "identifier", "attribute", "subscript"):
-            return _view_ref(ctx, bound, wrappers)
-    if node.type == "subscript":  # globals()[name]
+            return _view_ref(ctx, bound, wrappers, depth + 1)
+    if node.type == "subscript" and ctx.pf.text(node).startswith("globals()"):
         name = _text_value(ctx, node.child_by_field_name("subscript"))
-        return (name, False) if name and ctx.pf.text(node).startswith("globals()") else None
+        return _ViewRef(name, False, None, wrappers) if name else None
     if node.type in ("identifier", "attribute"):
         name = dotted_name(ctx.pf, node)
-        return (name, False) if name else None
+        return _ViewRef(name, False, None, wrappers) if name else None
     parts = _call_parts(ctx, node)
     if parts is not None and parts[1] == "as_view":
-        return (parts[0], True) if parts[0] else None
+        args, _ = call_args(node)
+        endpoint = _text_value(ctx, args[0]) if args else None
+        return _ViewRef(parts[0], True, endpoint, wrappers) if parts[0] else None
     if node.type == "call":
         pos, _ = call_args(node)
         callee = dotted_name(ctx.pf, node.child_by_field_name("function"))
         if len(pos) == 1 and callee:
             wrappers.append(callee)
-            return _view_ref(ctx, pos[0], wrappers)
+            return _view_ref(ctx, pos[0], wrappers, depth + 1)
     return None
 
 
@@ -658,33 +688,35 @@ def _registration(ctx: _Ctx, call: Node) -> list[_Registration]:
     attr = ctx.pf.text(fn.child_by_field_name("attribute")) if fn.type == "attribute" else ""
     target_node = fn.child_by_field_name("object") if attr else None
     pos, kw = _positional(ctx, call)
-    wrappers: list[str] = []
     if attr == "add_url_rule":
-        view = _view_ref(ctx, pos[2] if len(pos) > 2 else kw.get("view_func"), wrappers)
+        view = _view_ref(ctx, pos[2] if len(pos) > 2 else kw.get("view_func"))
         rules = [pos[0] if pos else kw.get("rule")]
         endpoint_node = pos[1] if len(pos) > 1 else kw.get("endpoint")
     elif attr == "add_resource" and pos:
-        view = _view_ref(ctx, pos[0], wrappers)
-        view = (view[0], True) if view else None
+        view = _view_ref(ctx, pos[0])
+        if view is not None:
+            view.is_class = True
         rules = list(pos[1:]) or _rule_nodes(ctx, kw.get("urls"))
         endpoint_node = kw.get("endpoint")
     elif "view_func" in kw and attr not in ("route", *_SHORTCUTS):  # register_view(bp, ...)
-        view = _view_ref(ctx, kw["view_func"], wrappers)
+        view = _view_ref(ctx, kw["view_func"])
         target_node = pos[0] if pos else target_node
         routes = kw.get("routes") or kw.get("rules") or kw.get("urls")
         rules = _rule_nodes(ctx, routes) if routes else [kw.get("rule") or kw.get("url")]
         endpoint_node = kw.get("endpoint")
     else:
         return []
-    if view is None:
-        return []
-    endpoint = _text_value(ctx, endpoint_node) or _as_view_name(ctx, call)
+    if view is None or view.name in _params(ctx, _scope(call)):
+        return []  # a helper like ``def register_view(bp, routes, view_func)``
+    endpoint = _text_value(ctx, endpoint_node) or view.endpoint
     methods = _methods(ctx, kw.get("methods"))
     return [
         _Registration(
-            view[0],
-            view[1],
-            _Rule(target or None, [_text_value(ctx, r)], methods, _line(call), endpoint, wrappers),
+            view.name,
+            view.is_class,
+            _Rule(
+                target or None, [_text_value(ctx, r)], methods, _line(call), endpoint, view.wrappers
+            ),
             target,
         )
         for target in _targets(ctx, target_node, call)
@@ -708,8 +740,7 @@ def _targets(ctx: _Ctx, node: Node | None, call: Node) -> list[str]:
     if node is None or node.type != "identifier" or text in ctx.routers:
         return [text]
     scope = _scope(call)
-    params = scope.child_by_field_name("parameters")
-    names = [_param_name(ctx, p) for p in params.named_children] if params is not None else []
+    names = _params(ctx, scope)
     if text not in names:
         return [text]
     index = names.index(text)
@@ -725,6 +756,14 @@ def _targets(ctx: _Ctx, node: Node | None, call: Node) -> list[str]:
     return _unique(found) or [text]
 
 
+def _params(ctx: _Ctx, scope: Node) -> list[str]:
+    """Parameter names of a function definition ([] for a module)."""
+    params = (
+        scope.child_by_field_name("parameters") if scope.type == "function_definition" else None
+    )
+    return [_param_name(ctx, p) for p in params.named_children] if params is not None else []
+
+
 def _param_name(ctx: _Ctx, param: Node) -> str:
     if param.type == "identifier":
         return ctx.pf.text(param)
@@ -732,16 +771,6 @@ def _param_name(ctx: _Ctx, param: Node) -> str:
     if name is None and param.named_children:
         name = param.named_children[0]
     return ctx.pf.text(name) if name is not None and name.type == "identifier" else ""
-
-
-def _as_view_name(ctx: _Ctx, call: Node) -> str | None:
-    """The endpoint given to ``X.as_view("name")`` inside a registration call."""
-    for node in walk(call, {"call"}):
-        parts = _call_parts(ctx, node)
-        if parts is not None and parts[1] == "as_view":
-            args, _ = call_args(node)
-            return _text_value(ctx, args[0]) if args else None
-    return None
 
 
 def _url_rule_meta(reg: _Registration) -> dict[str, Any]:
@@ -1114,8 +1143,8 @@ def _body_schemas(ctx: _Ctx, d: Definition) -> list[str]:
         parts = _call_parts(ctx, call)
         if parts is None or parts[1] not in _SCHEMA_CALLS:
             continue
-        obj = call.child_by_field_name("function").child_by_field_name("object")  # type: ignore[union-attr]
-        name = _schema_object(ctx, obj, local)
+        fn = call.child_by_field_name("function")
+        name = _schema_object(ctx, fn.child_by_field_name("object") if fn else None, local)
         if name:
             out.append(name)
     return _unique(out)
@@ -1178,9 +1207,10 @@ def _exception_handlers(
             continue
         for dec in d.decorators:
             expr = decorator_expr(dec)
-            parts = _call_parts(ctx, expr) or _bare_attr(ctx, expr)
+            called = expr is not None and expr.type == "call"
+            parts = _attr_parts(ctx, expr.child_by_field_name("function") if called else expr)
             if parts is not None and parts[1] in _ERROR_DECORATORS:
-                pos, _ = call_args(expr) if expr is not None and expr.type == "call" else ([], {})
+                pos = call_args(expr)[0] if called and expr is not None else []
                 out.append(_handler(ctx, pos[0] if pos else None, d.qualname, dec, parts[0]))
     for call in calls:
         fn = call.child_by_field_name("function")
@@ -1196,11 +1226,6 @@ def _exception_handlers(
                 _handler(ctx, args[0] if args else None, _name_of(ctx, pos[0]), call, inner[0])
             )
     return sorted(out, key=lambda h: h["line"])
-
-
-def _bare_attr(ctx: _Ctx, expr: Node | None) -> tuple[str, str, Node] | None:
-    parts = _attr_parts(ctx, expr)
-    return (parts[0], parts[1], expr) if parts is not None and expr is not None else None
 
 
 def _handler(ctx: _Ctx, exc: Node | None, handler: str, node: Node, app: str) -> dict[str, Any]:

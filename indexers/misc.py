@@ -193,7 +193,8 @@ def _page_function(pf: ParsedFile, d: Definition) -> dict[str, Any] | None:
 
 
 def _class_fields(pf: ParsedFile, d: Definition) -> list[str]:
-    return [name for name, ann, _ in class_assignments(pf, d) if ann is not None]
+    """Names assigned or annotated in a class body (pydantic fields, marshmallow fields)."""
+    return [name for name, _, _ in class_assignments(pf, d) if not name.startswith("_")]
 
 
 def _self_attributes(pf: ParsedFile, d: Definition) -> list[str]:
@@ -204,17 +205,15 @@ def _self_attributes(pf: ParsedFile, d: Definition) -> list[str]:
         left = node.child_by_field_name("left")
         if left is not None and left.type == "attribute" and pf.text(left).startswith("self."):
             names.append(pf.text(left).removeprefix("self."))
-    return list(dict.fromkeys(names + list(_methods(d, pf))))
+    return list(dict.fromkeys(names + list(_methods(pf, d))))
 
 
 def _init_params(pf: ParsedFile, d: Definition) -> list[str]:
-    init = _methods(d, pf).get("__init__")
+    init = _methods(pf, d).get("__init__")
     return _params_of(pf, init) if init is not None else []
 
 
 def _page_class(pf: ParsedFile, d: Definition) -> dict[str, Any] | None:
-    if not _words(d.name) & _PAGE_WORDS:
-        return None
     bases = base_classes(pf, d)
     fields = _class_fields(pf, d)
     if fields and is_page_schema(d.name, fields, bases):
@@ -226,6 +225,8 @@ def _page_class(pf: ParsedFile, d: Definition) -> dict[str, Any] | None:
             "generic": any(b.rsplit(".", 1)[-1] == "Generic" for b in bases),
             "bases": bases,
         }
+    if not _words(d.name) & _PAGE_WORDS:
+        return None
     attributes = _self_attributes(pf, d)
     paged_base = any(_words(b.rsplit(".", 1)[-1]) & _PAGE_WORDS for b in bases)
     body = d.definition.child_by_field_name("body")
@@ -243,6 +244,8 @@ def _page_class(pf: ParsedFile, d: Definition) -> dict[str, Any] | None:
 
 
 def _pagination_pattern(pf: ParsedFile, d: Definition) -> Pattern | None:
+    if d.name.startswith(("test", "Test")):  # a test of pagination is not a helper
+        return None
     meta = _page_class(pf, d) if d.is_class else _page_function(pf, d)
     if meta is None:
         return None
@@ -272,7 +275,7 @@ _FLASK_HOOKS = {
 }
 
 
-def _methods(d: Definition, pf: ParsedFile) -> dict[str, Any]:
+def _methods(pf: ParsedFile, d: Definition) -> dict[str, Any]:
     body = d.definition.child_by_field_name("body")
     out: dict[str, Any] = {}
     for n in body.named_children if body is not None else []:
@@ -305,7 +308,7 @@ def _call_style(pf: ParsedFile, methods: dict[str, Any]) -> tuple[str, str, str]
 def _class_middleware(
     pf: ParsedFile, d: Definition, aliases: dict[str, str]
 ) -> dict[str, Any] | None:
-    methods = _methods(d, pf)
+    methods = _methods(pf, d)
     hooks = [m for m in methods if m != "__init__"]
     for base in base_classes(pf, d):
         last = base.rsplit(".", 1)[-1]
@@ -388,7 +391,7 @@ def compact_text(pf: ParsedFile, node: Any) -> str:
     return re.sub(r"\s+", " ", pf.text(node)).strip()
 
 
-def _registrations(pf: ParsedFile) -> list[dict[str, Any]]:
+def _registrations(pf: ParsedFile, aliases: dict[str, str]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for node in walk(pf.root, {"call", "assignment"}):
         line = node.start_point[0] + 1
@@ -412,7 +415,7 @@ def _registrations(pf: ParsedFile) -> list[dict[str, Any]]:
             if dispatch is not None and dispatch.type == "identifier":
                 reg["dispatch"] = pf.text(dispatch)
             out.append(reg)
-        elif name.rsplit(".", 1)[-1] == "Middleware" and first is not None:
+        elif _is_starlette_middleware(aliases, name) and first is not None:
             out.append(
                 {
                     "app": _middleware_owner(pf, node),
@@ -425,6 +428,12 @@ def _registrations(pf: ParsedFile) -> list[dict[str, Any]]:
                 continue
             out.append({"app": obj, "middleware": pf.text(first), "line": line, "hook": attr})
     return out
+
+
+def _is_starlette_middleware(aliases: dict[str, str], name: str) -> bool:
+    """``Middleware(X, ...)`` from starlette/fastapi (not a project class named Middleware)."""
+    full = resolve_name(aliases, name)
+    return full.rsplit(".", 1)[-1] == "Middleware" and full.startswith(("starlette", "fastapi"))
 
 
 def _name_or_text(pf: ParsedFile, node: Any) -> str:
@@ -464,7 +473,7 @@ def extract(pf: ParsedFile) -> FileExtract:
     if not pf.source.strip():
         return FileExtract()
     aliases = import_aliases(pf)
-    registrations = _registrations(pf)
+    registrations = _registrations(pf, aliases)
     hooked = {r["middleware"]: r for r in registrations if "hook" in r}
     hooked.update({r["dispatch"]: r for r in registrations if "dispatch" in r})
     out: list[Pattern] = []

@@ -42,7 +42,7 @@ _CLIENT_NAME = re.compile(r"(?i)client\d*$|^ac$")
 _APP_NAMES = {"app", "test_app", "testapp", "webapp"}
 _HTTP_MODULES = {"requests", "httpx"}
 #: Calls that create a test client (last component of the callee).
-_FACTORY = re.compile(r"(?i)test_?(client|app)$|^(Async)?Client$")
+_FACTORY = re.compile(r"(?i:test_?(client|app))$|^(Async)?Client$")
 _STATUS_ATTRS = {"status_code", "status_int", "status"}
 _SETUP_METHODS = {"setUp", "asyncSetUp", "setUpClass", "setup_method", "setup_class", "setup"}
 _ASSERT_CODE = re.compile(r"^assert(\d{3})$")
@@ -199,6 +199,8 @@ def _client_of(pf: ParsedFile, receiver: Any, scope: _Scope) -> str | None:
     if not name or receiver.type == "call":
         return None
     last = _last(name)
+    if "mock" in last.lower():
+        return None
     if name in scope.aliases or _CLIENT_NAME.search(last) or name in _HTTP_MODULES:
         return name
     if last in _APP_NAMES and (name in scope.params or name == f"self.{last}"):

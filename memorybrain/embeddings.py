@@ -115,6 +115,8 @@ class SentenceTransformerEncoder:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
             os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+            os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+            os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
             try:
                 from sentence_transformers import SentenceTransformer
             except ImportError as e:  # pragma: no cover - depends on the install
@@ -122,6 +124,13 @@ class SentenceTransformerEncoder:
                     "sentence-transformers is not installed",
                     hint='install it, or set model = "hashing"',
                 ) from e
+            try:
+                from transformers.utils import logging as hf_logging
+
+                hf_logging.disable_progress_bar()
+                hf_logging.set_verbosity_error()
+            except ImportError:  # pragma: no cover
+                pass
             try:
                 self._model = SentenceTransformer(str(self.path), device="cpu")
             except Exception as e:  # noqa: BLE001 - any load failure is the same for users

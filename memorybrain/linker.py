@@ -30,7 +30,10 @@ _AUTH_RE = re.compile(
 )
 _RATE_RE = re.compile(r"limit|throttl|rate", re.I)
 _DB_RE = re.compile(r"(^|_)(db|session|database|conn|uow|unit_of_work)($|_)|SessionDep|DbDep", re.I)
-_NOT_AUTH_RE = re.compile(r"limit|throttl|rate|cache|db$|session$|^get_db|paginat|settings", re.I)
+_NOT_AUTH_RE = re.compile(
+    r"limit|throttl|rate|cache|db$|session$|^get_db|paginat|settings|form$|requestform|schema$",
+    re.I,
+)
 _DB_ERROR_RE = re.compile(r"IntegrityError|SQLAlchemyError|DatabaseError|OperationalError|DBAPIError|NoResultFound|DataError", re.I)
 _VALIDATION_ERROR_RE = re.compile(r"ValidationError|RequestValidationError|UnprocessableEntity|BadRequest|422|400", re.I)
 
@@ -327,7 +330,7 @@ def derive_conventions(
         out += _rate_limit_conventions(routes, defs)
         out += _db_conventions(routes, defs)
         out += _delete_conventions(routes)
-    out += _model_conventions(rows)
+    out += _model_conventions(rows, usage)
     out += _test_conventions(rows)
     out += _middleware_conventions(rows, files_meta)
     return out
@@ -493,18 +496,23 @@ def _error_conventions(rows: list[PatternRow], routes: list[Route], defs: dict[s
             "statement": f"error responses have the shape `{shape}` ({n} of {len(handlers)} exception handlers)",
             "data": {"shape": shape, "pattern_ids": ids},
         })
-    db_handlers = [h for h in handlers if any(_DB_ERROR_RE.search(str(e)) for e in h[3].get("exceptions") or [])]
-    db_handlers += [h for exc, h in handler_for.items() if _DB_ERROR_RE.search(exc) and h not in db_handlers]
+    db_excs = sorted(exc for exc in handler_for if _DB_ERROR_RE.search(exc))
+    db_handlers = [handler_for[exc] for exc in db_excs]
+    db_handlers += [h for h in handlers if h not in db_handlers and any(
+        _DB_ERROR_RE.search(str(e)) for e in h[3].get("exceptions") or [])]
     if db_handlers:
         h = db_handlers[0]
-        excs = ", ".join(str(e) for e in h[3].get("exceptions") or [] if _DB_ERROR_RE.search(str(e))) or "database errors"
+        excs = ", ".join(f"`{e}`" for e in db_excs) or ", ".join(
+            f"`{e}`" for e in h[3].get("exceptions") or [] if _DB_ERROR_RE.search(str(e)))
         out.append({
             "key": "errors:db", "topic": "db_errors",
             "statement": f"database errors ({excs}) are turned into HTTP errors by `{h[1]}` ({h[2]})"
             + (f" as `{h[3]['response_shape']}`" if h[3].get("response_shape") else ""),
             "data": {"pattern_ids": [h[0]]},
         })
-    val_handlers = [h for h in handlers if any(_VALIDATION_ERROR_RE.search(str(e)) for e in h[3].get("exceptions") or [])]
+    val_handlers = [handler_for[e] for e in sorted(handler_for) if _VALIDATION_ERROR_RE.search(e)]
+    val_handlers += [h for h in handlers if h not in val_handlers and any(
+        _VALIDATION_ERROR_RE.search(str(e)) for e in h[3].get("exceptions") or [])]
     if val_handlers:
         h = val_handlers[0]
         out.append({
@@ -525,7 +533,8 @@ def _pagination_conventions(rows: list[PatternRow], routes: list[Route]) -> list
         for name in r.uses() & set(helpers):
             users[name] += 1
     out = []
-    ranked = sorted(helpers, key=lambda n: (-users[n], n))
+    # most used first; on a tie, the callable helper (it has parameters) over the page type
+    ranked = sorted(helpers, key=lambda n: (-users[n], not helpers[n][2].get("params"), n))
     main = ranked[0]
     pid, path, meta = helpers[main]
     n = users[main]
@@ -542,6 +551,9 @@ def _pagination_conventions(rows: list[PatternRow], routes: list[Route]) -> list
     else:
         statement += "; no route calls it directly"
     ids = [pid] + [helpers[x][0] for x in ranked[1:2] if users[x]]
+    other = [x for x in ranked[1:2] if users[x]]
+    if other:
+        statement += f"; with `{other[0]}` ({helpers[other[0]][1]})"
     out.append({"key": "pagination", "topic": "pagination", "statement": statement,
                 "data": {"name": main, "count": n, "keys": keys, "pattern_ids": ids}})
     return out
@@ -650,7 +662,8 @@ def _db_conventions(routes: list[Route], defs: dict[str, Any]) -> list[dict[str,
                 session_calls[c.split(".")[0] + "." + c.split(".")[1] if c.startswith("db.session") else c.split(".")[0]] += 1
     total = len(routes)
     if deps:
-        name, n = deps.most_common(1)[0]
+        # prefer the alias people write (SessionDep) over the provider behind it (get_db)
+        name, n = sorted(deps.items(), key=lambda kv: (-kv[1], not kv[0][:1].isupper(), kv[0]))[0]
         return [{"key": "db", "topic": "db", "statement": f"handlers get the database session through `{name}` ({_pct(n, total)})",
                  "data": {"name": name, "count": n, "pattern_ids": _ids_for(defs, name)}}]
     if session_calls:
@@ -697,7 +710,7 @@ def _delete_conventions(routes: list[Route]) -> list[dict[str, Any]]:
                       "examples": [r.id for r in deletes[:2]], "pattern_ids": []}}]
 
 
-def _model_conventions(rows: list[PatternRow]) -> list[dict[str, Any]]:
+def _model_conventions(rows: list[PatternRow], usage: Counter[str]) -> list[dict[str, Any]]:
     models = [(pid, name, path, meta) for pid, kind, name, path, meta, _u, _s in rows if kind == "model"]
     if not models:
         return []
@@ -711,7 +724,8 @@ def _model_conventions(rows: list[PatternRow]) -> list[dict[str, Any]]:
     where = dirs.most_common(1)[0][0]
     return [{"key": "models", "topic": "models",
              "statement": f"models are {orm}{style} ({n} models, mostly in `{where}/`)",
-             "data": {"orm": orm, "count": n, "pattern_ids": [m[0] for m in models[:1]]}}]
+             "data": {"orm": orm, "count": n,
+                      "pattern_ids": [max(models, key=lambda m: (usage.get(m[1], 0), len(m[3].get("fields") or [])))[0]]}}]
 
 
 def _test_conventions(rows: list[PatternRow]) -> list[dict[str, Any]]:

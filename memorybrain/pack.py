@@ -111,7 +111,10 @@ class Pack:
             for ex in self.exemplars:
                 p = ex.pattern
                 out.append(f"### {ex.role}: `{p.qualname}` — {p.location}")
-                out.append(f"_{ex.reason}_")
+                if p.kind == "route":
+                    out.append(f"_{p.summary} · {ex.reason}_")
+                else:
+                    out.append(f"_{ex.reason}_")
                 out.append("```python")
                 if ex.header:
                     out.append(ex.header)
@@ -170,6 +173,21 @@ def trim_code(code: str, max_lines: int, location: str) -> tuple[str, int]:
     dropped = len(lines) - keep
     marker = f"{indent}# … {dropped} more lines trimmed (see {location})"
     return "\n".join([*lines[:keep], marker]), dropped
+
+
+_TOPIC_LABEL = {
+    "auth": "authentication", "errors": "errors", "db_errors": "database errors",
+    "validation_errors": "validation errors", "pagination": "pagination",
+    "db": "database sessions", "rate_limit": "rate limiting", "validation": "request/response schemas",
+    "models": "models", "tests": "endpoint tests", "middleware": "middleware",
+}
+
+
+def _path_key(path: str) -> str:
+    """A path reduced to its literal segments: '/api/v1/messages/{id}' -> '/api/v1/messages'."""
+    path = path.split("?", 1)[0]
+    segments = [s for s in path.split("/") if s and not re.search(r"[{<:]|^\d+$", s)]
+    return "/" + "/".join(segments[:4]) if segments else ""
 
 
 def _last(name: str) -> str:
@@ -256,40 +274,63 @@ class PackBuilder:
 
     def _candidates(self, request: str, conventions: list[dict[str, Any]],
                     kinds: tuple[str, ...] | None) -> list[Exemplar]:
+        """Exemplars in priority order; the budget decides how many make it."""
         hits = self.retriever.search(request, limit=400)
         chosen: dict[str, Exemplar] = {}
         order: list[str] = []
 
         def add(pid: str, role: str, reason: str, header: str = "") -> None:
-            if pid in chosen:
-                return
-            chosen[pid] = Exemplar(pattern=None, role=role, reason=reason, header=header)  # type: ignore[arg-type]
-            order.append(pid)
+            if pid not in chosen:
+                chosen[pid] = Exemplar(pattern=None, role=role, reason=reason, header=header)  # type: ignore[arg-type]
+                order.append(pid)
+
+        by_topic = {c["key"]: c for c in conventions}
+
+        def add_convention(key: str, limit: int = 2) -> None:
+            c = by_topic.get(key)
+            if c:
+                for pid in c.get("data", {}).get("pattern_ids", [])[:limit]:
+                    add(pid, _role_for(c["topic"]), f"the project's convention for {_TOPIC_LABEL.get(c['topic'], c['topic'])}")
 
         route_hits = [h for h in hits if h.kind == "route"]
         module, module_routes = self._best_module(route_hits)
-        # 1. the closest resource's routes, one per method first (a CRUD set), then the rest
-        if module:
-            header = self._module_header(module)
-            ordered = self._crud_order(module_routes)
-            for i, pid in enumerate(ordered):
-                add(pid, "closest resource", f"route in {module}, the module most like the request",
-                    header if i == 0 else "")
-        # 2. what the conventions point at: auth, error handler and base exception, pagination,
-        #    DB session, rate limit, validation schemas
-        for c in conventions:
-            for pid in c.get("data", {}).get("pattern_ids", [])[:2]:
-                add(pid, _role_for(c["topic"]), f"convention: {c['statement'][:140]}")
-        # 3. the chain of the main exemplar routes: schemas and models they use, helpers they call
-        if module_routes:
-            for pid, role, reason in self._chain(module_routes):
+        ordered = self._crud_order(module_routes) if module else []
+        chain = self._chain(module_routes) if module_routes else []
+        # 1. the closest resource's routes: one per method first (a CRUD set)
+        header = self._module_header(module) if module else ""
+        for i, pid in enumerate(ordered[:5]):
+            add(pid, "closest resource", f"route in `{module}`, the module most like the request",
+                header if i == 0 else "")
+        # 2. how auth and errors are done here
+        add_convention("auth", 1)
+        add_convention("errors", 3)
+        # 3. the schemas and model of the closest resource, then the pagination helper
+        for pid, role, reason in chain:
+            if role in ("schema", "model"):
                 add(pid, role, reason)
-        # 4. nearest model, schema and endpoint test by similarity
-        for kind, role in (("schema", "schema"), ("model", "model"), ("test", "endpoint test")):
+        add_convention("pagination")
+        # 4. an endpoint test of the closest resource (else the nearest test), and the client fixture
+        for pid in self._tests_for(module_routes):
+            add(pid, "endpoint test", f"tests the routes of `{module}`")
+        best_test = next((h for h in hits if h.kind == "test"), None)
+        if best_test is not None:
+            add(best_test.id, "endpoint test", "the endpoint test closest to the request")
+        add_convention("tests", 1)
+        # 5. helpers the closest routes call, the rest of the conventions' definitions
+        for pid, role, reason in chain:
+            add(pid, role, reason)
+        for key in ("auth", "db", "rate_limit", "errors:db", "errors:validation", "errors:shape",
+                    "validation", "models", "middleware"):
+            add_convention(key)
+        for key in by_topic:
+            add_convention(key)
+        # 6. the remaining routes of that module, the nearest model/schema, then similar code
+        for pid in ordered[5:]:
+            add(pid, "closest resource", f"route in `{module}`")
+        for kind, role in (("schema", "schema"), ("model", "model")):
             best = next((h for h in hits if h.kind == kind), None)
             if best is not None:
                 add(best.id, role, f"the {kind} closest to the request")
-        # 5. more routes from the next closest modules, then anything similar
         for h in route_hits[:12]:
             add(h.id, "similar route", "similar to the request")
         for h in hits[:20]:
@@ -299,14 +340,30 @@ class PackBuilder:
         out = []
         for pid in order:
             p = patterns.get(pid)
-            if p is None:
-                continue
-            if kinds and p.kind not in kinds:
+            if p is None or (kinds and p.kind not in kinds):
                 continue
             ex = chosen[pid]
             ex.pattern = p
             out.append(ex)
         return out
+
+    def _tests_for(self, hits: list[Hit]) -> list[str]:
+        """Endpoint tests whose requests hit the closest module's paths (best two)."""
+        if not hits:
+            return []
+        routes = self.store.get_patterns(h.id for h in hits)
+        paths = {_path_key(str(p.meta.get("full_path") or "")) for p in routes.values()}
+        paths.discard("")
+        if not paths:
+            return []
+        scored: list[tuple[int, str, str]] = []
+        for p in self.store.iter_patterns(kind="test"):
+            reqs = p.meta.get("requests") or []
+            score = sum(1 for r in reqs if _path_key(str(r.get("path") or "")) in paths)
+            if score:
+                scored.append((-score, p.path, p.id))
+        scored.sort()
+        return [pid for _s, _p, pid in scored[:2]]
 
     def _best_module(self, route_hits: list[Hit]) -> tuple[str | None, list[Hit]]:
         by_file: dict[str, list[Hit]] = defaultdict(list)
@@ -349,10 +406,15 @@ class PackBuilder:
         meta = json.loads(row[0] or "{}")
         lines = [str(text) for _line, text in meta.get("import_lines") or []]
         for var, info in (meta.get("routers") or {}).items():
-            if isinstance(info, dict) and info.get("source"):
-                lines.append(str(info["source"]))
-            elif isinstance(info, dict):
-                lines.append(f"# {var}: {info.get('type', 'router')} prefix={info.get('prefix')!r}")
+            if not isinstance(info, dict):
+                continue
+            args = []
+            if info.get("type") == "Blueprint" and info.get("name"):
+                args.append(repr(info["name"]))
+                args.append("__name__")
+            if info.get("prefix"):
+                args.append(("url_prefix=" if info.get("type") == "Blueprint" else "prefix=") + repr(info["prefix"]))
+            lines.append(f"{var} = {info.get('type') or 'APIRouter'}({', '.join(args)})  # line {info.get('line', '?')}")
         if not lines:
             return ""
         return f"# {path} (imports)\n" + "\n".join(lines[:25])

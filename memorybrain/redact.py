@@ -26,6 +26,7 @@ Rules, applied in order, each one regex pass (skipped when its literal hint is a
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -90,11 +91,13 @@ def _splice(m: re.Match[str], text: str, group: str, replacement: str) -> str:
     return text[m.start() : m.start(group)] + replacement + text[m.end(group) : m.end()]
 
 
-def _token(kind: str) -> Replacer:
+def _token(kind: str, *, needs_digit: bool = False) -> Replacer:
     """Replace the whole match, unless it continues an identifier on the left."""
 
     def replace(m: re.Match[str], text: str, found: list[Finding]) -> str | None:
         if m.start() > 0 and text[m.start() - 1] in _WORD_CHARS:
+            return None
+        if needs_digit and not any(c.isdigit() for c in m.group(0)):
             return None
         found.append((kind, m.group(0)))
         return marker(kind)
@@ -102,9 +105,38 @@ def _token(kind: str) -> Replacer:
     return replace
 
 
-def _private_key(m: re.Match[str], text: str, found: list[Finding]) -> str:
-    found.append(("private-key", m.group(0)))
-    return marker("private-key") + "\n" * m.group(0).count("\n")
+_PEM_BEGIN = re.compile(r"-----BEGIN [A-Z0-9 ]{0,20}PRIVATE KEY(?: BLOCK)?-----")
+_PEM_END = re.compile(r"-----END [A-Z0-9 ]{0,20}PRIVATE KEY(?: BLOCK)?-----")
+_PEM_MAX = 20000  # characters from BEGIN to END; further apart, only the BEGIN line goes
+
+
+def _redact_private_keys(text: str, found: list[Finding]) -> str:
+    """PEM private-key blocks become one marker plus the block's line breaks.
+
+    Linear: END positions are found once and each BEGIN takes the next one (a lazy
+    ``BEGIN.*?END`` regex is quadratic on text full of BEGIN lines without an END).
+    An unterminated block loses its BEGIN line from the header on.
+    """
+    if "PRIVATE KEY" not in text:
+        return text
+    ends = [m.end() for m in _PEM_END.finditer(text)]
+    out: list[str] = []
+    pos = 0
+    for m in _PEM_BEGIN.finditer(text):
+        if m.start() < pos:
+            continue
+        i = bisect.bisect_left(ends, m.end())
+        if i < len(ends) and ends[i] - m.start() <= _PEM_MAX:
+            stop = ends[i]
+        else:
+            newline = text.find("\n", m.end())
+            stop = len(text) if newline < 0 else newline
+        block = text[m.start() : stop]
+        found.append(("private-key", block))
+        out += [text[pos : m.start()], marker("private-key") + "\n" * block.count("\n")]
+        pos = stop
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def _aws_secret(m: re.Match[str], text: str, found: list[Finding]) -> str:
@@ -188,7 +220,8 @@ def _secret_kind(name: str) -> str:
 
 def _name_start(text: str, start: int) -> int:
     """Extend a name match to the left over identifier characters (``JWT_`` + ``SECRET``)."""
-    while start > 0 and text[start - 1] in _NAME_CHARS:
+    limit = max(0, start - 120)
+    while start > limit and text[start - 1] in _NAME_CHARS:
         start -= 1
     return start
 
@@ -210,7 +243,7 @@ _SECRET_WORD = (
     r"(?:secret|passw(?:or)?d|pwd|token|api[_-]?key|access[_-]?key|private[_-]?key"
     r"|credentials?|auth[_-]?key|signing[_-]?key|encryption[_-]?key)"
 )
-_NAME = r"(?P<name>" + _SECRET_WORD + r"[a-z0-9_\-]*)"
+_NAME = r"(?P<name>" + _SECRET_WORD + r"[a-z0-9_\-]{0,80})"
 _SECRET_WORD_RE = re.compile(_SECRET_WORD)
 #: ``name = "v"``, ``name: str = "v"``, ``name="v"``, ``"name": "v"``, ``name: "v"``.
 _ASSIGN_OP = (
@@ -221,17 +254,6 @@ _LITERAL = r"""[rbuf]{0,2}(?P<q>["'])(?P<value>(?:(?!(?P=q))[^\\\n]|\\.){0,500})
 
 _RULES: tuple[_Rule, ...] = (
     _rule(
-        r"-----BEGIN (?P<label>[A-Z0-9 ]{0,20})PRIVATE KEY( BLOCK)?-----"
-        r"[\s\S]{0,20000}?-----END (?P=label)PRIVATE KEY( BLOCK)?-----",
-        ("PRIVATE KEY",),
-        _private_key,
-    ),
-    _rule(  # unterminated block (truncated file or string): its header line on
-        r"-----BEGIN [A-Z0-9 ]{0,20}PRIVATE KEY( BLOCK)?-----[^\n]*",
-        ("PRIVATE KEY",),
-        _token("private-key"),
-    ),
-    _rule(
         r"(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Za-z0-9])",
         ("AKIA", "ASIA", "ABIA", "ACCA"),
         _token("aws-access-key"),
@@ -241,21 +263,21 @@ _RULES: tuple[_Rule, ...] = (
         ("gh",),
         _token("github-token"),
     ),
-    _rule(r"glpat-[A-Za-z0-9_\-]{20,}", ("glpat-",), _token("gitlab-token")),
-    _rule(r"xox[abposr]-[A-Za-z0-9\-]{10,}", ("xox",), _token("slack-token")),
+    _rule(r"glpat-[A-Za-z0-9_\-]{20,200}", ("glpat-",), _token("gitlab-token")),
+    _rule(r"xox[abposr]-[A-Za-z0-9\-]{10,300}", ("xox",), _token("slack-token")),
     _rule(
-        r"https://hooks\.slack\.com/services/[A-Za-z0-9/_\-]{20,}",
+        r"https://hooks\.slack\.com/services/[A-Za-z0-9/_\-]{20,300}",
         ("hooks.slack.com",),
         _token("slack-webhook"),
     ),
-    _rule(r"[sr]k_(?:live|test)_[A-Za-z0-9]{10,}", ("k_live_", "k_test_"), _token("stripe-key")),
+    _rule(r"[sr]k_(?:live|test)_[A-Za-z0-9]{10,300}", ("k_live_", "k_test_"), _token("stripe-key")),
     _rule(r"AIza[0-9A-Za-z_\-]{35}(?![0-9A-Za-z_\-])", ("AIza",), _token("google-api-key")),
-    _rule(r"sk-ant-[A-Za-z0-9_\-]{20,}", ("sk-ant-",), _token("anthropic-key")),
+    _rule(r"sk-ant-[A-Za-z0-9_\-]{20,300}", ("sk-ant-",), _token("anthropic-key")),
     _rule(  # sk-..., sk-proj-...: long, with a digit (not a kebab-case word)
-        r"sk-(?=[A-Za-z0-9_\-]*[0-9])[A-Za-z0-9_\-]{32,}", ("sk-",), _token("openai-key")
+        r"sk-[A-Za-z0-9_\-]{32,300}", ("sk-",), _token("openai-key", needs_digit=True)
     ),
     _rule(
-        r"eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}",
+        r"eyJ[A-Za-z0-9_\-]{8,2000}\.eyJ[A-Za-z0-9_\-]{8,8000}\.[A-Za-z0-9_\-]{8,2000}",
         ("eyJ",),
         _token("jwt"),
     ),
@@ -286,6 +308,7 @@ _RULES: tuple[_Rule, ...] = (
 
 def _run(text: str) -> tuple[str, list[Finding]]:
     found: list[Finding] = []
+    text = _redact_private_keys(text, found)
     lowered: str | None = None
     for rule in _RULES:
         if rule.fold and lowered is None:

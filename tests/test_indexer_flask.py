@@ -1,0 +1,882 @@
+"""indexers.flask: Flask routes, class-based views and file-level wiring, from inline snippets."""
+
+from __future__ import annotations
+
+from textwrap import dedent
+
+from indexers import flask
+from indexers.base import ParsedFile
+from memorybrain.models import FileExtract, Pattern
+
+
+def _extract(source: str, path: str = "app/views.py") -> FileExtract:
+    return flask.extract(ParsedFile.parse(path, dedent(source).encode()))
+
+
+def _routes(source: str, path: str = "app/views.py") -> dict[str, Pattern]:
+    return {p.qualname: p for p in _extract(source, path).patterns}
+
+
+def _pick(meta: dict[str, object], *keys: str) -> dict[str, object]:
+    return {k: meta[k] for k in keys}
+
+
+# --------------------------------------------------------------------------- function routes
+
+BLUEPRINT = """\
+from flask import Blueprint, Flask, abort, request
+from flask_login import login_required
+
+app = Flask(__name__)
+bp = Blueprint("items", __name__, url_prefix="/api/items")
+STATUS_METHODS = ["GET", "PUT"]
+
+
+@bp.route("/", methods=["GET", "POST"])
+@login_required
+@limiter.limit("10/minute")
+def items():
+    data = ItemSchema().load(request.json)
+    if not data:
+        abort(400)
+    return ItemSchema(many=True).dump(data)
+
+
+@bp.route("/<int:item_id>")
+@bp.route("/by-id/<int:item_id>", methods=("DELETE",))
+def item(item_id):
+    raise NotFound()
+
+
+@bp.get("")
+def root():
+    return "root"
+
+
+@app.post("/health")
+def health():
+    return "ok"
+
+
+@bp.route("/status", methods=STATUS_METHODS)
+def status():
+    return "ok"
+"""
+
+
+def test_route_decorator_full_meta() -> None:
+    p = _routes(BLUEPRINT)["items"]
+    assert (p.kind, p.name, p.path, p.start_line, p.end_line) == (
+        "route",
+        "items",
+        "app/views.py",
+        9,
+        16,
+    )
+    assert p.code.startswith('@bp.route("/", methods=["GET", "POST"])\n@login_required\n')
+    assert p.summary == "GET, POST /api/items/ → items (login_required, limiter.limit)"
+    assert p.meta == {
+        "framework": "flask",
+        "methods": ["GET", "POST"],
+        "path": "/",
+        "paths": ["/"],
+        "router": "bp",
+        "full_path": "/api/items/",
+        "handler": "items",
+        "endpoint": None,
+        "decorators": ["login_required", "limiter.limit"],
+        "decorator_texts": ["@login_required", '@limiter.limit("10/minute")'],
+        "dependencies": [],
+        "annotations": [],
+        "response_model": None,
+        "status_code": None,
+        "tags": [],
+        "schemas": ["ItemSchema"],
+        "calls": ["ItemSchema.load", "ItemSchema", "abort", "ItemSchema.dump"],
+        "raises": [],
+        "aborts": [400],
+        "http_errors": [],
+    }
+
+
+def test_stacked_route_decorators_make_one_pattern() -> None:
+    p = _routes(BLUEPRINT)["item"]
+    assert _pick(p.meta, "methods", "path", "paths", "full_path", "raises") == {
+        "methods": ["GET", "DELETE"],
+        "path": "/<int:item_id>",
+        "paths": ["/<int:item_id>", "/by-id/<int:item_id>"],
+        "full_path": "/api/items/<int:item_id>",
+        "raises": ["NotFound"],
+    }
+    assert p.summary == "GET, DELETE /api/items/<int:item_id> (+1 more) → item"
+
+
+def test_shortcut_decorators_and_constant_methods() -> None:
+    routes = _routes(BLUEPRINT)
+    assert _pick(routes["root"].meta, "methods", "path", "full_path") == {
+        "methods": ["GET"],
+        "path": "",
+        "full_path": "/api/items",
+    }
+    assert _pick(routes["health"].meta, "methods", "router", "full_path") == {
+        "methods": ["POST"],
+        "router": "app",
+        "full_path": "/health",
+    }
+    assert routes["status"].meta["methods"] == ["GET", "PUT"]
+
+
+def test_routers_meta() -> None:
+    assert _extract(BLUEPRINT).meta["routers"] == {
+        "app": {
+            "type": "Flask",
+            "prefix": None,
+            "name": None,
+            "tags": [],
+            "dependencies": [],
+            "line": 4,
+            "framework": "flask",
+        },
+        "bp": {
+            "type": "Blueprint",
+            "prefix": "/api/items",
+            "name": "items",
+            "tags": [],
+            "dependencies": [],
+            "line": 5,
+            "framework": "flask",
+        },
+    }
+
+
+def test_dynamic_and_fstring_rules() -> None:
+    routes = _routes(
+        """\
+        import flask
+        PREFIX = "/v1"
+        bp = flask.Blueprint("x", __name__)
+
+        @bp.route(f"{PREFIX}/things/<uuid:thing_id>")
+        def thing(thing_id):
+            pass
+
+        @bp.route(PREFIX + "/other")
+        def other():
+            pass
+
+        @bp.route(make_rule())
+        def unknown():
+            pass
+        """
+    )
+    assert routes["thing"].meta["path"] == "{PREFIX}/things/<uuid:thing_id>"
+    assert routes["other"].meta["path"] == "/v1/other"
+    assert _pick(routes["unknown"].meta, "path", "paths", "full_path") == {
+        "path": None,
+        "paths": [],
+        "full_path": None,
+    }
+    assert routes["unknown"].summary == "GET → unknown"
+
+
+def test_unknown_object_needs_flask_import_and_rule() -> None:
+    source = """\
+    from flask import render_template
+    from .app import app
+
+    @app.route("/")
+    def index():
+        return render_template("index.html")
+
+    @cache.memoize(50)
+    def cached():
+        pass
+    """
+    routes = _routes(source)
+    assert list(routes) == ["index"]
+    assert _pick(routes["index"].meta, "router", "full_path") == {"router": "app", "full_path": "/"}
+
+
+def test_not_routes_dict_get_requests_and_fastapi() -> None:
+    assert (
+        _extract(
+            """\
+        import requests
+        from flask import Flask
+
+        app = Flask(__name__)
+        CONFIG = {}
+
+        def fetch():
+            CONFIG.get("/x")
+            return requests.get("/api/items", params={"a": 1})
+        """
+        ).patterns
+        == []
+    )
+    fastapi_file = _extract(
+        """\
+        from fastapi import APIRouter
+        router = APIRouter()
+
+        @router.get("/items")
+        def items():
+            pass
+
+        @app.route("/legacy")
+        def legacy():
+            pass
+        """
+    )
+    assert fastapi_file.patterns == []
+    assert fastapi_file.meta == {}
+
+
+def test_nested_routes_in_app_factory() -> None:
+    fe = _extract(
+        """\
+        from flask import Flask
+
+        def create_app():
+            app = Flask(__name__)
+
+            @app.route("/ping")
+            def ping():
+                return "pong"
+
+            return app
+        """
+    )
+    (p,) = fe.patterns
+    assert (p.qualname, p.meta["router"], p.meta["path"]) == ("create_app.ping", "app", "/ping")
+    assert p.code.startswith('    @app.route("/ping")')
+
+
+# --------------------------------------------------------------------------- add_url_rule
+
+
+def test_add_url_rule_with_plain_functions_and_wrappers() -> None:
+    fe = _extract(
+        """\
+        from flask import Blueprint
+        bp = Blueprint("pages", __name__, url_prefix="/pages")
+
+        def index():
+            return "i"
+
+        def edit(pid):
+            return "e"
+
+        bp.add_url_rule("/", view_func=index)
+        bp.add_url_rule("/<int:pid>/edit", "edit", login_required(edit), methods=("GET", "POST"))
+        bp.add_url_rule(rule="/home", view_func=index, endpoint="home")
+        bp.add_url_rule("/ext", view_func=other_module.view)
+        """
+    )
+    routes = {p.qualname: p for p in fe.patterns}
+    assert _pick(routes["index"].meta, "methods", "paths", "full_path", "endpoint") == {
+        "methods": ["GET"],
+        "paths": ["/", "/home"],
+        "full_path": "/pages/",
+        "endpoint": "home",
+    }
+    assert _pick(routes["edit"].meta, "methods", "path", "decorators", "endpoint") == {
+        "methods": ["GET", "POST"],
+        "path": "/<int:pid>/edit",
+        "decorators": ["login_required"],
+        "endpoint": "edit",
+    }
+    assert fe.meta["url_rules"] == [
+        {
+            "target": "bp",
+            "view": "index",
+            "rule": "/",
+            "methods": None,
+            "line": 10,
+            "endpoint": None,
+        },
+        {
+            "target": "bp",
+            "view": "edit",
+            "rule": "/<int:pid>/edit",
+            "methods": ["GET", "POST"],
+            "line": 11,
+            "endpoint": "edit",
+        },
+        {
+            "target": "bp",
+            "view": "index",
+            "rule": "/home",
+            "methods": None,
+            "line": 12,
+            "endpoint": "home",
+        },
+        {
+            "target": "bp",
+            "view": "other_module.view",
+            "rule": "/ext",
+            "methods": None,
+            "line": 13,
+            "endpoint": None,
+        },
+    ]
+
+
+def test_rules_registered_in_a_loop_and_through_a_function_parameter() -> None:
+    fe = _extract(
+        """\
+        from flask import Blueprint
+        api = Blueprint("api", __name__, url_prefix="/api")
+        VERSION = "/<int:ver>"
+
+        def about():
+            pass
+
+        def robots():
+            pass
+
+        util_rules = [("/about", about), ("/robots.txt", robots)]
+        for rule, view_func in util_rules:
+            api.add_url_rule(VERSION + rule, view_func=view_func)
+
+        def register_rules(blueprint):
+            blueprint.add_url_rule("/{0}/x".format("about"), view_func=about)
+            rules = [("/r", "robots", robots)]
+            for r in rules:
+                blueprint.add_url_rule(*r)
+
+        register_rules(api)
+        """
+    )
+    assert [(u["target"], u["view"], u["rule"], u["endpoint"]) for u in fe.meta["url_rules"]] == [
+        ("api", "about", "/<int:ver>/about", None),
+        ("api", "robots", "/<int:ver>/robots.txt", None),
+        ("api", "about", "/about/x", None),
+        ("api", "robots", "/r", "robots"),
+    ]
+    routes = {p.qualname: p for p in fe.patterns}
+    assert routes["about"].meta["full_path"] == "/api/<int:ver>/about"
+    assert routes["about"].meta["paths"] == ["/<int:ver>/about", "/about/x"]
+    assert routes["robots"].meta["paths"] == ["/<int:ver>/robots.txt", "/r"]
+
+
+# --------------------------------------------------------------------------- class-based views
+
+METHODVIEW = """\
+from flask import Blueprint
+from flask.views import MethodView, View
+
+bp = Blueprint("items", __name__, url_prefix="/items")
+
+
+class ItemAPI(MethodView):
+    decorators = [login_required, allows.requires(IsAdmin)]
+    init_every_request = False
+
+    def _load(self, item_id):
+        return Item.get(item_id)
+
+    @cache.cached(timeout=5)
+    def get(self, item_id):
+        return self._load(item_id)
+
+    def delete(self, item_id):
+        abort(404)
+
+
+class BaseAPI(MethodView):
+    pass
+
+
+class ChildAPI(BaseAPI):
+    def post(self):
+        pass
+
+
+class Report(View):
+    methods = ["GET", "POST"]
+
+    def dispatch_request(self):
+        return "report"
+
+
+_report = Report.as_view("report")
+bp.add_url_rule("/<int:item_id>", view_func=ItemAPI.as_view("item"), methods=["GET", "DELETE"])
+bp.add_url_rule("/report", view_func=_report)
+"""
+
+
+def test_methodview_one_pattern_per_http_method() -> None:
+    routes = _routes(METHODVIEW)
+    assert sorted(routes) == [
+        "ChildAPI.post",
+        "ItemAPI.delete",
+        "ItemAPI.get",
+        "Report.dispatch_request",
+    ]
+    get = routes["ItemAPI.get"]
+    assert (get.start_line, get.end_line) == (14, 16)
+    assert get.code == (
+        "    @cache.cached(timeout=5)\n"
+        "    def get(self, item_id):\n"
+        "        return self._load(item_id)"
+    )
+    assert get.summary == (
+        "GET /items/<int:item_id> → ItemAPI.get (cache.cached, login_required, allows.requires)"
+    )
+    assert _pick(
+        get.meta,
+        "framework",
+        "methods",
+        "path",
+        "router",
+        "full_path",
+        "handler",
+        "endpoint",
+        "decorators",
+        "decorator_texts",
+        "class",
+        "class_decorators",
+        "view_decorators",
+        "calls",
+    ) == {
+        "framework": "flask-methodview",
+        "methods": ["GET"],
+        "path": "/<int:item_id>",
+        "router": "bp",
+        "full_path": "/items/<int:item_id>",
+        "handler": "ItemAPI.get",
+        "endpoint": "item",
+        "decorators": ["cache.cached", "login_required", "allows.requires"],
+        "decorator_texts": ["@cache.cached(timeout=5)"],
+        "class": "ItemAPI",
+        "class_decorators": [],
+        "view_decorators": ["login_required", "allows.requires(IsAdmin)"],
+        "calls": ["self._load"],
+    }
+    assert routes["ItemAPI.delete"].meta["aborts"] == [404]
+
+
+def test_view_subclass_and_in_file_inheritance() -> None:
+    routes = _routes(METHODVIEW)
+    report = routes["Report.dispatch_request"]
+    assert _pick(report.meta, "methods", "path", "endpoint", "framework") == {
+        "methods": ["GET", "POST"],
+        "path": "/report",
+        "endpoint": "report",
+        "framework": "flask-methodview",
+    }
+    child = routes["ChildAPI.post"]
+    assert _pick(child.meta, "methods", "path", "router", "full_path") == {
+        "methods": ["POST"],
+        "path": None,
+        "router": None,
+        "full_path": None,
+    }
+    assert child.summary == "POST → ChildAPI.post"
+
+
+def test_views_file_without_registration_and_registration_file() -> None:
+    views = _routes(
+        """\
+        from flask.views import MethodView
+
+        class UserAPI(MethodView):
+            def get(self, user_id):
+                pass
+        """,
+        path="app/users/views.py",
+    )
+    assert _pick(views["UserAPI.get"].meta, "path", "router", "framework") == {
+        "path": None,
+        "router": None,
+        "framework": "flask-methodview",
+    }
+    init = _extract(
+        """\
+        from flask import Blueprint
+        from . import views
+
+        bp = Blueprint("users", __name__)
+        bp.add_url_rule("/users/<int:user_id>", view_func=views.UserAPI.as_view("user"),
+                        methods=("GET",))
+        """,
+        path="app/users/__init__.py",
+    )
+    assert init.patterns == []
+    assert init.meta["url_rules"] == [
+        {
+            "target": "bp",
+            "view": "views.UserAPI",
+            "rule": "/users/<int:user_id>",
+            "methods": ["GET"],
+            "line": 5,
+            "endpoint": "user",
+        }
+    ]
+
+
+def test_register_view_helper_flaskbb_style() -> None:
+    fe = _extract(
+        """\
+        from flask import Blueprint
+        from flask.views import MethodView
+        from flaskbb.utils.helpers import register_view
+
+        class ChangeEmail(MethodView):
+            decorators = [login_required]
+
+            def get(self):
+                pass
+
+        def load_blueprints(app):
+            user = Blueprint("user", __name__)
+            register_view(user, routes=["/settings/email", "/email"],
+                          view_func=ChangeEmail.as_view("change_email"))
+            app.register_blueprint(user, url_prefix="/user")
+        """
+    )
+    (p,) = fe.patterns
+    assert _pick(p.meta, "paths", "router", "full_path", "endpoint", "decorators") == {
+        "paths": ["/settings/email", "/email"],
+        "router": "user",
+        "full_path": "/user/settings/email",
+        "endpoint": "change_email",
+        "decorators": ["login_required"],
+    }
+    assert [u["rule"] for u in fe.meta["url_rules"]] == ["/settings/email", "/email"]
+    assert fe.meta["mounts"] == [{"parent": "app", "child": "user", "prefix": "/user", "line": 15}]
+
+
+def test_flask_restful_resources() -> None:
+    fe = _extract(
+        """\
+        from flask import Blueprint
+        from flask_restful import Api, Resource, marshal_with
+
+        api_bp = Blueprint("api", __name__, url_prefix="/api")
+        api = Api(api_bp, prefix="/v2")
+
+        class ItemList(Resource):
+            method_decorators = {"post": [jwt_required()], "get": [cache.cached]}
+            decorators = [limiter.limit("5/minute")]
+
+            @marshal_with(item_fields)
+            def get(self):
+                return Item.query.all()
+
+            def post(self):
+                item = item_schema.load(request.json)
+                return ItemSchema().dump(item), 201
+
+            def helper(self):
+                pass
+
+        api.add_resource(ItemList, "/items", "/items/", endpoint="items")
+        api.add_resource(views.ItemDetail, "/items/<int:id>")
+        item_schema = ItemSchema()
+        """
+    )
+    routes = {p.qualname: p for p in fe.patterns}
+    assert sorted(routes) == ["ItemList.get", "ItemList.post"]
+    assert _pick(
+        routes["ItemList.get"].meta,
+        "framework",
+        "paths",
+        "router",
+        "full_path",
+        "endpoint",
+        "decorators",
+        "schemas",
+    ) == {
+        "framework": "flask-restful",
+        "paths": ["/items", "/items/"],
+        "router": "api",
+        "full_path": "/api/v2/items",
+        "endpoint": "items",
+        "decorators": ["marshal_with", "cache.cached", "limiter.limit"],
+        "schemas": ["item_fields"],
+    }
+    assert _pick(routes["ItemList.post"].meta, "decorators", "view_decorators", "schemas") == {
+        "decorators": ["jwt_required", "limiter.limit"],
+        "view_decorators": ["jwt_required()", 'limiter.limit("5/minute")'],
+        "schemas": ["ItemSchema"],
+    }
+    assert fe.meta["mounts"] == [{"parent": "api_bp", "child": "api", "prefix": None, "line": 5}]
+    assert fe.meta["url_rules"][2] == {
+        "target": "api",
+        "view": "views.ItemDetail",
+        "rule": "/items/<int:id>",
+        "methods": None,
+        "line": 23,
+        "endpoint": None,
+    }
+
+
+def test_flask_restful_resource_file_without_registration() -> None:
+    routes = _routes(
+        """\
+        from flask_restful import Resource
+
+        class ProjectHandler(Resource):
+            method_decorators = [need_auth]
+
+            def get(self, project):
+                return project._to_serialize
+        """
+    )
+    assert _pick(routes["ProjectHandler.get"].meta, "framework", "path", "decorators") == {
+        "framework": "flask-restful",
+        "path": None,
+        "decorators": ["need_auth"],
+    }
+
+
+def test_flask_restx_namespaces() -> None:
+    fe = _extract(
+        """\
+        from flask import Flask
+        from flask_restx import Api, Namespace, Resource
+
+        app = Flask(__name__)
+        api = Api(app, prefix="/api/v1")
+        ns = Namespace("todos", description="TODO operations")
+
+        @ns.route("/")
+        @ns.doc("todo list")
+        class TodoList(Resource):
+            @ns.marshal_list_with(todo)
+            def get(self):
+                pass
+
+            @ns.expect(todo_input)
+            @ns.response(201, "Created", todo)
+            def post(self):
+                pass
+
+        @ns.route("/<int:id>", "/by-id/<int:id>")
+        class Todo(Resource):
+            def get(self, id):
+                pass
+
+        api.add_namespace(ns, path="/todos")
+        """
+    )
+    routes = {p.qualname: p for p in fe.patterns}
+    assert _pick(
+        routes["TodoList.get"].meta,
+        "framework",
+        "router",
+        "full_path",
+        "class_decorators",
+        "schemas",
+    ) == {
+        "framework": "flask-restx",
+        "router": "ns",
+        "full_path": "/api/v1/todos/",
+        "class_decorators": ["ns.route", "ns.doc"],
+        "schemas": ["todo"],
+    }
+    assert _pick(routes["TodoList.post"].meta, "schemas", "response_model", "status_code") == {
+        "schemas": ["todo_input", "todo"],
+        "response_model": "todo",
+        "status_code": 201,
+    }
+    assert routes["Todo.get"].meta["paths"] == ["/<int:id>", "/by-id/<int:id>"]
+    assert fe.meta["routers"]["ns"]["type"] == "Namespace"
+    assert fe.meta["routers"]["ns"]["prefix"] == "/todos"
+    assert fe.meta["mounts"] == [
+        {"parent": "app", "child": "api", "prefix": None, "line": 5},
+        {"parent": "api", "child": "ns", "prefix": "/todos", "line": 25},
+    ]
+
+
+def test_flask_smorest_blueprint() -> None:
+    routes = _routes(
+        """\
+        from flask.views import MethodView
+        from flask_smorest import Blueprint, abort
+
+        blp = Blueprint("pets", "pets", url_prefix="/pets", description="Pets")
+
+        @blp.route("/")
+        class Pets(MethodView):
+            @blp.arguments(PetQueryArgsSchema, location="query")
+            @blp.response(200, PetSchema(many=True))
+            def get(self, args):
+                return Pet.get(filters=args)
+
+        @blp.route("/<pet_id>/feed", methods=("POST",))
+        @blp.response(204)
+        def feed(pet_id):
+            abort(404, message="Item not found.")
+        """
+    )
+    assert _pick(
+        routes["Pets.get"].meta,
+        "framework",
+        "methods",
+        "full_path",
+        "decorators",
+        "schemas",
+        "response_model",
+        "status_code",
+    ) == {
+        "framework": "flask-smorest",
+        "methods": ["GET"],
+        "full_path": "/pets/",
+        "decorators": ["blp.arguments", "blp.response"],
+        "schemas": ["PetQueryArgsSchema", "PetSchema"],
+        "response_model": "PetSchema",
+        "status_code": 200,
+    }
+    assert _pick(routes["feed"].meta, "framework", "methods", "full_path", "aborts") == {
+        "framework": "flask-smorest",
+        "methods": ["POST"],
+        "full_path": "/pets/<pet_id>/feed",
+        "aborts": [404],
+    }
+
+
+# --------------------------------------------------------------------------- file-level wiring
+
+
+def test_mounts_and_in_file_prefixes() -> None:
+    fe = _extract(
+        """\
+        from flask import Flask, Blueprint
+        from .users import bp as users_bp
+        from . import admin
+
+        app = Flask(__name__)
+        parent = Blueprint("parent", __name__, url_prefix="/parent")
+        child = Blueprint("child", __name__, url_prefix="/child")
+
+        @child.route("/x")
+        def x():
+            pass
+
+        parent.register_blueprint(child)
+        app.register_blueprint(parent, url_prefix="/v1")
+        app.register_blueprint(users_bp, url_prefix=app.config["USERS"])
+        app.register_blueprint(admin.bp, url_prefix="/admin")
+        """
+    )
+    assert fe.meta["mounts"] == [
+        {"parent": "parent", "child": "child", "prefix": None, "line": 13},
+        {"parent": "app", "child": "parent", "prefix": "/v1", "line": 14},
+        {"parent": "app", "child": "users_bp", "prefix": None, "line": 15},
+        {"parent": "app", "child": "admin.bp", "prefix": "/admin", "line": 16},
+    ]
+    assert fe.patterns[0].meta["full_path"] == "/v1/child/x"
+
+
+def test_exception_handlers_all_forms() -> None:
+    fe = _extract(
+        """\
+        from flask import Blueprint, Flask
+        from werkzeug.exceptions import HTTPException
+
+        app = Flask(__name__)
+        bp = Blueprint("b", __name__)
+
+        @app.errorhandler(404)
+        def not_found(e):
+            return {"error": "not found"}, 404
+
+        @bp.app_errorhandler(HTTPException)
+        @bp.errorhandler(errors.ApiError)
+        def api_error(e):
+            return {"error": e.description}, e.code
+
+        def on_500(e):
+            return "oops", 500
+
+        app.register_error_handler(500, on_500)
+        app.errorhandler(ValueError)(on_500)
+        """
+    )
+    assert fe.patterns == []
+    assert fe.meta["exception_handlers"] == [
+        {"exception": 404, "handler": "not_found", "line": 7, "app": "app"},
+        {"exception": "HTTPException", "handler": "api_error", "line": 11, "app": "bp"},
+        {"exception": "errors.ApiError", "handler": "api_error", "line": 12, "app": "bp"},
+        {"exception": 500, "handler": "on_500", "line": 19, "app": "app"},
+        {"exception": "ValueError", "handler": "on_500", "line": 20, "app": "app"},
+    ]
+
+
+def test_hooks_decorator_and_call_forms() -> None:
+    fe = _extract(
+        """\
+        from flask import Blueprint, Flask
+
+        app = Flask(__name__)
+        bp = Blueprint("b", __name__)
+
+        @app.before_request
+        def load_user():
+            pass
+
+        @bp.before_app_request
+        def bp_hook():
+            pass
+
+        @app.teardown_request
+        def close_db(exc):
+            pass
+
+        app.after_request(add_headers)
+        """
+    )
+    assert fe.meta["hooks"] == [
+        {"hook": "before_request", "handler": "load_user", "line": 6, "app": "app"},
+        {"hook": "before_app_request", "handler": "bp_hook", "line": 10, "app": "bp"},
+        {"hook": "teardown_request", "handler": "close_db", "line": 14, "app": "app"},
+        {"hook": "after_request", "handler": "add_headers", "line": 18, "app": "app"},
+    ]
+
+
+# --------------------------------------------------------------------------- robustness
+
+
+def test_syntax_errors_keep_what_parses() -> None:
+    fe = _extract(
+        """\
+        from flask import Blueprint
+        bp = Blueprint("x", __name__)
+
+        @bp.route("/ok")
+        def ok():
+            return "ok"
+
+        @bp.route("/broken"
+        def broken(:
+            return
+        """
+    )
+    assert "ok" in {p.qualname for p in fe.patterns}
+    assert fe.patterns[0].meta["path"] == "/ok"
+
+
+def test_truncated_files_never_raise() -> None:
+    for source in (BLUEPRINT, METHODVIEW):
+        for cut in range(0, len(source), 7):
+            _extract(source[:cut])
+
+
+def test_files_without_flask_give_nothing() -> None:
+    assert _extract("def f():\n    return 1\n") == FileExtract()
+    assert _extract(
+        "from django.views import View\n\nclass V(View):\n    def get(self, request):\n"
+        "        pass\n"
+    ) == FileExtract(patterns=[], meta={})
+
+
+def test_extract_python_route_wins_over_symbol() -> None:
+    from indexers import extract_python
+
+    fe = extract_python("app/views.py", dedent(BLUEPRINT).encode())
+    kinds = {p.qualname: p.kind for p in fe.patterns}
+    assert kinds["items"] == "route"
+    assert fe.meta["routers"]["bp"]["prefix"] == "/api/items"

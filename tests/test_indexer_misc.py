@@ -1,0 +1,404 @@
+"""indexers.misc: pagination helpers and page schemas, middleware and its registrations."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+from indexers import extract_python, misc
+from indexers.base import ParsedFile
+from memorybrain.models import FileExtract, Pattern
+
+
+def run(source: str, path: str = "app/utils.py") -> FileExtract:
+    return misc.extract(ParsedFile.parse(path, textwrap.dedent(source).encode()))
+
+
+def by_name(source: str, path: str = "app/utils.py") -> dict[str, Pattern]:
+    return {p.qualname: p for p in run(source, path).patterns}
+
+
+# --------------------------------------------------------------------------- pagination
+
+
+def test_paginate_function_returning_dict() -> None:
+    found = by_name(
+        """
+        def paginate(query, page: int = 1, per_page: int = 20):
+            total = query.count()
+            items = query.offset((page - 1) * per_page).limit(per_page).all()
+            return {
+                "items": items,
+                "total": total,
+                "page": page,
+                "pages": (total + per_page - 1) // per_page,
+            }
+        """
+    )
+    p = found["paginate"]
+    assert p.kind == "pagination"
+    assert p.meta == {
+        "params": ["query", "page", "per_page"],
+        "returns_keys": ["items", "total", "page", "pages"],
+        "style": "page/per_page",
+    }
+    assert p.summary == "pagination paginate(query, page, per_page) → {items, total, page, pages}"
+    assert (p.start_line, p.end_line) == (2, 10)
+
+
+def test_offset_limit_crud_function() -> None:
+    found = by_name(
+        """
+        def get_items(db, skip: int = 0, limit: int = 100):
+            return db.query(Item).offset(skip).limit(limit).all()
+        """
+    )
+    assert found["get_items"].meta == {
+        "params": ["db", "skip", "limit"],
+        "returns_keys": [],
+        "style": "skip/limit",
+    }
+    assert found["get_items"].summary == "pagination get_items(db, skip, limit) — skip/limit"
+
+
+def test_flask_sqlalchemy_paginate_and_cursor_and_sql() -> None:
+    found = by_name(
+        """
+        def list_users(page=1):
+            return User.query.paginate(page=page, per_page=20)
+
+        def cursor_page(items, cursor=None, limit=10):
+            start = int(cursor or 0)
+            chunk = items[start:start + limit]
+            return {"data": chunk, "next_cursor": str(start + limit)}
+
+        def fetch_rows(conn, offset, limit):
+            return conn.execute("SELECT * FROM t LIMIT ? OFFSET ?", (limit, offset))
+        """
+    )
+    users = found["list_users"]
+    assert users.meta["style"] == "flask-sqlalchemy paginate"
+    assert users.meta["returns_keys"] == []  # kwargs of .paginate(...) are not dict keys
+    cursor = found["cursor_page"]
+    assert cursor.meta["style"] == "cursor"
+    assert cursor.meta["returns_keys"] == ["data", "next_cursor"]
+    assert found["fetch_rows"].meta["style"] == "offset/limit"
+
+
+def test_pagination_needs_both_a_name_and_an_action() -> None:
+    found = by_name(
+        """
+        def top_tags(limit=10):
+            return Tag.query.order_by(Tag.count).limit(limit).all()
+
+        def double(page):
+            return page * 2
+
+        def first_item(items):
+            return items[1:]
+
+        def get_page_title(page):
+            return page.title
+        """
+    )
+    assert found == {}
+
+
+def test_generic_page_schema() -> None:
+    found = by_name(
+        """
+        from typing import Generic, TypeVar
+        from pydantic import BaseModel
+
+        T = TypeVar("T")
+
+        class Page(BaseModel, Generic[T]):
+            items: list[T]
+            total: int
+            page: int
+            size: int
+        """
+    )
+    page = found["Page"]
+    assert page.kind == "pagination"
+    assert page.meta == {
+        "params": [],
+        "returns_keys": ["items", "total", "page", "size"],
+        "style": "page/size",
+        "fields": ["items", "total", "page", "size"],
+        "generic": True,
+        "bases": ["BaseModel", "Generic"],
+    }
+    assert page.summary == "pagination Page → {items, total, page, size}"
+
+
+def test_page_schema_is_pagination_in_extract_python() -> None:
+    source = """
+    from typing import Generic, TypeVar
+    from pydantic import BaseModel
+
+    T = TypeVar("T")
+
+    class Page(BaseModel, Generic[T]):
+        items: list[T]
+        total: int
+
+    class Item(BaseModel):
+        name: str
+    """
+    fe = extract_python("app/schemas.py", textwrap.dedent(source).encode())
+    kinds = {p.qualname: p.kind for p in fe.patterns}
+    assert kinds == {"Page": "pagination", "Item": "schema"}
+
+
+def test_paginator_class_claims_its_methods() -> None:
+    found = by_name(
+        """
+        class Paginator:
+            def __init__(self, items, page=1, per_page=20):
+                self.items = items
+                self.page = page
+                self.per_page = per_page
+                self.total = len(items)
+
+            def page_items(self, page, per_page):
+                return self.items[(page - 1) * per_page : page * per_page]
+        """
+    )
+    assert list(found) == ["Paginator"]
+    p = found["Paginator"]
+    assert p.meta["params"] == ["items", "page", "per_page"]
+    assert p.meta["style"] == "page/per_page"
+    assert p.summary == "pagination Paginator — page/per_page"
+
+
+# --------------------------------------------------------------------------- middleware
+
+MIDDLEWARE = """
+from fastapi import FastAPI, Request
+from starlette.middleware import Middleware
+from starlette.middleware.base import BaseHTTPMiddleware
+
+
+class RequestIDMiddleware(BaseHTTPMiddleware):
+    async def dispatch(self, request, call_next):
+        return await call_next(request)
+
+
+class TimingMiddleware:
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        await self.app(scope, receive, send)
+
+
+async def log_requests(request, call_next):
+    return await call_next(request)
+
+
+app = FastAPI(middleware=[Middleware(TimingMiddleware)])
+app.add_middleware(RequestIDMiddleware, header="X-Request-ID")
+app.add_middleware(BaseHTTPMiddleware, dispatch=log_requests)
+
+
+@app.middleware("http")
+async def add_process_time(request: Request, call_next):
+    return await call_next(request)
+"""
+
+
+def test_starlette_and_asgi_middleware() -> None:
+    fe = run(MIDDLEWARE, "app/main.py")
+    found = {p.qualname: p for p in fe.patterns}
+    assert sorted(found) == [
+        "RequestIDMiddleware",
+        "TimingMiddleware",
+        "add_process_time",
+        "log_requests",
+    ]
+    rid = found["RequestIDMiddleware"]
+    assert rid.kind == "middleware"
+    assert rid.meta == {"framework": "starlette", "style": "class", "hooks": ["dispatch"]}
+    assert rid.summary == "middleware RequestIDMiddleware (starlette BaseHTTPMiddleware)"
+    timing = found["TimingMiddleware"]
+    assert timing.meta == {"framework": "asgi", "style": "class", "hooks": ["__call__"]}
+    assert timing.summary == "middleware TimingMiddleware (pure ASGI)"
+    deco = found["add_process_time"]
+    assert deco.meta == {"framework": "fastapi", "style": "decorator", "hooks": ["http"]}
+    assert deco.summary == 'middleware add_process_time (@app.middleware("http"))'
+    dispatch = found["log_requests"]
+    assert dispatch.meta == {"framework": "fastapi", "style": "function", "hooks": ["dispatch"]}
+    assert fe.meta["middleware_registrations"] == [
+        {"app": "app", "middleware": "TimingMiddleware", "line": 24},
+        {"app": "app", "middleware": "RequestIDMiddleware", "line": 25},
+        {"app": "app", "middleware": "BaseHTTPMiddleware", "line": 26, "dispatch": "log_requests"},
+    ]
+    json.dumps(fe.meta)
+
+
+def test_wsgi_middleware_and_flask_hooks() -> None:
+    fe = run(
+        """
+        from flask import Flask
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+
+        class PrefixMiddleware(object):
+            def __init__(self, app, prefix=""):
+                self.app = app
+                self.prefix = prefix
+
+            def __call__(self, environ, start_response):
+                return self.app(environ, start_response)
+
+
+        @app.before_request
+        def load_user():
+            pass
+
+
+        @bp.before_app_request
+        def load_locale():
+            pass
+
+
+        @app.teardown_request
+        def close_db(exc):
+            pass
+
+
+        def check_auth():
+            pass
+
+
+        def create_app():
+            flask_app = Flask(__name__)
+            flask_app.wsgi_app = ProxyFix(flask_app.wsgi_app, x_for=1)
+            flask_app.wsgi_app = PrefixMiddleware(flask_app.wsgi_app, prefix="/api")
+            flask_app.after_request(check_auth)
+            return flask_app
+        """,
+        "app/__init__.py",
+    )
+    found = {p.qualname: p for p in fe.patterns}
+    assert sorted(found) == [
+        "PrefixMiddleware",
+        "check_auth",
+        "close_db",
+        "load_locale",
+        "load_user",
+    ]
+    prefix = found["PrefixMiddleware"]
+    assert prefix.meta == {"framework": "wsgi", "style": "wsgi", "hooks": ["__call__"]}
+    assert prefix.summary == "middleware PrefixMiddleware (WSGI)"
+    assert found["load_user"].meta == {
+        "framework": "flask",
+        "style": "function",
+        "hooks": ["before_request"],
+    }
+    assert found["load_user"].summary == "middleware load_user (flask app.before_request)"
+    assert found["load_locale"].meta["hooks"] == ["before_app_request"]
+    assert found["close_db"].meta["hooks"] == ["teardown_request"]
+    assert found["check_auth"].summary == "middleware check_auth (flask flask_app.after_request)"
+    assert fe.meta["middleware_registrations"] == [
+        {"app": "flask_app", "middleware": "ProxyFix", "line": 36},
+        {"app": "flask_app", "middleware": "PrefixMiddleware", "line": 37},
+        {"app": "flask_app", "middleware": "check_auth", "line": 38, "hook": "after_request"},
+    ]
+
+
+def test_subclass_of_a_middleware_and_django_style() -> None:
+    found = by_name(
+        """
+        from starlette.middleware.cors import CORSMiddleware
+
+        class MyCORS(CORSMiddleware):
+            pass
+
+        class DjangoTiming:
+            def __init__(self, get_response):
+                self.get_response = get_response
+
+            def __call__(self, request):
+                return self.get_response(request)
+
+        class NotMiddleware:
+            def __call__(self, x):
+                return x
+        """
+    )
+    assert sorted(found) == ["DjangoTiming", "MyCORS"]
+    assert found["MyCORS"].meta == {"framework": "starlette", "style": "class", "hooks": []}
+    assert found["MyCORS"].summary == "middleware MyCORS (starlette CORSMiddleware)"
+    assert found["DjangoTiming"].meta["framework"] == "django"
+
+
+def test_middleware_kind_in_extract_python() -> None:
+    fe = extract_python("app/main.py", textwrap.dedent(MIDDLEWARE).encode())
+    kinds = {p.qualname: p.kind for p in fe.patterns}
+    assert kinds["RequestIDMiddleware"] == "middleware"
+    assert kinds["add_process_time"] == "middleware"
+    assert fe.meta["middleware_registrations"][0]["middleware"] == "TimingMiddleware"
+
+
+def test_empty_and_broken_files_do_not_raise() -> None:
+    assert run("") == FileExtract()
+    broken = run("class M(BaseHTTPMiddleware:\n  async def dispatch(self, r, n\n")
+    assert isinstance(broken, FileExtract)
+    assert misc.extract(ParsedFile.parse("x.py", b"\xff\xfe def paginate(")).patterns == []
+
+
+def test_tests_of_pagination_are_not_pagination() -> None:
+    found = by_name(
+        """
+        def test_paginate():
+            result = paginate(query, page=2)
+            assert result["items"] == []
+        """,
+        "tests/test_utils.py",
+    )
+    assert found == {}
+
+
+def test_project_class_named_middleware_is_not_a_registration() -> None:
+    fe = run(
+        """
+        class Middleware:
+            def __init__(self, app):
+                self.app = app
+
+            def __call__(self, environ, start_response):
+                return self.app(environ, start_response)
+
+        wrapped = Middleware(app)
+        """
+    )
+    assert "middleware_registrations" not in fe.meta
+    assert [p.qualname for p in fe.patterns] == ["Middleware"]
+
+
+def test_generic_list_response_and_marshmallow_page_schema() -> None:
+    source = """
+    from typing import Generic, TypeVar
+    from marshmallow import Schema, fields
+    from pydantic import BaseModel
+
+    T = TypeVar("T")
+
+    class ListResponse(BaseModel, Generic[T]):
+        results: list[T]
+        count: int
+
+    class PageSchema(Schema):
+        items = fields.List(fields.Dict())
+        total = fields.Int()
+    """
+    fe = extract_python("app/schemas.py", textwrap.dedent(source).encode())
+    found = {p.qualname: p for p in fe.patterns}
+    assert {q: p.kind for q, p in found.items()} == {
+        "ListResponse": "pagination",
+        "PageSchema": "pagination",
+    }
+    assert found["ListResponse"].meta["returns_keys"] == ["results", "count"]
+    assert found["PageSchema"].summary == "pagination PageSchema → {items, total}"

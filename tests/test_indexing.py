@@ -1,0 +1,128 @@
+"""The pipeline on real files and a real SQLite file, with the small deterministic encoder."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import indexers
+from memorybrain import Brain
+from memorybrain.embeddings import HashingEncoder
+
+FASTAPI_APP = Path(__file__).parent / "fixtures" / "fastapi_app"
+
+
+class CountingEncoder(HashingEncoder):
+    def __init__(self) -> None:
+        super().__init__(64)
+        self.texts: list[str] = []
+
+    def encode(self, texts):
+        self.texts.extend(texts)
+        return super().encode(texts)
+
+
+@pytest.fixture
+def project(tmp_path):
+    root = tmp_path / "app"
+    shutil.copytree(FASTAPI_APP, root)
+    return root
+
+
+def _brain(root, encoder=None):
+    return Brain.open(root, encoder=encoder or CountingEncoder())
+
+
+def test_incremental_by_content_hash(project, monkeypatch):
+    enc = CountingEncoder()
+    brain = _brain(project, enc)
+    first = brain.index()
+    assert first.indexed == first.files_seen - len(first.skipped) and first.unchanged == 0
+    assert first.embedded == first.patterns > 50
+    ids_before = {p.id for p in brain.patterns()}
+
+    # unchanged tree: nothing parsed, nothing embedded
+    calls = []
+    real = indexers.extract_python
+    monkeypatch.setattr("memorybrain.indexing.extract_python", lambda *a: calls.append(a) or real(*a))
+    enc.texts.clear()
+    again = brain.index()
+    assert (again.indexed, again.embedded, calls, enc.texts) == (0, 0, [], [])
+    assert again.unchanged == first.indexed
+
+    # edit one function in one file: only that file is parsed, only changed patterns embedded
+    target = project / "app" / "api" / "routes" / "messages.py"
+    target.write_text(target.read_text().replace(
+        'raise PermissionDeniedError("You can only edit your own messages")',
+        'raise PermissionDeniedError("Only the author can edit a message")'))
+    edited = brain.index()
+    assert edited.indexed == 1 and [c[0] for c in calls] == ["app/api/routes/messages.py"]
+    assert edited.embedded == 1
+    assert any("update_message" in t for t in enc.texts)
+    assert {p.id for p in brain.patterns()} == ids_before  # ids are stable
+
+    # delete a file: its patterns disappear
+    (project / "app" / "api" / "routes" / "health.py").unlink()
+    removed = brain.index()
+    assert removed.removed == 1
+    assert not brain.patterns(path="app/api/routes/health.py")
+    assert brain.store.get_meta("last_indexed")
+
+
+def test_indexer_version_bump_reextracts(project, monkeypatch):
+    brain = _brain(project)
+    brain.index()
+    monkeypatch.setattr("memorybrain.indexing.INDEXER_VERSION", "999")
+    report = brain.index()
+    assert report.unchanged == 0 and report.indexed > 0
+
+
+def test_bad_inputs_never_crash(project, monkeypatch):
+    (project / "binary.py").write_bytes(b"\x00\x01\x02 not python")
+    (project / "latin1.py").write_bytes("name = 'caf\xe9'\n".encode("latin-1"))
+    (project / "broken.py").write_text(
+        "from fastapi import APIRouter\nrouter = APIRouter()\n\n"
+        "@router.get('/ok')\ndef ok():\n    return 1\n\ndef broken(:\n    pass\n"
+    )
+    (project / "empty.py").write_text("")
+    (project / "huge.py").write_text("x = 1\n" * 400_000)
+    unreadable = project / "locked.py"
+    unreadable.write_text("x = 1\n")
+    real_read = Path.read_bytes
+
+    def read_bytes(self):
+        if self.name == "locked.py":
+            raise PermissionError(13, "Permission denied")
+        return real_read(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    report = _brain(project).index()
+    skipped = dict(report.skipped)
+    assert skipped["binary.py"] == "binary file"
+    assert skipped["latin1.py"] == "not valid UTF-8"
+    assert skipped["huge.py"].startswith("larger than max_file_size")
+    assert skipped["locked.py"] == "unreadable: Permission denied"
+    assert "broken.py" in report.parse_errors
+    brain = _brain(project)
+    ok = [p for p in brain.patterns(path="broken.py") if p.kind == "route"]
+    assert [p.meta["full_path"] for p in ok] == ["/ok"]  # kept what parsed
+
+
+def test_dry_run_per_folder(project):
+    plan = _brain(project).dry_run()
+    assert plan["folders"]["app"]["files"] > 10
+    assert plan["folders"]["tests"]["files"] >= 3
+    assert plan["lines"] > 500
+    assert not (project / ".brain").exists()
+
+
+def test_model_change_reembeds(project):
+    _brain(project, HashingEncoder(64)).index()
+    enc = CountingEncoder()
+    enc.name = "another-model"
+    report = _brain(project, enc).index()
+    assert report.embedded == report.patterns
+    brain = _brain(project, enc)
+    assert brain.store.get_meta("model") == "another-model"

@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+import sqlite3
+
+import numpy as np
+import pytest
+
+from memorybrain.errors import NotIndexedError, PatternNotFoundError, StoreError
+from memorybrain.models import Fact, Pattern
+from memorybrain.store import SCHEMA_VERSION, Store
+
+
+def _pattern(name="list_items", path="app/items.py", code="def list_items():\n    return []\n", kind="function"):
+    return Pattern(kind=kind, name=name, qualname=name, path=path, start_line=1, end_line=2,
+                   code=code, summary=f"def {name}()", meta={"calls": []})
+
+
+def test_create_open_and_schema_version(tmp_path):
+    db = tmp_path / ".brain" / "brain.db"
+    with pytest.raises(NotIndexedError):
+        Store.open(db)
+    with Store.open(db, create=True) as s:
+        assert s.get_meta("schema_version") == str(SCHEMA_VERSION)
+        mode = s.db.execute("PRAGMA journal_mode").fetchone()[0]
+        assert mode == "wal"
+    with Store.open(db) as s:  # reopening applies nothing twice
+        assert s.get_meta("schema_version") == str(SCHEMA_VERSION)
+
+
+def test_newer_schema_is_refused(tmp_path):
+    db = tmp_path / "brain.db"
+    Store.open(db, create=True).set_meta(schema_version=str(SCHEMA_VERSION + 1))
+    with pytest.raises(StoreError, match="newer than this brain"):
+        Store.open(db)
+
+
+def test_foreign_files_are_refused(tmp_path):
+    other = tmp_path / "other.db"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE users (id int)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreError, match="not a brain store"):
+        Store.open(other)
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"this is not sqlite at all" * 100)
+    with pytest.raises(StoreError):
+        Store.open(junk)
+
+
+def test_replace_file_patterns_fts_and_delete(tmp_path):
+    with Store.open(tmp_path / "b.db", create=True) as s:
+        s.replace_file(path="app/items.py", content_hash="h1", size=10, lines=2, kind="python",
+                       indexer_version="1", meta={"imports": []},
+                       patterns=[_pattern(), _pattern("create_invoice", code="def create_invoice():\n    pass\n")])
+        assert s.pattern_count() == 2
+        assert s.file_states() == {"app/items.py": ("h1", "1")}
+        ids = [i for i, _ in s.search_text('"invoices"')]  # porter stemming
+        assert ids == [_pattern("create_invoice").id]
+        # replacing drops old patterns of the file
+        s.replace_file(path="app/items.py", content_hash="h2", size=10, lines=2, kind="python",
+                       indexer_version="1", meta={}, patterns=[_pattern()])
+        assert s.pattern_count() == 1 and s.search_text('"invoice"') == []
+        s.delete_files(["app/items.py"])
+        assert s.pattern_count() == 0 and s.file_states() == {}
+        with pytest.raises(PatternNotFoundError):
+            s.get_pattern("nope")
+
+
+def test_secrets_are_redacted_before_storage(tmp_path):
+    code = 'DATABASE_URL = "postgresql://app:hunter2hunter2@db:5432/app"\nKEY = "AKIAIOSFODNN7EXAMPLE"\n'
+    with Store.open(tmp_path / "b.db", create=True) as s:
+        s.replace_file(path="cfg.py", content_hash="h", size=1, lines=2, kind="python",
+                       indexer_version="1", meta={"note": "mysql://root:hunter2hunter2@localhost/x AKIAIOSFODNN7EXAMPLE"},
+                       patterns=[_pattern("cfg", code=code)])
+        s.replace_detected_facts([Fact("database", "PostgreSQL", None, "cfg.py", 1,
+                                       evidence="postgresql://app:hunter2hunter2@db/app")])
+    raw = b"".join(p.read_bytes() for p in tmp_path.glob("b.db*"))
+    assert b"hunter2hunter2" not in raw
+    assert b"AKIAIOSFODNN7EXAMPLE" not in raw
+
+
+def test_vectors_roundtrip_and_model_change(tmp_path):
+    with Store.open(tmp_path / "b.db", create=True) as s:
+        p = _pattern()
+        s.replace_file(path=p.path, content_hash="h", size=1, lines=2, kind="python",
+                       indexer_version="1", meta={}, patterns=[p])
+        assert s.ensure_model("m1", 3) is False
+        s.put_vectors([(p.id, "t", np.array([0.6, 0.8, 0.0], dtype=np.float32))])
+        ids, matrix = s.vector_matrix()
+        assert ids == [p.id] and matrix.dtype == np.dtype("<f4")
+        np.testing.assert_allclose(matrix[0], [0.6, 0.8, 0.0])
+        assert s.ensure_model("m1", 3) is False and s.vector_state() == {p.id: "t"}
+        assert s.ensure_model("m2", 3) is True  # another model: never mix vectors
+        assert s.vector_state() == {}
+        s.put_vectors([("gone", "t", np.zeros(3, dtype=np.float32))])
+        assert s.prune_vectors() == 1
