@@ -38,8 +38,10 @@ _WEBTEST_VERBS = {
 }
 #: Receivers that are clients whatever their origin.
 _CLIENT_NAME = re.compile(r"(?i)client\d*$|^ac$")
-#: Receivers that are clients when they are fixtures (parameters) or ``self.`` attributes.
-_APP_NAMES = {"app", "test_app", "testapp", "webapp"}
+#: Receivers that are clients when they are fixtures (parameters) or ``self.`` attributes
+#: (a webtest/CKAN-style test app: ``app.get(url, status=404)``), or made by such a fixture
+#: (``app = make_app()``).
+_APP_NAME = re.compile(r"(?i)(^|_)(test_?|web)?app$")
 _HTTP_MODULES = {"requests", "httpx"}
 #: Calls that create a test client (last component of the callee).
 _FACTORY = re.compile(r"(?i:test_?(client|app))$|^(Async)?Client$")
@@ -181,7 +183,7 @@ def _function_scope(
     body = d.definition.child_by_field_name("body")
     counts: dict[str, int] = {}
     for name, value in _bindings(pf, body) if body is not None else []:
-        if _is_factory_call(pf, value):
+        if _is_factory_call(pf, value) or _is_app_fixture_call(pf, value, scope.params):
             scope.aliases.add(name)
         counts[name] = counts.get(name, 0) + 1
         scope.constants[name] = value
@@ -189,6 +191,19 @@ def _function_scope(
         if n > 1:  # reassigned: the value at a given request is unknown
             scope.constants.pop(name, None)
     return scope
+
+
+def _is_app_fixture_call(pf: ParsedFile, node: Any, params: set[str]) -> bool:
+    """``make_app()`` where ``make_app`` is a fixture parameter."""
+    if node.type != "call":
+        return False
+    fn = node.child_by_field_name("function")
+    return (
+        fn is not None
+        and fn.type == "identifier"
+        and pf.text(fn) in params
+        and bool(_APP_NAME.search(pf.text(fn)))
+    )
 
 
 def _client_of(pf: ParsedFile, receiver: Any, scope: _Scope) -> str | None:
@@ -203,7 +218,7 @@ def _client_of(pf: ParsedFile, receiver: Any, scope: _Scope) -> str | None:
         return None
     if name in scope.aliases or _CLIENT_NAME.search(last) or name in _HTTP_MODULES:
         return name
-    if last in _APP_NAMES and (name in scope.params or name == f"self.{last}"):
+    if _APP_NAME.search(last) and (name in scope.params or name == f"self.{last}"):
         return name
     return None
 

@@ -23,7 +23,6 @@ from memorybrain.models import Fact, Pattern
 from memorybrain.pack import PACK_SCHEMA, Pack
 
 __all__ = [
-    "PACK_SCHEMA",
     "Brain",
     "BrainError",
     "Config",
@@ -34,6 +33,7 @@ __all__ = [
     "IndexReport",
     "ModelError",
     "NotIndexedError",
+    "PACK_SCHEMA",
     "Pack",
     "Pattern",
     "PatternNotFoundError",

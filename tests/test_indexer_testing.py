@@ -329,3 +329,23 @@ def test_lowercase_client_factories_are_not_test_clients() -> None:
     )
     assert list(found) == ["api"]
     assert found["api"].meta["creates"] == "httpx.Client"
+
+
+def test_app_fixtures_and_app_factories() -> None:
+    found = by_name(
+        """
+        def test_patched(patched_app):
+            assert patched_app.get("/").status_code == 200
+
+        def test_factory(make_app):
+            app = make_app()
+            app.post("/upload", status=302)
+
+        def test_flask_app_is_not_a_client(flask_app):
+            flask_app.get("/")
+        """
+    )
+    assert sorted(found) == ["test_factory", "test_patched"]
+    assert found["test_patched"].meta["client"] == "patched_app"
+    assert found["test_factory"].meta["client"] == "app"
+    assert found["test_factory"].summary == "test test_factory — POST /upload → 302"
