@@ -595,7 +595,9 @@ def _view_ref(
     if node.type == "identifier":
         bound = _resolve(ctx, node)
         if bound is not None and bound.type in ("call", "identifier", "attribute", "subscript"):
-            return _view_ref(ctx, bound, wrappers, depth + 1)
+            ref = _view_ref(ctx, bound, wrappers, depth + 1)
+            if ref is not None:
+                return ref
     if node.type == "subscript" and ctx.pf.text(node).startswith("globals()"):
         name = _text_value(ctx, node.child_by_field_name("subscript"))
         return _ViewRef(name, False, None, wrappers) if name else None

@@ -144,12 +144,16 @@ def _aws_secret(m: re.Match[str], text: str, found: list[Finding]) -> str:
     return _splice(m, text, "secret", marker("aws-secret-key"))
 
 
-_TEMPLATE_MARKS = ("{", "}", "$", "%(", "<", ">")
+#: Placeholders filled in at run time: ``{password}``, ``{}``, ``${DB_PASS}``, ``$DB_PASS``,
+#: ``%(password)s``, ``<password>``. (Not any ``$`` or ``%``: real keys contain those.)
+_TEMPLATE = re.compile(
+    r"\{[A-Za-z_]?[\w.]*\}|\$\{[^}]*\}|^\$[A-Za-z_]\w*$|%\([A-Za-z_]\w*\)[sdr]|<[A-Za-z_][\w .-]*>"
+)
 
 
 def _connection_password(m: re.Match[str], text: str, found: list[Finding]) -> str | None:
     password = m.group("password")
-    if any(c in password for c in _TEMPLATE_MARKS) or set(password) <= {"*"}:
+    if _TEMPLATE.search(password) or set(password) <= {"*"}:
         return None
     found.append(("connection-password", password))
     return f"://{m.group('user')}:<redacted>@"
@@ -195,7 +199,7 @@ def _looks_secret(value: str) -> bool:
         return False
     if value.startswith(("/", "./", "../")) or "://" in value:
         return False
-    if any(c in value for c in _TEMPLATE_MARKS):
+    if _TEMPLATE.search(value):
         return False
     if _SHORT_WORD.fullmatch(value) or _CONSTANT_NAME.fullmatch(value):
         return False
@@ -289,7 +293,7 @@ _RULES: tuple[_Rule, ...] = (
         fold=True,
     ),
     _rule(
-        r"://(?P<user>[^\s:/@'\"<>]{1,200}):(?P<password>[^\s@/'\"]{1,200})@",
+        r"://(?P<user>[^\s:/@'\"<>]{0,200}):(?P<password>[^\s@/'\"]{1,200})@",
         ("://",),
         _connection_password,
     ),

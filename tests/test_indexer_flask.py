@@ -880,3 +880,62 @@ def test_extract_python_route_wins_over_symbol() -> None:
     kinds = {p.qualname: p.kind for p in fe.patterns}
     assert kinds["items"] == "route"
     assert fe.meta["routers"]["bp"]["prefix"] == "/api/items"
+
+
+def test_registration_helpers_are_not_registrations() -> None:
+    fe = _extract(
+        """\
+        from flask import Blueprint
+
+        def register_view(bp_or_app, routes, view_func, *args, **kwargs):
+            for route in routes:
+                bp_or_app.add_url_rule(route, view_func=view_func, *args, **kwargs)
+        """
+    )
+    assert fe == FileExtract(patterns=[], meta={})
+
+
+def test_globals_lookup_in_loop_and_self_bound_names() -> None:
+    fe = _extract(
+        """\
+        from flask import Blueprint
+        group = Blueprint("group", __name__, url_prefix="/group")
+        index = index
+
+        def followers(id):
+            pass
+
+        def admins(id):
+            pass
+
+        for action in ["followers", "admins"]:
+            group.add_url_rule("/{0}/<id>".format(action), view_func=globals()[action])
+        group.add_url_rule("/", view_func=index)
+        """
+    )
+    assert {p.qualname: p.meta["full_path"] for p in fe.patterns} == {
+        "followers": "/group/followers/<id>",
+        "admins": "/group/admins/<id>",
+    }
+    assert [u["view"] for u in fe.meta["url_rules"]] == ["followers", "admins", "index"]
+
+
+def test_url_processors_and_context_processors_are_hooks() -> None:
+    fe = _extract(
+        """\
+        from flask import Blueprint
+        main = Blueprint("main", __name__)
+
+        @main.url_value_preprocessor
+        def pull_project(endpoint, values):
+            pass
+
+        @main.app_context_processor
+        def inject():
+            return {}
+        """
+    )
+    assert [(h["hook"], h["handler"]) for h in fe.meta["hooks"]] == [
+        ("url_value_preprocessor", "pull_project"),
+        ("app_context_processor", "inject"),
+    ]
