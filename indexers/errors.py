@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from tree_sitter import Node
@@ -171,6 +171,7 @@ _MAX_OTHER_KEYS = 2  # a body with more unrelated keys is a record that has an e
 _ERROR_NAME = re.compile(r"err|fail|abort|exception|problem|invalid|denied|forbidden|not_?found")
 _HTTP_STATUS_NAME = re.compile(r"HTTP_(\d{3})(?:_|$)")
 _SCOPES = frozenset({"function_definition", "class_definition", "lambda"})
+_NO_BODY = frozenset({"none", "true", "false", "integer", "float", "expression_list", "tuple"})
 
 
 # --------------------------------------------------------------------------- small helpers
@@ -314,6 +315,8 @@ class ResponseInfo:
     status: int | str | None = None
     error_literal: bool = False  # a value such as "error" / "fail" appears in the body
     params: tuple[str, ...] = ()  # for helpers: parameter names, to map a status parameter
+    body: str | None = None  # source of a body that is not a dict (``render_template(...)``)
+    explicit: bool = False  # built with jsonify/JSONResponse/make_response/...
 
     @property
     def keys(self) -> list[str]:
@@ -382,17 +385,25 @@ def response_of(ctx: _Context, expr: Node | None, follow: bool = True) -> Respon
             return ResponseInfo()
         body = response_of(ctx, items[0], follow)
         status = status_value(ctx.pf, items[1]) if len(items) > 1 else None
-        return ResponseInfo(
-            body.shape, status if status is not None else body.status, body.error_literal
-        )
+        return replace(body, status=status if status is not None else body.status)
     if expr.type == "dictionary":
         flags: list[bool] = []
         return ResponseInfo(_dict_shape(ctx, expr, flags), None, bool(flags))
     if expr.type == "call":
-        return _call_response(ctx, expr, follow)
-    if expr.type == "identifier" and follow:
-        return _variable_response(ctx, expr)
-    return ResponseInfo()
+        found = _call_response(ctx, expr, follow)
+    elif expr.type == "identifier" and follow:
+        found = _variable_response(ctx, expr)
+    else:
+        found = ResponseInfo()
+    return _with_body(ctx.pf, found, expr)
+
+
+def _with_body(pf: ParsedFile, resp: ResponseInfo, node: Node | None) -> ResponseInfo:
+    """Record the source of a non-dict body (``render_template(...)``, ``error.to_dict()``)."""
+    node = unwrap(node)
+    if resp.shape or resp.body or node is None or node.type in _NO_BODY:
+        return resp
+    return replace(resp, body=compact(pf.text(node), 80))
 
 
 def _call_response(ctx: _Context, node: Node, follow: bool) -> ResponseInfo:
@@ -402,19 +413,19 @@ def _call_response(ctx: _Context, node: Node, follow: bool) -> ResponseInfo:
     pos, kw = _positional(node), call_args(node)[1]
     if name in _JSON_BODY_CALLS or name == "dict":
         if pos:
-            body = response_of(ctx, pos[0], follow)
-            return ResponseInfo(body.shape or None, None, body.error_literal)
+            body = _with_body(pf, response_of(ctx, pos[0], follow), pos[0])
+            return replace(body, shape=body.shape or None, status=None, explicit=True)
         flags: list[bool] = []
         shape = _keyword_shape(ctx, node, flags)
-        return ResponseInfo(shape or None, None, bool(flags))
+        return ResponseInfo(shape or None, None, bool(flags), explicit=True)
     if name in _RESPONSE_CALLS:
         body_node = next((kw[k] for k in _BODY_KEYWORDS if k in kw), pos[0] if pos else None)
         status_node = next((kw[k] for k in _STATUS_KEYWORDS if k in kw), None)
         if status_node is None and len(pos) > 1:
             status_node = pos[1]
-        body = response_of(ctx, body_node, follow)
+        body = _with_body(pf, response_of(ctx, body_node, follow), body_node)
         status = status_value(pf, status_node) if status_node is not None else body.status
-        return ResponseInfo(body.shape, status, body.error_literal)
+        return replace(body, status=status, explicit=True)
     if name in _TO_DICT_METHODS and function is not None and function.type == "attribute":
         obj = unwrap(function.child_by_field_name("object"))
         if obj is not None and obj.type == "call" and not ctx.helpers.get(name):
@@ -508,6 +519,7 @@ def returned_response(
     ctx = _Context(pf, fn, helpers or {})
     name = pf.text(fn.child_by_field_name("name"))
     chosen: ResponseInfo | None = None
+    fallback: ResponseInfo | None = None
     first_status: int | str | None = None
     for value in returned_values(fn):
         resp = response_of(ctx, value)
@@ -515,18 +527,32 @@ def returned_response(
             first_status = resp.status
         if chosen is None and resp.shape and (not error_only or _is_error_shaped(name, resp)):
             chosen = resp
+        if fallback is None and not resp.shape and resp.body:
+            if not error_only or _is_error_response(resp):
+                fallback = resp
+    if chosen is None and fallback is not None:
+        status = fallback.status if fallback.status is not None or error_only else first_status
+        return ResponseInfo(None, status, body=fallback.body, explicit=fallback.explicit)
     if chosen is None:
         return ResponseInfo(None, None if error_only else first_status)
     status = chosen.status if chosen.status is not None else first_status
-    return ResponseInfo(chosen.shape, status, chosen.error_literal)
+    return ResponseInfo(chosen.shape, status, chosen.error_literal, explicit=chosen.explicit)
+
+
+def _is_error_response(resp: ResponseInfo) -> bool:
+    """An explicit response (JSONResponse, jsonify) whose status is an error or computed."""
+    status = resp.status
+    return resp.explicit and status is not None and (not isinstance(status, int) or status >= 400)
 
 
 def response_meta(resp: ResponseInfo) -> dict[str, Any]:
-    """``response_keys`` / ``response_shape`` / ``status`` for a pattern's meta."""
+    """``response_keys``/``response_shape`` (or ``response_body``) and ``status`` for meta."""
     meta: dict[str, Any] = {}
     if resp.shape:
         meta["response_keys"] = resp.keys
         meta["response_shape"] = render_shape(resp.shape)
+    elif resp.body:
+        meta["response_body"] = resp.body
     if resp.status is not None:
         meta["status"] = resp.status
     return meta
@@ -922,6 +948,7 @@ def _handler_pattern(pf: ParsedFile, h: _Handler, helpers: dict[str, ResponseInf
         "response_keys": resp.keys,
         "response_shape": render_shape(resp.shape) if resp.shape else None,
         "status": resp.status,
+        "response_body": resp.body,
         "framework": framework,
         "app": h.apps[0] if h.apps else None,
         "signature": signature(pf, d),
@@ -930,8 +957,8 @@ def _handler_pattern(pf: ParsedFile, h: _Handler, helpers: dict[str, ResponseInf
     }
     handled = ", ".join(str(e) for e in h.exceptions) or "?"
     summary = f"error handler for {handled}"
-    if resp.shape:
-        summary += f" → {render_shape(resp.shape)}"
+    if resp.shape or resp.body:
+        summary += f" → {render_shape(resp.shape) if resp.shape else resp.body}"
     if resp.status is not None:
         summary += f" (status {resp.status})"
     start, end = _lines(d)

@@ -127,8 +127,8 @@ _REGISTRATION_HINT = re.compile(r"\bview_func\s*=")
 _VIEW_BASES = {"MethodView": "methodview", "View": "view", "Resource": "resource"}
 #: Cheap pre-filter: files without any of these words have nothing for this indexer.
 _TRIGGER = re.compile(
-    rb"route|add_url_rule|add_resource|register_|errorhandler|Blueprint|Flask|_request|"
-    rb"teardown|View|Resource|view_func|Api\(|Namespace"
+    rb"route|add_url_rule|add_resource|register_|errorhandler|[Ff]lask|Blueprint|_request|"
+    rb"teardown|processor|url_defaults|View|Resource|view_func|Api\(|Namespace"
 )
 
 

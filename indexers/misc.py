@@ -9,8 +9,10 @@ Generic[T])`` with items and a total).
 Middleware: Starlette ``BaseHTTPMiddleware`` subclasses, pure ASGI and WSGI middleware classes
 (recognised by their ``__call__``), ``@app.middleware("http")`` functions and Flask request
 hooks (``@app.before_request``, ``bp.before_app_request``, ``app.after_request(func)``, ...).
-File meta ``middleware_registrations`` lists ``app.add_middleware(X)``,
-``app.wsgi_app = X(app.wsgi_app)``, ``Middleware(X)`` and hook registrations.
+File meta ``middleware_registrations`` lists {"app", "middleware", "line"} for
+``app.add_middleware(X)`` (plus "dispatch" for ``dispatch=func``), ``app.wsgi_app =
+X(app.wsgi_app)`` and starlette ``Middleware(X)``, and {"app", "middleware", "line", "hook"}
+for ``app.before_request(func)``-style hook registrations.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from indexers.base import (
 )
 from indexers.models import (
     class_assignments,
+    compact,
     import_aliases,
     imports_module,
     is_page_schema,
@@ -358,7 +361,7 @@ def _decorated_middleware(
                 "framework": framework,
                 "style": "decorator",
                 "hooks": [kind or "http"],
-                "label": f"@{compact_text(pf, expr)}",
+                "label": f"@{compact(pf.text(expr))}",
             }
         if attr in _FLASK_HOOKS and obj:
             return _flask_hook(attr, obj)
@@ -387,10 +390,6 @@ def _registered_function(reg: dict[str, Any], aliases: dict[str, str]) -> dict[s
     }
 
 
-def compact_text(pf: ParsedFile, node: Any) -> str:
-    return re.sub(r"\s+", " ", pf.text(node)).strip()
-
-
 def _registrations(pf: ParsedFile, aliases: dict[str, str]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for node in walk(pf.root, {"call", "assignment"}):
@@ -407,11 +406,11 @@ def _registrations(pf: ParsedFile, aliases: dict[str, str]) -> list[dict[str, An
         fn = node.child_by_field_name("function")
         name = dotted_name(pf, fn)
         obj, _, attr = name.rpartition(".")
-        positional, _ = call_args(node)
+        positional, keywords = call_args(node)
         first = positional[0] if positional else None
         if attr == "add_middleware" and first is not None:
             reg = {"app": obj, "middleware": _name_or_text(pf, first), "line": line}
-            dispatch = call_args(node)[1].get("dispatch")
+            dispatch = keywords.get("dispatch")
             if dispatch is not None and dispatch.type == "identifier":
                 reg["dispatch"] = pf.text(dispatch)
             out.append(reg)
@@ -437,7 +436,7 @@ def _is_starlette_middleware(aliases: dict[str, str], name: str) -> bool:
 
 
 def _name_or_text(pf: ParsedFile, node: Any) -> str:
-    return dotted_name(pf, node) or compact_text(pf, node)
+    return dotted_name(pf, node) or compact(pf.text(node))
 
 
 def _middleware_owner(pf: ParsedFile, node: Any) -> str | None:

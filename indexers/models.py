@@ -336,8 +336,9 @@ def _is_marshmallow_field(ctx: _Context, fn: str) -> bool:
 def _has_inner_config(pf: ParsedFile, d: Definition) -> bool:
     body = d.definition.child_by_field_name("body")
     for stmt in body.named_children if body is not None else []:
-        if stmt.type == "class_definition" and pf.text(stmt.child_by_field_name("name")) in (
-            "Config",
+        if (
+            stmt.type == "class_definition"
+            and pf.text(stmt.child_by_field_name("name")) == "Config"
         ):
             return True
     return False

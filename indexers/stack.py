@@ -322,12 +322,11 @@ class _Lines:
     def is_header(self, i: int) -> bool:
         return self._HEADER.match(self.lines[i]) is not None
 
-    def find(self, needle: str, start: int = 0, stop_at_header: bool = False) -> int:
+    def find(self, needle: str, start: int = 0) -> int:
+        """0-based index of the first line at or after ``start`` containing ``needle``."""
         for i in range(max(start, 0), len(self.lines)):
             if needle in self.lines[i]:
                 return i
-            if stop_at_header and i > start and self.is_header(i):
-                return -1
         return -1
 
     def key(self, key: str, start: int) -> int:

@@ -42,6 +42,8 @@ _CLIENT_NAME = re.compile(r"(?i)client\d*$|^ac$")
 #: (a webtest/CKAN-style test app: ``app.get(url, status=404)``), or made by such a fixture
 #: (``app = make_app()``).
 _APP_NAME = re.compile(r"(?i)(^|_)(test_?|web)?app$")
+#: ... but not the framework application itself (``flask_app.get`` declares a route).
+_FRAMEWORK_APP = re.compile(r"(?i)flask|fastapi|starlette|asgi|wsgi|django")
 _HTTP_MODULES = {"requests", "httpx"}
 #: Calls that create a test client (last component of the callee).
 _FACTORY = re.compile(r"(?i:test_?(client|app))$|^(Async)?Client$")
@@ -193,6 +195,10 @@ def _function_scope(
     return scope
 
 
+def _is_app_name(name: str) -> bool:
+    return bool(_APP_NAME.search(name)) and not _FRAMEWORK_APP.search(name)
+
+
 def _is_app_fixture_call(pf: ParsedFile, node: Any, params: set[str]) -> bool:
     """``make_app()`` where ``make_app`` is a fixture parameter."""
     if node.type != "call":
@@ -202,7 +208,7 @@ def _is_app_fixture_call(pf: ParsedFile, node: Any, params: set[str]) -> bool:
         fn is not None
         and fn.type == "identifier"
         and pf.text(fn) in params
-        and bool(_APP_NAME.search(pf.text(fn)))
+        and _is_app_name(pf.text(fn))
     )
 
 
@@ -218,7 +224,7 @@ def _client_of(pf: ParsedFile, receiver: Any, scope: _Scope) -> str | None:
         return None
     if name in scope.aliases or _CLIENT_NAME.search(last) or name in _HTTP_MODULES:
         return name
-    if _APP_NAME.search(last) and (name in scope.params or name == f"self.{last}"):
+    if _is_app_name(last) and (name in scope.params or name == f"self.{last}"):
         return name
     return None
 
