@@ -91,7 +91,7 @@ class ParsedFile:
     @property
     def lines(self) -> list[str]:
         if self._lines is None:
-            self._lines = self.source.decode("utf-8", errors="replace").splitlines()
+            self._lines = self.source.decode("utf-8", errors="replace").split("\n")
         return self._lines
 
     def text(self, node: Node | None) -> str:

@@ -32,7 +32,7 @@ from indexers.base import (
 )
 from indexers.errors import (
     compact,
-    own_nodes,
+    nested_functions,
     parameters,
     response_meta,
     returned_response,
@@ -169,13 +169,7 @@ class DecoratorInfo:
 
 
 def _inner_defs(pf: ParsedFile, fn: Node) -> dict[str, Node]:
-    body = fn.child_by_field_name("body")
-    if body is None:
-        return {}
-    return {
-        pf.text(node.child_by_field_name("name")): node
-        for node in own_nodes(body, frozenset({"function_definition"}))
-    }
+    return {pf.text(node.child_by_field_name("name")): node for node in nested_functions(fn)}
 
 
 def _returned_def(pf: ParsedFile, fn: Node) -> Node | None:

@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from tree_sitter import Node
+from tree_sitter import Node, QueryCursor
 
 from indexers.base import (
     Definition,
@@ -40,15 +40,17 @@ from indexers.base import (
     decorator_expr,
     dotted_name,
     first_docline,
+    load_query,
     signature,
     string_value,
-    walk,
 )
 from indexers.refs import body_refs
 from memorybrain.models import FileExtract, Pattern
 
 #: A response body shape: key -> None (leaf), a nested Shape, or [Shape] (list of objects).
 Shape = dict[str, Any]
+#: A handler registration: (handler, exceptions or status codes, framework, app variable).
+Registration = tuple[Definition, list[int | str], str, str]
 
 WERKZEUG_STATUS: dict[str, int] = {
     "BadRequest": 400,
@@ -197,6 +199,7 @@ def unwrap(node: Node | None) -> Node | None:
 
 def compact(text: str, limit: int = 80) -> str:
     text = re.sub(r"\s+", " ", text).strip()
+    text = re.sub(r"([(\[{]) ", r"\1", re.sub(r",? ([)\]}])", r"\1", text))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -487,10 +490,30 @@ def returned_values(fn: Node) -> Iterator[Node]:
     body = fn.child_by_field_name("body")
     if body is None:
         return
-    for ret in own_nodes(body, frozenset({"return_statement"})):
+    returns = QueryCursor(load_query("errors_returns")).captures(body).get("return", [])
+    for ret in sorted(returns, key=lambda n: n.start_byte):
+        if _owner(ret) != fn:
+            continue
         value = next((c for c in ret.named_children if c.type != "comment"), None)
         if value is not None:
             yield value
+
+
+def nested_functions(fn: Node) -> list[Node]:
+    """Defs directly inside ``fn`` (also under if/try/with), not inside a nested def."""
+    body = fn.child_by_field_name("body")
+    if body is None:
+        return []
+    found = QueryCursor(load_query("errors")).captures(body).get("function", [])
+    return sorted((n for n in found if _owner(n) == fn), key=lambda n: n.start_byte)
+
+
+def _owner(node: Node) -> Node | None:
+    """The closest enclosing def, class or lambda."""
+    parent = node.parent
+    while parent is not None and parent.type not in _SCOPES:
+        parent = parent.parent
+    return parent
 
 
 def _is_error_shaped(name: str, resp: ResponseInfo) -> bool:
@@ -573,9 +596,9 @@ class _ExceptionClass:
     response_method: str | None = None
 
 
-def _classes(pf: ParsedFile) -> Iterator[Definition]:
-    """Every class not defined inside a function, qualname ``Outer.Inner`` for nested ones."""
-    for node in walk(pf.root, frozenset({"class_definition"})):
+def _classes(pf: ParsedFile, nodes: list[Node]) -> Iterator[Definition]:
+    """Classes not defined inside a function, qualname ``Outer.Inner`` for nested ones."""
+    for node in nodes:
         if _inside_function(node):
             continue
         d = _definition_of(node)
@@ -593,9 +616,9 @@ def _is_exception_base(name: str, known: set[str]) -> bool:
     )
 
 
-def _exception_classes(pf: ParsedFile) -> list[tuple[Definition, list[str]]]:
+def _exception_classes(pf: ParsedFile, nodes: list[Node]) -> list[tuple[Definition, list[str]]]:
     """Classes that are exceptions, resolving the hierarchy inside the file."""
-    candidates = [(d, base_classes(pf, d)) for d in _classes(pf)]
+    candidates = [(d, base_classes(pf, d)) for d in _classes(pf, nodes)]
     known: set[str] = set()
     changed = True
     while changed:
@@ -799,10 +822,10 @@ class _Handler:
             self.apps.append(app)
 
 
-def _functions(pf: ParsedFile) -> dict[str, Definition]:
-    """Every function in the file (any depth, not in lambdas) by qualname."""
+def _functions(pf: ParsedFile, nodes: list[Node]) -> dict[str, Definition]:
+    """Functions of the file (any depth, not in lambdas) by qualname."""
     out: dict[str, Definition] = {}
-    for node in walk(pf.root, frozenset({"function_definition"})):
+    for node in nodes:
         if _scope_names(pf, node) is None:
             continue
         d = _definition_of(node)
@@ -880,45 +903,69 @@ def _decorator_registrations(
         yield _exception_names(pf, _positional(expr)), framework, app
 
 
+def _split_callee(pf: ParsedFile, call: Node) -> tuple[str, str]:
+    """``app.errorhandler`` -> ("app", "errorhandler"); ``errorhandler`` -> ("", "errorhandler")."""
+    name = dotted_name(pf, call.child_by_field_name("function"))
+    app, _, method = name.rpartition(".")
+    return app, method
+
+
+def _framework(method: str) -> str:
+    flask = _FLASK_HANDLER_DECORATORS | _FLASK_REGISTRATIONS
+    return "flask" if method in flask else "fastapi"
+
+
+def _registration(
+    pf: ParsedFile, functions: dict[str, Definition], call: Node
+) -> Registration | None:
+    """``app.add_exception_handler(X, fn)`` / ``app.register_error_handler(X, fn)``."""
+    app, method = _split_callee(pf, call)
+    pos, kw = _positional(call), call_args(call)[1]
+    exc = pos[0] if pos else kw.get("exc_class_or_status_code", kw.get("code_or_exception"))
+    target = pos[1] if len(pos) > 1 else kw.get("handler", kw.get("f"))
+    if exc is None or target is None:
+        return None
+    d = _resolve_function(pf, functions, target, call)
+    return (d, _exception_names(pf, [exc]), _framework(method), app) if d else None
+
+
+def _curried(pf: ParsedFile, functions: dict[str, Definition], call: Node) -> Registration | None:
+    """``app.exception_handler(X)(fn)`` / ``app.errorhandler(404)(fn)``."""
+    inner = call.child_by_field_name("function")
+    pos = _positional(call)
+    if inner is None or not pos:
+        return None
+    app, method = _split_callee(pf, inner)
+    d = _resolve_function(pf, functions, pos[0], call)
+    return (d, _exception_names(pf, _positional(inner)), _framework(method), app) if d else None
+
+
 def _call_registrations(
-    pf: ParsedFile, functions: dict[str, Definition]
-) -> Iterator[tuple[Definition, list[int | str], str, str]]:
-    """``app.add_exception_handler(X, fn)``, ``app.register_error_handler(X, fn)``,
-    ``app.exception_handler(X)(fn)`` and ``FastAPI(exception_handlers={X: fn})``."""
-    for node in walk(pf.root, frozenset({"call"})):
-        function = node.child_by_field_name("function")
-        name = dotted_name(pf, function)
-        method = name.split(".")[-1]
-        app = name.rsplit(".", 1)[0] if "." in name else ""
-        pos, kw = _positional(node), call_args(node)[1]
-        if method in _FLASK_REGISTRATIONS | _FASTAPI_REGISTRATIONS and len(pos) + len(kw) >= 2:
-            framework = "flask" if method in _FLASK_REGISTRATIONS else "fastapi"
-            exc_node = (
-                pos[0] if pos else kw.get("exc_class_or_status_code", kw.get("code_or_exception"))
-            )
-            target = pos[1] if len(pos) > 1 else kw.get("handler", kw.get("f"))
-            d = _resolve_function(pf, functions, target, node) if target is not None else None
-            if d is not None and exc_node is not None:
-                yield d, _exception_names(pf, [exc_node]), framework, app
-        elif function is not None and function.type == "call" and pos:
-            inner = dotted_name(pf, callee(function))
-            inner_method = inner.split(".")[-1]
-            if inner_method in _FLASK_HANDLER_DECORATORS | _FASTAPI_HANDLER_DECORATORS:
-                d = _resolve_function(pf, functions, pos[0], node)
-                framework = "flask" if inner_method in _FLASK_HANDLER_DECORATORS else "fastapi"
-                inner_app = inner.rsplit(".", 1)[0] if "." in inner else ""
-                if d is not None:
-                    yield d, _exception_names(pf, _positional(function)), framework, inner_app
-        if "exception_handlers" in kw:
-            yield from _handlers_mapping(pf, functions, node, method, kw["exception_handlers"])
+    pf: ParsedFile, functions: dict[str, Definition], scan: dict[str, list[Node]]
+) -> Iterator[Registration]:
+    """Registrations by call, and ``FastAPI(exception_handlers={X: fn})``."""
+    for call in scan.get("registration", []):
+        found = _registration(pf, functions, call)
+        if found is not None:
+            yield found
+    for call in scan.get("curried", []):
+        found = _curried(pf, functions, call)
+        if found is not None:
+            yield found
+    for keyword in scan.get("mapping", []):
+        call = keyword.parent.parent if keyword.parent is not None else None
+        value = keyword.child_by_field_name("value")
+        if call is not None and call.type == "call" and value is not None:
+            yield from _handlers_mapping(pf, functions, call, value)
 
 
 def _handlers_mapping(
-    pf: ParsedFile, functions: dict[str, Definition], call: Node, method: str, mapping: Node
-) -> Iterator[tuple[Definition, list[int | str], str, str]]:
+    pf: ParsedFile, functions: dict[str, Definition], call: Node, mapping: Node
+) -> Iterator[Registration]:
     mapping = unwrap(mapping) or mapping
     if mapping.type != "dictionary":
         return
+    method = _split_callee(pf, call)[1]
     framework = "fastapi" if method in _APP_CONSTRUCTORS else "unknown"
     for pair in mapping.named_children:
         key, value = pair.child_by_field_name("key"), pair.child_by_field_name("value")
@@ -929,12 +976,14 @@ def _handlers_mapping(
             yield d, _exception_names(pf, [key]), framework, ""
 
 
-def _handlers(pf: ParsedFile, functions: dict[str, Definition]) -> dict[str, _Handler]:
+def _handlers(
+    pf: ParsedFile, functions: dict[str, Definition], scan: dict[str, list[Node]]
+) -> dict[str, _Handler]:
     handlers: dict[str, _Handler] = {}
     for d in functions.values():
         for exceptions, framework, app in _decorator_registrations(pf, d):
             handlers.setdefault(d.qualname, _Handler(d)).add(exceptions, framework, app)
-    for d, exceptions, framework, app in _call_registrations(pf, functions):
+    for d, exceptions, framework, app in _call_registrations(pf, functions, scan):
         handlers.setdefault(d.qualname, _Handler(d)).add(exceptions, framework, app)
     return handlers
 
@@ -993,14 +1042,21 @@ def _error_helpers(
 ) -> dict[str, tuple[Definition, ResponseInfo]]:
     """Functions returning an error-shaped response (two passes so helpers may call helpers)."""
     found: dict[str, tuple[Definition, ResponseInfo]] = {}
+    todo = candidates
     for _ in range(2):
         known = {**extra, **{d.name: r for d, r in found.values()}}
-        for d in candidates:
+        for d in todo:
             resp = returned_response(pf, d.definition, known, error_only=True)
             if resp.shape:
                 params = [name for name, _ in parameters(pf, d.definition)]
                 resp.params = tuple(params[1:] if d.parent_class else params)
                 found[d.qualname] = (d, resp)
+        names = [f"{d.name}(" for d, _ in found.values()]
+        todo = [
+            d
+            for d in candidates
+            if d.qualname not in found and any(n in pf.text(d.definition) for n in names)
+        ]
     return found
 
 
@@ -1032,14 +1088,24 @@ def _helper_pattern(pf: ParsedFile, d: Definition, resp: ResponseInfo) -> Patter
 # --------------------------------------------------------------------------- entry point
 
 
+def _scan(pf: ParsedFile) -> dict[str, list[Node]]:
+    """One query over the file: classes, functions and handler registrations, in order."""
+    captures = QueryCursor(load_query("errors")).captures(pf.root)
+    return {name: sorted(nodes, key=lambda n: n.start_byte) for name, nodes in captures.items()}
+
+
 def extract(pf: ParsedFile) -> FileExtract:
-    classes = [_describe_exception(pf, d, bases) for d, bases in _exception_classes(pf)]
+    scan = _scan(pf)
+    classes = [
+        _describe_exception(pf, d, bases)
+        for d, bases in _exception_classes(pf, scan.get("class", []))
+    ]
     _inherit_status(classes)
     method_shapes = {
         exc.response_method: exc.response for exc in classes if exc.response_method is not None
     }
-    functions = _functions(pf)
-    handlers = _handlers(pf, functions)
+    functions = _functions(pf, scan.get("function", []))
+    handlers = _handlers(pf, functions, scan)
     candidates = _helper_candidates(pf, set(handlers), {c.d.name for c in classes})
     helpers = _error_helpers(pf, candidates, method_shapes)
     helper_shapes = {**method_shapes, **{d.name: r for d, r in helpers.values()}}

@@ -1,8 +1,14 @@
-"""Imports of a file: who imports what, and the import block an exemplar should show."""
+"""Imports of a file: who imports what, and the import block an exemplar should show.
+
+Every import is recorded (imports inside functions too, marked ``local``: application
+factories import their blueprints there); ``import_lines`` keeps only module-level ones.
+"""
 
 from __future__ import annotations
 
-from indexers.base import ParsedFile, dotted_name
+from indexers.base import ParsedFile, dotted_name, walk
+
+_IMPORT_TYPES = frozenset({"import_statement", "import_from_statement"})
 from memorybrain.models import FileExtract
 
 
@@ -10,12 +16,13 @@ def extract(pf: ParsedFile) -> FileExtract:
     imports: list[dict[str, object]] = []
     import_lines: list[list[object]] = []
     top: set[str] = set()
-    for stmt in _import_statements(pf):
+    top_level = {s.id for s in _import_statements(pf)}
+    for stmt in walk(pf.root, _IMPORT_TYPES):
         line = stmt.start_point[0] + 1
-        if stmt.start_point[0] == stmt.end_point[0]:
-            import_lines.append([line, pf.text(stmt)])
-        else:
-            import_lines.append([line, " ".join(pf.text(stmt).split())])
+        local = stmt.id not in top_level
+        if not local:
+            text = pf.text(stmt)
+            import_lines.append([line, text if "\n" not in text else " ".join(text.split())])
         if stmt.type == "import_statement":
             for c in stmt.named_children:
                 node = c.child_by_field_name("name") if c.type == "aliased_import" else c
@@ -45,7 +52,8 @@ def extract(pf: ParsedFile) -> FileExtract:
                 else:
                     name, alias = pf.text(c), None
                 imports.append(
-                    {"module": module, "name": name, "alias": alias, "line": line, "level": level}
+                    {"module": module, "name": name, "alias": alias, "line": line,
+                     "level": level, **({"local": True} if local else {})}
                 )
             if any(c.type == "wildcard_import" for c in stmt.named_children):
                 imports.append(

@@ -22,7 +22,9 @@ from indexers import (
     extract_metadata,
     extract_python,
     facts_from_imports,
+    is_metadata_file,
 )
+from indexers.base import module_name
 from indexers.stack import merge_facts
 from memorybrain.config import Config
 from memorybrain.embeddings import Encoder, get_encoder
@@ -102,7 +104,10 @@ def _extract(item: tuple[str, str, bytes]) -> tuple[str, FileExtract | list[Fact
     kind, path, data = item
     try:
         if kind == "python":
-            return path, extract_python(path, data)
+            result = extract_python(path, data)
+            if is_metadata_file(path):  # setup.py, manage.py: code and metadata both
+                result.meta["facts"] = [_fact_dict(f) for f in extract_metadata(path, data.decode("utf-8"))]
+            return path, result
         return path, extract_metadata(path, data.decode("utf-8"))
     except Exception as e:  # noqa: BLE001 - one bad file must never stop an index
         return path, f"extractor failed: {type(e).__name__}: {e}"
@@ -256,9 +261,19 @@ def _fact_dict(f: Fact) -> dict[str, Any]:
 
 
 def _facts(store: Store, files_meta: dict[str, dict[str, Any]]) -> list[Fact]:
-    declared = [Fact(**d) for meta in store.files_meta("metadata").values()
-                for d in meta.get("facts", [])]
-    imported = facts_from_imports({p: list(m.get("top_modules") or []) for p, m in files_meta.items()})
+    metas = [*store.files_meta("metadata").values(), *files_meta.values()]
+    declared = [Fact(**d) for meta in metas for d in meta.get("facts", [])]
+    # the project's own top-level packages are not libraries (a local `factory` package is
+    # not factory_boy)
+    own: set[str] = set()
+    for path in files_meta:
+        parts = module_name(path).split(".")
+        own.add(parts[0])
+        if parts[0] in ("src", "lib") and len(parts) > 1:
+            own.add(parts[1])
+    imported = facts_from_imports({
+        p: [m for m in m_.get("top_modules") or [] if m not in own] for p, m_ in files_meta.items()
+    })
     return merge_facts(declared + imported)
 
 

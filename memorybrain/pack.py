@@ -190,6 +190,15 @@ def _path_key(path: str) -> str:
     return "/" + "/".join(segments[:4]) if segments else ""
 
 
+def _crud_slot(method: str, path: str) -> str | None:
+    """list / get / create / update / delete for a method on a collection or item path."""
+    item = bool(re.search(r"[{<][^}>]+[}>]\s*/?$", path))
+    return {
+        ("GET", False): "list", ("GET", True): "get", ("POST", False): "create",
+        ("PUT", True): "update", ("PATCH", True): "update", ("DELETE", True): "delete",
+    }.get((method, item))
+
+
 def _last(name: str) -> str:
     return name.strip().lstrip("@").split("(", 1)[0].rsplit(".", 1)[-1]
 
@@ -293,7 +302,7 @@ class PackBuilder:
                     add(pid, _role_for(c["topic"]), f"the project's convention for {_TOPIC_LABEL.get(c['topic'], c['topic'])}")
 
         route_hits = [h for h in hits if h.kind == "route"]
-        module, module_routes = self._best_module(route_hits)
+        module, module_routes = self._best_module(route_hits, conventions)
         ordered = self._crud_order(module_routes) if module else []
         chain = self._chain(module_routes) if module_routes else []
         # 1. the closest resource's routes: one per method first (a CRUD set)
@@ -365,17 +374,42 @@ class PackBuilder:
         scored.sort()
         return [pid for _s, _p, pid in scored[:2]]
 
-    def _best_module(self, route_hits: list[Hit]) -> tuple[str | None, list[Hit]]:
+    def _best_module(self, route_hits: list[Hit],
+                     conventions: list[dict[str, Any]]) -> tuple[str | None, list[Hit]]:
+        """The route module most like the request that is also a good template.
+
+        Similarity to the request first; then how complete a resource it is (list, get,
+        create, update, delete) and how conventional (the project's dominant route style
+        and auth mechanism): a module in a minority style is a poor thing to copy.
+        """
         by_file: dict[str, list[Hit]] = defaultdict(list)
         for h in route_hits:
             by_file[h.path].append(h)
         if not by_file:
             return None, []
+        pats = self.store.get_patterns(h.id for h in route_hits[:300])
+        styles = Counter(str(p.meta.get("framework")) for p in pats.values())
+        main_style = styles.most_common(1)[0][0] if styles else None
+        auth = next((c["data"].get("name") for c in conventions if c["key"] == "auth"), None)
+
+        def conformity(p: Pattern) -> float:
+            style = 1.0 if p.meta.get("framework") == main_style else 0.0
+            if not auth:
+                return style
+            uses = {_last(str(x)) for x in (p.meta.get("decorators") or []) + (p.meta.get("dependencies") or [])}
+            return (style + (1.0 if _last(auth) in uses else 0.0)) / 2
 
         def score(path: str) -> float:
             hs = sorted(by_file[path], key=lambda h: -h.score)
             top = hs[:3]
-            return top[0].score + 0.3 * sum(h.score for h in top) / len(top) + 0.02 * min(len(hs), 5)
+            similarity = top[0].score + 0.3 * sum(h.score for h in top) / len(top)
+            ps = [pats[h.id] for h in hs if h.id in pats]
+            slots = {_crud_slot(m, str(p.meta.get("full_path") or p.meta.get("path") or ""))
+                     for p in ps for m in p.meta.get("methods") or []}
+            slots.discard(None)
+            completeness = 0.06 * len(slots) / 5
+            conform = 0.1 * (sum(conformity(p) for p in ps) / len(ps)) if ps else 0.0
+            return similarity + 0.02 * min(len(hs), 5) + completeness + conform
 
         best = max(by_file, key=lambda p: (score(p), p))
         return best, by_file[best]
