@@ -30,6 +30,7 @@ demo: setup
 	$(BRAIN) context "$(REQUEST)" --project $(EXAMPLE) --db .demo/brain.db
 
 test: setup
+	$(VENV)/bin/ruff check memorybrain indexers cli server tests benchmarks
 	$(PY) -m pytest
 
 lint: setup

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from cli.output import errors_to_exit, fail, progress_bar
+from cli.output import errors_to_exit, progress_bar
 
 app = typer.Typer(
     name="brain",
@@ -26,9 +26,16 @@ app = typer.Typer(
 
 ProjectOpt = Annotated[
     Path | None,
-    typer.Option("--project", "-p", help="Project root (default: nearest folder with .brain/, else the current folder)."),
+    typer.Option(
+        "--project",
+        "-p",
+        help="Project root (default: nearest folder with .brain/, else the current folder).",
+    ),
 ]
-DbOpt = Annotated[str | None, typer.Option("--db", help="Store file (default: .brain/brain.db under the project).")]
+DbOpt = Annotated[
+    str | None,
+    typer.Option("--db", help="Store file (default: .brain/brain.db under the project)."),
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 
 
@@ -43,7 +50,10 @@ def _version(value: bool) -> None:
 @app.callback()
 def main_callback(
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
     ] = False,
 ) -> None:
     """Project memory for coding assistants."""
@@ -60,11 +70,27 @@ def _open(project: Path | None, db: str | None, **overrides: object):  # type: i
 @app.command()
 def index(
     path: Annotated[Path, typer.Argument(help="Project root to index.")] = Path("."),
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be indexed, per top-level folder; change nothing.")] = False,
-    include: Annotated[list[str] | None, typer.Option("--include", help="Only index paths matching this glob (repeatable).")] = None,
-    exclude: Annotated[list[str] | None, typer.Option("--exclude", help="Skip paths matching this glob (repeatable).")] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run", help="Show what would be indexed, per top-level folder; change nothing."
+        ),
+    ] = False,
+    include: Annotated[
+        list[str] | None,
+        typer.Option("--include", help="Only index paths matching this glob (repeatable)."),
+    ] = None,
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option("--exclude", help="Skip paths matching this glob (repeatable)."),
+    ] = None,
     db: DbOpt = None,
-    model: Annotated[str | None, typer.Option("--model", help="Embedding model: default, a local model folder, or 'hashing'.")] = None,
+    model: Annotated[
+        str | None,
+        typer.Option(
+            "--model", help="Embedding model: default, a local model folder, or 'hashing'."
+        ),
+    ] = None,
     as_json: JsonOpt = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
@@ -121,13 +147,17 @@ def _print_report(report) -> None:  # type: ignore[no-untyped-def]
         f"  files: {report.files_seen} seen, {report.indexed} indexed, {report.unchanged} unchanged, "
         f"{report.removed} removed, {len(report.skipped)} skipped"
     )
-    kinds = ", ".join(f"{k} {v}" for k, v in sorted(report.patterns_by_kind.items(), key=lambda kv: -kv[1]))
+    kinds = ", ".join(
+        f"{k} {v}" for k, v in sorted(report.patterns_by_kind.items(), key=lambda kv: -kv[1])
+    )
     typer.echo(f"  patterns: {report.patterns} ({kinds or 'none'})")
     typer.echo(f"  facts: {report.facts}   embedded: {report.embedded} ({report.model})")
     typer.echo(f"  lines: {report.lines}   time: {report.seconds:.2f}s")
     if report.parse_errors:
-        typer.echo(f"  syntax errors (kept what parsed): {', '.join(report.parse_errors[:5])}"
-                   + (" …" if len(report.parse_errors) > 5 else ""))
+        typer.echo(
+            f"  syntax errors (kept what parsed): {', '.join(report.parse_errors[:5])}"
+            + (" …" if len(report.parse_errors) > 5 else "")
+        )
     for path, reason in report.skipped[:15]:
         typer.echo(f"  skipped {path}: {reason}")
     if len(report.skipped) > 15:
@@ -137,9 +167,19 @@ def _print_report(report) -> None:  # type: ignore[no-untyped-def]
 @app.command()
 def context(
     request: Annotated[str, typer.Argument(help="What you want to build or change.")],
-    budget: Annotated[int | None, typer.Option("--budget", "-b", help="Token budget (characters/4), 200-64000; default 4000 or [tool.brain] budget.")] = None,
+    budget: Annotated[
+        int | None,
+        typer.Option(
+            "--budget",
+            "-b",
+            help="Token budget (characters/4), 200-64000; default 4000 or [tool.brain] budget.",
+        ),
+    ] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="md or json.")] = "md",
-    kind: Annotated[list[str] | None, typer.Option("--kind", "-k", help="Only exemplars of this kind (repeatable).")] = None,
+    kind: Annotated[
+        list[str] | None,
+        typer.Option("--kind", "-k", help="Only exemplars of this kind (repeatable)."),
+    ] = None,
     project: ProjectOpt = None,
     db: DbOpt = None,
 ) -> None:
@@ -161,9 +201,22 @@ def context(
 
 @app.command()
 def patterns(
-    kind: Annotated[str | None, typer.Option("--kind", "-k", help="route, dependency, decorator, exception, error_handler, model, schema, test, pagination, middleware, function, class.")] = None,
-    path: Annotated[str | None, typer.Option("--path", help="Only patterns in this file or folder.")] = None,
-    text: Annotated[str | None, typer.Option("--text", "-t", help="Only patterns whose name or summary contains this.")] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            "--kind",
+            "-k",
+            help="route, dependency, decorator, exception, error_handler, model, schema, test, "
+            "pagination, middleware, function, class.",
+        ),
+    ] = None,
+    path: Annotated[
+        str | None, typer.Option("--path", help="Only patterns in this file or folder.")
+    ] = None,
+    text: Annotated[
+        str | None,
+        typer.Option("--text", "-t", help="Only patterns whose name or summary contains this."),
+    ] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="At most this many.")] = 200,
     project: ProjectOpt = None,
     db: DbOpt = None,
@@ -184,21 +237,42 @@ def patterns(
         found = brain.patterns(kind=kind, path=path, text=text, limit=limit)
         total = brain.count_patterns(kind=kind, path=path, text=text)
         if as_json:
-            typer.echo(json.dumps({"total": total, "patterns": [
-                {"id": p.id, "kind": p.kind, "name": p.name, "qualname": p.qualname,
-                 "location": p.location, "summary": p.summary, "usage": p.usage}
-                for p in found]}, indent=2, ensure_ascii=False))
+            typer.echo(
+                json.dumps(
+                    {
+                        "total": total,
+                        "patterns": [
+                            {
+                                "id": p.id,
+                                "kind": p.kind,
+                                "name": p.name,
+                                "qualname": p.qualname,
+                                "location": p.location,
+                                "summary": p.summary,
+                                "usage": p.usage,
+                            }
+                            for p in found
+                        ],
+                    },
+                    indent=2,
+                    ensure_ascii=False,
+                )
+            )
             return
         for p in found:
             usage = f"  [used by {p.usage}]" if p.usage else ""
             typer.echo(f"{p.id}  {p.kind:<13} {p.location}  {p.summary}{usage}")
         if total > len(found):
-            typer.echo(f"… {total - len(found)} more (use --limit, --kind, --path or --text)", err=True)
+            typer.echo(
+                f"… {total - len(found)} more (use --limit, --kind, --path or --text)", err=True
+            )
 
 
 @app.command()
 def show(
-    pattern_id: Annotated[str, typer.Argument(metavar="ID", help="A pattern id from `brain patterns`.")],
+    pattern_id: Annotated[
+        str, typer.Argument(metavar="ID", help="A pattern id from `brain patterns`.")
+    ],
     project: ProjectOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
@@ -212,10 +286,25 @@ def show(
     with errors_to_exit():
         p = _open(project, db).pattern(pattern_id)
         if as_json:
-            typer.echo(json.dumps({"id": p.id, "kind": p.kind, "name": p.name, "qualname": p.qualname,
-                                   "path": p.path, "start_line": p.start_line, "end_line": p.end_line,
-                                   "summary": p.summary, "usage": p.usage, "meta": p.meta, "code": p.code},
-                                  indent=2, ensure_ascii=False))
+            typer.echo(
+                json.dumps(
+                    {
+                        "id": p.id,
+                        "kind": p.kind,
+                        "name": p.name,
+                        "qualname": p.qualname,
+                        "path": p.path,
+                        "start_line": p.start_line,
+                        "end_line": p.end_line,
+                        "summary": p.summary,
+                        "usage": p.usage,
+                        "meta": p.meta,
+                        "code": p.code,
+                    },
+                    indent=2,
+                    ensure_ascii=False,
+                )
+            )
             return
         typer.echo(f"{p.kind} {p.qualname}  {p.location}  (id {p.id})")
         typer.echo(p.summary)
@@ -240,9 +329,22 @@ def facts(
     with errors_to_exit():
         found = _open(project, db).facts()
         if as_json:
-            typer.echo(json.dumps([{"category": f.category, "name": f.name, "value": f.value,
-                                    "source": f.source, "evidence": f.evidence, "origin": f.origin}
-                                   for f in found], indent=2))
+            typer.echo(
+                json.dumps(
+                    [
+                        {
+                            "category": f.category,
+                            "name": f.name,
+                            "value": f.value,
+                            "source": f.source,
+                            "evidence": f.evidence,
+                            "origin": f.origin,
+                        }
+                        for f in found
+                    ],
+                    indent=2,
+                )
+            )
             return
         if not found:
             typer.echo("no stack facts found", err=True)
@@ -270,10 +372,19 @@ def status(
             stats["conventions"] = [c["statement"] for c in conventions]
             typer.echo(json.dumps(stats, indent=2))
             return
-        typer.echo(f"project: {stats['root']}\nstore:   {stats['db_path']} (schema {stats['schema_version']})")
-        typer.echo(f"files: {stats['files']} ({stats['lines']} lines)   patterns: {stats['patterns']}   facts: {stats['facts']}")
-        typer.echo("by kind: " + ", ".join(f"{k} {v}" for k, v in stats["patterns_by_kind"].items()))
-        typer.echo(f"model: {stats['model']} ({stats['dim']} dims)   last indexed: {stats['last_indexed']}")
+        typer.echo(
+            f"project: {stats['root']}\nstore:   {stats['db_path']} (schema {stats['schema_version']})"
+        )
+        typer.echo(
+            f"files: {stats['files']} ({stats['lines']} lines)   "
+            f"patterns: {stats['patterns']}   facts: {stats['facts']}"
+        )
+        typer.echo(
+            "by kind: " + ", ".join(f"{k} {v}" for k, v in stats["patterns_by_kind"].items())
+        )
+        typer.echo(
+            f"model: {stats['model']} ({stats['dim']} dims)   last indexed: {stats['last_indexed']}"
+        )
         if conventions:
             typer.echo("conventions:")
             for c in conventions:

@@ -42,8 +42,12 @@ def progress_bar(enabled: bool) -> Iterator[Callable[[str, int, int], None] | No
 
     labels = {"scan": "Scanning", "extract": "Parsing", "link": "Linking", "embed": "Embedding"}
     with Progress(
-        TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=Console(stderr=True), transient=True,
+        TextColumn("{task.description:<10}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
     ) as bar:
         tasks: dict[str, Any] = {}
 

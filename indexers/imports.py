@@ -7,9 +7,9 @@ factories import their blueprints there); ``import_lines`` keeps only module-lev
 from __future__ import annotations
 
 from indexers.base import ParsedFile, dotted_name, walk
+from memorybrain.models import FileExtract
 
 _IMPORT_TYPES = frozenset({"import_statement", "import_from_statement"})
-from memorybrain.models import FileExtract
 
 
 def extract(pf: ParsedFile) -> FileExtract:
@@ -52,8 +52,14 @@ def extract(pf: ParsedFile) -> FileExtract:
                 else:
                     name, alias = pf.text(c), None
                 imports.append(
-                    {"module": module, "name": name, "alias": alias, "line": line,
-                     "level": level, **({"local": True} if local else {})}
+                    {
+                        "module": module,
+                        "name": name,
+                        "alias": alias,
+                        "line": line,
+                        "level": level,
+                        **({"local": True} if local else {}),
+                    }
                 )
             if any(c.type == "wildcard_import" for c in stmt.named_children):
                 imports.append(

@@ -1,9 +1,9 @@
 """The library's front door: what the CLI, the HTTP server and MCP call.
 
-    brain = Brain.open("path/to/project")      # reads config, opens the store
-    report = brain.index()                      # incremental index
-    pack = brain.context("Add CRUD endpoints for notifications", budget=4000)
-    print(pack.to_markdown())
+brain = Brain.open("path/to/project")      # reads config, opens the store
+report = brain.index()                      # incremental index
+pack = brain.context("Add CRUD endpoints for notifications", budget=4000)
+print(pack.to_markdown())
 """
 
 from __future__ import annotations
@@ -32,9 +32,15 @@ class Brain:
         self._builder: PackBuilder | None = None
 
     @classmethod
-    def open(cls, project: str | Path | None = None, *, db: str | None = None,
-             model: str | None = None, encoder: Encoder | None = None,
-             **overrides: Any) -> Brain:
+    def open(
+        cls,
+        project: str | Path | None = None,
+        *,
+        db: str | None = None,
+        model: str | None = None,
+        encoder: Encoder | None = None,
+        **overrides: Any,
+    ) -> Brain:
         """Open the project at ``project`` (default: the nearest folder above the current
         one that holds ``.brain/``, else the current folder)."""
         root = Path(project) if project is not None else find_root(Path.cwd())
@@ -87,26 +93,44 @@ class Brain:
 
     # ------------------------------------------------------------------ queries
 
-    def context(self, request: str, *, budget: int | None = None, fmt: str = "md",
-                kinds: tuple[str, ...] | None = None) -> Pack:
+    def context(
+        self,
+        request: str,
+        *,
+        budget: int | None = None,
+        fmt: str = "md",
+        kinds: tuple[str, ...] | None = None,
+    ) -> Pack:
         budget = self.config.budget if budget is None else budget
         if not MIN_BUDGET <= budget <= MAX_BUDGET:
-            raise RequestError(f"budget must be between {MIN_BUDGET} and {MAX_BUDGET} tokens, got {budget}")
+            raise RequestError(
+                f"budget must be between {MIN_BUDGET} and {MAX_BUDGET} tokens, got {budget}"
+            )
         if fmt not in FORMATS:
             raise RequestError(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}")
         if not request or not request.strip():
-            raise RequestError("the request is empty",
-                               hint='say what you want to build, e.g. "Add CRUD endpoints for invoices"')
+            raise RequestError(
+                "the request is empty",
+                hint='say what you want to build, e.g. "Add CRUD endpoints for invoices"',
+            )
         if self._builder is None:
             self._builder = PackBuilder(self.store, self.encoder, project=self.config.root.name)
         return self._builder.build(request, budget=budget, fmt=fmt, kinds=kinds)
 
-    def patterns(self, *, kind: str | None = None, path: str | None = None,
-                 text: str | None = None, limit: int | None = None, offset: int = 0) -> list[Pattern]:
+    def patterns(
+        self,
+        *,
+        kind: str | None = None,
+        path: str | None = None,
+        text: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[Pattern]:
         return self.store.iter_patterns(kind=kind, path=path, text=text, limit=limit, offset=offset)
 
-    def count_patterns(self, *, kind: str | None = None, path: str | None = None,
-                       text: str | None = None) -> int:
+    def count_patterns(
+        self, *, kind: str | None = None, path: str | None = None, text: str | None = None
+    ) -> int:
         return self.store.count_matching(kind=kind, path=path, text=text)
 
     def pattern(self, pattern_id: str) -> Pattern:

@@ -134,7 +134,9 @@ def load_config(root: str | os.PathLike[str]) -> Config:
         if table is not None:
             if not isinstance(table, dict):
                 raise ConfigError("pyproject.toml: [tool.brain] must be a table")
-            values.update({k: _check(k, v, "pyproject.toml [tool.brain]") for k, v in table.items()})
+            values.update(
+                {k: _check(k, v, "pyproject.toml [tool.brain]") for k, v in table.items()}
+            )
             sources.append("pyproject.toml")
     local = root_path / ".brain" / "config.toml"
     if local.is_file():

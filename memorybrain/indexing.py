@@ -63,13 +63,21 @@ class IndexReport:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "root": self.root, "db_path": self.db_path, "files_seen": self.files_seen,
-            "indexed": self.indexed, "unchanged": self.unchanged, "removed": self.removed,
+            "root": self.root,
+            "db_path": self.db_path,
+            "files_seen": self.files_seen,
+            "indexed": self.indexed,
+            "unchanged": self.unchanged,
+            "removed": self.removed,
             "skipped": [{"path": p, "reason": r} for p, r in self.skipped],
-            "parse_errors": self.parse_errors, "lines": self.lines,
-            "patterns": self.patterns, "patterns_by_kind": self.patterns_by_kind,
-            "facts": self.facts, "embedded": self.embedded,
-            "seconds": round(self.seconds, 3), "model": self.model,
+            "parse_errors": self.parse_errors,
+            "lines": self.lines,
+            "patterns": self.patterns,
+            "patterns_by_kind": self.patterns_by_kind,
+            "facts": self.facts,
+            "embedded": self.embedded,
+            "seconds": round(self.seconds, 3),
+            "model": self.model,
         }
 
 
@@ -97,7 +105,9 @@ def _read(file: SourceFile) -> _Read | Skip:
     except UnicodeDecodeError:
         return Skip(file.path, "not valid UTF-8")
     digest = hashlib.sha256(data).hexdigest()
-    return _Read(file, data, digest, text.count("\n") + (0 if text.endswith("\n") or not text else 1))
+    return _Read(
+        file, data, digest, text.count("\n") + (0 if text.endswith("\n") or not text else 1)
+    )
 
 
 def _extract(item: tuple[str, str, bytes]) -> tuple[str, FileExtract | list[Fact] | str]:
@@ -106,14 +116,18 @@ def _extract(item: tuple[str, str, bytes]) -> tuple[str, FileExtract | list[Fact
         if kind == "python":
             result = extract_python(path, data)
             if is_metadata_file(path):  # setup.py, manage.py: code and metadata both
-                result.meta["facts"] = [_fact_dict(f) for f in extract_metadata(path, data.decode("utf-8"))]
+                result.meta["facts"] = [
+                    _fact_dict(f) for f in extract_metadata(path, data.decode("utf-8"))
+                ]
             return path, result
         return path, extract_metadata(path, data.decode("utf-8"))
     except Exception as e:  # noqa: BLE001 - one bad file must never stop an index
         return path, f"extractor failed: {type(e).__name__}: {e}"
 
 
-def _extract_all(items: list[tuple[str, str, bytes]], progress: Progress) -> Iterable[tuple[str, Any]]:
+def _extract_all(
+    items: list[tuple[str, str, bytes]], progress: Progress
+) -> Iterable[tuple[str, Any]]:
     total = len(items)
     workers = min(os.cpu_count() or 1, 8)
     if total >= PARALLEL_THRESHOLD and workers > 1:
@@ -180,12 +194,13 @@ def index_project(
     return report
 
 
-def _run(config: Config, store: Store, encoder: Encoder | None, progress: Progress,
-         report: IndexReport) -> None:
+def _run(
+    config: Config, store: Store, encoder: Encoder | None, progress: Progress, report: IndexReport
+) -> None:
     progress("scan", 0, 0)
     files, skips = plan(config)
     report.skipped = [(s.path, s.reason) for s in skips]
-    report.files_seen = len(files) + len([s for s in skips])
+    report.files_seen = len(files) + len(skips)
     known = store.file_states()
     todo: list[_Read] = []
     present: set[str] = set()
@@ -212,21 +227,44 @@ def _run(config: Config, store: Store, encoder: Encoder | None, progress: Progre
         r = by_path[path]
         if isinstance(result, str):
             report.skipped.append((path, result))
-            store.replace_file(path=path, content_hash=r.digest, size=r.file.size, lines=r.lines,
-                               kind=r.file.kind, indexer_version=INDEXER_VERSION, meta={},
-                               patterns=[], status="failed", reason=result)
+            store.replace_file(
+                path=path,
+                content_hash=r.digest,
+                size=r.file.size,
+                lines=r.lines,
+                kind=r.file.kind,
+                indexer_version=INDEXER_VERSION,
+                meta={},
+                patterns=[],
+                status="failed",
+                reason=result,
+            )
             continue
         if isinstance(result, FileExtract):
             if result.meta.get("parse_errors"):
                 report.parse_errors.append(path)
-            store.replace_file(path=path, content_hash=r.digest, size=r.file.size, lines=r.lines,
-                               kind="python", indexer_version=INDEXER_VERSION, meta=result.meta,
-                               patterns=result.patterns)
+            store.replace_file(
+                path=path,
+                content_hash=r.digest,
+                size=r.file.size,
+                lines=r.lines,
+                kind="python",
+                indexer_version=INDEXER_VERSION,
+                meta=result.meta,
+                patterns=result.patterns,
+            )
         else:
             meta = {"facts": [_fact_dict(f) for f in result]}
-            store.replace_file(path=path, content_hash=r.digest, size=r.file.size, lines=r.lines,
-                               kind="metadata", indexer_version=INDEXER_VERSION, meta=meta,
-                               patterns=[])
+            store.replace_file(
+                path=path,
+                content_hash=r.digest,
+                size=r.file.size,
+                lines=r.lines,
+                kind="metadata",
+                indexer_version=INDEXER_VERSION,
+                meta=meta,
+                patterns=[],
+            )
         report.indexed += 1
 
     changed = bool(todo or removed) or store.get_meta("indexer_version") != INDEXER_VERSION
@@ -255,9 +293,15 @@ def _now_iso() -> str:
 
 
 def _fact_dict(f: Fact) -> dict[str, Any]:
-    return {"category": f.category, "name": f.name, "value": f.value,
-            "source_path": f.source_path, "source_line": f.source_line,
-            "evidence": f.evidence, "origin": f.origin}
+    return {
+        "category": f.category,
+        "name": f.name,
+        "value": f.value,
+        "source_path": f.source_path,
+        "source_line": f.source_line,
+        "evidence": f.evidence,
+        "origin": f.origin,
+    }
 
 
 def _facts(store: Store, files_meta: dict[str, dict[str, Any]]) -> list[Fact]:
@@ -271,9 +315,12 @@ def _facts(store: Store, files_meta: dict[str, dict[str, Any]]) -> list[Fact]:
         own.add(parts[0])
         if parts[0] in ("src", "lib") and len(parts) > 1:
             own.add(parts[1])
-    imported = facts_from_imports({
-        p: [m for m in m_.get("top_modules") or [] if m not in own] for p, m_ in files_meta.items()
-    })
+    imported = facts_from_imports(
+        {
+            p: [m for m in m_.get("top_modules") or [] if m not in own]
+            for p, m_ in files_meta.items()
+        }
+    )
     return merge_facts(declared + imported)
 
 
@@ -298,8 +345,9 @@ def embed_missing(store: Store, encoder: Encoder, progress: Progress = _noop) ->
     for i in range(0, total, EMBED_BATCH):
         batch = todo[i : i + EMBED_BATCH]
         vectors = encoder.encode([t for _, _, t in batch])
-        store.put_vectors([(pid, digest, vec) for (pid, digest, _), vec in zip(batch, vectors, strict=True)])
+        store.put_vectors(
+            [(pid, digest, vec) for (pid, digest, _), vec in zip(batch, vectors, strict=True)]
+        )
         done += len(batch)
         progress("embed", done, total)
     return total
-

@@ -34,8 +34,13 @@ _NOT_AUTH_RE = re.compile(
     r"limit|throttl|rate|cache|db$|session$|^get_db|paginat|settings|form$|requestform|schema$",
     re.I,
 )
-_DB_ERROR_RE = re.compile(r"IntegrityError|SQLAlchemyError|DatabaseError|OperationalError|DBAPIError|NoResultFound|DataError", re.I)
-_VALIDATION_ERROR_RE = re.compile(r"ValidationError|RequestValidationError|UnprocessableEntity|BadRequest|422|400", re.I)
+_DB_ERROR_RE = re.compile(
+    r"IntegrityError|SQLAlchemyError|DatabaseError|OperationalError|DBAPIError|NoResultFound|DataError",
+    re.I,
+)
+_VALIDATION_ERROR_RE = re.compile(
+    r"ValidationError|RequestValidationError|UnprocessableEntity|BadRequest|422|400", re.I
+)
 
 
 @dataclass
@@ -161,7 +166,9 @@ class ModuleIndex:
 # --------------------------------------------------------------------------- prefixes
 
 
-def _router_prefixes(files_meta: dict[str, dict[str, Any]], modules: ModuleIndex) -> dict[tuple[str, str], str]:
+def _router_prefixes(
+    files_meta: dict[str, dict[str, Any]], modules: ModuleIndex
+) -> dict[tuple[str, str], str]:
     """(file, router var) -> the full prefix the router's routes get (own prefix included)."""
     routers: dict[tuple[str, str], dict[str, Any]] = {}
     for path, meta in files_meta.items():
@@ -237,7 +244,7 @@ def link(rows: list[PatternRow], files_meta: dict[str, dict[str, Any]]) -> LinkR
         usage.update(route.uses())
 
     result = LinkResult(routes=len(routes))
-    for pid, kind, name, path, meta, old_usage, old_summary in rows:
+    for pid, kind, name, _path, meta, old_usage, old_summary in rows:
         if kind == "route":
             m = new_meta[pid]
             count = 0
@@ -336,8 +343,11 @@ def derive_conventions(
     return out
 
 
-def _ids_for(defs: dict[str, list[tuple[str, str, str, dict[str, Any]]]], name: str,
-             kinds: tuple[str, ...] = ()) -> list[str]:
+def _ids_for(
+    defs: dict[str, list[tuple[str, str, str, dict[str, Any]]]],
+    name: str,
+    kinds: tuple[str, ...] = (),
+) -> list[str]:
     found = [d for d in defs.get(_last(name), []) if not kinds or d[1] in kinds]
     found.sort(key=lambda d: (d[1] in ("function", "class"), d[2]))
     return [d[0] for d in found[:2]]
@@ -365,19 +375,27 @@ def _auth_conventions(routes: list[Route], defs: dict[str, Any]) -> list[dict[st
                 users[name].add(r.id)
                 written[name][text] += 1
     if not users:
-        return [{
-            "key": "auth", "topic": "auth",
-            "statement": f"no authentication decorator or dependency found on any of the {total} route handlers",
-            "data": {"count": 0, "total": total, "pattern_ids": []},
-        }]
+        return [
+            {
+                "key": "auth",
+                "topic": "auth",
+                "statement": f"no authentication decorator or dependency found on any of the {total} route handlers",
+                "data": {"count": 0, "total": total, "pattern_ids": []},
+            }
+        ]
     ranked = sorted(users, key=lambda n: (-len(users[n]), n))
     main = ranked[0]
     form = written[main].most_common(1)[0][0]
     n = len(users[main])
-    aliases = sorted({
-        str(a) for r in routes if r.id in users[main] for a in r.meta.get("annotations") or []
-        if _AUTH_RE.search(str(a)) and not _NOT_AUTH_RE.search(str(a))
-    })
+    aliases = sorted(
+        {
+            str(a)
+            for r in routes
+            if r.id in users[main]
+            for a in r.meta.get("annotations") or []
+            if _AUTH_RE.search(str(a)) and not _NOT_AUTH_RE.search(str(a))
+        }
+    )
     how = f"`{form}`" + (f" (written as `{aliases[0]}` in signatures)" if aliases else "")
     authed = set().union(*users.values())
     public = [r.label for r in routes if r.id not in authed]
@@ -385,13 +403,22 @@ def _auth_conventions(routes: list[Route], defs: dict[str, Any]) -> list[dict[st
     if public:
         shown = ", ".join(public[:4]) + (f", … (+{len(public) - 4})" if len(public) > 4 else "")
         statement += f"; without any auth: {shown}"
-    out = [{
-        "key": "auth", "topic": "auth", "statement": statement,
-        "data": {
-            "name": main, "form": form, "count": n, "total": total, "aliases": aliases,
-            "public": public, "pattern_ids": _ids_for(defs, main),
-        },
-    }]
+    out = [
+        {
+            "key": "auth",
+            "topic": "auth",
+            "statement": statement,
+            "data": {
+                "name": main,
+                "form": form,
+                "count": n,
+                "total": total,
+                "aliases": aliases,
+                "public": public,
+                "pattern_ids": _ids_for(defs, main),
+            },
+        }
+    ]
     for other in ranked[1:3]:
         m = len(users[other])
         if m < 2 and total > 3:
@@ -399,17 +426,29 @@ def _auth_conventions(routes: list[Route], defs: dict[str, Any]) -> list[dict[st
         form2 = written[other].most_common(1)[0][0]
         methods = Counter(meth for r in routes if r.id in users[other] for meth in r.methods)
         where = ", ".join(f"{k} {v}" for k, v in methods.most_common(3))
-        out.append({
-            "key": f"auth:{other}", "topic": "auth",
-            "statement": f"`{form2}` guards {_pct(m, total)} ({where})",
-            "data": {"name": other, "form": form2, "count": m, "total": total,
-                     "pattern_ids": _ids_for(defs, other)},
-        })
+        out.append(
+            {
+                "key": f"auth:{other}",
+                "topic": "auth",
+                "statement": f"`{form2}` guards {_pct(m, total)} ({where})",
+                "data": {
+                    "name": other,
+                    "form": form2,
+                    "count": m,
+                    "total": total,
+                    "pattern_ids": _ids_for(defs, other),
+                },
+            }
+        )
     return out
 
 
-def _error_conventions(rows: list[PatternRow], routes: list[Route], defs: dict[str, Any],
-                       files_meta: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+def _error_conventions(
+    rows: list[PatternRow],
+    routes: list[Route],
+    defs: dict[str, Any],
+    files_meta: dict[str, dict[str, Any]],
+) -> list[dict[str, Any]]:
     out = []
     exceptions = {name for name, ds in defs.items() if any(d[1] == "exception" for d in ds)}
     raised: Counter[str] = Counter()
@@ -422,10 +461,17 @@ def _error_conventions(rows: list[PatternRow], routes: list[Route], defs: dict[s
             raising_routes[x] += 1
     aborts = Counter(str(c) for r in routes for c in r.meta.get("aborts") or [])
     abort_routes = sum(1 for r in routes if r.meta.get("aborts"))
-    http_routes = sum(1 for r in routes if r.meta.get("http_errors") or "HTTPException" in {
-        _last(str(x)) for x in r.meta.get("raises") or []})
-    handlers = [(pid, name, path, meta) for pid, kind, name, path, meta, _u, _s in rows
-                if kind == "error_handler"]
+    http_routes = sum(
+        1
+        for r in routes
+        if r.meta.get("http_errors")
+        or "HTTPException" in {_last(str(x)) for x in r.meta.get("raises") or []}
+    )
+    handlers = [
+        (pid, name, path, meta)
+        for pid, kind, name, path, meta, _u, _s in rows
+        if kind == "error_handler"
+    ]
     registered = [h for m in files_meta.values() for h in m.get("exception_handlers") or []]
     handler_for: dict[str, tuple[str, str, str, dict[str, Any]]] = {}
     for h in handlers:
@@ -450,14 +496,22 @@ def _error_conventions(rows: list[PatternRow], routes: list[Route], defs: dict[s
                     if _last(str(b)) in exceptions:
                         bases[_last(str(b))] += raising_routes[x]
         base = bases.most_common(1)[0][0] if bases else None
-        n_routes = sum(1 for r in routes if {_last(str(x)) for x in r.meta.get("raises") or []} & exceptions)
+        n_routes = sum(
+            1 for r in routes if {_last(str(x)) for x in r.meta.get("raises") or []} & exceptions
+        )
         shown = ", ".join(f"`{x}`" for x in custom[:4])
         statement = f"handlers signal errors by raising project exceptions {shown}"
         if base:
             statement += f" (subclasses of `{base}`)"
         statement += f" in {_pct(n_routes, total)}"
-        handler = handler_for.get(base or "") or next((handler_for[x] for x in custom if x in handler_for), None)
-        ids = [i for x in ([base] if base else []) + custom[:2] for i in _ids_for(defs, x, ("exception",))]
+        handler = handler_for.get(base or "") or next(
+            (handler_for[x] for x in custom if x in handler_for), None
+        )
+        ids = [
+            i
+            for x in ([base] if base else []) + custom[:2]
+            for i in _ids_for(defs, x, ("exception",))
+        ]
         shape = None
         if handler is not None:
             shape = handler[3].get("response_shape")
@@ -465,67 +519,107 @@ def _error_conventions(rows: list[PatternRow], routes: list[Route], defs: dict[s
             if shape:
                 statement += f" as `{shape}`"
             ids.insert(0, handler[0])
-        out.append({
-            "key": "errors", "topic": "errors", "statement": statement,
-            "data": {"exceptions": custom, "base": base, "count": n_routes, "total": total,
-                     "shape": shape, "handler": handler[1] if handler else None,
-                     "pattern_ids": list(dict.fromkeys(ids))},
-        })
+        out.append(
+            {
+                "key": "errors",
+                "topic": "errors",
+                "statement": statement,
+                "data": {
+                    "exceptions": custom,
+                    "base": base,
+                    "count": n_routes,
+                    "total": total,
+                    "shape": shape,
+                    "handler": handler[1] if handler else None,
+                    "pattern_ids": list(dict.fromkeys(ids)),
+                },
+            }
+        )
     if abort_routes:
         codes = ", ".join(f"{c} ×{n}" for c, n in aborts.most_common(5))
-        out.append({
-            "key": "errors:abort", "topic": "errors",
-            "statement": f"`abort(code)` is used in {_pct(abort_routes, total)} (codes: {codes})",
-            "data": {"count": abort_routes, "total": total, "pattern_ids": []},
-        })
+        out.append(
+            {
+                "key": "errors:abort",
+                "topic": "errors",
+                "statement": f"`abort(code)` is used in {_pct(abort_routes, total)} (codes: {codes})",
+                "data": {"count": abort_routes, "total": total, "pattern_ids": []},
+            }
+        )
     if http_routes:
         codes = Counter(str(c) for r in routes for c in r.meta.get("http_errors") or [])
         shown = ", ".join(f"{c} ×{n}" for c, n in codes.most_common(5))
-        out.append({
-            "key": "errors:httpexception", "topic": "errors",
-            "statement": f"`raise HTTPException(status_code=...)` in {_pct(http_routes, total)}"
-            + (f" (codes: {shown})" if shown else ""),
-            "data": {"count": http_routes, "total": total, "pattern_ids": []},
-        })
-    shapes = Counter(str(h[3].get("response_shape")) for h in handlers if h[3].get("response_shape"))
+        out.append(
+            {
+                "key": "errors:httpexception",
+                "topic": "errors",
+                "statement": f"`raise HTTPException(status_code=...)` in {_pct(http_routes, total)}"
+                + (f" (codes: {shown})" if shown else ""),
+                "data": {"count": http_routes, "total": total, "pattern_ids": []},
+            }
+        )
+    shapes = Counter(
+        str(h[3].get("response_shape")) for h in handlers if h[3].get("response_shape")
+    )
     if shapes and not any(c["key"] == "errors" and c["data"].get("shape") for c in out):
         shape, n = shapes.most_common(1)[0]
         ids = [h[0] for h in handlers if h[3].get("response_shape") == shape][:2]
-        out.append({
-            "key": "errors:shape", "topic": "errors",
-            "statement": f"error responses have the shape `{shape}` ({n} of {len(handlers)} exception handlers)",
-            "data": {"shape": shape, "pattern_ids": ids},
-        })
+        out.append(
+            {
+                "key": "errors:shape",
+                "topic": "errors",
+                "statement": f"error responses have the shape `{shape}` ({n} of {len(handlers)} exception handlers)",
+                "data": {"shape": shape, "pattern_ids": ids},
+            }
+        )
     db_excs = sorted(exc for exc in handler_for if _DB_ERROR_RE.search(exc))
     db_handlers = [handler_for[exc] for exc in db_excs]
-    db_handlers += [h for h in handlers if h not in db_handlers and any(
-        _DB_ERROR_RE.search(str(e)) for e in h[3].get("exceptions") or [])]
+    db_handlers += [
+        h
+        for h in handlers
+        if h not in db_handlers
+        and any(_DB_ERROR_RE.search(str(e)) for e in h[3].get("exceptions") or [])
+    ]
     if db_handlers:
         h = db_handlers[0]
         excs = ", ".join(f"`{e}`" for e in db_excs) or ", ".join(
-            f"`{e}`" for e in h[3].get("exceptions") or [] if _DB_ERROR_RE.search(str(e)))
-        out.append({
-            "key": "errors:db", "topic": "db_errors",
-            "statement": f"database errors ({excs}) are turned into HTTP errors by `{h[1]}` ({h[2]})"
-            + (f" as `{h[3]['response_shape']}`" if h[3].get("response_shape") else ""),
-            "data": {"pattern_ids": [h[0]]},
-        })
+            f"`{e}`" for e in h[3].get("exceptions") or [] if _DB_ERROR_RE.search(str(e))
+        )
+        out.append(
+            {
+                "key": "errors:db",
+                "topic": "db_errors",
+                "statement": f"database errors ({excs}) are turned into HTTP errors by `{h[1]}` ({h[2]})"
+                + (f" as `{h[3]['response_shape']}`" if h[3].get("response_shape") else ""),
+                "data": {"pattern_ids": [h[0]]},
+            }
+        )
     val_handlers = [handler_for[e] for e in sorted(handler_for) if _VALIDATION_ERROR_RE.search(e)]
-    val_handlers += [h for h in handlers if h not in val_handlers and any(
-        _VALIDATION_ERROR_RE.search(str(e)) for e in h[3].get("exceptions") or [])]
+    val_handlers += [
+        h
+        for h in handlers
+        if h not in val_handlers
+        and any(_VALIDATION_ERROR_RE.search(str(e)) for e in h[3].get("exceptions") or [])
+    ]
     if val_handlers:
         h = val_handlers[0]
-        out.append({
-            "key": "errors:validation", "topic": "validation_errors",
-            "statement": f"validation errors are rendered by `{h[1]}` ({h[2]})"
-            + (f" as `{h[3]['response_shape']}`" if h[3].get("response_shape") else ""),
-            "data": {"pattern_ids": [h[0]]},
-        })
+        out.append(
+            {
+                "key": "errors:validation",
+                "topic": "validation_errors",
+                "statement": f"validation errors are rendered by `{h[1]}` ({h[2]})"
+                + (f" as `{h[3]['response_shape']}`" if h[3].get("response_shape") else ""),
+                "data": {"pattern_ids": [h[0]]},
+            }
+        )
     return out
 
 
 def _pagination_conventions(rows: list[PatternRow], routes: list[Route]) -> list[dict[str, Any]]:
-    helpers = {name: (pid, path, meta) for pid, kind, name, path, meta, _u, _s in rows if kind == "pagination"}
+    helpers = {
+        name: (pid, path, meta)
+        for pid, kind, name, path, meta, _u, _s in rows
+        if kind == "pagination"
+    }
     if not helpers:
         return []
     users: Counter[str] = Counter()
@@ -554,8 +648,14 @@ def _pagination_conventions(rows: list[PatternRow], routes: list[Route]) -> list
     other = [x for x in ranked[1:2] if users[x]]
     if other:
         statement += f"; with `{other[0]}` ({helpers[other[0]][1]})"
-    out.append({"key": "pagination", "topic": "pagination", "statement": statement,
-                "data": {"name": main, "count": n, "keys": keys, "pattern_ids": ids}})
+    out.append(
+        {
+            "key": "pagination",
+            "topic": "pagination",
+            "statement": statement,
+            "data": {"name": main, "count": n, "keys": keys, "pattern_ids": ids},
+        }
+    )
     return out
 
 
@@ -573,19 +673,34 @@ def _response_conventions(routes: list[Route]) -> list[dict[str, Any]]:
         if by_method.get(method):
             code, n = by_method[method].most_common(1)[0]
             if code != "default":
-                parts.append(f"{method} → `status_code={code}` ({n} of {sum(by_method[method].values())})")
+                parts.append(
+                    f"{method} → `status_code={code}` ({n} of {sum(by_method[method].values())})"
+                )
     fastapi = [r for r in routes if r.meta.get("framework") == "fastapi"]
     if fastapi:
         statement = f"handlers declare `response_model=` ({len(with_model)} of {total})"
         if parts:
             statement += "; " + "; ".join(parts)
-        out.append({"key": "responses", "topic": "responses", "statement": statement,
-                    "data": {"count": len(with_model), "total": total}})
+        out.append(
+            {
+                "key": "responses",
+                "topic": "responses",
+                "statement": statement,
+                "data": {"count": len(with_model), "total": total},
+            }
+        )
     else:
         calls = Counter()
         for r in routes:
             cs = {_last(str(c)) for c in r.meta.get("calls") or []}
-            for marker in ("jsonify", "dump", "make_response", "render_template", "marshal", "abort"):
+            for marker in (
+                "jsonify",
+                "dump",
+                "make_response",
+                "render_template",
+                "marshal",
+                "abort",
+            ):
                 if marker in cs:
                     calls[marker] += 1
         schemas = sum(1 for r in routes if r.meta.get("schemas"))
@@ -593,18 +708,30 @@ def _response_conventions(routes: list[Route]) -> list[dict[str, Any]]:
         if calls.get("jsonify"):
             bits.append(f"`jsonify(...)` in {calls['jsonify']}")
         if calls.get("dump") or schemas:
-            bits.append(f"schema `.dump()` / response schemas in {max(calls.get('dump', 0), schemas)}")
+            bits.append(
+                f"schema `.dump()` / response schemas in {max(calls.get('dump', 0), schemas)}"
+            )
         if calls.get("render_template"):
             bits.append(f"`render_template` in {calls['render_template']}")
         if bits or parts:
             statement = "responses: " + "; ".join(bits + parts) + f" (of {total} handlers)"
-            out.append({"key": "responses", "topic": "responses", "statement": statement,
-                        "data": {"total": total}})
+            out.append(
+                {
+                    "key": "responses",
+                    "topic": "responses",
+                    "statement": statement,
+                    "data": {"total": total},
+                }
+            )
     return out
 
 
-def _validation_conventions(rows: list[PatternRow], routes: list[Route], defs: dict[str, Any]) -> list[dict[str, Any]]:
-    schema_names = {name for name, ds in defs.items() if any(d[1] in ("schema", "model") for d in ds)}
+def _validation_conventions(
+    rows: list[PatternRow], routes: list[Route], defs: dict[str, Any]
+) -> list[dict[str, Any]]:
+    schema_names = {
+        name for name, ds in defs.items() if any(d[1] in ("schema", "model") for d in ds)
+    }
     used: Counter[str] = Counter()
     n_routes = 0
     for r in routes:
@@ -622,10 +749,18 @@ def _validation_conventions(rows: list[PatternRow], routes: list[Route], defs: d
     lib = libs.most_common(1)[0][0] if libs else "model"
     top = [n for n, _ in used.most_common(4)]
     ids = [i for n in top[:3] for i in _ids_for(defs, n, ("schema", "model"))][:3]
-    statement = (f"request and response bodies are {lib} schemas ({', '.join(f'`{n}`' for n in top)}); "
-                 f"{_pct(n_routes, len(routes))} use one")
-    return [{"key": "validation", "topic": "validation", "statement": statement,
-             "data": {"library": lib, "schemas": top, "count": n_routes, "pattern_ids": ids}}]
+    statement = (
+        f"request and response bodies are {lib} schemas ({', '.join(f'`{n}`' for n in top)}); "
+        f"{_pct(n_routes, len(routes))} use one"
+    )
+    return [
+        {
+            "key": "validation",
+            "topic": "validation",
+            "statement": statement,
+            "data": {"library": lib, "schemas": top, "count": n_routes, "pattern_ids": ids},
+        }
+    ]
 
 
 def _rate_limit_conventions(routes: list[Route], defs: dict[str, Any]) -> list[dict[str, Any]]:
@@ -643,15 +778,22 @@ def _rate_limit_conventions(routes: list[Route], defs: dict[str, Any]) -> list[d
     name, n = users.most_common(1)[0]
     form = forms[name].most_common(1)[0][0]
     shown = ", ".join(labels[name][:3])
-    return [{"key": "rate_limit", "topic": "rate_limit",
-             "statement": f"rate limits use `{form}` ({_pct(n, len(routes))}: {shown})",
-             "data": {"name": name, "form": form, "count": n, "pattern_ids": _ids_for(defs, name)}}]
+    return [
+        {
+            "key": "rate_limit",
+            "topic": "rate_limit",
+            "statement": f"rate limits use `{form}` ({_pct(n, len(routes))}: {shown})",
+            "data": {"name": name, "form": form, "count": n, "pattern_ids": _ids_for(defs, name)},
+        }
+    ]
 
 
 def _db_conventions(routes: list[Route], defs: dict[str, Any]) -> list[dict[str, Any]]:
     deps: Counter[str] = Counter()
     for r in routes:
-        for d in set(map(str, r.meta.get("dependencies") or [])) | set(map(str, r.meta.get("annotations") or [])):
+        for d in set(map(str, r.meta.get("dependencies") or [])) | set(
+            map(str, r.meta.get("annotations") or [])
+        ):
             if _DB_RE.search(_last(d)):
                 deps[d] += 1
     session_calls = Counter()
@@ -659,18 +801,36 @@ def _db_conventions(routes: list[Route], defs: dict[str, Any]) -> list[dict[str,
         for c in r.meta.get("calls") or []:
             c = str(c)
             if c.startswith(("db.session.", "session.", "db.", "self.session.")) and "." in c:
-                session_calls[c.split(".")[0] + "." + c.split(".")[1] if c.startswith("db.session") else c.split(".")[0]] += 1
+                session_calls[
+                    c.split(".")[0] + "." + c.split(".")[1]
+                    if c.startswith("db.session")
+                    else c.split(".")[0]
+                ] += 1
     total = len(routes)
     if deps:
         # prefer the alias people write (SessionDep) over the provider behind it (get_db)
         name, n = sorted(deps.items(), key=lambda kv: (-kv[1], not kv[0][:1].isupper(), kv[0]))[0]
-        return [{"key": "db", "topic": "db", "statement": f"handlers get the database session through `{name}` ({_pct(n, total)})",
-                 "data": {"name": name, "count": n, "pattern_ids": _ids_for(defs, name)}}]
+        return [
+            {
+                "key": "db",
+                "topic": "db",
+                "statement": f"handlers get the database session through `{name}` ({_pct(n, total)})",
+                "data": {"name": name, "count": n, "pattern_ids": _ids_for(defs, name)},
+            }
+        ]
     if session_calls:
         name, _ = session_calls.most_common(1)[0]
-        n = sum(1 for r in routes if any(str(c).startswith(name) for c in r.meta.get("calls") or []))
-        return [{"key": "db", "topic": "db", "statement": f"handlers use `{name}` directly ({_pct(n, total)})",
-                 "data": {"name": name, "count": n, "pattern_ids": []}}]
+        n = sum(
+            1 for r in routes if any(str(c).startswith(name) for c in r.meta.get("calls") or [])
+        )
+        return [
+            {
+                "key": "db",
+                "topic": "db",
+                "statement": f"handlers use `{name}` directly ({_pct(n, total)})",
+                "data": {"name": name, "count": n, "pattern_ids": []},
+            }
+        ]
     return []
 
 
@@ -679,14 +839,20 @@ def _delete_conventions(routes: list[Route]) -> list[dict[str, Any]]:
     if not deletes:
         return []
     others = [r for r in routes if "DELETE" not in r.methods]
+
     def guards(rs: list[Route]) -> Counter[str]:
         c: Counter[str] = Counter()
         for r in rs:
-            for name, text in _route_mechanisms(r):
+            for _name, text in _route_mechanisms(r):
                 c[text] += 1
         return c
+
     on_delete, elsewhere = guards(deletes), guards(others)
-    extra = [t for t, n in on_delete.most_common() if n / len(deletes) > (elsewhere.get(t, 0) / max(len(others), 1)) + 0.25]
+    extra = [
+        t
+        for t, n in on_delete.most_common()
+        if n / len(deletes) > (elsewhere.get(t, 0) / max(len(others), 1)) + 0.25
+    ]
     checks = Counter()
     for r in deletes:
         for x in (r.meta.get("aborts") or []) + (r.meta.get("http_errors") or []):
@@ -699,37 +865,79 @@ def _delete_conventions(routes: list[Route]) -> list[dict[str, Any]]:
     if extra:
         parts.append("deletes add " + ", ".join(f"`{t}`" for t in extra[:2]))
     if checks:
-        parts.append("ownership/permission checks in the body (" + ", ".join(f"{k} ×{v}" for k, v in checks.most_common(2)) + ")")
+        parts.append(
+            "ownership/permission checks in the body ("
+            + ", ".join(f"{k} ×{v}" for k, v in checks.most_common(2))
+            + ")"
+        )
     codes = Counter(str(r.meta.get("status_code")) for r in deletes if r.meta.get("status_code"))
     if codes:
         parts.append(f"return `status_code={codes.most_common(1)[0][0]}`")
-    statement = (f"{len(deletes)} DELETE handler{'s' if len(deletes) != 1 else ''}: " + "; ".join(parts)) if parts else \
-        f"{len(deletes)} DELETE handler{'s' if len(deletes) != 1 else ''}, guarded like the other routes (no extra check found)"
-    return [{"key": "deletes", "topic": "deletes", "statement": statement,
-             "data": {"count": len(deletes), "extra": extra[:2], "checks": dict(checks),
-                      "examples": [r.id for r in deletes[:2]], "pattern_ids": []}}]
+    statement = (
+        (f"{len(deletes)} DELETE handler{'s' if len(deletes) != 1 else ''}: " + "; ".join(parts))
+        if parts
+        else f"{len(deletes)} DELETE handler{'s' if len(deletes) != 1 else ''}, "
+        "guarded like the other routes (no extra check found)"
+    )
+    return [
+        {
+            "key": "deletes",
+            "topic": "deletes",
+            "statement": statement,
+            "data": {
+                "count": len(deletes),
+                "extra": extra[:2],
+                "checks": dict(checks),
+                "examples": [r.id for r in deletes[:2]],
+                "pattern_ids": [],
+            },
+        }
+    ]
 
 
 def _model_conventions(rows: list[PatternRow], usage: Counter[str]) -> list[dict[str, Any]]:
-    models = [(pid, name, path, meta) for pid, kind, name, path, meta, _u, _s in rows if kind == "model"]
+    models = [
+        (pid, name, path, meta) for pid, kind, name, path, meta, _u, _s in rows if kind == "model"
+    ]
     if not models:
         return []
     orms = Counter(str(m[3].get("orm") or "orm") for m in models)
     orm, n = orms.most_common(1)[0]
     style = ""
-    mapped = sum(1 for m in models if any("Mapped" in str(f.get("type", "")) or str(f.get("type", "")).startswith("Mapped") for f in m[3].get("fields") or []))
+    mapped = sum(
+        1
+        for m in models
+        if any(
+            "Mapped" in str(f.get("type", "")) or str(f.get("type", "")).startswith("Mapped")
+            for f in m[3].get("fields") or []
+        )
+    )
     if orm == "sqlalchemy" and mapped:
         style = " with 2.0 `Mapped[...]` / `mapped_column`"
     dirs = Counter(m[2].rsplit("/", 1)[0] if "/" in m[2] else "." for m in models)
     where = dirs.most_common(1)[0][0]
-    return [{"key": "models", "topic": "models",
-             "statement": f"models are {orm}{style} ({n} models, mostly in `{where}/`)",
-             "data": {"orm": orm, "count": n,
-                      "pattern_ids": [max(models, key=lambda m: (usage.get(m[1], 0), len(m[3].get("fields") or [])))[0]]}}]
+    return [
+        {
+            "key": "models",
+            "topic": "models",
+            "statement": f"models are {orm}{style} ({n} models, mostly in `{where}/`)",
+            "data": {
+                "orm": orm,
+                "count": n,
+                "pattern_ids": [
+                    max(models, key=lambda m: (usage.get(m[1], 0), len(m[3].get("fields") or [])))[
+                        0
+                    ]
+                ],
+            },
+        }
+    ]
 
 
 def _test_conventions(rows: list[PatternRow]) -> list[dict[str, Any]]:
-    tests = [(pid, name, path, meta) for pid, kind, name, path, meta, _u, _s in rows if kind == "test"]
+    tests = [
+        (pid, name, path, meta) for pid, kind, name, path, meta, _u, _s in rows if kind == "test"
+    ]
     endpoint_tests = [t for t in tests if t[3].get("requests")]
     if not endpoint_tests:
         return []
@@ -740,15 +948,32 @@ def _test_conventions(rows: list[PatternRow]) -> list[dict[str, Any]]:
     statement = f"endpoint tests call the API through `{client}` ({len(endpoint_tests)} tests in {len(files)} files)"
     if fixtures:
         statement += f"; the client fixture is `{fixtures[0][1]}` in {fixtures[0][2]}"
-    return [{"key": "tests", "topic": "tests", "statement": statement,
-             "data": {"client": client, "count": len(endpoint_tests),
-                      "pattern_ids": [fixtures[0][0]] if fixtures else []}}]
+    return [
+        {
+            "key": "tests",
+            "topic": "tests",
+            "statement": statement,
+            "data": {
+                "client": client,
+                "count": len(endpoint_tests),
+                "pattern_ids": [fixtures[0][0]] if fixtures else [],
+            },
+        }
+    ]
 
 
-def _middleware_conventions(rows: list[PatternRow], files_meta: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+def _middleware_conventions(
+    rows: list[PatternRow], files_meta: dict[str, dict[str, Any]]
+) -> list[dict[str, Any]]:
     mws = [(pid, name, path) for pid, kind, name, path, _m, _u, _s in rows if kind == "middleware"]
     if not mws:
         return []
     shown = ", ".join(f"`{n}` ({p})" for _, n, p in mws[:4])
-    return [{"key": "middleware", "topic": "middleware", "statement": f"middleware and request hooks: {shown}",
-             "data": {"count": len(mws), "pattern_ids": [m[0] for m in mws[:2]]}}]
+    return [
+        {
+            "key": "middleware",
+            "topic": "middleware",
+            "statement": f"middleware and request hooks: {shown}",
+            "data": {"count": len(mws), "pattern_ids": [m[0] for m in mws[:2]]},
+        }
+    ]

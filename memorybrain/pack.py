@@ -54,11 +54,21 @@ class Exemplar:
     def as_dict(self) -> dict[str, Any]:
         p = self.pattern
         return {
-            "id": p.id, "role": self.role, "reason": self.reason, "kind": p.kind,
-            "name": p.name, "qualname": p.qualname, "path": p.path,
-            "start_line": p.start_line, "end_line": p.end_line, "location": p.location,
-            "summary": p.summary, "usage": p.usage, "header": self.header or None,
-            "code": self.code, "trimmed_lines": self.trimmed_lines,
+            "id": p.id,
+            "role": self.role,
+            "reason": self.reason,
+            "kind": p.kind,
+            "name": p.name,
+            "qualname": p.qualname,
+            "path": p.path,
+            "start_line": p.start_line,
+            "end_line": p.end_line,
+            "location": p.location,
+            "summary": p.summary,
+            "usage": p.usage,
+            "header": self.header or None,
+            "code": self.code,
+            "trimmed_lines": self.trimmed_lines,
         }
 
 
@@ -139,13 +149,24 @@ class Pack:
             "tokens": self.tokens,
             "token_counting": METHOD,
             "stack": [
-                {"category": f.category, "name": f.name, "value": f.value, "source": f.source,
-                 "evidence": f.evidence, "origin": f.origin}
+                {
+                    "category": f.category,
+                    "name": f.name,
+                    "value": f.value,
+                    "source": f.source,
+                    "evidence": f.evidence,
+                    "origin": f.origin,
+                }
                 for f in self.stack
             ],
             "conventions": [
-                {"key": c["key"], "topic": c["topic"], "statement": c["statement"],
-                 "count": c.get("data", {}).get("count"), "total": c.get("data", {}).get("total")}
+                {
+                    "key": c["key"],
+                    "topic": c["topic"],
+                    "statement": c["statement"],
+                    "count": c.get("data", {}).get("count"),
+                    "total": c.get("data", {}).get("total"),
+                }
                 for c in self.conventions
             ],
             "exemplars": [e.as_dict() for e in self.exemplars],
@@ -176,10 +197,17 @@ def trim_code(code: str, max_lines: int, location: str) -> tuple[str, int]:
 
 
 _TOPIC_LABEL = {
-    "auth": "authentication", "errors": "errors", "db_errors": "database errors",
-    "validation_errors": "validation errors", "pagination": "pagination",
-    "db": "database sessions", "rate_limit": "rate limiting", "validation": "request/response schemas",
-    "models": "models", "tests": "endpoint tests", "middleware": "middleware",
+    "auth": "authentication",
+    "errors": "errors",
+    "db_errors": "database errors",
+    "validation_errors": "validation errors",
+    "pagination": "pagination",
+    "db": "database sessions",
+    "rate_limit": "rate limiting",
+    "validation": "request/response schemas",
+    "models": "models",
+    "tests": "endpoint tests",
+    "middleware": "middleware",
 }
 
 
@@ -194,8 +222,12 @@ def _crud_slot(method: str, path: str) -> str | None:
     """list / get / create / update / delete for a method on a collection or item path."""
     item = bool(re.search(r"[{<][^}>]+[}>]\s*/?$", path))
     return {
-        ("GET", False): "list", ("GET", True): "get", ("POST", False): "create",
-        ("PUT", True): "update", ("PATCH", True): "update", ("DELETE", True): "delete",
+        ("GET", False): "list",
+        ("GET", True): "get",
+        ("POST", False): "create",
+        ("PUT", True): "update",
+        ("PATCH", True): "update",
+        ("DELETE", True): "delete",
     }.get((method, item))
 
 
@@ -229,11 +261,14 @@ class PackBuilder:
             self._by_name = idx
         return self._by_name
 
-    def build(self, request: str, *, budget: int, fmt: str = "md",
-              kinds: tuple[str, ...] | None = None) -> Pack:
+    def build(
+        self, request: str, *, budget: int, fmt: str = "md", kinds: tuple[str, ...] | None = None
+    ) -> Pack:
         request = " ".join(request.split())
         if not request:
-            raise RequestError("the request is empty", hint='try: brain context "Add CRUD endpoints for invoices"')
+            raise RequestError(
+                "the request is empty", hint='try: brain context "Add CRUD endpoints for invoices"'
+            )
         if len(request) > MAX_REQUEST_CHARS:
             raise RequestError(f"the request is longer than {MAX_REQUEST_CHARS} characters")
         pack = Pack(request=request, budget=budget, project=self.project)
@@ -249,14 +284,22 @@ class PackBuilder:
         for ex in candidates:
             max_lines = MAX_EXEMPLAR_LINES
             while True:
-                ex.code, ex.trimmed_lines = trim_code(ex.pattern.code, max_lines, ex.pattern.location)
+                ex.code, ex.trimmed_lines = trim_code(
+                    ex.pattern.code, max_lines, ex.pattern.location
+                )
                 pack.exemplars.append(ex)
                 if count_tokens(pack.render(fmt)) <= budget:
                     break
                 pack.exemplars.pop()
                 if max_lines <= 12:
-                    pack.omitted.append({"id": ex.pattern.id, "location": ex.pattern.location,
-                                         "role": ex.role, "why": "budget"})
+                    pack.omitted.append(
+                        {
+                            "id": ex.pattern.id,
+                            "location": ex.pattern.location,
+                            "role": ex.role,
+                            "why": "budget",
+                        }
+                    )
                     break
                 max_lines = max(12, max_lines // 2)
         # The omitted list itself costs tokens: drop its tail if it would break the budget.
@@ -281,8 +324,9 @@ class PackBuilder:
 
     # ------------------------------------------------------------------ selection
 
-    def _candidates(self, request: str, conventions: list[dict[str, Any]],
-                    kinds: tuple[str, ...] | None) -> list[Exemplar]:
+    def _candidates(
+        self, request: str, conventions: list[dict[str, Any]], kinds: tuple[str, ...] | None
+    ) -> list[Exemplar]:
         """Exemplars in priority order; the budget decides how many make it."""
         hits = self.retriever.search(request, limit=400)
         chosen: dict[str, Exemplar] = {}
@@ -299,7 +343,11 @@ class PackBuilder:
             c = by_topic.get(key)
             if c:
                 for pid in c.get("data", {}).get("pattern_ids", [])[:limit]:
-                    add(pid, _role_for(c["topic"]), f"the project's convention for {_TOPIC_LABEL.get(c['topic'], c['topic'])}")
+                    add(
+                        pid,
+                        _role_for(c["topic"]),
+                        f"the project's convention for {_TOPIC_LABEL.get(c['topic'], c['topic'])}",
+                    )
 
         route_hits = [h for h in hits if h.kind == "route"]
         module, module_routes = self._best_module(route_hits, conventions)
@@ -308,8 +356,12 @@ class PackBuilder:
         # 1. the closest resource's routes: one per method first (a CRUD set)
         header = self._module_header(module) if module else ""
         for i, pid in enumerate(ordered[:5]):
-            add(pid, "closest resource", f"route in `{module}`, the module most like the request",
-                header if i == 0 else "")
+            add(
+                pid,
+                "closest resource",
+                f"route in `{module}`, the module most like the request",
+                header if i == 0 else "",
+            )
         # 2. how auth and errors are done here
         add_convention("auth", 1)
         add_convention("errors", 3)
@@ -328,8 +380,17 @@ class PackBuilder:
         # 5. helpers the closest routes call, the rest of the conventions' definitions
         for pid, role, reason in chain:
             add(pid, role, reason)
-        for key in ("auth", "db", "rate_limit", "errors:db", "errors:validation", "errors:shape",
-                    "validation", "models", "middleware"):
+        for key in (
+            "auth",
+            "db",
+            "rate_limit",
+            "errors:db",
+            "errors:validation",
+            "errors:shape",
+            "validation",
+            "models",
+            "middleware",
+        ):
             add_convention(key)
         for key in by_topic:
             add_convention(key)
@@ -374,8 +435,9 @@ class PackBuilder:
         scored.sort()
         return [pid for _s, _p, pid in scored[:2]]
 
-    def _best_module(self, route_hits: list[Hit],
-                     conventions: list[dict[str, Any]]) -> tuple[str | None, list[Hit]]:
+    def _best_module(
+        self, route_hits: list[Hit], conventions: list[dict[str, Any]]
+    ) -> tuple[str | None, list[Hit]]:
         """The route module most like the request that is also a good template.
 
         Similarity to the request first; then how complete a resource it is (list, get,
@@ -396,7 +458,10 @@ class PackBuilder:
             style = 1.0 if p.meta.get("framework") == main_style else 0.0
             if not auth:
                 return style
-            uses = {_last(str(x)) for x in (p.meta.get("decorators") or []) + (p.meta.get("dependencies") or [])}
+            uses = {
+                _last(str(x))
+                for x in (p.meta.get("decorators") or []) + (p.meta.get("dependencies") or [])
+            }
             return (style + (1.0 if _last(auth) in uses else 0.0)) / 2
 
         def score(path: str) -> float:
@@ -404,8 +469,11 @@ class PackBuilder:
             top = hs[:3]
             similarity = top[0].score + 0.3 * sum(h.score for h in top) / len(top)
             ps = [pats[h.id] for h in hs if h.id in pats]
-            slots = {_crud_slot(m, str(p.meta.get("full_path") or p.meta.get("path") or ""))
-                     for p in ps for m in p.meta.get("methods") or []}
+            slots = {
+                _crud_slot(m, str(p.meta.get("full_path") or p.meta.get("path") or ""))
+                for p in ps
+                for m in p.meta.get("methods") or []
+            }
             slots.discard(None)
             completeness = 0.06 * len(slots) / 5
             conform = 0.1 * (sum(conformity(p) for p in ps) / len(ps)) if ps else 0.0
@@ -447,8 +515,13 @@ class PackBuilder:
                 args.append(repr(info["name"]))
                 args.append("__name__")
             if info.get("prefix"):
-                args.append(("url_prefix=" if info.get("type") == "Blueprint" else "prefix=") + repr(info["prefix"]))
-            lines.append(f"{var} = {info.get('type') or 'APIRouter'}({', '.join(args)})  # line {info.get('line', '?')}")
+                args.append(
+                    ("url_prefix=" if info.get("type") == "Blueprint" else "prefix=")
+                    + repr(info["prefix"])
+                )
+            lines.append(
+                f"{var} = {info.get('type') or 'APIRouter'}({', '.join(args)})  # line {info.get('line', '?')}"
+            )
         if not lines:
             return ""
         return f"# {path} (imports)\n" + "\n".join(lines[:25])
@@ -465,13 +538,29 @@ class PackBuilder:
                     names[t] += 1
         index = self._names()
         out = []
-        prefer = ("schema", "model", "pagination", "dependency", "decorator", "exception", "function", "class")
+        prefer = (
+            "schema",
+            "model",
+            "pagination",
+            "dependency",
+            "decorator",
+            "exception",
+            "function",
+            "class",
+        )
         for name, _n in names.most_common():
-            for pid, kind, path in sorted(index.get(name, []), key=lambda x: prefer.index(x[1]) if x[1] in prefer else 99)[:1]:
+            for pid, kind, path in sorted(
+                index.get(name, []), key=lambda x: prefer.index(x[1]) if x[1] in prefer else 99
+            )[:1]:
                 if kind in ("test",):
                     continue
-                out.append((pid, kind if kind in ("schema", "model") else "used by the exemplar",
-                            f"`{name}` is used by the closest resource's routes ({path})"))
+                out.append(
+                    (
+                        pid,
+                        kind if kind in ("schema", "model") else "used by the exemplar",
+                        f"`{name}` is used by the closest resource's routes ({path})",
+                    )
+                )
         # models behind the schemas come next to the schemas
         return out
 
@@ -485,11 +574,19 @@ class PackBuilder:
         for key, item in CHECKLIST:
             found = by_topic.get(key, [])
             if key == "responses":
-                found = found + by_topic.get("pagination", []) + [c for c in by_topic.get("errors", []) if c["data"].get("shape")]
+                found = (
+                    found
+                    + by_topic.get("pagination", [])
+                    + [c for c in by_topic.get("errors", []) if c["data"].get("shape")]
+                )
             if key == "validation":
                 found = found + by_topic.get("validation_errors", [])
             if key == "auth" and found and not found[0]["data"].get("count"):
-                out.append(ChecklistItem(key, item, f"not found in this project: {found[0]['statement']}", False))
+                out.append(
+                    ChecklistItem(
+                        key, item, f"not found in this project: {found[0]['statement']}", False
+                    )
+                )
                 continue
             if found:
                 answer = "; ".join(_advice(key, c) for c in found[:3])
@@ -520,8 +617,15 @@ def _missing(key: str) -> str:
 
 def _role_for(topic: str) -> str:
     return {
-        "auth": "auth", "errors": "error handling", "db_errors": "error handling",
-        "validation_errors": "error handling", "pagination": "pagination", "db": "database",
-        "rate_limit": "rate limit", "validation": "schema", "models": "model",
-        "tests": "endpoint test", "middleware": "middleware",
+        "auth": "auth",
+        "errors": "error handling",
+        "db_errors": "error handling",
+        "validation_errors": "error handling",
+        "pagination": "pagination",
+        "db": "database",
+        "rate_limit": "rate limit",
+        "validation": "schema",
+        "models": "model",
+        "tests": "endpoint test",
+        "middleware": "middleware",
     }.get(topic, topic)

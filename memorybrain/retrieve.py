@@ -70,8 +70,9 @@ class Retriever:
         self._ids = None
         self._matrix = None
 
-    def search(self, request: str, *, kinds: tuple[str, ...] | None = None,
-               limit: int = 50) -> list[Hit]:
+    def search(
+        self, request: str, *, kinds: tuple[str, ...] | None = None, limit: int = 50
+    ) -> list[Hit]:
         self._load()
         assert self._ids is not None and self._matrix is not None
         dense: dict[str, float] = {}

@@ -21,10 +21,33 @@ from memorybrain.redact import is_env_file
 #: Directories never worth indexing (matched by name at any depth).
 DEFAULT_EXCLUDED_DIRS = frozenset(
     {
-        ".git", ".hg", ".svn", ".brain", ".venv", "venv", "env", ".env", "virtualenv",
-        "node_modules", "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache",
-        ".tox", ".nox", "build", "dist", "site-packages", ".eggs", ".idea", ".vscode",
-        "htmlcov", ".cache", "bower_components", ".next", ".terraform",
+        ".git",
+        ".hg",
+        ".svn",
+        ".brain",
+        ".venv",
+        "venv",
+        "env",
+        ".env",
+        "virtualenv",
+        "node_modules",
+        "__pycache__",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".tox",
+        ".nox",
+        "build",
+        "dist",
+        "site-packages",
+        ".eggs",
+        ".idea",
+        ".vscode",
+        "htmlcov",
+        ".cache",
+        "bower_components",
+        ".next",
+        ".terraform",
     }
 )
 
@@ -123,7 +146,9 @@ def walk_project(config: Config) -> Iterator[SourceFile | Skip]:
                 yield Skip(rel, f"unreadable: {e.strerror}")
                 continue
             if size > config.max_file_size:
-                yield Skip(rel, f"larger than max_file_size ({size} > {config.max_file_size} bytes)")
+                yield Skip(
+                    rel, f"larger than max_file_size ({size} > {config.max_file_size} bytes)"
+                )
                 continue
             yield SourceFile(rel, path, size, kind)
         stack.extend((d, ignores) for d in reversed(subdirs))

@@ -12,7 +12,6 @@ from typer.testing import CliRunner
 from cli.main import app
 from memorybrain import __version__
 
-
 FASTAPI_APP = Path(__file__).parent / "fixtures" / "fastapi_app"
 runner = CliRunner()
 COMMANDS = ["index", "context", "patterns", "show", "facts", "status"]
@@ -37,7 +36,9 @@ def test_every_command_has_help_with_examples(command):
 def test_errors_are_one_line_and_non_zero(tmp_path):
     missing = run("index", str(tmp_path / "nope"))
     assert missing.exit_code == 2
-    assert missing.output.strip().splitlines() == [f"error: project path does not exist: {tmp_path / 'nope'}"]
+    assert missing.output.strip().splitlines() == [
+        f"error: project path does not exist: {tmp_path / 'nope'}"
+    ]
     unindexed = run("context", "Add invoices", "--project", str(tmp_path))
     assert unindexed.exit_code == 3
     assert "run `brain index` in the project first" in unindexed.output
@@ -67,8 +68,19 @@ def test_index_summary(indexed):
 def test_context_patterns_show_facts_status(indexed):
     root = str(indexed[0])
     md = run("context", "Add CRUD endpoints for notifications", "--project", root)
-    assert md.exit_code == 0 and md.output.startswith("# Context pack: Add CRUD endpoints for notifications")
-    js = run("context", "Add CRUD endpoints for notifications", "-p", root, "--format", "json", "--budget", "2000")
+    assert md.exit_code == 0 and md.output.startswith(
+        "# Context pack: Add CRUD endpoints for notifications"
+    )
+    js = run(
+        "context",
+        "Add CRUD endpoints for notifications",
+        "-p",
+        root,
+        "--format",
+        "json",
+        "--budget",
+        "2000",
+    )
     data = json.loads(js.output)
     assert data["budget"] == 2000 and data["tokens"] <= 2000
     routes = json.loads(run("patterns", "--kind", "route", "--json", "-p", root).output)

@@ -60,7 +60,13 @@ def test_error_style_and_shape(fastapi_brain):
     assert errors["data"]["shape"] == '{"error": {"code", "message"}}'
     assert "IntegrityError" in conventions["errors:db"]["statement"]
     exceptions = {p.name: p for p in fastapi_brain.patterns(kind="exception")}
-    assert set(exceptions) >= {"AppError", "NotFoundError", "PermissionDeniedError", "ConflictError", "AuthError"}
+    assert set(exceptions) >= {
+        "AppError",
+        "NotFoundError",
+        "PermissionDeniedError",
+        "ConflictError",
+        "AuthError",
+    }
     assert exceptions["PermissionDeniedError"].usage >= 4
 
 
@@ -90,8 +96,11 @@ def test_stack_facts_have_sources(fastapi_brain):
 
 def test_planted_secrets_are_redacted_everywhere(fastapi_brain):
     store = fastapi_brain.store
-    dump = "\n".join(str(row) for table in ("patterns", "files", "facts", "conventions")
-                     for row in store.db.execute(f"SELECT * FROM {table}"))
+    dump = "\n".join(
+        str(row)
+        for table in ("patterns", "files", "facts", "conventions")
+        for row in store.db.execute(f"SELECT * FROM {table}")
+    )
     assert "S3cretPassw0rd" not in dump
     assert "dev-4f9a8c1e7b2d6a3f9e8d7c6b5a4f3e2d" not in dump
     assert "prod-9a8b7c6d5e4f3a2b1c0d" not in dump
@@ -107,12 +116,16 @@ def test_pack_for_notifications(fastapi_brain):
     assert pack.tokens <= 4000
     assert (len(md) + 3) // 4 == pack.tokens
     # sections in their fixed order
-    positions = [md.index(h) for h in ("## Stack", "## Conventions", "## Exemplars", "## Checklist")]
+    positions = [
+        md.index(h) for h in ("## Stack", "## Conventions", "## Exemplars", "## Checklist")
+    ]
     assert positions == sorted(positions)
     # the closest resource is messages, shown as a CRUD set with provenance
     first = pack.exemplars[0]
     assert first.pattern.path == "app/api/routes/messages.py"
-    methods = {m for e in pack.exemplars if e.role == "closest resource" for m in e.pattern.meta["methods"]}
+    methods = {
+        m for e in pack.exemplars if e.role == "closest resource" for m in e.pattern.meta["methods"]
+    }
     assert {"GET", "POST", "PATCH", "DELETE"} <= methods
     assert "app/api/routes/messages.py:43-55" in md
     # the conventions, stated with evidence
@@ -122,7 +135,10 @@ def test_pack_for_notifications(fastapi_brain):
     names = {e.pattern.name for e in pack.exemplars}
     assert {"get_current_user", "app_error_handler", "AppError", "paginate"} <= names
     assert "MessageOut" in names or "MessageCreate" in names
-    assert any(e.pattern.kind == "test" and e.pattern.path == "tests/test_messages.py" for e in pack.exemplars)
+    assert any(
+        e.pattern.kind == "test" and e.pattern.path == "tests/test_messages.py"
+        for e in pack.exemplars
+    )
     # checklist answered the way this project does it
     checklist = {c.key: c for c in pack.checklist}
     assert all(c.found for c in checklist.values())
@@ -153,10 +169,21 @@ def test_trimming_is_visible_and_on_line_boundaries(fastapi_brain):
 def test_pack_json_schema(fastapi_brain):
     import json
 
-    data = json.loads(fastapi_brain.context("Add CRUD endpoints for notifications", fmt="json").to_json())
+    data = json.loads(
+        fastapi_brain.context("Add CRUD endpoints for notifications", fmt="json").to_json()
+    )
     assert data["schema"] == "memorybrain.pack/1"
-    assert set(data) >= {"request", "budget", "tokens", "token_counting", "stack", "conventions",
-                         "exemplars", "checklist", "omitted"}
+    assert set(data) >= {
+        "request",
+        "budget",
+        "tokens",
+        "token_counting",
+        "stack",
+        "conventions",
+        "exemplars",
+        "checklist",
+        "omitted",
+    }
     ex = data["exemplars"][0]
     assert set(ex) >= {"id", "role", "kind", "path", "start_line", "end_line", "location", "code"}
     assert data["stack"][0]["source"]

@@ -37,9 +37,11 @@ def test_auth_and_role_conventions(flask_brain):
     assert auth["data"]["public"] == ["POST /api/auth/login"]
     roles = conventions["auth:roles_required"]
     assert roles["data"]["count"] == 3 and '@roles_required("admin")' in roles["statement"]
-    decorator = next(p for p in flask_brain.patterns(kind="decorator") if p.name == "roles_required")
+    decorator = next(
+        p for p in flask_brain.patterns(kind="decorator") if p.name == "roles_required"
+    )
     assert decorator.usage == 3 and decorator.path == "bookshop/auth/decorators.py"
-    assert "deletes add `@roles_required(\"admin\")`" in conventions["deletes"]["statement"]
+    assert 'deletes add `@roles_required("admin")`' in conventions["deletes"]["statement"]
 
 
 def test_errors_pagination_models(flask_brain):
@@ -80,7 +82,10 @@ def test_pack_for_notifications(flask_brain):
     assert pack.tokens <= 4000
     closest = [e for e in pack.exemplars if e.role == "closest resource"]
     # a complete CRUD resource (all five of list/get/create/update/delete) is the template
-    assert closest and closest[0].pattern.path in ("bookshop/authors/routes.py", "bookshop/books/routes.py")
+    assert closest and closest[0].pattern.path in (
+        "bookshop/authors/routes.py",
+        "bookshop/books/routes.py",
+    )
     methods = {m for e in closest for m in e.pattern.meta["methods"]}
     assert methods == {"GET", "POST", "PUT", "DELETE"}
     assert "@jwt_required()" in md and "14 of 18 handlers" in md

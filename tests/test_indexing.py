@@ -46,7 +46,9 @@ def test_incremental_by_content_hash(project, monkeypatch):
     # unchanged tree: nothing parsed, nothing embedded
     calls = []
     real = indexers.extract_python
-    monkeypatch.setattr("memorybrain.indexing.extract_python", lambda *a: calls.append(a) or real(*a))
+    monkeypatch.setattr(
+        "memorybrain.indexing.extract_python", lambda *a: calls.append(a) or real(*a)
+    )
     enc.texts.clear()
     again = brain.index()
     assert (again.indexed, again.embedded, calls, enc.texts) == (0, 0, [], [])
@@ -54,9 +56,12 @@ def test_incremental_by_content_hash(project, monkeypatch):
 
     # edit one function in one file: only that file is parsed, only changed patterns embedded
     target = project / "app" / "api" / "routes" / "messages.py"
-    target.write_text(target.read_text().replace(
-        'raise PermissionDeniedError("You can only edit your own messages")',
-        'raise PermissionDeniedError("Only the author can edit a message")'))
+    target.write_text(
+        target.read_text().replace(
+            'raise PermissionDeniedError("You can only edit your own messages")',
+            'raise PermissionDeniedError("Only the author can edit a message")',
+        )
+    )
     edited = brain.index()
     assert edited.indexed == 1 and [c[0] for c in calls] == ["app/api/routes/messages.py"]
     assert edited.embedded == 1

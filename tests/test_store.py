@@ -10,9 +10,23 @@ from memorybrain.models import Fact, Pattern
 from memorybrain.store import SCHEMA_VERSION, Store
 
 
-def _pattern(name="list_items", path="app/items.py", code="def list_items():\n    return []\n", kind="function"):
-    return Pattern(kind=kind, name=name, qualname=name, path=path, start_line=1, end_line=2,
-                   code=code, summary=f"def {name}()", meta={"calls": []})
+def _pattern(
+    name="list_items",
+    path="app/items.py",
+    code="def list_items():\n    return []\n",
+    kind="function",
+):
+    return Pattern(
+        kind=kind,
+        name=name,
+        qualname=name,
+        path=path,
+        start_line=1,
+        end_line=2,
+        code=code,
+        summary=f"def {name}()",
+        meta={"calls": []},
+    )
 
 
 def test_create_open_and_schema_version(tmp_path):
@@ -50,16 +64,34 @@ def test_foreign_files_are_refused(tmp_path):
 
 def test_replace_file_patterns_fts_and_delete(tmp_path):
     with Store.open(tmp_path / "b.db", create=True) as s:
-        s.replace_file(path="app/items.py", content_hash="h1", size=10, lines=2, kind="python",
-                       indexer_version="1", meta={"imports": []},
-                       patterns=[_pattern(), _pattern("create_invoice", code="def create_invoice():\n    pass\n")])
+        s.replace_file(
+            path="app/items.py",
+            content_hash="h1",
+            size=10,
+            lines=2,
+            kind="python",
+            indexer_version="1",
+            meta={"imports": []},
+            patterns=[
+                _pattern(),
+                _pattern("create_invoice", code="def create_invoice():\n    pass\n"),
+            ],
+        )
         assert s.pattern_count() == 2
         assert s.file_states() == {"app/items.py": ("h1", "1")}
         ids = [i for i, _ in s.search_text('"invoices"')]  # porter stemming
         assert ids == [_pattern("create_invoice").id]
         # replacing drops old patterns of the file
-        s.replace_file(path="app/items.py", content_hash="h2", size=10, lines=2, kind="python",
-                       indexer_version="1", meta={}, patterns=[_pattern()])
+        s.replace_file(
+            path="app/items.py",
+            content_hash="h2",
+            size=10,
+            lines=2,
+            kind="python",
+            indexer_version="1",
+            meta={},
+            patterns=[_pattern()],
+        )
         assert s.pattern_count() == 1 and s.search_text('"invoice"') == []
         s.delete_files(["app/items.py"])
         assert s.pattern_count() == 0 and s.file_states() == {}
@@ -70,11 +102,28 @@ def test_replace_file_patterns_fts_and_delete(tmp_path):
 def test_secrets_are_redacted_before_storage(tmp_path):
     code = 'DATABASE_URL = "postgresql://app:hunter2hunter2@db:5432/app"\nKEY = "AKIAIOSFODNN7EXAMPLE"\n'
     with Store.open(tmp_path / "b.db", create=True) as s:
-        s.replace_file(path="cfg.py", content_hash="h", size=1, lines=2, kind="python",
-                       indexer_version="1", meta={"note": "mysql://root:hunter2hunter2@localhost/x AKIAIOSFODNN7EXAMPLE"},
-                       patterns=[_pattern("cfg", code=code)])
-        s.replace_detected_facts([Fact("database", "PostgreSQL", None, "cfg.py", 1,
-                                       evidence="postgresql://app:hunter2hunter2@db/app")])
+        s.replace_file(
+            path="cfg.py",
+            content_hash="h",
+            size=1,
+            lines=2,
+            kind="python",
+            indexer_version="1",
+            meta={"note": "mysql://root:hunter2hunter2@localhost/x AKIAIOSFODNN7EXAMPLE"},
+            patterns=[_pattern("cfg", code=code)],
+        )
+        s.replace_detected_facts(
+            [
+                Fact(
+                    "database",
+                    "PostgreSQL",
+                    None,
+                    "cfg.py",
+                    1,
+                    evidence="postgresql://app:hunter2hunter2@db/app",
+                )
+            ]
+        )
     raw = b"".join(p.read_bytes() for p in tmp_path.glob("b.db*"))
     assert b"hunter2hunter2" not in raw
     assert b"AKIAIOSFODNN7EXAMPLE" not in raw
@@ -83,8 +132,16 @@ def test_secrets_are_redacted_before_storage(tmp_path):
 def test_vectors_roundtrip_and_model_change(tmp_path):
     with Store.open(tmp_path / "b.db", create=True) as s:
         p = _pattern()
-        s.replace_file(path=p.path, content_hash="h", size=1, lines=2, kind="python",
-                       indexer_version="1", meta={}, patterns=[p])
+        s.replace_file(
+            path=p.path,
+            content_hash="h",
+            size=1,
+            lines=2,
+            kind="python",
+            indexer_version="1",
+            meta={},
+            patterns=[p],
+        )
         assert s.ensure_model("m1", 3) is False
         s.put_vectors([(p.id, "t", np.array([0.6, 0.8, 0.0], dtype=np.float32))])
         ids, matrix = s.vector_matrix()

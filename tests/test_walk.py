@@ -21,9 +21,19 @@ def _touch(root, rel, text="x = 1\n"):
 
 
 def test_python_and_metadata_files_default_excludes(tmp_path):
-    for rel in ("app/main.py", "pyproject.toml", "requirements.txt", "README.md",
-                ".venv/lib/x.py", "node_modules/a/b.py", "build/c.py", "app/__pycache__/m.py",
-                "pkg.egg-info/d.py", ".git/hooks/e.py", ".brain/f.py"):
+    for rel in (
+        "app/main.py",
+        "pyproject.toml",
+        "requirements.txt",
+        "README.md",
+        ".venv/lib/x.py",
+        "node_modules/a/b.py",
+        "build/c.py",
+        "app/__pycache__/m.py",
+        "pkg.egg-info/d.py",
+        ".git/hooks/e.py",
+        ".brain/f.py",
+    ):
         _touch(tmp_path, rel)
     files, _ = _walk(tmp_path)
     assert files == ["app/main.py", "pyproject.toml", "requirements.txt"]
@@ -32,7 +42,13 @@ def test_python_and_metadata_files_default_excludes(tmp_path):
 def test_gitignore_root_and_nested(tmp_path):
     _touch(tmp_path, ".gitignore", "generated/\n*_pb2.py\n")
     _touch(tmp_path, "app/.gitignore", "local_settings.py\n")
-    for rel in ("app/a.py", "app/local_settings.py", "generated/x.py", "api_pb2.py", "other/local_settings.py"):
+    for rel in (
+        "app/a.py",
+        "app/local_settings.py",
+        "generated/x.py",
+        "api_pb2.py",
+        "other/local_settings.py",
+    ):
         _touch(tmp_path, rel)
     files, _ = _walk(tmp_path)
     assert files == ["app/a.py", "other/local_settings.py"]

@@ -56,8 +56,16 @@ def _redact_meta(value: Any) -> Any:
 def _row_to_pattern(row: sqlite3.Row | tuple[Any, ...]) -> Pattern:
     (_id, kind, name, qualname, path, start, end, code, summary, meta, usage) = row
     return Pattern(
-        kind=kind, name=name, qualname=qualname, path=path, start_line=start, end_line=end,
-        code=code, summary=summary, meta=json.loads(meta or "{}"), usage=usage or 0,
+        kind=kind,
+        name=name,
+        qualname=qualname,
+        path=path,
+        start_line=start,
+        end_line=end,
+        code=code,
+        summary=summary,
+        meta=json.loads(meta or "{}"),
+        usage=usage or 0,
     )
 
 
@@ -190,8 +198,13 @@ class Store:
                 self.db.table("patterns").insert_all(rows, replace=True)
             self.db.table("files").upsert(
                 {
-                    "path": path, "hash": content_hash, "size": size, "lines": lines,
-                    "kind": kind, "status": status, "reason": reason,
+                    "path": path,
+                    "hash": content_hash,
+                    "size": size,
+                    "lines": lines,
+                    "kind": kind,
+                    "status": status,
+                    "reason": reason,
                     "indexer_version": indexer_version,
                     "meta": json.dumps(_redact_meta(meta), sort_keys=True),
                     "indexed_at": _now(),
@@ -211,11 +224,18 @@ class Store:
     def _pattern_row(p: Pattern) -> dict[str, Any]:
         code = redact(p.code)
         return {
-            "id": p.id, "kind": p.kind, "name": p.name, "qualname": p.qualname,
-            "path": p.path, "start_line": p.start_line, "end_line": p.end_line,
-            "code": code, "summary": redact(p.summary),
+            "id": p.id,
+            "kind": p.kind,
+            "name": p.name,
+            "qualname": p.qualname,
+            "path": p.path,
+            "start_line": p.start_line,
+            "end_line": p.end_line,
+            "code": code,
+            "summary": redact(p.summary),
             "meta": json.dumps(_redact_meta(p.meta), sort_keys=True),
-            "usage": p.usage, "content_hash": p.content_hash(),
+            "usage": p.usage,
+            "content_hash": p.content_hash(),
         }
 
     # ------------------------------------------------------------------ patterns
@@ -353,9 +373,7 @@ class Store:
 
     def prune_vectors(self) -> int:
         with self.db.conn:
-            cur = self.db.execute(
-                "DELETE FROM vectors WHERE id NOT IN (SELECT id FROM patterns)"
-            )
+            cur = self.db.execute("DELETE FROM vectors WHERE id NOT IN (SELECT id FROM patterns)")
         return cur.rowcount
 
     def vector_matrix(self) -> tuple[list[str], np.ndarray]:
@@ -380,9 +398,14 @@ class Store:
     @staticmethod
     def _fact_row(f: Fact) -> dict[str, Any]:
         return {
-            "key": f.key, "category": f.category, "name": f.name,
-            "value": redact(f.value) if f.value else None, "source_path": f.source_path,
-            "source_line": f.source_line, "evidence": redact(f.evidence), "origin": f.origin,
+            "key": f.key,
+            "category": f.category,
+            "name": f.name,
+            "value": redact(f.value) if f.value else None,
+            "source_path": f.source_path,
+            "source_line": f.source_line,
+            "evidence": redact(f.evidence),
+            "origin": f.origin,
         }
 
     def facts(self) -> list[Fact]:
@@ -399,8 +422,11 @@ class Store:
             self.db.execute("DELETE FROM conventions")
             rows = [
                 {
-                    "key": c["key"], "topic": c["topic"], "statement": redact(c["statement"]),
-                    "rank": i, "data": json.dumps(_redact_meta(c.get("data", {})), sort_keys=True),
+                    "key": c["key"],
+                    "topic": c["topic"],
+                    "statement": redact(c["statement"]),
+                    "rank": i,
+                    "data": json.dumps(_redact_meta(c.get("data", {})), sort_keys=True),
                 }
                 for i, c in enumerate(conventions)
             ]
@@ -408,9 +434,7 @@ class Store:
                 self.db.table("conventions").insert_all(rows)
 
     def conventions(self) -> list[dict[str, Any]]:
-        rows = self.db.execute(
-            "SELECT key, topic, statement, data FROM conventions ORDER BY rank"
-        )
+        rows = self.db.execute("SELECT key, topic, statement, data FROM conventions ORDER BY rank")
         return [
             {"key": k, "topic": t, "statement": s, "data": json.loads(d or "{}")}
             for k, t, s, d in rows

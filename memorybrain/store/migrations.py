@@ -14,17 +14,33 @@ import sqlite_utils
 def m001_initial(db: sqlite_utils.Database) -> None:
     db.table("files").create(
         {
-            "path": str, "hash": str, "size": int, "lines": int, "kind": str,
-            "status": str, "reason": str, "indexer_version": str, "meta": str,
+            "path": str,
+            "hash": str,
+            "size": int,
+            "lines": int,
+            "kind": str,
+            "status": str,
+            "reason": str,
+            "indexer_version": str,
+            "meta": str,
             "indexed_at": str,
         },
         pk="path",
     )
     db.table("patterns").create(
         {
-            "id": str, "kind": str, "name": str, "qualname": str, "path": str,
-            "start_line": int, "end_line": int, "code": str, "summary": str,
-            "meta": str, "usage": int, "content_hash": str,
+            "id": str,
+            "kind": str,
+            "name": str,
+            "qualname": str,
+            "path": str,
+            "start_line": int,
+            "end_line": int,
+            "code": str,
+            "summary": str,
+            "meta": str,
+            "usage": int,
+            "content_hash": str,
         },
         pk="id",
     )
@@ -37,8 +53,14 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     db.table("vectors").create({"id": str, "text_hash": str, "vector": bytes}, pk="id")
     db.table("facts").create(
         {
-            "key": str, "category": str, "name": str, "value": str, "source_path": str,
-            "source_line": int, "evidence": str, "origin": str,
+            "key": str,
+            "category": str,
+            "name": str,
+            "value": str,
+            "source_path": str,
+            "source_line": int,
+            "evidence": str,
+            "origin": str,
         },
         pk="key",
     )

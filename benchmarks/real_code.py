@@ -1,0 +1,128 @@
+"""Index real open-source Flask and FastAPI apps and report the core figures.
+
+Usage:  .venv/bin/python benchmarks/real_code.py [--cache DIR] [NAME ...]
+
+Downloads each app's wheel from PyPI (``pip download --no-deps``) into a cache outside the
+repository (default ``~/.cache/memorybrain-bench``), unpacks it, and for each app prints:
+files, lines, patterns by kind, facts, cold index seconds (new store, fresh process),
+re-index seconds after touching one file, and `brain context` seconds from a new process.
+Nothing here is a timed test: these are measurements to report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+APPS = {
+    # name: (pip requirement, folder to index inside the unpacked wheel, include globs)
+    "ihatemoney": ("ihatemoney==7.2.1", ".", ["ihatemoney/**"]),
+    "flaskbb": ("flaskbb==2.0.2", ".", ["flaskbb/**", "tests/**"]),
+    "ckan": ("ckan==2.12.0", ".", ["ckan/**", "ckanext/**"]),
+    "zenml": ("zenml==0.98.0", ".", ["zenml/zen_server/**"]),
+}
+REQUEST = "Add CRUD endpoints for notifications"
+BRAIN = [sys.executable, "-m", "cli.main"]
+
+
+def fetch(name: str, requirement: str, cache: Path) -> Path:
+    root = cache / name
+    if root.exists():
+        return root
+    dl = cache / "downloads"
+    dl.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", str(dl), requirement],
+        check=True,
+    )
+    wheel = next(p for p in dl.glob("*.whl") if p.name.lower().startswith(name.lower()))
+    with zipfile.ZipFile(wheel) as z:
+        z.extractall(root)
+    return root
+
+
+def brain(*args: str) -> tuple[float, str]:
+    started = time.perf_counter()
+    out = subprocess.run(
+        [*BRAIN, *args], capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1]
+    )
+    elapsed = time.perf_counter() - started
+    if out.returncode != 0:
+        raise SystemExit(f"brain {' '.join(args)} failed: {out.stderr.strip()}")
+    return elapsed, out.stdout
+
+
+def measure(name: str, root: Path, includes: list[str], pack_dir: Path) -> dict[str, object]:
+    shutil.rmtree(root / ".brain", ignore_errors=True)
+    (root / ".brain").mkdir()
+    (root / ".brain" / "config.toml").write_text(f"include = {json.dumps(includes)}\n")
+    cold, out = brain("index", str(root), "--json")
+    report = json.loads(out)
+    touched = next(
+        root / p
+        for p in sorted(
+            json.loads(
+                brain("patterns", "-p", str(root), "--kind", "route", "--json", "-n", "1")[1]
+            )["patterns"][0]["location"].split(":")[:1]
+        )
+    )
+    touched.touch()
+    os.utime(touched)
+    text = touched.read_text()
+    touched.write_text(text + "\n# touched by the benchmark\n")
+    reindex, out2 = brain("index", str(root), "--json")
+    touched.write_text(text)
+    brain("index", str(root), "--json")
+    ctx, pack = brain("context", REQUEST, "-p", str(root))
+    (pack_dir / f"{name}.md").write_text(pack)
+    return {
+        "app": name,
+        "files": report["indexed"] + report["unchanged"],
+        "lines": report["lines"],
+        "patterns": report["patterns"],
+        "by_kind": report["patterns_by_kind"],
+        "facts": report["facts"],
+        "skipped": len(report["skipped"]),
+        "parse_errors": len(report["parse_errors"]),
+        "cold_index_s": round(cold, 2),
+        "reindex_one_file_s": round(reindex, 2),
+        "reindexed_files": json.loads(out2)["indexed"],
+        "reembedded": json.loads(out2)["embedded"],
+        "context_s": round(ctx, 2),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="*", default=list(APPS))
+    parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "memorybrain-bench")
+    args = parser.parse_args()
+    pack_dir = args.cache / "packs"
+    pack_dir.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for name in args.names:
+        requirement, sub, includes = APPS[name]
+        root = fetch(name, requirement, args.cache) / sub
+        row = measure(name, root, includes, pack_dir)
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    print(f"\npacks written to {pack_dir}")
+    print(
+        f"{'app':<11}{'files':>6}{'lines':>8}{'patterns':>9}{'facts':>6}{'cold s':>8}{'reidx s':>8}{'ctx s':>7}"
+    )
+    for r in rows:
+        print(
+            f"{r['app']:<11}{r['files']:>6}{r['lines']:>8}{r['patterns']:>9}{r['facts']:>6}"
+            f"{r['cold_index_s']:>8}{r['reindex_one_file_s']:>8}{r['context_s']:>7}"
+        )
+
+
+if __name__ == "__main__":
+    main()
