@@ -33,6 +33,7 @@ from indexers.base import (
 from indexers.errors import (
     compact,
     nested_functions,
+    own_nodes,
     parameters,
     response_meta,
     returned_response,
@@ -112,10 +113,7 @@ def categorize(name: str, text: str = "") -> str:
         if pattern.search(snake_name) or (extra is not None and extra.search(snake_name)):
             return category
     body = _snake(text)
-    scores = [
-        (len(_BODY_ONLY.get(category, pattern).findall(body)), category)
-        for category, pattern in _RULES
-    ]
+    scores = [(len(_BODY_ONLY.get(category, pattern).findall(body)), category) for category, pattern in _RULES]
     best = max(score for score, _ in scores)
     return next(c for score, c in scores if score == best) if best else "other"
 
@@ -150,9 +148,7 @@ _BUILTINS = frozenset(
         "repr",
     }
 )
-_NOTABLE_CALL = re.compile(
-    r"^(verify|check|require|validate|ensure|assert|authenticate|authori[sz]e|has_|is_|can_)"
-)
+_NOTABLE_CALL = re.compile(r"^(verify|check|require|validate|ensure|assert|authenticate|authori[sz]e|has_|is_|can_)")
 _MAX_CHECKS = 8
 
 
@@ -166,6 +162,7 @@ class DecoratorInfo:
     wraps: bool
     wrapped: frozenset[str]  # parameter names holding the decorated function
     closure: frozenset[str] = frozenset()  # parameters of the outer layers (factory arguments)
+    marks: tuple[str, ...] = ()  # marker decorators: ``f.attr = value`` texts, no wrapper
 
 
 def _inner_defs(pf: ParsedFile, fn: Node) -> dict[str, Node]:
@@ -210,9 +207,8 @@ def _returns_wrapped(pf: ParsedFile, fn: Node) -> bool:
     """``return functools.update_wrapper(wrapper, f)`` / ``return wraps(f)(wrapper)``."""
     for value in returned_values(fn):
         for call in walk(value, frozenset({"call"})):
-            if dotted_name(pf, call.child_by_field_name("function")).split(".")[-1] in (
-                _WRAPS_NAMES
-            ):
+            name = dotted_name(pf, call.child_by_field_name("function"))
+            if name.split(".")[-1] in _WRAPS_NAMES:
                 return True
     return False
 
@@ -234,29 +230,56 @@ def _wraps_param(pf: ParsedFile, inner: Node, params: frozenset[str]) -> bool:
 
 
 def _is_wrapper(pf: ParsedFile, outer: Node, inner: Node, params: frozenset[str]) -> bool:
-    return bool(params) and (
-        _uses_wraps(pf, inner) or _returns_wrapped(pf, outer) or _wraps_param(pf, inner, params)
-    )
+    return bool(params) and (_uses_wraps(pf, inner) or _returns_wrapped(pf, outer) or _wraps_param(pf, inner, params))
 
 
 def _definition(pf: ParsedFile, fn: Node, outer: Definition) -> Definition:
     decorated = fn.parent is not None and fn.parent.type == "decorated_definition"
-    d = (as_definition(fn.parent) if decorated and fn.parent else None) or Definition(
-        fn, fn, "", "", []
-    )
+    d = (as_definition(fn.parent) if decorated and fn.parent else None) or Definition(fn, fn, "", "", [])
     d.name = pf.text(fn.child_by_field_name("name"))
     d.qualname = f"{outer.qualname}.{d.name}"
     return d
 
 
+def _marks(pf: ParsedFile, fn: Node, param: str) -> list[str]:
+    """``param.attr = value`` and ``setattr(param, "attr", value)`` in ``fn`` (as text)."""
+    body = fn.child_by_field_name("body")
+    out: list[str] = []
+    for node in own_nodes(body, frozenset({"assignment", "call"})) if body is not None else ():
+        if node.type == "assignment":
+            left = node.child_by_field_name("left")
+            if left is not None and left.type == "attribute":
+                if pf.text(left.child_by_field_name("object")) == param:
+                    out.append(compact(pf.text(node), 60))
+        elif dotted_name(pf, node.child_by_field_name("function")) == "setattr":
+            pos, _ = call_args(node)
+            if pos and pf.text(pos[0]) == param:
+                out.append(compact(pf.text(node), 60))
+    return out
+
+
+def _marker(pf: ParsedFile, d: Definition) -> DecoratorInfo | None:
+    """``def side_effect_free(f): f.side_effect_free = True; return f``."""
+    params = _own_params(pf, d)
+    returns = list(returned_values(d.definition))
+    if len(params) != 1 or not returns:
+        return None
+    if any(r.type != "identifier" or pf.text(r) != params[0] for r in returns):
+        return None
+    marks = _marks(pf, d.definition, params[0])
+    if not marks:
+        return None
+    return DecoratorInfo(d, d, False, False, frozenset(params), marks=tuple(marks))
+
+
 def analyze(pf: ParsedFile, d: Definition) -> DecoratorInfo | None:
-    """A :class:`DecoratorInfo` if ``d`` is a decorator or decorator factory, else None."""
+    """A :class:`DecoratorInfo` if ``d`` is a decorator, decorator factory or marker, else None."""
     if d.is_class:
         return None
     outer = d.definition
     inner = _returned_def(pf, outer)
     if inner is None:
-        return None
+        return _marker(pf, d)
     inner_params = frozenset(name for name, _ in parameters(pf, inner))
     deeper = _returned_def(pf, inner)
     if deeper is not None and _is_wrapper(pf, inner, deeper, inner_params):
@@ -311,7 +334,7 @@ def _condition_names(pf: ParsedFile, cond: Node, skip: set[str]) -> Iterator[str
         else:
             name = dotted_name(pf, node)
         root = name.split(".")[0]
-        if name and root not in skip and name not in _BUILTINS and name not in ("None", "True"):
+        if name and root not in skip and name not in _BUILTINS:
             yield name
 
 
@@ -333,9 +356,7 @@ def _checks(pf: ParsedFile, info: DecoratorInfo) -> list[str]:
     skip |= {name for name, _ in parameters(pf, info.wrapper.definition)}
     skip |= {"args", "kwargs", "a", "k", "kw", "kws"}
     items: dict[str, None] = {}
-    types = frozenset(
-        {"call", "if_statement", "elif_clause", "while_statement", "assert_statement"}
-    )
+    types = frozenset({"call", "if_statement", "elif_clause", "while_statement", "assert_statement"})
     for node in walk(body, types):
         if node.type == "call":
             name = dotted_name(pf, node.child_by_field_name("function"))
@@ -345,11 +366,7 @@ def _checks(pf: ParsedFile, info: DecoratorInfo) -> list[str]:
             elif name and name.split(".")[0] not in skip and _is_notable(last):
                 items.setdefault(name, None)
             continue
-        cond = (
-            node.named_children[0]
-            if node.type == "assert_statement"
-            else node.child_by_field_name("condition")
-        )
+        cond = node.named_children[0] if node.type == "assert_statement" else node.child_by_field_name("condition")
         for name in _condition_names(pf, cond, skip) if cond is not None else ():
             items.setdefault(name, None)
     return list(items)[:_MAX_CHECKS]
@@ -393,12 +410,11 @@ def _guard(pf: ParsedFile, info: DecoratorInfo) -> str:
         )
         if cond is None or branch is None:
             continue
-        text = compact(pf.text(cond), 60)
-        negated = text.startswith("not ")
-        if _blocks(pf, branch, info.wrapped):
-            return f"unless {text[4:]}" if negated else f"if {text}"
-        if _calls_wrapped(pf, branch, info.wrapped):
-            return f"if {text[4:]}" if negated else f"unless {text}"
+        negated = cond.type == "not_operator" and cond.child_by_field_name("argument") is not None
+        text = compact(pf.text(cond.child_by_field_name("argument") if negated else cond), 60)
+        blocks, passes = _blocks(pf, branch, info.wrapped), _calls_wrapped(pf, branch, info.wrapped)
+        if blocks or passes:
+            return f"unless {text}" if negated == blocks else f"if {text}"
     return ""
 
 
@@ -424,6 +440,8 @@ def _action(refs: dict[str, Any], calls: list[str]) -> str:
 def _summary(pf: ParsedFile, info: DecoratorInfo, meta: dict[str, Any]) -> str:
     head = f"decorator @{info.outer.name}{'(...)' if info.factory else ''} — {meta['category']}"
     action = " ".join(p for p in (_action(meta, meta["calls"]), _guard(pf, info)) if p)
+    if info.marks:
+        action = "sets " + "; ".join(info.marks[:2])
     if action:
         return f"{head}: {action}"
     if meta["checks"]:
@@ -441,7 +459,7 @@ def decorator_meta(pf: ParsedFile, info: DecoratorInfo) -> dict[str, Any]:
         "factory": info.factory,
         "wraps": info.wraps,
         "async": info.wrapper.is_async,
-        "wrapper": info.wrapper.name,
+        "wrapper": None if info.marks else info.wrapper.name,
         **refs,
         "checks": _checks(pf, info),
         "category": categorize(d.name, code_text(pf, d.node)),
@@ -449,6 +467,8 @@ def decorator_meta(pf: ParsedFile, info: DecoratorInfo) -> dict[str, Any]:
         "decorators": [pf.text(x)[1:].strip() for x in d.decorators],
         **response_meta(returned_response(pf, info.wrapper.definition, error_only=True)),
     }
+    if info.marks:
+        meta["marks"] = list(info.marks)
     if d.parent_class:
         meta["class"] = d.parent_class
     return meta

@@ -10,13 +10,15 @@ Three things are extracted from one file:
   ``app.add_exception_handler(X, fn)``, ``app.register_error_handler(X, fn)``,
   ``app.exception_handler(X)(fn)`` or ``FastAPI(exception_handlers={X: fn})``. Handlers
   defined inside a function (``def configure(app): @app.errorhandler(404) ...``) get the
-  qualname ``configure.handler``.
+  qualname ``configure.handler``. A function shaped like a Starlette/FastAPI handler,
+  ``async def h(request: Request, exc: AppError)``, is one even when registered in another
+  file (meta ``registered: false``).
 - ``function`` patterns with ``error_helper: true`` for functions and methods that return
   an error-shaped response (``def error_response(code, msg): return jsonify(...), code``).
 
 The response a function returns is read from its ``return`` statements: dict literals,
 ``jsonify(...)``/``dict(...)`` (positional or keyword form), ``JSONResponse(content=...)``,
-``make_response(...)``/``ResponseInfo(...)``, ``(body, status)`` tuples, one assignment
+``make_response(...)``/``Response(...)``/``*Response(...)``, ``(body, status)`` tuples, one assignment
 followed back from a returned variable, and calls to error helpers of the same file.
 """
 
@@ -96,6 +98,8 @@ _FASTAPI_HANDLER_DECORATORS = frozenset({"exception_handler"})
 _FLASK_REGISTRATIONS = frozenset({"register_error_handler"})
 _FASTAPI_REGISTRATIONS = frozenset({"add_exception_handler"})
 _APP_CONSTRUCTORS = frozenset({"FastAPI", "Starlette", "APIRouter"})
+_REQUEST_NAMES = frozenset({"request", "req", "_request", "_req", "_"})
+_EXCEPTION_PARAMS = frozenset({"exc", "exception", "error", "err", "e", "ex", "_exc"})
 
 _STATUS_ATTRS = ("status_code", "http_status_code", "http_status", "status", "code", "status_int")
 _ERROR_CODE_ATTRS = ("error_code", "code", "error", "error_type", "errcode", "type")
@@ -142,9 +146,7 @@ _ERROR_KEYS = frozenset(
         "exception",
     }
 )
-_MESSAGE_KEYS = frozenset(
-    {"message", "msg", "code", "status", "status_code", "description", "title", "reason"}
-)
+_MESSAGE_KEYS = frozenset({"message", "msg", "code", "status", "status_code", "description", "title", "reason"})
 _ERROR_VALUES = frozenset({"error", "err", "fail", "failed", "failure", "ko"})
 #: Keys an error body commonly carries besides the error itself.
 _ERROR_EXTRAS = frozenset(
@@ -169,6 +171,7 @@ _ERROR_EXTRAS = frozenset(
         "url",
     }
 )
+_MAX_DEPTH = 6  # deeper dicts are shown as leaves
 _MAX_OTHER_KEYS = 2  # a body with more unrelated keys is a record that has an error field
 _ERROR_NAME = re.compile(r"err|fail|abort|exception|problem|invalid|denied|forbidden|not_?found")
 _HTTP_STATUS_NAME = re.compile(r"HTTP_(\d{3})(?:_|$)")
@@ -198,6 +201,7 @@ def unwrap(node: Node | None) -> Node | None:
 
 
 def compact(text: str, limit: int = 80) -> str:
+    """Source text on one line (no padding inside brackets), cut at ``limit`` characters."""
     text = re.sub(r"\s+", " ", text).strip()
     text = re.sub(r"([(\[{]) ", r"\1", re.sub(r",? ([)\]}])", r"\1", text))
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -333,42 +337,42 @@ class _Context:
     helpers: dict[str, ResponseInfo] = field(default_factory=dict)
 
 
-def _value_shape(ctx: _Context, node: Node | None, flags: list[bool]) -> Shape | list | None:
+def _value_shape(ctx: _Context, node: Node | None, flags: list[bool], depth: int = 0) -> Shape | list | None:
     node = unwrap(node)
-    if node is None:
+    if node is None or depth > _MAX_DEPTH:
         return None
     if node.type == "dictionary":
-        return _dict_shape(ctx, node, flags)
+        return _dict_shape(ctx, node, flags, depth)
     if node.type == "call" and dotted_name(ctx.pf, callee(node)).split(".")[-1] == "dict":
-        return _keyword_shape(ctx, node, flags)
+        return _keyword_shape(ctx, node, flags, depth)
     if node.type in ("list", "tuple"):
         first = unwrap(next((c for c in node.named_children if c.type != "comment"), None))
-        inner = _value_shape(ctx, first, flags) if first is not None else None
+        inner = _value_shape(ctx, first, flags, depth + 1) if first is not None else None
         return [inner] if isinstance(inner, dict) and inner else None
     if node.type == "string" and (string_value(ctx.pf, node) or "").lower() in _ERROR_VALUES:
         flags.append(True)
     return None
 
 
-def _dict_shape(ctx: _Context, node: Node, flags: list[bool]) -> Shape:
+def _dict_shape(ctx: _Context, node: Node, flags: list[bool], depth: int = 0) -> Shape:
     shape: Shape = {}
     for pair in node.named_children:
         if pair.type != "pair":
             continue
         key = string_value(ctx.pf, pair.child_by_field_name("key"))
         if key is not None:
-            shape[key] = _value_shape(ctx, pair.child_by_field_name("value"), flags)
+            shape[key] = _value_shape(ctx, pair.child_by_field_name("value"), flags, depth + 1)
     return shape
 
 
-def _keyword_shape(ctx: _Context, node: Node, flags: list[bool]) -> Shape:
+def _keyword_shape(ctx: _Context, node: Node, flags: list[bool], depth: int = 0) -> Shape:
     pos, kw = call_args(node)
     shape: Shape = {}
     first = unwrap(pos[0]) if pos else None
     if first is not None and first.type == "dictionary":
-        shape.update(_dict_shape(ctx, first, flags))
+        shape.update(_dict_shape(ctx, first, flags, depth))
     for key, value in kw.items():
-        shape[key] = _value_shape(ctx, value, flags)
+        shape[key] = _value_shape(ctx, value, flags, depth + 1)
     return shape
 
 
@@ -421,7 +425,7 @@ def _call_response(ctx: _Context, node: Node, follow: bool) -> ResponseInfo:
         flags: list[bool] = []
         shape = _keyword_shape(ctx, node, flags)
         return ResponseInfo(shape or None, None, bool(flags), explicit=True)
-    if name in _RESPONSE_CALLS:
+    if name in _RESPONSE_CALLS or name.endswith("Response"):
         body_node = next((kw[k] for k in _BODY_KEYWORDS if k in kw), pos[0] if pos else None)
         status_node = next((kw[k] for k in _STATUS_KEYWORDS if k in kw), None)
         if status_node is None and len(pos) > 1:
@@ -608,12 +612,7 @@ def _classes(pf: ParsedFile, nodes: list[Node]) -> Iterator[Definition]:
 
 def _is_exception_base(name: str, known: set[str]) -> bool:
     last = name.split(".")[-1]
-    return (
-        last in _EXCEPTION_ROOTS
-        or last in WERKZEUG_STATUS
-        or last.endswith(_EXCEPTION_SUFFIXES)
-        or last in known
-    )
+    return last in _EXCEPTION_ROOTS or last in WERKZEUG_STATUS or last.endswith(_EXCEPTION_SUFFIXES) or last in known
 
 
 def _exception_classes(pf: ParsedFile, nodes: list[Node]) -> list[tuple[Definition, list[str]]]:
@@ -654,9 +653,7 @@ def _methods(pf: ParsedFile, d: Definition) -> dict[str, Node]:
     return out
 
 
-def _string_attr(
-    pf: ParsedFile, values: dict[str, Node | None], names: tuple[str, ...]
-) -> str | None:
+def _string_attr(pf: ParsedFile, values: dict[str, Node | None], names: tuple[str, ...]) -> str | None:
     for name in names:
         value = string_value(pf, unwrap(values.get(name)))
         if value is not None:
@@ -719,12 +716,8 @@ def _describe_exception(pf: ParsedFile, d: Definition, bases: list[str]) -> _Exc
                 exc.status = status
     if exc.status is None and init is not None:
         exc.status = _init_status(pf, init)
-    exc.error_code = _string_attr(pf, values, _ERROR_CODE_ATTRS) or _string_attr(
-        pf, defaults, _ERROR_CODE_ATTRS
-    )
-    exc.message = _string_attr(pf, values, _MESSAGE_ATTRS) or _string_attr(
-        pf, defaults, _MESSAGE_ATTRS
-    )
+    exc.error_code = _string_attr(pf, values, _ERROR_CODE_ATTRS) or _string_attr(pf, defaults, _ERROR_CODE_ATTRS)
+    exc.message = _string_attr(pf, values, _MESSAGE_ATTRS) or _string_attr(pf, defaults, _MESSAGE_ATTRS)
     exc.response_method, exc.response = _class_response(pf, methods)
     return exc
 
@@ -811,6 +804,7 @@ class _Handler:
     exceptions: list[int | str] = field(default_factory=list)
     frameworks: list[str] = field(default_factory=list)
     apps: list[str] = field(default_factory=list)
+    registered: bool = True  # False: recognised by its (request, exc) signature only
 
     def add(self, exceptions: list[int | str], framework: str, app: str) -> None:
         for exc in exceptions:
@@ -868,9 +862,7 @@ def _loop_iterable(pf: ParsedFile, ident: Node) -> str | None:
     return None
 
 
-def _resolve_function(
-    pf: ParsedFile, functions: dict[str, Definition], target: Node, at: Node
-) -> Definition | None:
+def _resolve_function(pf: ParsedFile, functions: dict[str, Definition], target: Node, at: Node) -> Definition | None:
     """The function of this file a handler expression names, preferring the closest scope."""
     target = unwrap(target) or target
     if target.type not in ("identifier", "attribute"):
@@ -884,9 +876,7 @@ def _resolve_function(
     return next((d for q, d in functions.items() if q.split(".")[-1] == name), None)
 
 
-def _decorator_registrations(
-    pf: ParsedFile, d: Definition
-) -> Iterator[tuple[list[int | str], str, str]]:
+def _decorator_registrations(pf: ParsedFile, d: Definition) -> Iterator[tuple[list[int | str], str, str]]:
     for dec in d.decorators:
         expr = decorator_expr(dec)
         if expr is None or expr.type != "call":
@@ -915,9 +905,7 @@ def _framework(method: str) -> str:
     return "flask" if method in flask else "fastapi"
 
 
-def _registration(
-    pf: ParsedFile, functions: dict[str, Definition], call: Node
-) -> Registration | None:
+def _registration(pf: ParsedFile, functions: dict[str, Definition], call: Node) -> Registration | None:
     """``app.add_exception_handler(X, fn)`` / ``app.register_error_handler(X, fn)``."""
     app, method = _split_callee(pf, call)
     pos, kw = _positional(call), call_args(call)[1]
@@ -976,8 +964,38 @@ def _handlers_mapping(
             yield d, _exception_names(pf, [key]), framework, ""
 
 
+def _typed_params(pf: ParsedFile, d: Definition) -> list[tuple[str, str]]:
+    """(name, annotation text) of the plain parameters, without ``self``/``cls``."""
+    params = d.definition.child_by_field_name("parameters")
+    out: list[tuple[str, str]] = []
+    for p in params.named_children if params is not None else []:
+        if p.type == "identifier":
+            out.append((pf.text(p), ""))
+        elif p.type in ("typed_parameter", "default_parameter", "typed_default_parameter"):
+            name = p.child_by_field_name("name") or (p.named_children or [None])[0]
+            if name is not None and name.type == "identifier":
+                out.append((pf.text(name), pf.text(p.child_by_field_name("type"))))
+    if d.parent_class and out and out[0][0] in ("self", "cls"):
+        return out[1:]
+    return out
+
+
+def _signature_handler(pf: ParsedFile, d: Definition, known: set[str]) -> list[int | str] | None:
+    """``async def h(request: Request, exc: AppError)`` returning something is a Starlette/FastAPI
+    exception handler even when it is registered in another file: the exceptions it takes."""
+    params = _typed_params(pf, d)
+    if len(params) != 2 or not next(returned_values(d.definition), None):
+        return None
+    (request, request_type), (exc, exc_type) = params
+    if request not in _REQUEST_NAMES and not request_type.endswith("Request"):
+        return None
+    if exc_type and _is_exception_base(exc_type, known):
+        return [exc_type]
+    return [] if exc in _EXCEPTION_PARAMS else None
+
+
 def _handlers(
-    pf: ParsedFile, functions: dict[str, Definition], scan: dict[str, list[Node]]
+    pf: ParsedFile, functions: dict[str, Definition], scan: dict[str, list[Node]], known: set[str]
 ) -> dict[str, _Handler]:
     handlers: dict[str, _Handler] = {}
     for d in functions.values():
@@ -985,6 +1003,12 @@ def _handlers(
             handlers.setdefault(d.qualname, _Handler(d)).add(exceptions, framework, app)
     for d, exceptions, framework, app in _call_registrations(pf, functions, scan):
         handlers.setdefault(d.qualname, _Handler(d)).add(exceptions, framework, app)
+    for d in functions.values():
+        taken = None if d.qualname in handlers else _signature_handler(pf, d, known)
+        if taken is not None:
+            handler = _Handler(d, registered=False)
+            handler.add(taken, "fastapi", "")
+            handlers[d.qualname] = handler
     return handlers
 
 
@@ -1000,6 +1024,7 @@ def _handler_pattern(pf: ParsedFile, h: _Handler, helpers: dict[str, ResponseInf
         "response_body": resp.body,
         "framework": framework,
         "app": h.apps[0] if h.apps else None,
+        "registered": h.registered,
         "signature": signature(pf, d),
         "decorators": [pf.text(x)[1:].strip() for x in d.decorators],
         **body_refs(pf, d),
@@ -1027,9 +1052,7 @@ def _handler_pattern(pf: ParsedFile, h: _Handler, helpers: dict[str, ResponseInf
 # --------------------------------------------------------------------------- helpers
 
 
-def _helper_candidates(
-    pf: ParsedFile, skip: set[str], exception_names: set[str]
-) -> list[Definition]:
+def _helper_candidates(pf: ParsedFile, skip: set[str], exception_names: set[str]) -> list[Definition]:
     return [
         d
         for d in pf.definitions()
@@ -1052,11 +1075,7 @@ def _error_helpers(
                 resp.params = tuple(params[1:] if d.parent_class else params)
                 found[d.qualname] = (d, resp)
         names = [f"{d.name}(" for d, _ in found.values()]
-        todo = [
-            d
-            for d in candidates
-            if d.qualname not in found and any(n in pf.text(d.definition) for n in names)
-        ]
+        todo = [d for d in candidates if d.qualname not in found and any(n in pf.text(d.definition) for n in names)]
     return found
 
 
@@ -1096,16 +1115,11 @@ def _scan(pf: ParsedFile) -> dict[str, list[Node]]:
 
 def extract(pf: ParsedFile) -> FileExtract:
     scan = _scan(pf)
-    classes = [
-        _describe_exception(pf, d, bases)
-        for d, bases in _exception_classes(pf, scan.get("class", []))
-    ]
+    classes = [_describe_exception(pf, d, bases) for d, bases in _exception_classes(pf, scan.get("class", []))]
     _inherit_status(classes)
-    method_shapes = {
-        exc.response_method: exc.response for exc in classes if exc.response_method is not None
-    }
+    method_shapes = {exc.response_method: exc.response for exc in classes if exc.response_method is not None}
     functions = _functions(pf, scan.get("function", []))
-    handlers = _handlers(pf, functions, scan)
+    handlers = _handlers(pf, functions, scan, {c.d.name for c in classes})
     candidates = _helper_candidates(pf, set(handlers), {c.d.name for c in classes})
     helpers = _error_helpers(pf, candidates, method_shapes)
     helper_shapes = {**method_shapes, **{d.name: r for d, r in helpers.values()}}

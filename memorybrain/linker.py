@@ -343,6 +343,16 @@ def derive_conventions(
     return out
 
 
+def short_decorator(text: str, limit: int = 60) -> str:
+    """One line; long argument lists shortened: ``@limiter.limit("3/minute", …)``."""
+    text = " ".join(text.split()).replace("( ", "(").replace(" )", ")").replace(", )", ")")
+    if len(text) <= limit or "(" not in text:
+        return text
+    head, _, args = text.partition("(")
+    first = args.split(",", 1)[0].rstrip(")")
+    return f"{head}({first}, …)" if len(head) + len(first) < limit else f"{head}(…)"
+
+
 def _ids_for(
     defs: dict[str, list[tuple[str, str, str, dict[str, Any]]]],
     name: str,
@@ -359,7 +369,7 @@ def _route_mechanisms(route: Route) -> list[tuple[str, str]]:
     texts = route.meta.get("decorator_texts") or []
     for i, deco in enumerate(route.meta.get("decorators") or []):
         text = texts[i] if i < len(texts) else f"@{deco}"
-        out.append((str(deco), str(text)))
+        out.append((str(deco), short_decorator(str(text))))
     for dep in route.meta.get("dependencies") or []:
         out.append((str(dep), f"Depends({dep})"))
     return out
@@ -730,7 +740,7 @@ def _validation_conventions(
     rows: list[PatternRow], routes: list[Route], defs: dict[str, Any]
 ) -> list[dict[str, Any]]:
     schema_names = {
-        name for name, ds in defs.items() if any(d[1] in ("schema", "model") for d in ds)
+        name for name, ds in defs.items() if any(d[1] == "schema" for d in ds)
     }
     used: Counter[str] = Counter()
     n_routes = 0

@@ -171,9 +171,7 @@ def test_plain_decorator_meta_and_summary(found: dict[str, Pattern]) -> None:
         "http_errors": [],
         "checks": ["current_user.is_admin", "abort(403)"],
     }
-    assert p.summary == (
-        "decorator @admin_required — permission: aborts 403 unless current_user.is_admin"
-    )
+    assert p.summary == ("decorator @admin_required — permission: aborts 403 unless current_user.is_admin")
     assert (p.start_line, p.end_line) == (10, 19)
     assert p.code.startswith("def admin_required(f):")
 
@@ -189,9 +187,7 @@ def test_factory_with_async_wrapper(found: dict[str, Pattern]) -> None:
         "raises": ["TooManyRequests"],
         "checks": ["limiter.hit"],
     }
-    assert p.summary == (
-        "decorator @rate_limit(...) — rate_limit: raises TooManyRequests if limiter.hit(limit, per)"
-    )
+    assert p.summary == ("decorator @rate_limit(...) — rate_limit: raises TooManyRequests if limiter.hit(limit, per)")
 
 
 def test_wraps_detection(found: dict[str, Pattern]) -> None:
@@ -207,16 +203,12 @@ def test_checks_and_categories(found: dict[str, Pattern]) -> None:
         "checks": ["verify_jwt_in_request"],
         "calls": ["verify_jwt_in_request"],
     }
-    assert found["jwt_required"].summary == (
-        "decorator @jwt_required(...) — auth: verify_jwt_in_request"
-    )
+    assert found["jwt_required"].summary == ("decorator @jwt_required(...) — auth: verify_jwt_in_request")
     assert pick(found["transactional"], "category", "checks") == {
         "category": "transaction",
         "checks": ["db.session.commit", "db.session.rollback"],
     }
-    assert found["login_required"].summary == (
-        "decorator @login_required — auth: redirects if g.user is None"
-    )
+    assert found["login_required"].summary == ("decorator @login_required — auth: redirects if g.user is None")
     assert found["Guards.cached"].meta["category"] == "cache"
 
 
@@ -240,8 +232,7 @@ def test_method_decorators_and_error_response(found: dict[str, Pattern]) -> None
         "status": 401,
     }
     assert p.summary == (
-        "decorator @api_key_required — auth: returns {\"error\"} 401 "
-        "if request.headers.get(\"X-Api-Key\") != self.key"
+        'decorator @api_key_required — auth: returns {"error"} 401 if request.headers.get("X-Api-Key") != self.key'
     )
 
 
@@ -312,9 +303,34 @@ def test_categorize(name: str, text: str, expected: str) -> None:
 def test_categorize_ignores_docstrings_and_comments() -> None:
     pf = ParsedFile.parse(
         "a.py",
-        b'def change_config(key):\n    """This allows admin users."""\n'
-        b"    # permission note\n    return key\n",
+        b'def change_config(key):\n    """This allows admin users."""\n    # permission note\n    return key\n',
     )
     text = decorators.code_text(pf, pf.root)
     assert text == "def change_config(key):\n    \n    \n    return key\n"
     assert decorators.categorize("change_config", text) == "other"
+
+
+def test_guard_wording_follows_the_branch() -> None:
+    fe = run(
+        """
+        def staff_only(f):
+            @wraps(f)
+            def w(*a, **k):
+                if not g.user or g.user.banned:
+                    raise Forbidden()
+                return f(*a, **k)
+            return w
+
+        def members_only(f):
+            @wraps(f)
+            def w(*a, **k):
+                if not g.member:
+                    return f(*a, **k)
+                abort(401)
+            return w
+        """
+    )
+    assert by_name(fe)["staff_only"].summary == (
+        "decorator @staff_only — permission: raises Forbidden if not g.user or g.user.banned"
+    )
+    assert by_name(fe)["members_only"].summary == "decorator @members_only — other: aborts 401 if g.member"

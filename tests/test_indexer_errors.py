@@ -120,8 +120,7 @@ def test_exception_meta_status_fields_code_and_shape() -> None:
     assert api.meta["response_keys"] == ["error"]
     assert api.meta["response_shape"] == '{"error": {"code", "message"}}'
     assert api.summary == (
-        'exception APIError(Exception) — status 400, code "api_error" → '
-        '{"error": {"code", "message"}}'
+        'exception APIError(Exception) — status 400, code "api_error" → {"error": {"code", "message"}}'
     )
     assert (api.start_line, api.end_line) == (6, 18)
     nf = by_name(fe)["NotFoundError"]
@@ -255,9 +254,7 @@ def test_flask_errorhandler_decorators() -> None:
         "status": 404,
         "framework": "flask",
     }
-    assert by_name(fe)["not_found"].summary == (
-        'error handler for 404 → {"error", "status"} (status 404)'
-    )
+    assert by_name(fe)["not_found"].summary == ('error handler for 404 → {"error", "status"} (status 404)')
     assert by_name(fe)["handle_api_error"].meta["app"] == "app"
 
 
@@ -410,9 +407,7 @@ def test_handlers_nested_in_a_setup_function() -> None:
     assert (p.start_line, p.end_line) == (3, 5)
     assert p.meta["status"] == 403
     assert p.meta["response_body"] == 'render_template("errors/forbidden_page.html")'
-    assert by_name(fe)["configure_errorhandlers.any_error"].meta["exceptions"] == [
-        "default_exceptions"
-    ]
+    assert by_name(fe)["configure_errorhandlers.any_error"].meta["exceptions"] == ["default_exceptions"]
 
 
 def test_method_registered_through_self() -> None:
@@ -549,3 +544,60 @@ def test_render_shape_quotes_keys() -> None:
     assert errors.render_shape({"a": None, 'b"c': {"d": None}, "e": [{"f": None}]}) == (
         '{"a", "b\\"c": {"d"}, "e": [{"f"}]}'
     )
+
+
+def test_cyclic_bases_and_deep_literals_do_not_hang() -> None:
+    source = (
+        "class A(B, Exception):\n    pass\n\nclass B(A):\n    pass\n\n"
+        "class C(D):\n    pass\n\nclass D(C):\n    pass\n\n"
+        "def f():\n    return " + '{"a": ' * 300 + "1" + "}" * 300 + ", 400\n"
+    )
+    fe = errors.extract(ParsedFile.parse("x.py", source.encode()))
+    assert [(p.qualname, p.kind) for p in fe.patterns] == [
+        ("A", "exception"),
+        ("B", "exception"),
+        ("f", "function"),
+    ]
+    assert by_name(fe)["B"].meta["status_code"] is None
+    assert by_name(fe)["f"].meta["response_shape"] == ('{"a": {"a": {"a": {"a": {"a": {"a": {"a"}}}}}}}')
+
+
+def test_handler_recognised_by_signature_when_registered_elsewhere() -> None:
+    fe = run(
+        """
+        class AppError(Exception):
+            status_code = 500
+
+
+        async def app_error_handler(request: Request, exc: AppError) -> JSONResponse:
+            return JSONResponse(status_code=exc.status_code, content={"error": exc.message})
+
+
+        async def unhandled(request, exc):
+            return PlainTextResponse("boom", status_code=500)
+
+
+        class Timing:
+            async def dispatch(self, request: Request, call_next):
+                return await call_next(request)
+
+
+        def compare(request, other):
+            return request == other
+        """
+    )
+    handlers = by_name(fe, "error_handler")
+    assert sorted(handlers) == ["app_error_handler", "unhandled"]
+    assert meta(fe, "app_error_handler", *HANDLER_KEYS, "registered") == {
+        "exceptions": ["AppError"],
+        "response_keys": ["error"],
+        "response_shape": '{"error"}',
+        "status": "exc.status_code",
+        "framework": "fastapi",
+        "registered": False,
+    }
+    assert meta(fe, "unhandled", "exceptions", "response_body", "status") == {
+        "exceptions": [],
+        "response_body": '"boom"',
+        "status": 500,
+    }
