@@ -5,6 +5,8 @@ function and returns it, where the inner function wraps one of the outer paramet
 (``@wraps(f)``, or it calls ``f(...)``). A function returning such a decorator is a
 factory (``def rate_limit(n): def deco(f): ... return deco``), including the
 optional-argument style (``return decorator if func is None else decorator(func)``).
+Marker decorators that only set attributes (``f.side_effect_free = True; return f``) are
+decorators too (meta ``marks``, ``wrapper: None``).
 
 ``categorize(name, text)`` guesses what a decorator or dependency is for ("auth",
 "permission", "rate_limit", ...); the linker uses it for dependencies too.
@@ -150,6 +152,10 @@ _BUILTINS = frozenset(
 )
 _NOTABLE_CALL = re.compile(r"^(verify|check|require|validate|ensure|assert|authenticate|authori[sz]e|has_|is_|can_)")
 _MAX_CHECKS = 8
+#: Values a marker decorator sets on the function (``f.public = True``).
+_MARK_VALUES = frozenset(
+    {"true", "false", "none", "integer", "float", "string", "concatenated_string", "list", "tuple", "set", "dictionary"}
+)
 
 
 @dataclass
@@ -183,10 +189,13 @@ def _returned_def(pf: ParsedFile, fn: Node) -> Node | None:
     return None
 
 
+def _is_static(pf: ParsedFile, d: Definition) -> bool:
+    return any(pf.text(x).strip() == "@staticmethod" for x in d.decorators)
+
+
 def _own_params(pf: ParsedFile, d: Definition) -> list[str]:
     names = [name for name, _ in parameters(pf, d.definition)]
-    static = any(pf.text(x).strip() == "@staticmethod" for x in d.decorators)
-    return names[1:] if d.parent_class and not static else names
+    return names[1:] if d.parent_class and not _is_static(pf, d) else names
 
 
 def _decorators_of(fn: Node) -> list[Node]:
@@ -247,19 +256,21 @@ def _marks(pf: ParsedFile, fn: Node, param: str) -> list[str]:
     out: list[str] = []
     for node in own_nodes(body, frozenset({"assignment", "call"})) if body is not None else ():
         if node.type == "assignment":
-            left = node.child_by_field_name("left")
-            if left is not None and left.type == "attribute":
-                if pf.text(left.child_by_field_name("object")) == param:
-                    out.append(compact(pf.text(node), 60))
+            left, value = node.child_by_field_name("left"), node.child_by_field_name("right")
+            target = left.child_by_field_name("object") if left and left.type == "attribute" else None
+            if pf.text(target) == param and value is not None and value.type in _MARK_VALUES:
+                out.append(compact(pf.text(node), 60))
         elif dotted_name(pf, node.child_by_field_name("function")) == "setattr":
             pos, _ = call_args(node)
-            if pos and pf.text(pos[0]) == param:
+            if len(pos) == 3 and pf.text(pos[0]) == param and pos[2].type in _MARK_VALUES:
                 out.append(compact(pf.text(node), 60))
     return out
 
 
 def _marker(pf: ParsedFile, d: Definition) -> DecoratorInfo | None:
-    """``def side_effect_free(f): f.side_effect_free = True; return f``."""
+    """``def side_effect_free(f): f.side_effect_free = True; return f`` (not methods)."""
+    if d.parent_class and not _is_static(pf, d):
+        return None
     params = _own_params(pf, d)
     returns = list(returned_values(d.definition))
     if len(params) != 1 or not returns:

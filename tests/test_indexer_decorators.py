@@ -334,3 +334,38 @@ def test_guard_wording_follows_the_branch() -> None:
         "decorator @staff_only — permission: raises Forbidden if not g.user or g.user.banned"
     )
     assert by_name(fe)["members_only"].summary == "decorator @members_only — other: aborts 401 if g.member"
+
+
+def test_marker_decorators_set_attributes() -> None:
+    fe = run(
+        """
+        def side_effect_free(action):
+            '''Mark an action as callable with GET.'''
+            action.side_effect_free = True
+            return action
+
+        def public(view):
+            setattr(view, "is_public", True)
+            return view
+
+        def touch(obj):
+            obj.updated = now()
+            return obj
+
+        class Form:
+            def update(self, project):
+                project.name = "x"
+                return project
+        """
+    )
+    assert list(by_name(fe)) == ["side_effect_free", "public"]
+    p = by_name(fe)["side_effect_free"]
+    assert pick(p, "factory", "wraps", "wrapper", "marks", "category") == {
+        "factory": False,
+        "wraps": False,
+        "wrapper": None,
+        "marks": ["action.side_effect_free = True"],
+        "category": "other",
+    }
+    assert p.summary == "decorator @side_effect_free — other: sets action.side_effect_free = True"
+    assert by_name(fe)["public"].meta["marks"] == ['setattr(view, "is_public", True)']
