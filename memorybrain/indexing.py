@@ -217,6 +217,10 @@ def _run(
         else:
             todo.append(r)
     removed = [p for p in known if p not in present]
+    if todo or removed:
+        # Files are written one transaction each; until the linker has run over all of them
+        # the conventions are stale. The flag survives a crash, so the next run relinks.
+        store.set_meta(link_pending="1")
     if removed:
         store.delete_files(removed)
     report.removed = len(removed)
@@ -267,7 +271,7 @@ def _run(
             )
         report.indexed += 1
 
-    changed = bool(todo or removed) or store.get_meta("indexer_version") != INDEXER_VERSION
+    changed = store.get_meta("link_pending") == "1" or store.get_meta("indexer_version") != INDEXER_VERSION
     if changed or not store.get_meta("last_indexed"):
         progress("link", 0, 1)
         files_meta = store.files_meta("python")
@@ -275,6 +279,7 @@ def _run(
         store.update_links(result.updates)
         store.replace_conventions(result.conventions)
         store.replace_detected_facts(_facts(store, files_meta))
+        store.set_meta(link_pending="0")
         progress("link", 1, 1)
 
     encoder = encoder or get_encoder(config.model)

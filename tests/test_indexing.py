@@ -131,3 +131,30 @@ def test_model_change_reembeds(project):
     assert report.embedded == report.patterns
     brain = _brain(project, enc)
     assert brain.store.get_meta("model") == "another-model"
+
+
+def test_crash_mid_index_leaves_a_usable_store_and_the_next_run_recovers(project, monkeypatch):
+    brain = _brain(project)
+    brain.index()
+    before = {c["key"] for c in brain.conventions()}
+    target = project / "app" / "api" / "routes" / "messages.py"
+    target.write_text(target.read_text() + "\n\n@router.get('/extra')\ndef extra(user: CurrentUser):\n    return 1\n")
+
+    def boom(*args, **kwargs):
+        raise KeyboardInterrupt  # the process is killed after the files were written
+
+    monkeypatch.setattr("memorybrain.indexing.link", boom)
+    with pytest.raises(KeyboardInterrupt):
+        brain.index()
+    monkeypatch.undo()
+    # the previous index is still usable
+    fresh = _brain(project)
+    assert {c["key"] for c in fresh.conventions()} == before
+    assert fresh.context("Add CRUD endpoints for notifications", budget=2000).exemplars
+    # the next run sees every file unchanged, yet relinks
+    report = fresh.index()
+    assert report.indexed == 0
+    extra = [p for p in fresh.patterns(kind="route") if p.name == "extra"]
+    assert extra and extra[0].meta["full_path"] == "/api/v1/messages/extra"
+    auth = next(c for c in fresh.conventions() if c["key"] == "auth")
+    assert auth["data"]["total"] == 18
