@@ -295,6 +295,12 @@ def signature(pf: ParsedFile, d: Definition) -> str:
     node = d.definition
     body = node.child_by_field_name("body")
     end = body.start_byte if body is not None else node.end_byte
-    head = pf.source[node.start_byte : end].decode("utf-8", errors="replace")
+    raw = pf.source[node.start_byte : end]
+    # drop comments (after the colon, between parameters) using the tree, not a regex
+    for comment in sorted(walk(node, {"comment"}), key=lambda c: -c.start_byte):
+        if comment.end_byte <= end:
+            start = comment.start_byte - node.start_byte
+            raw = raw[:start] + raw[comment.end_byte - node.start_byte :]
+    head = raw.decode("utf-8", errors="replace")
     head = re.sub(r"\s+", " ", head).strip().rstrip(":").strip()
-    return head
+    return head.replace("( ", "(").replace(", )", ")").replace(" )", ")")

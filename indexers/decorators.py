@@ -73,7 +73,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "auth",
         re.compile(
-            _W + r"(auth|oauth|jwt|token|log(ged)?_?in|current_user|sign_?in|password|"
+            _W + r"(auth|oauth|jwt|token|log(ged)?_?in|current_([a-z]+_)*user|csrf|sign_?in|password|"
             r"credential|api_?key|bearer|anonymous|unauthori[sz]ed)"
         ),
     ),

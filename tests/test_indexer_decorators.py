@@ -274,6 +274,8 @@ def test_syntax_errors_keep_what_parses() -> None:
         ("jwt_required", "", "auth"),
         ("get_current_user", "", "auth"),
         ("get_current_active_superuser", "", "permission"),
+        ("get_current_active_user", "", "auth"),
+        ("csrf_protect", "", "auth"),
         ("requires_roles", "", "permission"),
         ("RoleChecker", "", "permission"),
         ("has_permission", "", "permission"),
