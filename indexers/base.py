@@ -12,9 +12,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from typing import Any
 
 import tree_sitter_python
 from tree_sitter import Language, Node, Parser, Query, QueryCursor, Tree
+
+from memorybrain.models import Pattern
 
 
 @cache
@@ -151,6 +154,37 @@ def as_definition(node: Node) -> Definition | None:
     if node.type in ("function_definition", "class_definition"):
         return Definition(node, node, "", "", [])
     return None
+
+
+#: Flask request hooks (``@app.before_request`` and friends).
+FLASK_REQUEST_HOOKS = frozenset(
+    {
+        "before_request",
+        "before_app_request",
+        "after_request",
+        "after_app_request",
+        "teardown_request",
+        "teardown_app_request",
+        "teardown_appcontext",
+        "before_first_request",
+        "before_app_first_request",
+    }
+)
+
+
+def definition_pattern(pf: ParsedFile, d: Definition, kind: str, summary: str, meta: dict[str, Any]) -> Pattern:
+    """A pattern covering the whole definition ``d`` with its decorators."""
+    return Pattern(
+        kind=kind,
+        name=d.name,
+        qualname=d.qualname,
+        path=pf.path,
+        start_line=d.node.start_point[0] + 1,
+        end_line=d.node.end_point[0] + 1,
+        code=pf.code(d.node),
+        summary=summary,
+        meta=meta,
+    )
 
 
 # --------------------------------------------------------------------------- expressions

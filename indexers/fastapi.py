@@ -43,6 +43,7 @@ from indexers.base import (
     ParsedFile,
     call_args,
     decorator_expr,
+    definition_pattern,
     dotted_name,
     first_docline,
     literal_list,
@@ -175,8 +176,7 @@ def _imports_fastapi(pf: ParsedFile, imports: list[Node]) -> bool:
             modules = [pf.text(node.child_by_field_name("module_name"))]
         else:
             modules = [
-                pf.text(c.child_by_field_name("name") if c.type == "aliased_import" else c)
-                for c in node.named_children
+                pf.text(c.child_by_field_name("name") if c.type == "aliased_import" else c) for c in node.named_children
             ]
         if any(m == "fastapi" or m.startswith("fastapi.") for m in modules):
             return True
@@ -392,11 +392,7 @@ def _param_dependencies(ctx: _Ctx, param: _Param) -> list[str]:
     pf = ctx.pf
     annotated = _annotated_parts(pf, param.annotation)
     base = annotated[0] if annotated is not None else param.annotation
-    out = [
-        depends_target(pf, call, base) or ""
-        for call in _param_markers(ctx, param)
-        if _marker(pf, call) in _DEPENDS
-    ]
+    out = [depends_target(pf, call, base) or "" for call in _param_markers(ctx, param) if _marker(pf, call) in _DEPENDS]
     for name in type_names(pf, param.annotation):
         alias = ctx.aliases.get(name)
         if alias is not None:
@@ -411,8 +407,7 @@ def _is_body_param(ctx: _Ctx, param: _Param, path_params: set[str]) -> bool:
     if markers & (_DEPENDS | _NON_BODY_MARKERS):
         return False
     return not any(
-        n in ctx.aliases or _looks_like_dependency_alias(ctx, n)
-        for n in type_names(ctx.pf, param.annotation)
+        n in ctx.aliases or _looks_like_dependency_alias(ctx, n) for n in type_names(ctx.pf, param.annotation)
     )
 
 
@@ -480,9 +475,7 @@ def _attribute_call(pf: ParsedFile, call: Node | None) -> tuple[str, str] | None
     fn = call.child_by_field_name("function") if call is not None and call.type == "call" else None
     if fn is None or fn.type != "attribute":
         return None
-    return _name_or_text(pf, fn.child_by_field_name("object")), pf.text(
-        fn.child_by_field_name("attribute")
-    )
+    return _name_or_text(pf, fn.child_by_field_name("object")), pf.text(fn.child_by_field_name("attribute"))
 
 
 def _method_call(pf: ParsedFile, call: Node | None, method: str) -> str | None:
@@ -514,9 +507,7 @@ def _find_mounts(ctx: _Ctx, calls: list[Node]) -> list[dict[str, Any]]:
     return mounts
 
 
-def _find_exception_handlers(
-    ctx: _Ctx, calls: list[Node], decorators: list[Node]
-) -> list[dict[str, Any]]:
+def _find_exception_handlers(ctx: _Ctx, calls: list[Node], decorators: list[Node]) -> list[dict[str, Any]]:
     pf = ctx.pf
     found = []
     for call in calls:
@@ -544,9 +535,7 @@ def _find_exception_handlers(
     return sorted(found, key=lambda h: h["line"])
 
 
-def _handler_record(
-    pf: ParsedFile, app: str, exception: Node, handler: Node | None, at: Node
-) -> dict[str, Any]:
+def _handler_record(pf: ParsedFile, app: str, exception: Node, handler: Node | None, at: Node) -> dict[str, Any]:
     return {
         "exception": _status_value(pf, exception),
         "handler": _name_or_text(pf, handler),
@@ -611,9 +600,7 @@ def _is_path_like(pf: ParsedFile, node: Node | None) -> bool:
         return False
     if node.type in ("string", "concatenated_string", "binary_operator"):
         return True
-    return node.type in ("identifier", "attribute") and bool(
-        _CONSTANT.match(_last(dotted_name(pf, node)))
-    )
+    return node.type in ("identifier", "attribute") and bool(_CONSTANT.match(_last(dotted_name(pf, node))))
 
 
 def _route_patterns(ctx: _Ctx, calls: list[Node]) -> tuple[list[Pattern], set[str]]:
@@ -637,9 +624,7 @@ def _full_path(ctx: _Ctx, route: _RouteCall) -> str:
     return join_path(prefix, route.path)
 
 
-def _route_pattern(
-    ctx: _Ctx, d: Definition, routes: list[_RouteCall], others: list[Node]
-) -> Pattern:
+def _route_pattern(ctx: _Ctx, d: Definition, routes: list[_RouteCall], others: list[Node]) -> Pattern:
     meta = _route_meta(ctx, d, routes, others)
     response = meta["response_model"] or _return_text(ctx.pf, d)
     summary = (
@@ -650,9 +635,7 @@ def _route_pattern(
     return _pattern(ctx.pf, d, "route", summary, meta)
 
 
-def _route_meta(
-    ctx: _Ctx, d: Definition, routes: list[_RouteCall], others: list[Node]
-) -> dict[str, Any]:
+def _route_meta(ctx: _Ctx, d: Definition, routes: list[_RouteCall], others: list[Node]) -> dict[str, Any]:
     pf = ctx.pf
     route = routes[0]
     _, kw = call_args(route.call)
@@ -661,9 +644,7 @@ def _route_meta(
     response_model = kw.get("response_model")
     meta: dict[str, Any] = {
         "framework": "fastapi",
-        "methods": _dedupe(
-            m for r in routes if (r.router, r.path) == (route.router, route.path) for m in r.methods
-        ),
+        "methods": _dedupe(m for r in routes if (r.router, r.path) == (route.router, route.path) for m in r.methods),
         "path": route.path,
         "router": route.router,
         "full_path": _full_path(ctx, route),
@@ -679,9 +660,7 @@ def _route_meta(
         ),
         "annotations": _dedupe(n for p in params for n in type_names(pf, p.annotation)),
         "response_model": (
-            _one_line(pf.text(response_model))
-            if response_model is not None and response_model.type != "none"
-            else None
+            _one_line(pf.text(response_model)) if response_model is not None and response_model.type != "none" else None
         ),
         "status_code": _status_value(pf, kw.get("status_code")),
         "tags": _dedupe([*router.get("tags", []), *_literal_strings(pf, kw.get("tags"))]),
@@ -703,9 +682,7 @@ def _route_meta(
 
 def _callee(dec: Node) -> Node | None:
     expr = decorator_expr(dec)
-    return (
-        expr.child_by_field_name("function") if expr is not None and expr.type == "call" else expr
-    )
+    return expr.child_by_field_name("function") if expr is not None and expr.type == "call" else expr
 
 
 def _return_text(pf: ParsedFile, d: Definition) -> str | None:
@@ -732,12 +709,7 @@ def _route_schemas(
     else:
         response = type_names(pf, d.definition.child_by_field_name("return_type"))
     path_params = set(_PATH_PARAM.findall(route.path))
-    body = [
-        n
-        for p in params
-        if _is_body_param(ctx, p, path_params)
-        for n in type_names(pf, p.annotation)
-    ]
+    body = [n for p in params if _is_body_param(ctx, p, path_params) for n in type_names(pf, p.annotation)]
     return _dedupe(n for n in [*response, *body] if _looks_like_schema(n))
 
 
@@ -746,11 +718,7 @@ def _route_schemas(
 
 def _dependency_patterns(ctx: _Ctx, calls: list[Node], route_names: set[str]) -> list[Pattern]:
     pf = ctx.pf
-    used = {
-        t
-        for call in calls
-        if _marker(pf, call) in _DEPENDS and (t := depends_target(pf, call, None)) is not None
-    }
+    used = {t for call in calls if _marker(pf, call) in _DEPENDS and (t := depends_target(pf, call, None)) is not None}
     defs = [d for d in pf.definitions() if d.qualname not in route_names]
     methods = {d.qualname: d for d in defs if d.parent_class}
     out = []
@@ -767,17 +735,13 @@ def _dependency_patterns(ctx: _Ctx, calls: list[Node], route_names: set[str]) ->
 
 
 def _function_dependency(ctx: _Ctx, d: Definition, used: set[str]) -> Pattern | None:
-    depends_on = _dedupe(
-        dep for p in _params(ctx.pf, d.definition) for dep in _param_dependencies(ctx, p)
-    )
+    depends_on = _dedupe(dep for p in _params(ctx.pf, d.definition) for dep in _param_dependencies(ctx, p))
     if not depends_on and d.name not in used and d.qualname not in used:
         return None
     return _dependency_pattern(ctx, d, d, depends_on)
 
 
-def _class_dependency(
-    ctx: _Ctx, d: Definition, methods: dict[str, Definition], used: set[str]
-) -> Pattern | None:
+def _class_dependency(ctx: _Ctx, d: Definition, methods: dict[str, Definition], used: set[str]) -> Pattern | None:
     call = methods.get(f"{d.name}.__call__")
     init = methods.get(f"{d.name}.__init__")
     depends_on = _dedupe(
@@ -792,9 +756,7 @@ def _class_dependency(
     return _dependency_pattern(ctx, d, call or init, depends_on)
 
 
-def _dependency_pattern(
-    ctx: _Ctx, d: Definition, body: Definition | None, depends_on: list[str]
-) -> Pattern:
+def _dependency_pattern(ctx: _Ctx, d: Definition, body: Definition | None, depends_on: list[str]) -> Pattern:
     pf = ctx.pf
     refs = body_refs(pf, body) if body is not None else body_refs(pf, d)
     meta: dict[str, Any] = {
@@ -821,17 +783,4 @@ def _yields(fn: Node) -> bool:
     return False
 
 
-def _pattern(
-    pf: ParsedFile, d: Definition, kind: str, summary: str, meta: dict[str, Any]
-) -> Pattern:
-    return Pattern(
-        kind=kind,
-        name=d.name,
-        qualname=d.qualname,
-        path=pf.path,
-        start_line=_line(d.node),
-        end_line=d.node.end_point[0] + 1,
-        code=pf.code(d.node),
-        summary=summary,
-        meta=meta,
-    )
+_pattern = definition_pattern

@@ -21,11 +21,13 @@ from typing import Any
 from tree_sitter import Node
 
 from indexers.base import (
+    FLASK_REQUEST_HOOKS,
     Definition,
     ParsedFile,
     as_definition,
     call_args,
     decorator_expr,
+    definition_pattern,
     dotted_name,
     literal_list,
     string_value,
@@ -62,17 +64,8 @@ _OTHER_WEB = frozenset(
 _HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
 _SHORTCUTS = frozenset({"get", "post", "put", "patch", "delete"})
 #: Request hooks and the other per-request callbacks a blueprint or app registers.
-_HOOKS = frozenset(
+_HOOKS = FLASK_REQUEST_HOOKS | frozenset(
     {
-        "before_request",
-        "before_app_request",
-        "after_request",
-        "after_app_request",
-        "teardown_request",
-        "teardown_app_request",
-        "teardown_appcontext",
-        "before_first_request",
-        "before_app_first_request",
         "url_value_preprocessor",
         "app_url_value_preprocessor",
         "url_defaults",
@@ -415,9 +408,7 @@ def _attr_parts(ctx: _Ctx, node: Node | None) -> tuple[str, str] | None:
     """For ``obj.attr`` (not called): (obj dotted name, attr)."""
     if node is None or node.type != "attribute":
         return None
-    return dotted_name(ctx.pf, node.child_by_field_name("object")), ctx.pf.text(
-        node.child_by_field_name("attribute")
-    )
+    return dotted_name(ctx.pf, node.child_by_field_name("object")), ctx.pf.text(node.child_by_field_name("attribute"))
 
 
 def _status_or_name(ctx: _Ctx, node: Node | None) -> int | str | None:
@@ -443,9 +434,7 @@ def _router_kind(ctx: _Ctx, callee: str) -> tuple[str, str] | None:
     if cls in ("Flask", "APIFlask"):
         return "Flask", "flask"
     if cls in ("Blueprint", "APIBlueprint"):
-        smorest = top == "flask_smorest" or (
-            top not in ("flask", "apiflask") and "flask_smorest" in ctx.modules
-        )
+        smorest = top == "flask_smorest" or (top not in ("flask", "apiflask") and "flask_smorest" in ctx.modules)
         return "Blueprint", "flask-smorest" if smorest else "flask"
     if cls == "Api":
         if top in ("flask_restful", "flask_restx", "flask_smorest"):
@@ -456,9 +445,7 @@ def _router_kind(ctx: _Ctx, callee: str) -> tuple[str, str] | None:
             if mod in ctx.modules:
                 return "Api", _FRAMEWORK_OF_MODULE[mod]
         return None
-    if cls == "Namespace" and (
-        top == "flask_restx" or (not module and "flask_restx" in ctx.modules)
-    ):
+    if cls == "Namespace" and (top == "flask_restx" or (not module and "flask_restx" in ctx.modules)):
         return "Namespace", "flask-restx"
     return None
 
@@ -512,9 +499,7 @@ def _collect_mounts(ctx: _Ctx, calls: list[Node]) -> None:
                 prefix = _text_value(ctx, kw.get("url_prefix"))
                 ctx.mounts.append(_mount(obj or "", ctx.pf.text(child), prefix, call))
         elif attr == "add_namespace" and pos:
-            ctx.mounts.append(
-                _mount(obj, ctx.pf.text(pos[0]), _text_value(ctx, kw.get("path")), call)
-            )
+            ctx.mounts.append(_mount(obj, ctx.pf.text(pos[0]), _text_value(ctx, kw.get("path")), call))
         elif attr == "init_app" and obj in ctx.routers and ctx.routers[obj].type == "Api":
             parent = _name_of(ctx, pos[0] if pos else kw.get("app"))
             if parent:
@@ -584,9 +569,7 @@ def _looks_like_rule(ctx: _Ctx, paths: list[str | None], attr: str) -> bool:
     return ctx.flaskish or (attr == "route" and not ctx.foreign)
 
 
-def _view_ref(
-    ctx: _Ctx, node: Node | None, wrappers: list[str] | None = None, depth: int = 0
-) -> _ViewRef | None:
+def _view_ref(ctx: _Ctx, node: Node | None, wrappers: list[str] | None = None, depth: int = 0) -> _ViewRef | None:
     """What a ``view_func`` value names: ``index``, ``X.as_view("x")``, a name bound to
     one of those, ``login_required(index)`` (wrapper kept) or ``globals()["index"]``."""
     wrappers = [] if wrappers is None else wrappers
@@ -716,9 +699,7 @@ def _registration(ctx: _Ctx, call: Node) -> list[_Registration]:
         _Registration(
             view.name,
             view.is_class,
-            _Rule(
-                target or None, [_text_value(ctx, r)], methods, _line(call), endpoint, view.wrappers
-            ),
+            _Rule(target or None, [_text_value(ctx, r)], methods, _line(call), endpoint, view.wrappers),
             target,
         )
         for target in _targets(ctx, target_node, call)
@@ -760,9 +741,7 @@ def _targets(ctx: _Ctx, node: Node | None, call: Node) -> list[str]:
 
 def _params(ctx: _Ctx, scope: Node) -> list[str]:
     """Parameter names of a function definition ([] for a module)."""
-    params = (
-        scope.child_by_field_name("parameters") if scope.type == "function_definition" else None
-    )
+    params = scope.child_by_field_name("parameters") if scope.type == "function_definition" else None
     return [_param_name(ctx, p) for p in params.named_children] if params is not None else []
 
 
@@ -789,9 +768,7 @@ def _url_rule_meta(reg: _Registration) -> dict[str, Any]:
 # --------------------------------------------------------------------------- function routes
 
 
-def _function_routes(
-    ctx: _Ctx, decorated: list[Node], registrations: list[_Registration]
-) -> list[Pattern]:
+def _function_routes(ctx: _Ctx, decorated: list[Node], registrations: list[_Registration]) -> list[Pattern]:
     rules: dict[int, list[_Rule]] = {}
     defs: dict[int, Definition] = {}
     for node in decorated:
@@ -876,9 +853,7 @@ def _function_framework(ctx: _Ctx, router: str | None, d: Definition) -> str:
     if known is not None:
         return known.framework
     names = [_decorator_name(ctx, dec) for dec in d.decorators]
-    if any(n.endswith((".arguments", ".response")) for n in names) and "flask_smorest" in (
-        ctx.modules
-    ):
+    if any(n.endswith((".arguments", ".response")) for n in names) and "flask_smorest" in (ctx.modules):
         return "flask-smorest"
     return "flask"
 
@@ -938,12 +913,7 @@ def _bases(ctx: _Ctx, node: Node) -> list[str]:
     sup = node.child_by_field_name("superclasses")
     if sup is None:
         return []
-    return [
-        n
-        for c in sup.named_children
-        if c.type != "keyword_argument"
-        if (n := dotted_name(ctx.pf, c))
-    ]
+    return [n for c in sup.named_children if c.type != "keyword_argument" if (n := dotted_name(ctx.pf, c))]
 
 
 def _base_kind(ctx: _Ctx, base: str) -> str | None:
@@ -1038,9 +1008,7 @@ def _class_framework(ctx: _Ctx, vc: _ViewClass) -> str:
             return router.framework
     if vc.kind == "resource":
         return "flask-restx" if "flask_restx" in ctx.modules else "flask-restful"
-    if "flask_smorest" in ctx.modules and any(
-        _decorator_name(ctx, dec).endswith(".route") for dec in vc.decorators
-    ):
+    if "flask_smorest" in ctx.modules and any(_decorator_name(ctx, dec).endswith(".route") for dec in vc.decorators):
         return "flask-smorest"
     if "flask_restx" in ctx.modules and vc.kind == "other":
         return "flask-restx"
@@ -1073,9 +1041,7 @@ def _route_meta(
         "full_path": join_path(_prefix(ctx, prefix_router), path),
         "handler": d.qualname,
         "endpoint": next((r.endpoint for r in rules if r.endpoint), None),
-        "decorators": _unique(
-            [*(_decorator_name(ctx, dec) for dec in other), *wrappers, *extra_decorators]
-        ),
+        "decorators": _unique([*(_decorator_name(ctx, dec) for dec in other), *wrappers, *extra_decorators]),
         "decorator_texts": [ctx.pf.text(dec) for dec in other],
         "dependencies": [],
         "annotations": [],
@@ -1114,12 +1080,7 @@ def _decorator_schemas(ctx: _Ctx, decorators: list[Node]) -> dict[str, Any]:
             code = pos[0] if pos else kw.get("status_code") or kw.get("code")
             cands = [*pos[1:], kw.get("schema"), kw.get("model")]
             name = next(
-                (
-                    n
-                    for c in cands
-                    if c is not None and c.type != "string"
-                    if (n := _name_of(ctx, c))
-                ),
+                (n for c in cands if c is not None and c.type != "string" if (n := _name_of(ctx, c))),
                 "",
             )
             if attr == "response" and status is None:
@@ -1135,11 +1096,7 @@ def _body_schemas(ctx: _Ctx, d: Definition) -> list[str]:
     body = d.definition.child_by_field_name("body")
     if body is None:
         return []
-    local = {
-        left: right
-        for stmt in walk(body, {"expression_statement"})
-        for left, right in _assignments_in(stmt)
-    }
+    local = {left: right for stmt in walk(body, {"expression_statement"}) for left, right in _assignments_in(stmt)}
     out: list[str] = []
     for call in walk(body, {"call"}):
         parts = _call_parts(ctx, call)
@@ -1169,17 +1126,7 @@ def _schema_object(ctx: _Ctx, obj: Node | None, local: dict[str, Node]) -> str:
 
 
 def _pattern(ctx: _Ctx, d: Definition, meta: dict[str, Any]) -> Pattern:
-    return Pattern(
-        kind="route",
-        name=d.name,
-        qualname=d.qualname,
-        path=ctx.pf.path,
-        start_line=d.node.start_point[0] + 1,
-        end_line=d.node.end_point[0] + 1,
-        code=ctx.pf.code(d.node),
-        summary=_summary(meta),
-        meta=meta,
-    )
+    return definition_pattern(ctx.pf, d, "route", _summary(meta), meta)
 
 
 def _summary(meta: dict[str, Any]) -> str:
@@ -1199,9 +1146,7 @@ def _summary(meta: dict[str, Any]) -> str:
 # --------------------------------------------------------------------------- handlers, hooks
 
 
-def _exception_handlers(
-    ctx: _Ctx, decorated: list[Node], calls: list[Node]
-) -> list[dict[str, Any]]:
+def _exception_handlers(ctx: _Ctx, decorated: list[Node], calls: list[Node]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for node in decorated:
         d = _definition(ctx, node)
@@ -1224,9 +1169,7 @@ def _exception_handlers(
         inner = _call_parts(ctx, fn)  # app.errorhandler(404)(handler)
         if inner is not None and inner[1] in _ERROR_DECORATORS and pos:
             args, _ = call_args(inner[2])
-            out.append(
-                _handler(ctx, args[0] if args else None, _name_of(ctx, pos[0]), call, inner[0])
-            )
+            out.append(_handler(ctx, args[0] if args else None, _name_of(ctx, pos[0]), call, inner[0]))
     return sorted(out, key=lambda h: h["line"])
 
 

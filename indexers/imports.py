@@ -62,12 +62,8 @@ def extract(pf: ParsedFile) -> FileExtract:
                     }
                 )
             if any(c.type == "wildcard_import" for c in stmt.named_children):
-                imports.append(
-                    {"module": module, "name": "*", "alias": None, "line": line, "level": level}
-                )
-    return FileExtract(
-        meta={"imports": imports, "import_lines": import_lines, "top_modules": sorted(top)}
-    )
+                imports.append({"module": module, "name": "*", "alias": None, "line": line, "level": level})
+    return FileExtract(meta={"imports": imports, "import_lines": import_lines, "top_modules": sorted(top)})
 
 
 def _import_statements(pf: ParsedFile):  # type: ignore[no-untyped-def]

@@ -21,6 +21,7 @@ import re
 from typing import Any
 
 from indexers.base import (
+    FLASK_REQUEST_HOOKS,
     Definition,
     ParsedFile,
     base_classes,
@@ -108,9 +109,7 @@ _CURSOR_WORDS = ("cursor", "next_cursor", "page_token", "next_token", "after", "
 
 
 def _words(name: str) -> set[str]:
-    return {w.lower() for part in name.split("_") for w in _CAMEL.findall(part)} | {
-        name.lower().strip("_")
-    }
+    return {w.lower() for part in name.split("_") for w in _CAMEL.findall(part)} | {name.lower().strip("_")}
 
 
 def _returned_keys(pf: ParsedFile, body: Any) -> list[str]:
@@ -265,17 +264,7 @@ def _pagination_pattern(pf: ParsedFile, d: Definition) -> Pattern | None:
 
 # --------------------------------------------------------------------------- middleware
 
-_FLASK_HOOKS = {
-    "before_request",
-    "before_app_request",
-    "after_request",
-    "after_app_request",
-    "teardown_request",
-    "teardown_app_request",
-    "teardown_appcontext",
-    "before_first_request",
-    "before_app_first_request",
-}
+_FLASK_HOOKS = FLASK_REQUEST_HOOKS
 
 
 def _methods(pf: ParsedFile, d: Definition) -> dict[str, Any]:
@@ -308,9 +297,7 @@ def _call_style(pf: ParsedFile, methods: dict[str, Any]) -> tuple[str, str, str]
     return None
 
 
-def _class_middleware(
-    pf: ParsedFile, d: Definition, aliases: dict[str, str]
-) -> dict[str, Any] | None:
+def _class_middleware(pf: ParsedFile, d: Definition, aliases: dict[str, str]) -> dict[str, Any] | None:
     methods = _methods(pf, d)
     hooks = [m for m in methods if m != "__init__"]
     for base in base_classes(pf, d):
@@ -346,9 +333,7 @@ def _framework_from_imports(aliases: dict[str, str]) -> str:
     return "unknown"
 
 
-def _decorated_middleware(
-    pf: ParsedFile, d: Definition, aliases: dict[str, str]
-) -> dict[str, Any] | None:
+def _decorated_middleware(pf: ParsedFile, d: Definition, aliases: dict[str, str]) -> dict[str, Any] | None:
     for dec in d.decorators:
         expr = decorator_expr(dec)
         name = dotted_name(pf, callee(expr))
@@ -399,9 +384,7 @@ def _registrations(pf: ParsedFile, aliases: dict[str, str]) -> list[dict[str, An
             target = pf.text(left) if left is not None else ""
             if target.endswith(".wsgi_app") and right is not None and right.type == "call":
                 mw = dotted_name(pf, right.child_by_field_name("function"))
-                out.append(
-                    {"app": target.removesuffix(".wsgi_app"), "middleware": mw, "line": line}
-                )
+                out.append({"app": target.removesuffix(".wsgi_app"), "middleware": mw, "line": line})
             continue
         fn = node.child_by_field_name("function")
         name = dotted_name(pf, fn)

@@ -29,6 +29,7 @@ from indexers.base import (
     call_args,
     callee,
     decorator_expr,
+    definition_pattern,
     dotted_name,
     string_value,
     walk,
@@ -181,11 +182,7 @@ class _Context:
     @cached_property
     def type_prefixes(self) -> set[str]:
         """Local names of imported SQLAlchemy modules (``from sqlalchemy import types``)."""
-        return {
-            local
-            for local, full in self.aliases.items()
-            if full.startswith("sqlalchemy") and local[:1].islower()
-        }
+        return {local for local, full in self.aliases.items() if full.startswith("sqlalchemy") and local[:1].islower()}
 
     @property
     def sqlalchemy_imported(self) -> bool:
@@ -310,9 +307,7 @@ def _classify_by_body(ctx: _Context, d: Definition, bases: list[str]) -> _Kind |
         return _Kind("model", "flask-sqlalchemy" if flask_db else "sqlalchemy")
     if "Base" in bases and ctx.sqlalchemy_imported:
         return _Kind("model", "sqlalchemy")
-    if imports_module(ctx.aliases, "pydantic") and (
-        pydantic_signals or _validators(pf, d) or _has_inner_config(pf, d)
-    ):
+    if imports_module(ctx.aliases, "pydantic") and (pydantic_signals or _validators(pf, d) or _has_inner_config(pf, d)):
         return _Kind("schema", "pydantic")
     if marshmallow_fields and imports_module(ctx.aliases, "marshmallow", "flask_marshmallow"):
         return _Kind("schema", "marshmallow")
@@ -336,10 +331,7 @@ def _is_marshmallow_field(ctx: _Context, fn: str) -> bool:
 def _has_inner_config(pf: ParsedFile, d: Definition) -> bool:
     body = d.definition.child_by_field_name("body")
     for stmt in body.named_children if body is not None else []:
-        if (
-            stmt.type == "class_definition"
-            and pf.text(stmt.child_by_field_name("name")) == "Config"
-        ):
+        if stmt.type == "class_definition" and pf.text(stmt.child_by_field_name("name")) == "Config":
             return True
     return False
 
@@ -479,9 +471,7 @@ def _model_body(ctx: _Context, d: Definition, orm: str) -> _ModelBody:
         fn = dotted_name(pf, value.child_by_field_name("function")) if _is_call(value) else ""
         last = fn.split(".")[-1]
         if last in _RELATIONSHIP_CALLS:
-            out.relationships.append(
-                {"name": name, "target": _relationship_target(pf, value, ann_text)}
-            )
+            out.relationships.append({"name": name, "target": _relationship_target(pf, value, ann_text)})
         elif last in _COLUMN_CALLS:
             type_text = ann_text if ann is not None else _column_type(pf, value, ctx.type_prefixes)
             out.fields.append({"name": name, "type": type_text})
@@ -576,21 +566,7 @@ def _field_items(fields: list[dict[str, Any]]) -> list[str]:
     return [f"{f['name']}:{f['type']}" if f["type"] else f["name"] for f in fields]
 
 
-def make_pattern(
-    pf: ParsedFile, d: Definition, kind: str, summary: str, meta: dict[str, Any]
-) -> Pattern:
-    """A pattern covering the whole definition ``d`` with its decorators."""
-    return Pattern(
-        kind=kind,
-        name=d.name,
-        qualname=d.qualname,
-        path=pf.path,
-        start_line=d.node.start_point[0] + 1,
-        end_line=d.node.end_point[0] + 1,
-        code=pf.code(d.node),
-        summary=summary,
-        meta=meta,
-    )
+make_pattern = definition_pattern
 
 
 def _in_file_bases(ctx: _Context, bases: list[str]) -> list[str]:

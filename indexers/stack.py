@@ -280,9 +280,7 @@ class _Builder:
         if all(f.key != fact.key for f in self.facts):
             self.facts.append(fact)
 
-    def package(
-        self, package: str, value: str | None, line: int, evidence: str, *, dev: bool = False
-    ) -> None:
+    def package(self, package: str, value: str | None, line: int, evidence: str, *, dev: bool = False) -> None:
         for category, display in lookup(package, dev=dev):
             self.add(category, display, value, line, evidence)
 
@@ -387,9 +385,7 @@ def _pipfile_value(spec: Any) -> str | None:
     return spec_value(_table_version(spec))
 
 
-def _keyed_deps(
-    b: _Builder, lines: _Lines, deps: Any, header: str, group: str = "", *, pip: bool = False
-) -> None:
+def _keyed_deps(b: _Builder, lines: _Lines, deps: Any, header: str, group: str = "", *, pip: bool = False) -> None:
     """A TOML table ``name = spec`` (Poetry dependencies, Pipfile packages)."""
     if not isinstance(deps, dict):
         return
@@ -455,9 +451,7 @@ def _poetry(b: _Builder, lines: _Lines, poetry: Any) -> None:
             if isinstance(table, dict):
                 header = f"tool.poetry.group.{group}.dependencies"
                 _keyed_deps(b, lines, table.get("dependencies"), header, f"group: {group}")
-    _keyed_deps(
-        b, lines, poetry.get("dev-dependencies"), "tool.poetry.dev-dependencies", "group: dev"
-    )
+    _keyed_deps(b, lines, poetry.get("dev-dependencies"), "tool.poetry.dev-dependencies", "group: dev")
 
 
 def _pdm_uv(b: _Builder, lines: _Lines, tool: dict[str, Any]) -> None:
@@ -582,9 +576,7 @@ def _alembic_ini(b: _Builder, text: str) -> None:
 
 # --- setup.py (read, never run) ---------------------------------------------------------
 
-_SETUP_KEYWORD = re.compile(
-    r"\b(?P<kw>install_requires|tests_require|extras_require|python_requires)\s*=\s*"
-)
+_SETUP_KEYWORD = re.compile(r"\b(?P<kw>install_requires|tests_require|extras_require|python_requires)\s*=\s*")
 _PY_TOKEN = re.compile(
     r"""(?P<str>[rRbBuU]?(?:"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'))"""
     r"|(?P<open>[\[({])|(?P<close>[\])}])|(?P<comment>\#[^\n]*)"
@@ -620,11 +612,7 @@ def _setup_py(b: _Builder, text: str) -> None:
         if at < len(text) and text[at].isidentifier():  # install_requires=REQUIREMENTS
             name = re.match(r"[A-Za-z_][A-Za-z0-9_]*", text[at:])
             assigned = (
-                re.search(
-                    rf"^\s*{re.escape(name.group(0))}\s*=\s*(?=[\[({{\"'])", text, re.MULTILINE
-                )
-                if name
-                else None
+                re.search(rf"^\s*{re.escape(name.group(0))}\s*=\s*(?=[\[({{\"'])", text, re.MULTILINE) if name else None
             )
             if assigned is None:
                 continue
@@ -926,9 +914,7 @@ def _sorted(facts: Iterable[Fact]) -> list[Fact]:
 _EXTRA_IN_EVIDENCE = re.compile(r"""extra\s*==\s*["']([^"']+)["']|\(extra: ([^)]+)\)""")
 #: Categories of libraries that code imports to use: declared only in an optional extra
 #: and imported nowhere, they are an optional integration, not the project's stack.
-_IMPORTED_CATEGORIES = frozenset(
-    {"framework", "orm", "migrations", "validation", "auth", "rate_limit", "tasks"}
-)
+_IMPORTED_CATEGORIES = frozenset({"framework", "orm", "migrations", "validation", "auth", "rate_limit", "tasks"})
 
 
 def _optional_extra(fact: Fact) -> bool:

@@ -176,9 +176,7 @@ def _module_scope(pf: ParsedFile) -> tuple[set[str], dict[str, Any]]:
     return aliases, constants
 
 
-def _function_scope(
-    pf: ParsedFile, d: Definition, module: tuple[set[str], dict[str, Any]]
-) -> _Scope:
+def _function_scope(pf: ParsedFile, d: Definition, module: tuple[set[str], dict[str, Any]]) -> _Scope:
     scope = _Scope(params=set(parameter_names(pf, d)))
     scope.aliases |= module[0]
     scope.constants.update(module[1])
@@ -204,12 +202,7 @@ def _is_app_fixture_call(pf: ParsedFile, node: Any, params: set[str]) -> bool:
     if node.type != "call":
         return False
     fn = node.child_by_field_name("function")
-    return (
-        fn is not None
-        and fn.type == "identifier"
-        and pf.text(fn) in params
-        and _is_app_name(pf.text(fn))
-    )
+    return fn is not None and fn.type == "identifier" and pf.text(fn) in params and _is_app_name(pf.text(fn))
 
 
 def _client_of(pf: ParsedFile, receiver: Any, scope: _Scope) -> str | None:
@@ -341,9 +334,7 @@ def _summary(name: str, requests: list[dict[str, str]], statuses: list[int | str
     return f"{name} — {text}" if text else name
 
 
-def _test_pattern(
-    pf: ParsedFile, d: Definition, module: tuple[set[str], dict[str, Any]]
-) -> Pattern | None:
+def _test_pattern(pf: ParsedFile, d: Definition, module: tuple[set[str], dict[str, Any]]) -> Pattern | None:
     decorators = _decorators(pf, d)
     role = _role(pf, d, decorators)
     body = d.definition.child_by_field_name("body")
@@ -367,9 +358,7 @@ def _test_pattern(
         if factory is None and not _CLIENT_NAME.search(d.name):
             return None
         meta["client"] = _setup_client(pf, body) if d.parent_class else d.name
-        meta["creates"] = (
-            dotted_name(pf, factory.child_by_field_name("function")) if factory else None
-        )
+        meta["creates"] = dotted_name(pf, factory.child_by_field_name("function")) if factory else None
         head = f"test fixture {d.qualname}"
         made = _compact(pf.text(factory)) if factory is not None else ""
         summary = _summary(head, requests, statuses)
