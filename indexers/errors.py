@@ -40,6 +40,7 @@ from indexers.base import (
     call_args,
     callee,
     decorator_expr,
+    definition_pattern,
     dotted_name,
     first_docline,
     load_query,
@@ -781,18 +782,7 @@ def _exception_pattern(pf: ParsedFile, exc: _ExceptionClass) -> Pattern:
         tail = f"{tail} → {render_shape(exc.response.shape)}".strip()
     summary = f"exception {d.name}({', '.join(exc.bases)})"
     tail = tail or first_docline(pf, d)
-    start, end = _lines(d)
-    return Pattern(
-        kind="exception",
-        name=d.name,
-        qualname=d.qualname,
-        path=pf.path,
-        start_line=start,
-        end_line=end,
-        code=pf.code(d.node),
-        summary=summary + (f" — {tail}" if tail else ""),
-        meta=meta,
-    )
+    return definition_pattern(pf, d, "exception", summary + (f" — {tail}" if tail else ""), meta)
 
 
 # --------------------------------------------------------------------------- handlers
@@ -1035,18 +1025,7 @@ def _handler_pattern(pf: ParsedFile, h: _Handler, helpers: dict[str, ResponseInf
         summary += f" → {render_shape(resp.shape) if resp.shape else resp.body}"
     if resp.status is not None:
         summary += f" (status {resp.status})"
-    start, end = _lines(d)
-    return Pattern(
-        kind="error_handler",
-        name=d.name,
-        qualname=d.qualname,
-        path=pf.path,
-        start_line=start,
-        end_line=end,
-        code=pf.code(d.node),
-        summary=summary,
-        meta=meta,
-    )
+    return definition_pattern(pf, d, "error_handler", summary, meta)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -1090,18 +1069,7 @@ def _helper_pattern(pf: ParsedFile, d: Definition, resp: ResponseInfo) -> Patter
     }
     if d.parent_class:
         meta["class"] = d.parent_class
-    start, end = _lines(d)
-    return Pattern(
-        kind="function",
-        name=d.name,
-        qualname=d.qualname,
-        path=pf.path,
-        start_line=start,
-        end_line=end,
-        code=pf.code(d.node),
-        summary=f"{sig} — error response {render_shape(resp.shape or {})}",
-        meta=meta,
-    )
+    return definition_pattern(pf, d, "function", f"{sig} — error response {render_shape(resp.shape or {})}", meta)
 
 
 # --------------------------------------------------------------------------- entry point

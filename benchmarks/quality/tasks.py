@@ -420,14 +420,15 @@ def error_form(call: ast.Call) -> ErrorForm:
 
 
 def error_forms(tree: ast.AST) -> list[ErrorForm]:
-    """Every error signal in a tree: ``raise X(...)`` calls and error-helper calls."""
+    """Every error signal in a tree: ``raise X(...)`` calls (not of builtin exceptions such as
+    ValueError: those say nothing about the HTTP response) and error-helper calls."""
     out: list[tuple[int, int, ErrorForm]] = []
     raised: set[int] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call):
             raised.add(id(node.exc))
             name = last_name(node.exc.func)
-            if name:
+            if name and name not in BUILTIN_NAMES:
                 out.append((node.lineno, node.col_offset, error_form(node.exc)))
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and id(node) not in raised and error_helper_name(node):
