@@ -12,6 +12,8 @@ REQUEST ?= Add CRUD endpoints for notifications
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
+LINT_DIRS := $(wildcard memorybrain indexers cli server tests benchmarks)
+
 .PHONY: setup demo test lint clean
 
 $(STAMP): pyproject.toml
@@ -30,11 +32,11 @@ demo: setup
 	$(BRAIN) context "$(REQUEST)" --project $(EXAMPLE) --db .demo/brain.db
 
 test: setup
-	$(VENV)/bin/ruff check memorybrain indexers cli server tests benchmarks
+	$(VENV)/bin/ruff check $(LINT_DIRS)
 	$(PY) -m pytest
 
 lint: setup
-	$(VENV)/bin/ruff check memorybrain indexers cli server tests benchmarks
+	$(VENV)/bin/ruff check $(LINT_DIRS)
 
 clean:
 	rm -rf .demo build dist *.egg-info .pytest_cache

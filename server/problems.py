@@ -69,6 +69,9 @@ class InvalidParameter(BrainError):
         self.error = FieldError(field=field, location=location, message=message, type="value_error")
 
 
+_HTTP_TITLES = {413: ("Request body too large", "body-too-large")}
+
+
 def problem_type(slug: str) -> str:
     return TYPE_PREFIX + slug
 
@@ -141,7 +144,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        phrase = HTTPStatus(exc.status_code).phrase
+        phrase, slug = _HTTP_TITLES.get(exc.status_code) or (HTTPStatus(exc.status_code).phrase, "")
         detail = exc.detail if isinstance(exc.detail, str) and exc.detail != phrase else None
         if exc.status_code == 404 and detail is None:
             detail = f"no endpoint at {request.url.path}; see /docs for the API"
@@ -151,7 +154,7 @@ def install_problem_handlers(app: FastAPI) -> None:
             exc.status_code,
             phrase,
             detail or phrase,
-            slug=re.sub(r"[^a-z]+", "-", phrase.lower()).strip("-"),
+            slug=slug or re.sub(r"[^a-z]+", "-", phrase.lower()).strip("-"),
             instance=request.url.path,
             headers=dict(exc.headers) if exc.headers else None,
         )
