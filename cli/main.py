@@ -391,6 +391,13 @@ def status(
                 typer.echo(f"  - {c['statement']}")
 
 
+from cli.serve import hook, mcp, serve  # noqa: E402 - the server commands live in their own module
+
+app.command()(serve)
+app.command()(mcp)
+app.command()(hook)
+
+
 def main() -> None:
     app()
 

@@ -197,6 +197,7 @@ def index_project(
 def _run(
     config: Config, store: Store, encoder: Encoder | None, progress: Progress, report: IndexReport
 ) -> None:
+    encoder = encoder or get_encoder(config.model)  # a bad model fails before anything is written
     progress("scan", 0, 0)
     files, skips = plan(config)
     report.skipped = [(s.path, s.reason) for s in skips]
@@ -282,7 +283,6 @@ def _run(
         store.set_meta(link_pending="0")
         progress("link", 1, 1)
 
-    encoder = encoder or get_encoder(config.model)
     report.model = encoder.name
     report.embedded = embed_missing(store, encoder, progress)
     store.prune_vectors()

@@ -129,7 +129,8 @@ class BodyLimitMiddleware:
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
                     raise _TooLarge(
-                        413, f"the request body (over {self.max_bytes} bytes) exceeds the limit of {self.max_bytes} bytes"
+                        413, f"the request body (over {self.max_bytes} bytes) exceeds the limit of "
+                        f"{self.max_bytes} bytes"
                     )
             return message
 

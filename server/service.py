@@ -82,6 +82,7 @@ class BrainService:
         self.config: Config = Brain.open(project, db=db, model=model).config
         self._encoder_override = encoder
         self._encoder: LockedEncoder | None = None
+        self._encoder_lock = threading.Lock()
         self._lock = threading.RLock()
         self._brain: Brain | None = None
         self._retriever: Retriever | None = None
@@ -94,10 +95,11 @@ class BrainService:
 
     @property
     def encoder(self) -> LockedEncoder:
-        if self._encoder is None:
-            inner = self._encoder_override or get_encoder(self.config.model)
-            self._encoder = LockedEncoder(inner)
-        return self._encoder
+        with self._encoder_lock:
+            if self._encoder is None:
+                inner = self._encoder_override or get_encoder(self.config.model)
+                self._encoder = LockedEncoder(inner)
+            return self._encoder
 
     def start(self) -> None:
         """Load the model (warm) and open the store; never raises for a missing index."""

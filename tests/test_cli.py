@@ -113,3 +113,11 @@ def test_dry_run_changes_nothing(tmp_path):
     assert result.exit_code == 0
     assert "Would index" in result.output and "app " in result.output
     assert not (root / ".brain").exists()
+
+
+def test_a_model_that_is_not_on_disk_is_refused_not_downloaded(tmp_path):
+    (tmp_path / "a.py").write_text("x = 1\n")
+    result = run("index", str(tmp_path), "--model", "sentence-transformers/paraphrase-MiniLM-L3-v2", "--quiet")
+    assert result.exit_code == 6
+    assert "never downloads models" in result.output
+    assert not (tmp_path / ".brain" / "brain.db").exists() or "patterns" not in result.output

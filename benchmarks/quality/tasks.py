@@ -62,10 +62,10 @@ _LOGGER = re.compile(r"(?i)^_*(log|logger|logging)$")
 
 STATUS_KEYWORDS = ("status_code", "status", "code", "http_status", "status_int")
 
+#: File and folder names that say "routes live here", not which resource (walked past).
 GENERIC_STEMS = frozenset(
-    """views view routes route router routers api apis endpoints endpoint handlers handler
-    resources resource urls __init__ controllers controller blueprint blueprints rest main app
-    v1 v2 v3 web http server""".split()
+    """views routes router routers api apis endpoints handlers resources urls __init__
+    controllers blueprint blueprints rest v1 v2 v3 web http""".split()
 )
 RESOURCE_SUFFIXES = (
     "_endpoints",
@@ -292,15 +292,30 @@ def _is_own(node: ast.ImportFrom, own_packages: set[str]) -> bool:
     return bool(node.module) and node.module.split(".", 1)[0] in own_packages  # type: ignore[union-attr]
 
 
-def error_helper_name(call: ast.Call) -> str | None:
-    """The name of an error helper called here (``abort``, ``raise_error``), else None."""
+def imported_names(tree: ast.Module) -> set[str]:
+    """Names an import binds in a file (``import a.b`` binds ``a``)."""
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out.update(a.asname or a.name.split(".", 1)[0] for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            out.update(a.asname or a.name for a in node.names)
+    return out
+
+
+def error_helper_name(call: ast.Call, imported: set[str] | None = None) -> str | None:
+    """The name of an error helper called here (``abort``, ``raise_error``), else None.
+
+    A method call counts only on an imported name (``tk.abort(404)``), not on a local object
+    (``response.raise_for_status()`` is the HTTP client's, not the project's), nor on a logger.
+    """
     func = call.func
     name = last_name(func)
     if not name or not name[0].islower() or not ERROR_HELPER.match(name):
         return None
     if isinstance(func, ast.Attribute):
-        receiver = last_name(func.value)
-        if _LOGGER.match(receiver) or receiver == "self" and name in ("error", "errors"):
+        root = dotted(func.value).split(".", 1)[0]
+        if _LOGGER.match(last_name(func.value)) or imported is None or root not in imported:
             return None
     return name
 
@@ -326,6 +341,7 @@ def raw_conventions(
                     if isinstance(n, ast.Name) and n.id in aliases:
                         add(n.id, "dependency")
     raised: set[int] = set()
+    imported = imported_names(tree)
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and last_name(node.func) in DEPENDENCY_CALLS:
             dep = node.args[0] if node.args else None
@@ -349,7 +365,7 @@ def raw_conventions(
                 name = last_name(exc.func)
                 if name[:1].isupper():
                     add(name, "exception")
-                elif error_helper_name(exc):
+                elif error_helper_name(exc, imported):
                     add(name, "error_helper")
             elif isinstance(exc, ast.Name | ast.Attribute):
                 name = last_name(exc)
@@ -360,7 +376,7 @@ def raw_conventions(
                 add(last_name(b), "base")
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and id(node) not in raised:
-            name = error_helper_name(node)
+            name = error_helper_name(node, imported)
             if name:
                 add(name, "error_helper")
     for name in ("Depends", "Security", "Annotated"):
@@ -424,6 +440,7 @@ def error_forms(tree: ast.AST) -> list[ErrorForm]:
     ValueError: those say nothing about the HTTP response) and error-helper calls."""
     out: list[tuple[int, int, ErrorForm]] = []
     raised: set[int] = set()
+    imported = imported_names(tree) if isinstance(tree, ast.Module) else None
     for node in ast.walk(tree):
         if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call):
             raised.add(id(node.exc))
@@ -431,7 +448,7 @@ def error_forms(tree: ast.AST) -> list[ErrorForm]:
             if name and name not in BUILTIN_NAMES:
                 out.append((node.lineno, node.col_offset, error_form(node.exc)))
     for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and id(node) not in raised and error_helper_name(node):
+        if isinstance(node, ast.Call) and id(node) not in raised and error_helper_name(node, imported):
             out.append((node.lineno, node.col_offset, error_form(node)))
     out.sort(key=lambda x: (x[0], x[1]))
     return [f for _l, _c, f in out]
@@ -605,9 +622,14 @@ def shared_conventions(
     return kept, dropped
 
 
+#: Application modules (the app object, its entry point): not one resource's routes.
+APP_MODULES = frozenset({"main", "app", "__main__", "server", "wsgi", "asgi", "application"})
+
+
 def route_modules(codebase: Codebase) -> Iterator[tuple[str, list[Handler]]]:
+    """Files with at least three route handlers (tests and application modules left out)."""
     for path in sorted(codebase.trees):
-        if is_test_path(path):
+        if is_test_path(path) or PurePosixPath(path).stem in APP_MODULES:
             continue
         handlers = find_handlers(codebase.trees[path])
         if len(handlers) >= MIN_HANDLERS:
@@ -632,7 +654,7 @@ def build_task(codebase: Codebase, module: str, handlers: list[Handler] | None =
 
 
 def select_tasks(
-    codebase: Codebase, *, limit: int | None = 5, seed: int = 0, min_conventions: int = 3
+    codebase: Codebase, *, limit: int | None = 5, seed: int = 0, min_conventions: int = 5
 ) -> tuple[list[Task], int]:
     """Up to ``limit`` tasks drawn with a fixed seed; returns (tasks, eligible route modules)."""
     eligible = []

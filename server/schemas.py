@@ -1,0 +1,285 @@
+"""Request and response models of the HTTP API (they are the OpenAPI schema)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from memorybrain.models import Fact, Pattern
+from server.settings import MAX_BUDGET, MAX_KINDS, MAX_REQUEST_CHARS, MIN_BUDGET
+
+Kind = Literal[
+    "route",
+    "test",
+    "error_handler",
+    "exception",
+    "middleware",
+    "model",
+    "schema",
+    "pagination",
+    "dependency",
+    "decorator",
+    "function",
+    "class",
+]
+
+
+# ---------------------------------------------------------------------- context
+
+
+class ContextRequest(BaseModel):
+    """What to build; the answer is the same pack as `brain context`."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"request": "Add CRUD endpoints for notifications", "budget": 4000, "format": "md"}]
+        },
+    )
+
+    request: str = Field(
+        min_length=1,
+        max_length=MAX_REQUEST_CHARS,
+        description=f"What you want to build or change (at most {MAX_REQUEST_CHARS} characters).",
+    )
+    budget: int | None = Field(
+        None,
+        ge=MIN_BUDGET,
+        le=MAX_BUDGET,
+        description=f"Token budget (characters/4), {MIN_BUDGET}-{MAX_BUDGET}; default: the project's "
+        "configured budget (4000).",
+    )
+    format: Literal["md", "json"] = Field(
+        "md",
+        description="`md`: the Markdown pack wrapped in JSON (or bare with `Accept: text/markdown`); "
+        "`json`: the `memorybrain.pack/1` document.",
+    )
+    kinds: list[Kind] | None = Field(
+        None, max_length=MAX_KINDS, description="Only exemplars of these pattern kinds."
+    )
+
+    @field_validator("request")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError('must say what to build, e.g. "Add CRUD endpoints for invoices"')
+        return value
+
+
+class ContextMarkdown(BaseModel):
+    """A Markdown pack (``format: md``)."""
+
+    format: Literal["md"] = "md"
+    request: str
+    budget: int
+    tokens: int = Field(description="Tokens of `content`, counted as characters/4 rounded up.")
+    content: str = Field(description="The pack in Markdown.")
+
+
+class StackFactOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    category: str
+    name: str
+    value: str | None
+    source: str
+    evidence: str
+    origin: str
+
+
+class ConventionOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    key: str
+    topic: str
+    statement: str
+    count: int | None = None
+    total: int | None = None
+
+
+class ExemplarOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    id: str
+    role: str
+    reason: str
+    kind: str
+    name: str
+    qualname: str
+    path: str
+    start_line: int
+    end_line: int
+    location: str
+    summary: str
+    usage: int
+    header: str | None = None
+    code: str
+    trimmed_lines: int
+
+
+class ChecklistOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    key: str
+    item: str
+    answer: str
+    found: bool
+
+
+class OmittedOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    id: str
+    location: str
+    role: str
+    why: str
+
+
+class PackDocument(BaseModel):
+    """The ``memorybrain.pack/1`` document (``format: json``), as `brain context --format json`."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    schema_: str = Field(alias="schema", description="`memorybrain.pack/1`")
+    request: str
+    project: str
+    budget: int
+    tokens: int
+    token_counting: str
+    stack: list[StackFactOut]
+    conventions: list[ConventionOut]
+    exemplars: list[ExemplarOut]
+    checklist: list[ChecklistOut]
+    omitted: list[OmittedOut]
+
+
+# ---------------------------------------------------------------------- patterns
+
+
+class PatternSummary(BaseModel):
+    id: str = Field(description="Stable id (from path, qualified name and kind).")
+    kind: str
+    name: str
+    qualname: str
+    path: str
+    start_line: int
+    end_line: int
+    location: str = Field(description="`path:start-end`")
+    summary: str
+    usage: int = Field(description="How many route handlers use this definition.")
+
+    @classmethod
+    def of(cls, p: Pattern) -> PatternSummary:
+        return cls(
+            id=p.id,
+            kind=p.kind,
+            name=p.name,
+            qualname=p.qualname,
+            path=p.path,
+            start_line=p.start_line,
+            end_line=p.end_line,
+            location=p.location,
+            summary=p.summary,
+            usage=p.usage,
+        )
+
+
+class PatternDetail(PatternSummary):
+    meta: dict[str, Any] = Field(description="Structured metadata; keys depend on the kind.")
+    code: str = Field(description="The definition's source (secrets redacted).")
+
+    @classmethod
+    def of(cls, p: Pattern) -> PatternDetail:
+        return cls(**PatternSummary.of(p).model_dump(), meta=p.meta, code=p.code)
+
+
+class Page(BaseModel):
+    total: int = Field(description="How many items match, over all pages.")
+    limit: int
+    offset: int
+    page: int = Field(description="1-based page number of this answer (offset / limit + 1).")
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+
+
+class PatternPage(Page):
+    items: list[PatternSummary]
+
+
+class FactOut(BaseModel):
+    category: str
+    name: str
+    value: str | None
+    source: str = Field(description="`path:line` where it was found.")
+    evidence: str
+    origin: str = Field(description="`detected` or `team`.")
+
+    @classmethod
+    def of(cls, f: Fact) -> FactOut:
+        return cls(
+            category=f.category, name=f.name, value=f.value, source=f.source, evidence=f.evidence, origin=f.origin
+        )
+
+
+class FactPage(Page):
+    items: list[FactOut]
+
+
+# ---------------------------------------------------------------------- index jobs
+
+
+class IndexSummary(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    root: str
+    db_path: str
+    files_seen: int
+    indexed: int
+    unchanged: int
+    removed: int
+    skipped: int = Field(description="How many files were skipped (see `brain index --json` for the list).")
+    parse_errors: int
+    lines: int
+    patterns: int
+    patterns_by_kind: dict[str, int]
+    facts: int
+    embedded: int
+    seconds: float
+    model: str
+
+
+class IndexJobOut(BaseModel):
+    id: str
+    state: Literal["queued", "running", "succeeded", "failed"]
+    stage: str | None = Field(description="`scan`, `extract`, `link` or `embed`.")
+    stage_done: int
+    stage_total: int
+    files_done: int = Field(description="Files hashed and (if changed) parsed so far.")
+    files_total: int = Field(description="Files considered (known once scanning has started).")
+    created_at: str
+    started_at: str | None
+    finished_at: str | None
+    report: IndexSummary | None
+    error: str | None
+
+
+# ---------------------------------------------------------------------- health
+
+
+class JobRef(BaseModel):
+    id: str
+    state: str
+
+
+class Health(BaseModel):
+    status: Literal["ok", "not_indexed", "model_unavailable"]
+    ready: bool = Field(description="True when queries can be answered.")
+    detail: str | None = Field(description="Why not ready, and what to do.")
+    version: str
+    project: str
+    root: str
+    model: str
+    model_loaded: bool
+    schema_version: int | None
+    files: int
+    lines: int
+    patterns: int
+    patterns_by_kind: dict[str, int]
+    facts: int
+    last_indexed: str | None
+    index_job: JobRef | None = Field(description="The latest index job of this server, if any.")
+    uptime_seconds: float
