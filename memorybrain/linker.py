@@ -166,9 +166,7 @@ class ModuleIndex:
 # --------------------------------------------------------------------------- prefixes
 
 
-def _router_prefixes(
-    files_meta: dict[str, dict[str, Any]], modules: ModuleIndex
-) -> dict[tuple[str, str], str]:
+def _router_prefixes(files_meta: dict[str, dict[str, Any]], modules: ModuleIndex) -> dict[tuple[str, str], str]:
     """(file, router var) -> the full prefix the router's routes get (own prefix included)."""
     routers: dict[tuple[str, str], dict[str, Any]] = {}
     for path, meta in files_meta.items():
@@ -255,7 +253,7 @@ def link(rows: list[PatternRow], files_meta: dict[str, dict[str, Any]]) -> LinkR
             summary = old_summary
         if count != old_usage or m != meta or summary != old_summary:
             result.updates.append((pid, count, m, summary))
-    result.conventions = derive_conventions(rows, routes, usage, files_meta)
+    result.conventions = derive_conventions(rows, routes, usage, files_meta, aliases)
     return result
 
 
@@ -320,6 +318,7 @@ def derive_conventions(
     routes: list[Route],
     usage: Counter[str],
     files_meta: dict[str, dict[str, Any]],
+    aliases: dict[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     """The project's conventions, most important first, each with evidence."""
     defs: dict[str, list[tuple[str, str, str, dict[str, Any]]]] = defaultdict(list)
@@ -329,7 +328,7 @@ def derive_conventions(
     out: list[dict[str, Any]] = []
     total = len(routes)
     if total:
-        out += _auth_conventions(routes, defs)
+        out += _auth_conventions(routes, defs, aliases or {})
         out += _error_conventions(rows, routes, defs, files_meta)
         out += _pagination_conventions(rows, routes)
         out += _response_conventions(routes)
@@ -375,7 +374,7 @@ def _route_mechanisms(route: Route) -> list[tuple[str, str]]:
     return out
 
 
-def _auth_conventions(routes: list[Route], defs: dict[str, Any]) -> list[dict[str, Any]]:
+def _auth_conventions(routes: list[Route], defs: dict[str, Any], aliases_map: dict[str, str]) -> list[dict[str, Any]]:
     total = len(routes)
     users: dict[str, set[str]] = defaultdict(set)
     written: dict[str, Counter[str]] = defaultdict(Counter)
@@ -397,14 +396,12 @@ def _auth_conventions(routes: list[Route], defs: dict[str, Any]) -> list[dict[st
     main = ranked[0]
     form = written[main].most_common(1)[0][0]
     n = len(users[main])
+    # the Annotated aliases (CurrentUser = Annotated[User, Depends(get_current_user)]) of
+    # the main mechanism that its routes actually write
+    written_aliases = Counter(str(a) for r in routes if r.id in users[main] for a in r.meta.get("annotations") or [])
     aliases = sorted(
-        {
-            str(a)
-            for r in routes
-            if r.id in users[main]
-            for a in r.meta.get("annotations") or []
-            if _AUTH_RE.search(str(a)) and not _NOT_AUTH_RE.search(str(a))
-        }
+        (a for a in written_aliases if _last(aliases_map.get(_last(a), "")) == _last(main)),
+        key=lambda a: -written_aliases[a],
     )
     how = f"`{form}`" + (f" (written as `{aliases[0]}` in signatures)" if aliases else "")
     authed = set().union(*users.values())
@@ -474,14 +471,9 @@ def _error_conventions(
     http_routes = sum(
         1
         for r in routes
-        if r.meta.get("http_errors")
-        or "HTTPException" in {_last(str(x)) for x in r.meta.get("raises") or []}
+        if r.meta.get("http_errors") or "HTTPException" in {_last(str(x)) for x in r.meta.get("raises") or []}
     )
-    handlers = [
-        (pid, name, path, meta)
-        for pid, kind, name, path, meta, _u, _s in rows
-        if kind == "error_handler"
-    ]
+    handlers = [(pid, name, path, meta) for pid, kind, name, path, meta, _u, _s in rows if kind == "error_handler"]
     registered = [h for m in files_meta.values() for h in m.get("exception_handlers") or []]
     handler_for: dict[str, tuple[str, str, str, dict[str, Any]]] = {}
     for h in handlers:
@@ -506,22 +498,14 @@ def _error_conventions(
                     if _last(str(b)) in exceptions:
                         bases[_last(str(b))] += raising_routes[x]
         base = bases.most_common(1)[0][0] if bases else None
-        n_routes = sum(
-            1 for r in routes if {_last(str(x)) for x in r.meta.get("raises") or []} & exceptions
-        )
+        n_routes = sum(1 for r in routes if {_last(str(x)) for x in r.meta.get("raises") or []} & exceptions)
         shown = ", ".join(f"`{x}`" for x in custom[:4])
         statement = f"handlers signal errors by raising project exceptions {shown}"
         if base:
             statement += f" (subclasses of `{base}`)"
         statement += f" in {_pct(n_routes, total)}"
-        handler = handler_for.get(base or "") or next(
-            (handler_for[x] for x in custom if x in handler_for), None
-        )
-        ids = [
-            i
-            for x in ([base] if base else []) + custom[:2]
-            for i in _ids_for(defs, x, ("exception",))
-        ]
+        handler = handler_for.get(base or "") or next((handler_for[x] for x in custom if x in handler_for), None)
+        ids = [i for x in ([base] if base else []) + custom[:2] for i in _ids_for(defs, x, ("exception",))]
         shape = None
         if handler is not None:
             shape = handler[3].get("response_shape")
@@ -543,6 +527,25 @@ def _error_conventions(
                     "handler": handler[1] if handler else None,
                     "pattern_ids": list(dict.fromkeys(ids)),
                 },
+            }
+        )
+    # decorators that turn exceptions into HTTP errors (category from indexers.decorators)
+    wrappers = {
+        name
+        for name, ds in defs.items()
+        if any(d[1] == "decorator" and d[3].get("category") == "error_handling" for d in ds)
+    }
+    wrapped = Counter(
+        _last(str(x)) for r in routes for x in r.meta.get("decorators") or [] if _last(str(x)) in wrappers
+    )
+    if wrapped:
+        name, n = wrapped.most_common(1)[0]
+        out.append(
+            {
+                "key": "errors:decorator",
+                "topic": "errors",
+                "statement": f"`@{name}` turns exceptions into HTTP error responses ({_pct(n, total)})",
+                "data": {"name": name, "count": n, "total": total, "pattern_ids": _ids_for(defs, name, ("decorator",))},
             }
         )
     if abort_routes:
@@ -567,9 +570,7 @@ def _error_conventions(
                 "data": {"count": http_routes, "total": total, "pattern_ids": []},
             }
         )
-    shapes = Counter(
-        str(h[3].get("response_shape")) for h in handlers if h[3].get("response_shape")
-    )
+    shapes = Counter(str(h[3].get("response_shape")) for h in handlers if h[3].get("response_shape"))
     if shapes and not any(c["key"] == "errors" and c["data"].get("shape") for c in out):
         shape, n = shapes.most_common(1)[0]
         ids = [h[0] for h in handlers if h[3].get("response_shape") == shape][:2]
@@ -586,8 +587,7 @@ def _error_conventions(
     db_handlers += [
         h
         for h in handlers
-        if h not in db_handlers
-        and any(_DB_ERROR_RE.search(str(e)) for e in h[3].get("exceptions") or [])
+        if h not in db_handlers and any(_DB_ERROR_RE.search(str(e)) for e in h[3].get("exceptions") or [])
     ]
     if db_handlers:
         h = db_handlers[0]
@@ -607,8 +607,7 @@ def _error_conventions(
     val_handlers += [
         h
         for h in handlers
-        if h not in val_handlers
-        and any(_VALIDATION_ERROR_RE.search(str(e)) for e in h[3].get("exceptions") or [])
+        if h not in val_handlers and any(_VALIDATION_ERROR_RE.search(str(e)) for e in h[3].get("exceptions") or [])
     ]
     if val_handlers:
         h = val_handlers[0]
@@ -625,11 +624,7 @@ def _error_conventions(
 
 
 def _pagination_conventions(rows: list[PatternRow], routes: list[Route]) -> list[dict[str, Any]]:
-    helpers = {
-        name: (pid, path, meta)
-        for pid, kind, name, path, meta, _u, _s in rows
-        if kind == "pagination"
-    }
+    helpers = {name: (pid, path, meta) for pid, kind, name, path, meta, _u, _s in rows if kind == "pagination"}
     if not helpers:
         return []
     users: Counter[str] = Counter()
@@ -683,9 +678,7 @@ def _response_conventions(routes: list[Route]) -> list[dict[str, Any]]:
         if by_method.get(method):
             code, n = by_method[method].most_common(1)[0]
             if code != "default":
-                parts.append(
-                    f"{method} → `status_code={code}` ({n} of {sum(by_method[method].values())})"
-                )
+                parts.append(f"{method} → `status_code={code}` ({n} of {sum(by_method[method].values())})")
     fastapi = [r for r in routes if r.meta.get("framework") == "fastapi"]
     if fastapi:
         statement = f"handlers declare `response_model=` ({len(with_model)} of {total})"
@@ -718,9 +711,7 @@ def _response_conventions(routes: list[Route]) -> list[dict[str, Any]]:
         if calls.get("jsonify"):
             bits.append(f"`jsonify(...)` in {calls['jsonify']}")
         if calls.get("dump") or schemas:
-            bits.append(
-                f"schema `.dump()` / response schemas in {max(calls.get('dump', 0), schemas)}"
-            )
+            bits.append(f"schema `.dump()` / response schemas in {max(calls.get('dump', 0), schemas)}")
         if calls.get("render_template"):
             bits.append(f"`render_template` in {calls['render_template']}")
         if bits or parts:
@@ -736,12 +727,8 @@ def _response_conventions(routes: list[Route]) -> list[dict[str, Any]]:
     return out
 
 
-def _validation_conventions(
-    rows: list[PatternRow], routes: list[Route], defs: dict[str, Any]
-) -> list[dict[str, Any]]:
-    schema_names = {
-        name for name, ds in defs.items() if any(d[1] == "schema" for d in ds)
-    }
+def _validation_conventions(rows: list[PatternRow], routes: list[Route], defs: dict[str, Any]) -> list[dict[str, Any]]:
+    schema_names = {name for name, ds in defs.items() if any(d[1] == "schema" for d in ds)}
     used: Counter[str] = Counter()
     n_routes = 0
     for r in routes:
@@ -801,9 +788,7 @@ def _rate_limit_conventions(routes: list[Route], defs: dict[str, Any]) -> list[d
 def _db_conventions(routes: list[Route], defs: dict[str, Any]) -> list[dict[str, Any]]:
     deps: Counter[str] = Counter()
     for r in routes:
-        for d in set(map(str, r.meta.get("dependencies") or [])) | set(
-            map(str, r.meta.get("annotations") or [])
-        ):
+        for d in set(map(str, r.meta.get("dependencies") or [])) | set(map(str, r.meta.get("annotations") or [])):
             if _DB_RE.search(_last(d)):
                 deps[d] += 1
     session_calls = Counter()
@@ -812,9 +797,7 @@ def _db_conventions(routes: list[Route], defs: dict[str, Any]) -> list[dict[str,
             c = str(c)
             if c.startswith(("db.session.", "session.", "db.", "self.session.")) and "." in c:
                 session_calls[
-                    c.split(".")[0] + "." + c.split(".")[1]
-                    if c.startswith("db.session")
-                    else c.split(".")[0]
+                    c.split(".")[0] + "." + c.split(".")[1] if c.startswith("db.session") else c.split(".")[0]
                 ] += 1
     total = len(routes)
     if deps:
@@ -830,9 +813,7 @@ def _db_conventions(routes: list[Route], defs: dict[str, Any]) -> list[dict[str,
         ]
     if session_calls:
         name, _ = session_calls.most_common(1)[0]
-        n = sum(
-            1 for r in routes if any(str(c).startswith(name) for c in r.meta.get("calls") or [])
-        )
+        n = sum(1 for r in routes if any(str(c).startswith(name) for c in r.meta.get("calls") or []))
         return [
             {
                 "key": "db",
@@ -859,9 +840,7 @@ def _delete_conventions(routes: list[Route]) -> list[dict[str, Any]]:
 
     on_delete, elsewhere = guards(deletes), guards(others)
     extra = [
-        t
-        for t, n in on_delete.most_common()
-        if n / len(deletes) > (elsewhere.get(t, 0) / max(len(others), 1)) + 0.25
+        t for t, n in on_delete.most_common() if n / len(deletes) > (elsewhere.get(t, 0) / max(len(others), 1)) + 0.25
     ]
     checks = Counter()
     for r in deletes:
@@ -876,9 +855,7 @@ def _delete_conventions(routes: list[Route]) -> list[dict[str, Any]]:
         parts.append("deletes add " + ", ".join(f"`{t}`" for t in extra[:2]))
     if checks:
         parts.append(
-            "ownership/permission checks in the body ("
-            + ", ".join(f"{k} ×{v}" for k, v in checks.most_common(2))
-            + ")"
+            "ownership/permission checks in the body (" + ", ".join(f"{k} ×{v}" for k, v in checks.most_common(2)) + ")"
         )
     codes = Counter(str(r.meta.get("status_code")) for r in deletes if r.meta.get("status_code"))
     if codes:
@@ -906,9 +883,7 @@ def _delete_conventions(routes: list[Route]) -> list[dict[str, Any]]:
 
 
 def _model_conventions(rows: list[PatternRow], usage: Counter[str]) -> list[dict[str, Any]]:
-    models = [
-        (pid, name, path, meta) for pid, kind, name, path, meta, _u, _s in rows if kind == "model"
-    ]
+    models = [(pid, name, path, meta) for pid, kind, name, path, meta, _u, _s in rows if kind == "model"]
     if not models:
         return []
     orms = Counter(str(m[3].get("orm") or "orm") for m in models)
@@ -934,20 +909,14 @@ def _model_conventions(rows: list[PatternRow], usage: Counter[str]) -> list[dict
             "data": {
                 "orm": orm,
                 "count": n,
-                "pattern_ids": [
-                    max(models, key=lambda m: (usage.get(m[1], 0), len(m[3].get("fields") or [])))[
-                        0
-                    ]
-                ],
+                "pattern_ids": [max(models, key=lambda m: (usage.get(m[1], 0), len(m[3].get("fields") or [])))[0]],
             },
         }
     ]
 
 
 def _test_conventions(rows: list[PatternRow]) -> list[dict[str, Any]]:
-    tests = [
-        (pid, name, path, meta) for pid, kind, name, path, meta, _u, _s in rows if kind == "test"
-    ]
+    tests = [(pid, name, path, meta) for pid, kind, name, path, meta, _u, _s in rows if kind == "test"]
     endpoint_tests = [t for t in tests if t[3].get("requests")]
     if not endpoint_tests:
         return []
@@ -972,9 +941,7 @@ def _test_conventions(rows: list[PatternRow]) -> list[dict[str, Any]]:
     ]
 
 
-def _middleware_conventions(
-    rows: list[PatternRow], files_meta: dict[str, dict[str, Any]]
-) -> list[dict[str, Any]]:
+def _middleware_conventions(rows: list[PatternRow], files_meta: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     mws = [(pid, name, path) for pid, kind, name, path, _m, _u, _s in rows if kind == "middleware"]
     if not mws:
         return []

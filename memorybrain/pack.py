@@ -365,6 +365,7 @@ class PackBuilder:
         # 2. how auth and errors are done here
         add_convention("auth", 1)
         add_convention("errors", 3)
+        add_convention("errors:decorator", 1)
         # 3. the schemas and model of the closest resource, then the pagination helper
         for pid, role, reason in chain:
             if role in ("schema", "model"):

@@ -1,0 +1,136 @@
+"""`brain mcp` over stdio, driven by the MCP SDK's own client, calling each tool."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from pathlib import Path
+
+import anyio
+import pytest
+from conftest import FASTAPI_APP, copy_app
+from mcp import Client, StdioServerParameters
+
+import server.mcp_server as mcp_server
+from memorybrain import Brain
+from server.mcp_server import build_mcp
+from server.service import BrainService
+from server.settings import MCP_MAX_BUDGET, MCP_MAX_LIMIT
+
+REPO = Path(__file__).resolve().parents[1]
+REQUEST = "Add CRUD endpoints for notifications"
+TOOLS = {"get_context", "search_patterns", "list_facts", "reindex"}
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    root = copy_app(FASTAPI_APP, tmp_path_factory.mktemp("mcp") / "app")
+    with Brain.open(root, model="hashing") as brain:
+        brain.index()
+    return root
+
+
+def stdio(project: Path) -> StdioServerParameters:
+    return StdioServerParameters(
+        command=sys.executable,
+        args=["-m", "cli.main", "mcp", "--project", str(project), "--model", "hashing"],
+        cwd=str(REPO),
+    )
+
+
+def text(result) -> str:
+    return "".join(c.text for c in result.content if getattr(c, "type", "") == "text")
+
+
+def test_every_tool_over_stdio(project):
+    async def session() -> None:
+        async with Client(stdio(project), read_timeout_seconds=60) as client:
+            listed = (await client.list_tools()).tools
+            assert {t.name for t in listed} == TOOLS
+            by_name = {t.name: t for t in listed}
+            for tool in listed:
+                assert tool.description and len(tool.description) > 80, tool.name
+            assert by_name["get_context"].input_schema["properties"]["budget"]["maximum"] == MCP_MAX_BUDGET
+            assert by_name["search_patterns"].input_schema["properties"]["limit"]["maximum"] == MCP_MAX_LIMIT
+            assert by_name["get_context"].annotations.read_only_hint is True
+
+            ctx = await client.call_tool("get_context", {"request": REQUEST, "budget": 1500})
+            assert not ctx.is_error
+            assert text(ctx).startswith(f"# Context pack: {REQUEST}") and len(text(ctx)) <= 4 * 1500
+            assert "## Conventions" in text(ctx)
+
+            biggest = await client.call_tool("get_context", {"request": REQUEST, "budget": MCP_MAX_BUDGET})
+            assert not biggest.is_error and len(text(biggest)) <= 4 * MCP_MAX_BUDGET
+            too_big = await client.call_tool("get_context", {"request": REQUEST, "budget": 50_000})
+            assert too_big.is_error and str(MCP_MAX_BUDGET) in text(too_big)
+            blank = await client.call_tool("get_context", {"request": "   "})
+            assert blank.is_error and "empty" in text(blank)
+
+            found = await client.call_tool("search_patterns", {"query": "pagination helper", "limit": 3})
+            lines = text(found).splitlines()
+            assert lines[0] == "3 patterns, best first:" and len(lines) == 5
+            assert any("app/core/pagination.py" in line for line in lines[1:4])
+            cursor = lines[-1].split("cursor=")[1].strip("'")
+            more = await client.call_tool(
+                "search_patterns", {"query": "pagination helper", "limit": 3, "cursor": cursor}
+            )
+            assert set(text(more).splitlines()[1:4]).isdisjoint(lines[1:4])
+            routes = await client.call_tool("search_patterns", {"query": "", "kind": "route", "limit": 50})
+            route_lines = text(routes).splitlines()
+            assert route_lines[0] == "17 patterns of 17:" and all("  route  " in ln for ln in route_lines[1:])
+            bad_kind = await client.call_tool("search_patterns", {"query": "x", "kind": "nope"})
+            assert bad_kind.is_error
+            bad_cursor = await client.call_tool("search_patterns", {"query": "x", "cursor": "garbage!"})
+            assert bad_cursor.is_error and "cursor" in text(bad_cursor)
+
+            facts = await client.call_tool("list_facts", {})
+            assert "framework: FastAPI 0.115.2 (pyproject.toml:11)" in text(facts).splitlines()
+
+            reindexed = await client.call_tool("reindex", {})
+            assert not reindexed.is_error and text(reindexed).startswith("indexed:")
+            assert "0 parsed again" in text(reindexed)
+
+    anyio.run(session)
+
+
+def test_not_indexed_project_says_so_and_reindex_fixes_it(tmp_path):
+    root = copy_app(FASTAPI_APP, tmp_path / "fresh")
+    assert not (root / ".brain").exists()
+
+    async def session() -> None:
+        async with Client(stdio(root), read_timeout_seconds=120) as client:
+            first = await client.call_tool("get_context", {"request": REQUEST})
+            assert first.is_error and "has not been indexed yet" in text(first) and "reindex" in text(first)
+            done = await client.call_tool("reindex", {})
+            assert not done.is_error and "parsed again" in text(done), text(done)
+            ctx = await client.call_tool("get_context", {"request": REQUEST, "budget": 1000})
+            assert not ctx.is_error and text(ctx).startswith("# Context pack")
+
+    anyio.run(session)
+
+
+def test_reindex_reports_a_job_still_running(project, monkeypatch):
+    service = BrainService(project, model="hashing")
+    service.start()
+    monkeypatch.setattr(mcp_server, "REINDEX_WAIT_SECONDS", 0.0)
+    gate = threading.Event()
+
+    def slow_index(job):
+        job.progress("scan", 1, 10)
+        gate.wait(30)
+        return {}
+
+    monkeypatch.setattr(service.jobs, "_run", slow_index)
+
+    async def session() -> None:
+        async with Client(build_mcp(service)) as client:
+            for _ in range(2):  # the second call follows the same job instead of failing with 409
+                running = await client.call_tool("reindex", {})
+                assert not running.is_error
+                assert "still indexing" in text(running) and "files 0/10" in text(running)
+
+    try:
+        anyio.run(session)
+    finally:
+        gate.set()
+        service.close()
