@@ -326,6 +326,16 @@ def _facts(store: Store, files_meta: dict[str, dict[str, Any]]) -> list[Fact]:
             for p, m_ in files_meta.items()
         }
     )
+    for fact in imported:  # give import evidence its line: the first import of that library
+        if fact.source_line:
+            continue
+        for imp in files_meta.get(fact.source_path, {}).get("imports") or []:
+            top = str(imp.get("module") or "").split(".")[0]
+            if top and not imp.get("level") and any(
+                f.key == fact.key for f in facts_from_imports({fact.source_path: [top]})
+            ):
+                fact.source_line = int(imp.get("line") or 0)
+                break
     return merge_facts(declared + imported)
 
 
