@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from indexers.base import Definition, ParsedFile, call_args, dotted_name, walk
 
-_BODY_TYPES = frozenset({"call", "raise_statement", "return_statement"})
+_BODY_TYPES = frozenset({"call", "raise_statement", "return_statement", "except_clause"})
 _ABORT_NAMES = {"abort", "flask.abort", "flask_smorest.abort"}
 
 
@@ -20,25 +21,41 @@ def _status_literal(pf: ParsedFile, node: Any) -> int | str | None:
         except ValueError:
             return text
     if node.type == "attribute":  # status.HTTP_404_NOT_FOUND / HTTPStatus.NOT_FOUND
-        return text
+        match = re.search(r"HTTP_(\d{3})(?:_|$)", text)
+        return int(match.group(1)) if match else text
     return None
+
+
+def _caught(pf: ParsedFile, clause: Any) -> list[str]:
+    """Exception names of one ``except`` clause (``except (A, b.B) as e`` -> ["A", "B"])."""
+    expr = next((c for c in clause.named_children if c.type != "block" and c.type != "comment"), None)
+    if expr is None:
+        return []
+    if expr.type == "as_pattern":
+        expr = expr.named_children[0] if expr.named_children else None
+    nodes = expr.named_children if expr is not None and expr.type in ("tuple", "parenthesized_expression") else [expr]
+    names = [dotted_name(pf, n) for n in nodes if n is not None]
+    return [n.rsplit(".", 1)[-1] for n in names if n]
 
 
 def body_refs(pf: ParsedFile, d: Definition) -> dict[str, Any]:
     """Names a definition's body uses.
 
-    Returns ``{"calls": [...], "raises": [...], "aborts": [...], "http_errors": [...]}``:
+    Returns ``{"calls", "raises", "catches", "aborts", "http_errors"}`` lists:
     ``calls`` are dotted callee names in order of first use (deduplicated), ``raises`` the
     exception names after ``raise`` (``raise NotFound(...)`` -> ``NotFound``), ``aborts`` the
-    status codes given to ``abort(...)``, ``http_errors`` those given to ``HTTPException``.
+    status codes given to ``abort(...)``, ``http_errors`` those given to ``HTTPException``
+    (``status.HTTP_404_NOT_FOUND`` becomes 404), ``catches`` the exception names in
+    ``except`` clauses.
     """
     body = d.definition.child_by_field_name("body")
     calls: dict[str, None] = {}
     raises: dict[str, None] = {}
     aborts: list[int | str] = []
     http_errors: list[int | str] = []
+    catches: dict[str, None] = {}
     if body is None:
-        return {"calls": [], "raises": [], "aborts": [], "http_errors": []}
+        return {"calls": [], "raises": [], "catches": [], "aborts": [], "http_errors": []}
     for node in walk(body, _BODY_TYPES):
         if node.type == "call":
             name = dotted_name(pf, node.child_by_field_name("function"))
@@ -55,6 +72,9 @@ def body_refs(pf: ParsedFile, d: Definition) -> dict[str, Any]:
                 code = _status_literal(pf, kw.get("status_code") or (pos[0] if pos else None))
                 if code is not None:
                     http_errors.append(code)
+        elif node.type == "except_clause":
+            for name in _caught(pf, node):
+                catches.setdefault(name, None)
         elif node.type == "raise_statement":
             exc = next((c for c in node.named_children), None)
             if exc is None:
@@ -66,6 +86,7 @@ def body_refs(pf: ParsedFile, d: Definition) -> dict[str, Any]:
     return {
         "calls": list(calls),
         "raises": list(raises),
+        "catches": list(catches),
         "aborts": aborts,
         "http_errors": http_errors,
     }

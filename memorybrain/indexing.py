@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -37,7 +38,8 @@ Progress = Callable[[str, int, int], None]
 
 #: Extraction runs in worker processes when at least this many files changed.
 PARALLEL_THRESHOLD = 64
-EMBED_BATCH = 128
+#: Texts per call to the encoder (one progress step, one write).
+EMBED_BATCH = 256
 
 
 @dataclass
@@ -339,13 +341,66 @@ def _facts(store: Store, files_meta: dict[str, dict[str, Any]]) -> list[Fact]:
     return merge_facts(declared + imported)
 
 
+#: Characters of code embedded after the one-line summary, by kind. The summary already
+#: holds the signature (and a docstring's first line); the body says what a handler does.
+#: Route handlers and the definitions packs are built around get some body; the thousands
+#: of plain functions and classes get their summary only. Tokens cost time quadratically
+#: and the model averages over all of them, so a long tail of code dilutes the summary:
+#: this keeps a full index above 2,000 lines/s on two cores (``benchmarks/speed.py``).
+EMBED_CODE_CHARS = {
+    "route": 320,
+    "dependency": 240,
+    "decorator": 240,
+    "error_handler": 240,
+    "pagination": 240,
+    "middleware": 240,
+    "schema": 200,
+    "model": 200,
+    "exception": 120,
+    "test": 160,
+}
+_SIGNATURE_END = re.compile(r"\)\s*(->[^:]*)?:\s*(#.*)?$|^\s*class\b[^:]*:\s*(#.*)?$")
+
+
+def _code_body(code: str, limit: int) -> str:
+    """Up to ``limit`` characters of the body (after decorators and the signature), cut at a
+    line boundary; the head of the code when no signature is found."""
+    if limit <= 0 or not code:
+        return ""
+    lines = code.splitlines()
+    start = 0
+    for i, line in enumerate(lines[:40]):
+        if _SIGNATURE_END.search(line) and not line.lstrip().startswith("@"):
+            start = i + 1
+            break
+    body = [line.strip() for line in lines[start:] if line.strip()]
+    out: list[str] = []
+    used = 0
+    for line in body:
+        if used + len(line) > limit:
+            if not out:
+                out.append(line[:limit])
+            break
+        out.append(line)
+        used += len(line) + 1
+    return "\n".join(out)
+
+
 def embedding_text(kind: str, name: str, path: str, summary: str, code_head: str) -> str:
-    """The compact text a pattern is embedded from (summary first: the model truncates)."""
-    return f"{kind} {name} in {path}: {summary}\n{code_head}"
+    """The compact text a pattern is embedded from: kind, name, path and summary, then a
+    little of the body for the kinds packs are built around (``EMBED_CODE_CHARS``)."""
+    head = f"{kind} {name} in {path}: {summary}"
+    body = _code_body(code_head, EMBED_CODE_CHARS.get(kind, 0))
+    return f"{head}\n{body}" if body else head
 
 
 def embed_missing(store: Store, encoder: Encoder, progress: Progress = _noop) -> int:
-    """Embed every pattern whose vector is missing or was computed from other text."""
+    """Embed every pattern whose vector is missing or was computed from other text.
+
+    Texts go to the encoder longest first in chunks of ``EMBED_BATCH``, so every batch the
+    model sees holds texts of about one length (little padding); vectors are written per
+    chunk, so an interrupted index keeps what it embedded.
+    """
     store.ensure_model(encoder.name, encoder.dim)
     state = store.vector_state()
     todo: list[tuple[str, str, str]] = []
@@ -354,6 +409,7 @@ def embed_missing(store: Store, encoder: Encoder, progress: Progress = _noop) ->
         digest = hashlib.sha1(text.encode()).hexdigest()
         if state.get(pid) != digest:
             todo.append((pid, digest, text))
+    todo.sort(key=lambda t: (-len(t[2]), t[0]))
     total = len(todo)
     done = 0
     progress("embed", 0, total)

@@ -64,7 +64,7 @@ class Route:
     def uses(self) -> set[str]:
         """Every name this handler uses, reduced to the last dotted segment."""
         names: set[str] = set()
-        for key in ("decorators", "dependencies", "raises", "calls", "schemas", "annotations"):
+        for key in ("decorators", "dependencies", "raises", "catches", "calls", "schemas", "annotations"):
             for value in self.meta.get(key) or []:
                 names.add(_last(str(value)))
         if self.meta.get("response_model"):
@@ -336,6 +336,7 @@ def derive_conventions(
         out += _rate_limit_conventions(routes, defs)
         out += _db_conventions(routes, defs)
         out += _delete_conventions(routes)
+        out += _helper_conventions(routes, defs)
     out += _model_conventions(rows, usage)
     out += _test_conventions(rows)
     out += _middleware_conventions(rows, files_meta)
@@ -384,6 +385,9 @@ def _auth_conventions(routes: list[Route], defs: dict[str, Any], aliases_map: di
                 users[name].add(r.id)
                 written[name][text] += 1
     if not users:
+        inline = _inline_auth(routes, defs)
+        if inline:
+            return inline
         return [
             {
                 "key": "auth",
@@ -448,6 +452,75 @@ def _auth_conventions(routes: list[Route], defs: dict[str, Any], aliases_map: di
             }
         )
     return out
+
+
+def _inline_auth(routes: list[Route], defs: dict[str, Any]) -> list[dict[str, Any]]:
+    """Auth checked inside handler bodies: `check_access(...)`, `if not current_user...`."""
+    total = len(routes)
+    calls: Counter[str] = Counter()
+    caught: Counter[str] = Counter()
+    for r in routes:
+        calls.update(
+            {
+                str(c)
+                for c in r.meta.get("calls") or []
+                if _AUTH_RE.search(_last(str(c))) and not _NOT_AUTH_RE.search(_last(str(c)))
+            }
+        )
+        caught.update(
+            {str(c) for c in r.meta.get("catches") or [] if re.search(r"Auth|Permission|Forbidden|Access", str(c))}
+        )
+    if not calls or calls.most_common(1)[0][1] < max(2, total // 10):
+        return []
+    name, n = calls.most_common(1)[0]
+    statement = f"no auth decorator: handlers check access in their body by calling `{name}(...)` ({_pct(n, total)})"
+    if caught:
+        exc, m = caught.most_common(1)[0]
+        statement += f" and catching `{exc}` ({m} handlers)"
+    return [
+        {
+            "key": "auth",
+            "topic": "auth",
+            "statement": statement,
+            "data": {
+                "name": name,
+                "form": f"{name}(...)",
+                "count": n,
+                "total": total,
+                "inline": True,
+                "public": [],
+                "pattern_ids": _ids_for(defs, name),
+            },
+        }
+    ]
+
+
+def _helper_conventions(routes: list[Route], defs: dict[str, Any]) -> list[dict[str, Any]]:
+    """Project functions most handlers call (the service layer, lookup helpers, ...)."""
+    total = len(routes)
+    callable_kinds = ("function", "dependency", "pagination", "decorator")
+    used: Counter[str] = Counter()
+    for r in routes:
+        used.update(
+            {
+                _last(str(c))
+                for c in r.meta.get("calls") or []
+                if any(d[1] in callable_kinds for d in defs.get(_last(str(c)), []))
+            }
+        )
+    common = [(n, c) for n, c in used.most_common(4) if c >= max(3, total // 5)]
+    if not common:
+        return []
+    shown = ", ".join(f"`{n}(...)` ({c})" for n, c in common)
+    ids = [i for n, _ in common[:2] for i in _ids_for(defs, n)[:1]]
+    return [
+        {
+            "key": "helpers",
+            "topic": "helpers",
+            "statement": f"handlers call the project's helpers {shown} of {total} handlers",
+            "data": {"names": [n for n, _ in common], "count": common[0][1], "total": total, "pattern_ids": ids},
+        }
+    ]
 
 
 def _error_conventions(
@@ -548,8 +621,11 @@ def _error_conventions(
                 "data": {"name": name, "count": n, "total": total, "pattern_ids": _ids_for(defs, name, ("decorator",))},
             }
         )
+    caught = Counter(_last(str(c)) for r in routes if r.meta.get("aborts") for c in r.meta.get("catches") or [])
     if abort_routes:
         codes = ", ".join(f"{c} ×{n}" for c, n in aborts.most_common(5))
+        if caught:
+            codes += "; often after catching " + ", ".join(f"`{c}`" for c, _ in caught.most_common(3))
         out.append(
             {
                 "key": "errors:abort",
@@ -942,7 +1018,11 @@ def _test_conventions(rows: list[PatternRow]) -> list[dict[str, Any]]:
 
 
 def _middleware_conventions(rows: list[PatternRow], files_meta: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
-    mws = [(pid, name, path) for pid, kind, name, path, _m, _u, _s in rows if kind == "middleware"]
+    mws = [
+        (pid, name, path)
+        for pid, kind, name, path, _m, _u, _s in rows
+        if kind == "middleware" and not re.search(r"(^|/)(tests?|testing)/|(^|/)test_[^/]*$|conftest", path)
+    ]
     if not mws:
         return []
     shown = ", ".join(f"`{n}` ({p})" for _, n, p in mws[:4])

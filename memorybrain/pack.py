@@ -378,6 +378,7 @@ class PackBuilder:
         if best_test is not None:
             add(best_test.id, "endpoint test", "the endpoint test closest to the request")
         add_convention("tests", 1)
+        add_convention("helpers", 1)
         # 5. helpers the closest routes call, the rest of the conventions' definitions
         for pid, role, reason in chain:
             add(pid, role, reason)

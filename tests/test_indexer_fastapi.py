@@ -462,6 +462,7 @@ def test_dependency_patterns() -> None:
         "yields": True,
         "calls": ["SessionLocal", "db.close"],
         "raises": [],
+        "catches": [],
         "aborts": [],
         "http_errors": [],
     }

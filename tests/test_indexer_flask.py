@@ -94,6 +94,7 @@ def test_route_decorator_full_meta() -> None:
         "schemas": ["ItemSchema"],
         "calls": ["ItemSchema.load", "ItemSchema", "abort", "ItemSchema.dump"],
         "raises": [],
+        "catches": [],
         "aborts": [400],
         "http_errors": [],
     }
