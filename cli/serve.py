@@ -128,7 +128,11 @@ def serve(
         root = service.config.root
         url = _client_url(settings.host, settings.port)
         typer.echo(f"brain: serving {root} at {url} (API docs: {url}/docs)", err=True)
-        write_discovery(root, url, token_required=bool(settings.token_value()))
+        try:
+            write_discovery(root, url, token_required=bool(settings.token_value()))
+        except OSError as e:  # a read-only project still gets served; the hook just won't find it
+            typer.echo(f"brain: cannot write {root}/.brain/server.json ({e.strerror}); the hook will not use "
+                       "this server", err=True)
         try:
             uvicorn.run(
                 app,

@@ -12,7 +12,6 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 from starlette.concurrency import run_in_threadpool
 
@@ -20,7 +19,7 @@ from memorybrain import __version__
 from memorybrain.embeddings import Encoder
 from server.problems import PROBLEM_MEDIA_TYPE, Problem, install_problem_handlers
 from server.routes import ROUTERS
-from server.security import BodyLimitMiddleware, HostCheckMiddleware, TokenAuthMiddleware
+from server.security import BodyLimitMiddleware, HostCheckMiddleware, ProblemCORSMiddleware, TokenAuthMiddleware
 from server.service import BrainService
 from server.settings import ServerSettings
 
@@ -87,7 +86,7 @@ def create_app(
         app.add_middleware(TokenAuthMiddleware, token=token)
     if settings.cors_origins:
         app.add_middleware(
-            CORSMiddleware,
+            ProblemCORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "Content-Type", "Accept"],

@@ -195,6 +195,10 @@ class JobManager:
                 job.files_done = job.files_total
         job._done.set()
 
+    def reopen(self) -> None:
+        with self._lock:
+            self._closed = False
+
     def close(self, timeout: float = 30.0) -> None:
         """Stop a running job at its next file and wait for its thread."""
         with self._lock:

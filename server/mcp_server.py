@@ -23,7 +23,7 @@ from pydantic import Field
 
 from memorybrain import __version__
 from memorybrain.errors import BrainError
-from server.deps import decode_cursor, encode_cursor
+from server.deps import CURSOR_PATTERN, decode_cursor, encode_cursor
 from server.schemas import Kind
 from server.service import BrainService
 from server.settings import MAX_REQUEST_CHARS, MCP_DEFAULT_BUDGET, MCP_MAX_BUDGET, MCP_MAX_LIMIT, MIN_BUDGET
@@ -75,7 +75,7 @@ KindArg = Annotated[
 ]
 LimitArg = Annotated[int, Field(ge=1, le=MCP_MAX_LIMIT, description=f"Results per page, 1-{MCP_MAX_LIMIT}.")]
 CursorArg = Annotated[
-    str | None, Field(max_length=64, description="The cursor a previous answer gave, for the next page.")
+    str | None, Field(pattern=CURSOR_PATTERN, description="The cursor a previous answer gave, for the next page.")
 ]
 
 

@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from memorybrain.errors import BrainError
+from memorybrain.errors import BrainError, NotIndexedError
 
 __all__ = [
     "PROBLEM_MEDIA_TYPE",
@@ -123,7 +123,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(BrainError)
     async def brain_error(request: Request, exc: BrainError) -> JSONResponse:
         errors = [exc.error] if isinstance(exc, InvalidParameter) else None
-        headers = {"Retry-After": "5"} if exc.status == 503 else None
+        headers = {"Retry-After": "5"} if isinstance(exc, NotIndexedError) else None
         return problem_response(
             exc.status, exc.title, str(exc), slug=_slug(exc), instance=request.url.path, errors=errors, headers=headers
         )

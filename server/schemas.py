@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from memorybrain.models import Fact, Pattern
 from server.settings import MAX_BUDGET, MAX_KINDS, MAX_REQUEST_CHARS, MIN_BUDGET
+
+#: At least one character that is not white space (by Python's rules and by JSON Schema's).
+NOT_BLANK = r"[^\s\x1c-\x1f\x85\ufeff]"
 
 Kind = Literal[
     "route",
@@ -41,7 +45,8 @@ class ContextRequest(BaseModel):
     request: str = Field(
         min_length=1,
         max_length=MAX_REQUEST_CHARS,
-        description=f"What you want to build or change (at most {MAX_REQUEST_CHARS} characters).",
+        description=f"What you want to build or change (at most {MAX_REQUEST_CHARS} characters, not blank).",
+        json_schema_extra={"pattern": NOT_BLANK},
     )
     budget: int | None = Field(
         None,
@@ -62,7 +67,7 @@ class ContextRequest(BaseModel):
     @field_validator("request")
     @classmethod
     def _not_blank(cls, value: str) -> str:
-        if not value.strip():
+        if not re.search(NOT_BLANK, value):
             raise ValueError('must say what to build, e.g. "Add CRUD endpoints for invoices"')
         return value
 

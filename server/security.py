@@ -11,12 +11,15 @@ import secrets
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import Response
 
 from server.problems import problem_response
 from server.settings import ServerSettings
 
-__all__ = ["BodyLimitMiddleware", "HostCheckMiddleware", "TokenAuthMiddleware"]
+__all__ = ["BodyLimitMiddleware", "HostCheckMiddleware", "ProblemCORSMiddleware", "TokenAuthMiddleware"]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -146,3 +149,21 @@ class BodyLimitMiddleware:
             if started:  # pragma: no cover - the app answered before reading the whole body
                 raise
             await self._refuse(scope, f"over {self.max_bytes} bytes")(scope, receive, send)
+
+
+class ProblemCORSMiddleware(CORSMiddleware):
+    """Starlette's CORS middleware, with a refused preflight answered as problem+json."""
+
+    def preflight_response(self, request_headers: Headers) -> Response:
+        response = super().preflight_response(request_headers)
+        if response.status_code != 400:
+            return response
+        failures = bytes(response.body).decode().removeprefix("Disallowed CORS ")
+        headers = {k: v for k, v in response.headers.items() if k.lower() not in ("content-length", "content-type")}
+        return problem_response(
+            400,
+            "CORS request refused",
+            f"this server does not allow the requested CORS {failures} (configured with --cors-origin)",
+            slug="cors-refused",
+            headers=headers,
+        )

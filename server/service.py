@@ -106,6 +106,7 @@ class BrainService:
         if self.started_at is not None:
             return
         self.started_at = time.time()
+        self.jobs.reopen()
         self.warm()
 
     def warm(self) -> None:
@@ -125,9 +126,11 @@ class BrainService:
             log.info("not ready yet: %s", e)
 
     def close(self) -> None:
+        """Stop a running index job (at its next file) and close the store; ``start`` reopens."""
         self.jobs.close()
         with self._lock:
             self._close_query()
+        self.started_at = None
 
     def _close_query(self) -> None:
         if self._brain is not None:

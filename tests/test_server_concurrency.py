@@ -199,3 +199,25 @@ def test_a_killed_index_leaves_a_usable_store_and_the_next_index_recovers(tmp_pa
     recovered, expected = snapshot(root), snapshot(uninterrupted)
     assert recovered == expected
     assert recovered["vectors"] == len(recovered["patterns"]) > before
+
+
+def test_shutdown_stops_a_running_job_between_files_and_keeps_the_index(tmp_path):
+    from server.service import BrainService
+
+    root = copy_app(FASTAPI_APP, tmp_path / "app")
+    with Brain.open(root, model="hashing") as brain:
+        brain.index()
+        before = brain.status()["patterns"]
+    add_resources(root, 20)
+    service = BrainService(root, model="hashing")
+    service.start()
+    job = service.start_index()
+    service.close()  # what the lifespan does when the server stops
+    assert job.wait(30)
+    snap = job.snapshot()
+    assert snap["state"] == "failed" and snap["error"].startswith("cancelled")
+    with Brain.open(root, model="hashing") as brain:
+        assert brain.status()["patterns"] >= before
+        assert brain.context(REQUEST, budget=1000).exemplars
+        brain.index()  # and the next index finishes the work
+        assert brain.count_patterns(path="app/api/routes/thing19s.py") > 0

@@ -241,3 +241,15 @@ def test_token_setting_in_process(project):
         r = c.get("/v1/health", headers={"Origin": "http://localhost:3000"})
         assert r.status_code == 200 and "access-control-allow-origin" not in r.headers
         assert c.options("/v1/context", headers={"Origin": "http://localhost:3000"}).status_code == 405
+
+
+@pytest.mark.parametrize("command", ["serve", "mcp", "hook"])
+def test_server_commands_have_help_with_examples(command):
+    result = CliRunner().invoke(cli_app, [command, "--help"])
+    assert result.exit_code == 0
+    assert "Example" in result.output and f"brain {command}" in result.output
+
+
+def test_mcp_refuses_a_missing_project(tmp_path):
+    result = CliRunner().invoke(cli_app, ["mcp", "--project", str(tmp_path / "missing")])
+    assert result.exit_code == 2 and "does not exist" in result.output
