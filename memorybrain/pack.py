@@ -23,7 +23,7 @@ from memorybrain.errors import RequestError
 from memorybrain.models import Fact, Pattern
 from memorybrain.retrieve import Hit, Retriever
 from memorybrain.store import Store
-from memorybrain.tokens import METHOD, count_tokens
+from memorybrain.tokens import CHARS_PER_TOKEN, METHOD, count_tokens
 
 PACK_SCHEMA = "memorybrain.pack/1"
 MAX_REQUEST_CHARS = 2000
@@ -99,10 +99,7 @@ class Pack:
 
     def to_markdown(self) -> str:
         out = [f"# Context pack: {self.request}", ""]
-        out.append(
-            f"_Project `{self.project}` · how this codebase does it · budget {self.budget} "
-            f"tokens ({METHOD})._"
-        )
+        out.append(f"_Project `{self.project}` · how this codebase does it · budget {self.budget} tokens ({METHOD})._")
         out.append("")
         if self.stack:
             out.append("## Stack")
@@ -118,20 +115,7 @@ class Pack:
             out.append("")
         if self.exemplars:
             out.append("## Exemplars")
-            for ex in self.exemplars:
-                p = ex.pattern
-                out.append(f"### {ex.role}: `{p.qualname}` — {p.location}")
-                if p.kind == "route":
-                    out.append(f"_{p.summary} · {ex.reason}_")
-                else:
-                    out.append(f"_{ex.reason}_")
-                out.append("```python")
-                if ex.header:
-                    out.append(ex.header)
-                    out.append("")
-                out.append(ex.code)
-                out.append("```")
-                out.append("")
+            out.extend(exemplar_markdown(ex) for ex in self.exemplars)
         if self.checklist:
             out.append("## Checklist")
             for item in self.checklist:
@@ -182,6 +166,26 @@ class Pack:
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+def exemplar_markdown(ex: Exemplar) -> str:
+    """One exemplar block (ends with a blank line)."""
+    p = ex.pattern
+    lines = [f"### {ex.role}: `{p.qualname}` — {p.location}"]
+    lines.append(f"_{p.summary} · {ex.reason}_" if p.kind == "route" else f"_{ex.reason}_")
+    lines.append("```python")
+    if ex.header:
+        lines += [ex.header, ""]
+    lines += [ex.code, "```", ""]
+    return "\n".join(lines)
+
+
+def exemplar_cost(ex: Exemplar, fmt: str) -> int:
+    """Characters one exemplar adds to a rendered pack (exact for md, a close upper bound for json)."""
+    if fmt == "json":
+        text = json.dumps(ex.as_dict(), indent=2, ensure_ascii=False)
+        return len(text) + 4 * (text.count("\n") + 1) + 2  # nested 4 deeper, plus ",\n"
+    return len(exemplar_markdown(ex)) + 1
 
 
 def trim_code(code: str, max_lines: int, location: str) -> tuple[str, int]:
@@ -261,14 +265,10 @@ class PackBuilder:
             self._by_name = idx
         return self._by_name
 
-    def build(
-        self, request: str, *, budget: int, fmt: str = "md", kinds: tuple[str, ...] | None = None
-    ) -> Pack:
+    def build(self, request: str, *, budget: int, fmt: str = "md", kinds: tuple[str, ...] | None = None) -> Pack:
         request = " ".join(request.split())
         if not request:
-            raise RequestError(
-                "the request is empty", hint='try: brain context "Add CRUD endpoints for invoices"'
-            )
+            raise RequestError("the request is empty", hint='try: brain context "Add CRUD endpoints for invoices"')
         if len(request) > MAX_REQUEST_CHARS:
             raise RequestError(f"the request is longer than {MAX_REQUEST_CHARS} characters")
         pack = Pack(request=request, budget=budget, project=self.project)
@@ -281,16 +281,19 @@ class PackBuilder:
         pack.stack = facts
         pack.conventions = conventions
         self._shrink_fixed(pack, fmt)
+        # Rendering is additive, so each candidate is priced alone instead of re-rendering the
+        # whole pack per try; the exact check at the end settles any rounding.
+        limit = budget * CHARS_PER_TOKEN
+        used = len(pack.render(fmt)) + len("## Exemplars\n") + 8
         for ex in candidates:
             max_lines = MAX_EXEMPLAR_LINES
             while True:
-                ex.code, ex.trimmed_lines = trim_code(
-                    ex.pattern.code, max_lines, ex.pattern.location
-                )
-                pack.exemplars.append(ex)
-                if count_tokens(pack.render(fmt)) <= budget:
+                ex.code, ex.trimmed_lines = trim_code(ex.pattern.code, max_lines, ex.pattern.location)
+                cost = exemplar_cost(ex, fmt)
+                if used + cost <= limit:
+                    pack.exemplars.append(ex)
+                    used += cost
                     break
-                pack.exemplars.pop()
                 if max_lines <= 12:
                     pack.omitted.append(
                         {
@@ -302,9 +305,14 @@ class PackBuilder:
                     )
                     break
                 max_lines = max(12, max_lines // 2)
-        # The omitted list itself costs tokens: drop its tail if it would break the budget.
-        while pack.omitted and count_tokens(pack.render(fmt)) > budget:
-            pack.omitted.pop()
+        # The omitted list (JSON only) is the first thing to give up, then whole exemplars.
+        excess = len(pack.render(fmt)) - limit
+        while pack.omitted and excess > 0:
+            while pack.omitted and excess > 0:  # drop entries by their size, then re-check once
+                excess -= len(json.dumps(pack.omitted.pop(), ensure_ascii=False)) + 8
+            excess = len(pack.render(fmt)) - limit
+        while pack.exemplars and count_tokens(pack.render(fmt)) > budget:
+            pack.exemplars.pop()
         pack.tokens = count_tokens(pack.render(fmt))
         return pack
 
@@ -437,9 +445,7 @@ class PackBuilder:
         scored.sort()
         return [pid for _s, _p, pid in scored[:2]]
 
-    def _best_module(
-        self, route_hits: list[Hit], conventions: list[dict[str, Any]]
-    ) -> tuple[str | None, list[Hit]]:
+    def _best_module(self, route_hits: list[Hit], conventions: list[dict[str, Any]]) -> tuple[str | None, list[Hit]]:
         """The route module most like the request that is also a good template.
 
         Similarity to the request first; then how complete a resource it is (list, get,
@@ -460,10 +466,7 @@ class PackBuilder:
             style = 1.0 if p.meta.get("framework") == main_style else 0.0
             if not auth:
                 return style
-            uses = {
-                _last(str(x))
-                for x in (p.meta.get("decorators") or []) + (p.meta.get("dependencies") or [])
-            }
+            uses = {_last(str(x)) for x in (p.meta.get("decorators") or []) + (p.meta.get("dependencies") or [])}
             return (style + (1.0 if _last(auth) in uses else 0.0)) / 2
 
         def score(path: str) -> float:
@@ -517,10 +520,7 @@ class PackBuilder:
                 args.append(repr(info["name"]))
                 args.append("__name__")
             if info.get("prefix"):
-                args.append(
-                    ("url_prefix=" if info.get("type") == "Blueprint" else "prefix=")
-                    + repr(info["prefix"])
-                )
+                args.append(("url_prefix=" if info.get("type") == "Blueprint" else "prefix=") + repr(info["prefix"]))
             lines.append(
                 f"{var} = {info.get('type') or 'APIRouter'}({', '.join(args)})  # line {info.get('line', '?')}"
             )
@@ -584,11 +584,7 @@ class PackBuilder:
             if key == "validation":
                 found = found + by_topic.get("validation_errors", [])
             if key == "auth" and found and not found[0]["data"].get("count"):
-                out.append(
-                    ChecklistItem(
-                        key, item, f"not found in this project: {found[0]['statement']}", False
-                    )
-                )
+                out.append(ChecklistItem(key, item, f"not found in this project: {found[0]['statement']}", False))
                 continue
             if found:
                 answer = "; ".join(_advice(key, c) for c in found[:3])
