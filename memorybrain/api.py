@@ -9,15 +9,17 @@ print(pack.to_markdown())
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from memorybrain.config import MAX_BUDGET, MIN_BUDGET, Config, find_root, load_config
 from memorybrain.embeddings import Encoder, get_encoder
 from memorybrain.errors import NotIndexedError, RequestError
-from memorybrain.indexing import IndexReport, Progress, dry_run, index_project
 from memorybrain.models import Fact, Pattern
 from memorybrain.pack import Pack, PackBuilder
 from memorybrain.store import Store
+
+if TYPE_CHECKING:  # the pipeline (tree-sitter, the indexers, the linker) loads on first index
+    from memorybrain.indexing import IndexReport, Progress
 
 FORMATS = ("md", "json")
 
@@ -81,6 +83,8 @@ class Brain:
     # ------------------------------------------------------------------ indexing
 
     def index(self, *, progress: Progress | None = None) -> IndexReport:
+        from memorybrain.indexing import index_project
+
         store = self._store or Store.open(self.config.db_path, create=True)
         self._store = store
         report = index_project(self.config, encoder=self.encoder, progress=progress, store=store)
@@ -89,6 +93,8 @@ class Brain:
         return report
 
     def dry_run(self) -> dict[str, Any]:
+        from memorybrain.indexing import dry_run
+
         return dry_run(self.config)
 
     # ------------------------------------------------------------------ queries

@@ -470,7 +470,32 @@ def _inline_auth(routes: list[Route], defs: dict[str, Any]) -> list[dict[str, An
         caught.update(
             {str(c) for c in r.meta.get("catches") or [] if re.search(r"Auth|Permission|Forbidden|Access", str(c))}
         )
-    if not calls or calls.most_common(1)[0][1] < max(2, total // 10):
+    threshold = max(2, total // 10)
+    if (not calls or calls.most_common(1)[0][1] < threshold) and caught and caught.most_common(1)[0][1] >= threshold:
+        # auth enforced below the views (a service/action layer): the handlers' part is the catch
+        exc, m = caught.most_common(1)[0]
+        aborts = Counter(
+            str(a) for r in routes if exc in (r.meta.get("catches") or []) for a in r.meta.get("aborts") or []
+        )
+        then = f" and answer `abort({aborts.most_common(1)[0][0]})`" if aborts else ""
+        return [
+            {
+                "key": "auth",
+                "topic": "auth",
+                "statement": f"no auth decorator: access is checked below the handlers; handlers catch `{exc}`{then} "
+                f"({_pct(m, total)})",
+                "data": {
+                    "name": exc,
+                    "form": f"except {exc}",
+                    "count": m,
+                    "total": total,
+                    "inline": True,
+                    "public": [],
+                    "pattern_ids": _ids_for(defs, exc, ("exception",)),
+                },
+            }
+        ]
+    if not calls or calls.most_common(1)[0][1] < threshold:
         return []
     name, n = calls.most_common(1)[0]
     statement = f"no auth decorator: handlers check access in their body by calling `{name}(...)` ({_pct(n, total)})"

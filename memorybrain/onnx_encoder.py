@@ -24,6 +24,7 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 import struct
 import tempfile
 import threading
@@ -38,7 +39,7 @@ from memorybrain.errors import ModelError
 log = logging.getLogger(__name__)
 
 #: Bump when the graph written by ``build_onnx`` changes: the cache key includes it.
-BUILDER_VERSION = "1"
+BUILDER_VERSION = "2"
 
 #: Tokens per text, as sentence-transformers' ``max_seq_length`` for the model (256 for
 #: all-MiniLM-L6-v2); read from ``sentence_bert_config.json`` when present.
@@ -270,31 +271,62 @@ def build_onnx(model_dir: Path, target: Path) -> None:
     )
     model.ir_version = 8
     onnx.checker.check_model(model)
-    _atomic_write(target, model.SerializeToString())
-
-
-def _atomic_write(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=target.name, suffix=".tmp")
+    # The weights go to a side file: onnxruntime opens that faster than one 90 MB protobuf
+    # (about 0.1 s less on every cold `brain context`). Both files appear at once: the
+    # folder is written under a temporary name and renamed.
+    folder = target.parent
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}-"))
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        onnx.save_model(
+            model,
+            str(tmp / target.name),
+            save_as_external_data=True,
+            all_tensors_to_one_file=True,
+            location=target.name + ".data",
+            size_threshold=1024,
+        )
+        (tmp / "source.json").write_text(
+            json.dumps({"model_dir": str(model_dir.resolve()), "builder": BUILDER_VERSION}) + "\n"
+        )
+        for path in tmp.iterdir():
+            path.chmod(0o644)
+        tmp.chmod(0o755)
+        _remove_stale(model_dir, folder)
+        try:
+            os.rename(tmp, folder)
+        except OSError:
+            if not target.is_file():  # not another process winning the race: a real error
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 _build_lock = threading.Lock()
 
 
+def _remove_stale(model_dir: Path, keep: Path) -> None:
+    """Drop cached graphs of this model folder built from older files or by an older builder."""
+    for source in keep.parent.glob("*/source.json"):
+        if source.parent == keep or source.parent.name.startswith("."):
+            continue
+        info = _read_json(source) or {}
+        if info.get("model_dir") == str(model_dir.resolve()):
+            shutil.rmtree(source.parent, ignore_errors=True)
+
+
+def _complete(target: Path) -> bool:
+    return target.is_file() and target.with_name(target.name + ".data").is_file()
+
+
 def ensure_onnx(model_dir: Path) -> Path:
     """The cached ONNX file for this model folder, built on first use (about a second)."""
     target = cache_dir() / "onnx" / model_key(model_dir) / "model.onnx"
-    if target.is_file():
+    if _complete(target):
         return target
     with _build_lock:
-        if not target.is_file():
+        if not _complete(target):
+            shutil.rmtree(target.parent, ignore_errors=True)  # a partial folder from a crash
             try:
                 build_onnx(model_dir, target)
             except ImportError as e:
@@ -370,8 +402,8 @@ class OnnxEncoder:
         onnx_path = ensure_onnx(self.path)
         try:
             session = ort.InferenceSession(str(onnx_path), opts, providers=["CPUExecutionProvider"])
-        except Exception:  # noqa: BLE001 - a damaged cache file: build it again, once
-            onnx_path.unlink(missing_ok=True)
+        except Exception:  # noqa: BLE001 - a damaged cache folder: build it again, once
+            shutil.rmtree(onnx_path.parent, ignore_errors=True)
             onnx_path = ensure_onnx(self.path)
             try:
                 session = ort.InferenceSession(str(onnx_path), opts, providers=["CPUExecutionProvider"])

@@ -596,7 +596,7 @@ class PackBuilder:
 
 def _advice(key: str, c: dict[str, Any]) -> str:
     data = c.get("data", {})
-    if key == "auth" and data.get("form") and c["key"] == "auth":
+    if key == "auth" and data.get("form") and c["key"] == "auth" and not data.get("inline"):
         return f"add `{data['form']}` like {data['count']} of {data['total']} existing handlers"
     return c["statement"]
 

@@ -53,41 +53,88 @@ def fts_query(terms: list[str]) -> str:
 
 
 class Retriever:
+    """Ranks the store's patterns against a request; the vectors are loaded once.
+
+    Only the best ``limit`` patterns by similarity (plus every full-text match) are scored
+    in Python: with a text score in [0, 1] added to a similarity, a pattern outside both
+    can never reach the top ``limit``, so the result is the same as scoring everything, at
+    a fraction of the cost on large stores.
+    """
+
     def __init__(self, store: Store, encoder: Encoder) -> None:
         self.store = store
         self.encoder = encoder
         self._ids: list[str] | None = None
         self._matrix: np.ndarray | None = None
         self._kinds: dict[str, tuple[str, str]] = {}
+        self._kind_of_row: np.ndarray | None = None
+        self._kind_masks: dict[tuple[str, ...], np.ndarray] = {}
+        self._row: dict[str, int] = {}
 
     def _load(self) -> None:
         if self._ids is None:
-            self._ids, self._matrix = self.store.vector_matrix()
+            ids, matrix = self.store.vector_matrix()
             rows = self.store.db.execute("SELECT id, kind, path FROM patterns").fetchall()
             self._kinds = {i: (k, p) for i, k, p in rows}
+            self._kind_of_row = np.array([self._kinds.get(i, ("", ""))[0] for i in ids], dtype=object)
+            self._kind_masks = {}
+            self._row = {pid: i for i, pid in enumerate(ids)}
+            self._matrix = matrix
+            self._ids = ids
 
     def refresh(self) -> None:
         self._ids = None
         self._matrix = None
+        self._kind_of_row = None
+        self._kind_masks = {}
+        self._row = {}
+
+    def _rows_of_kinds(self, kinds: tuple[str, ...]) -> np.ndarray:
+        mask = self._kind_masks.get(kinds)
+        if mask is None:
+            assert self._kind_of_row is not None
+            mask = np.flatnonzero(np.isin(self._kind_of_row, list(kinds)))
+            self._kind_masks[kinds] = mask
+        return mask
+
+    def _top_dense(self, sims: np.ndarray, kinds: tuple[str, ...] | None, limit: int) -> np.ndarray:
+        """Rows of the ``limit`` highest similarities (with ties at the boundary)."""
+        rows = self._rows_of_kinds(kinds) if kinds else None
+        values = sims if rows is None else sims[rows]
+        if limit <= 0 or values.size == 0:
+            return np.zeros(0, dtype=np.int64)
+        if values.size > limit:
+            cut = np.partition(values, values.size - limit)[values.size - limit]
+            picked = np.flatnonzero(values >= cut)
+        else:
+            picked = np.arange(values.size)
+        return picked if rows is None else rows[picked]
 
     def search(
         self, request: str, *, kinds: tuple[str, ...] | None = None, limit: int = 50
     ) -> list[Hit]:
         self._load()
         assert self._ids is not None and self._matrix is not None
+        ids = self._ids
         dense: dict[str, float] = {}
-        if len(self._ids):
+        sims: np.ndarray | None = None
+        if len(ids):
             qv = self.encoder.encode([request])[0]
             if qv.shape[0] == self._matrix.shape[1]:
                 sims = self._matrix @ qv
-                dense = dict(zip(self._ids, sims.tolist(), strict=True))
+                top = self._top_dense(sims, kinds, limit)
+                dense = dict(zip([ids[i] for i in top], sims[top].tolist(), strict=True))
         terms = request_terms(request)
         text: dict[str, float] = {}
         if terms:
             found = self.store.search_text(fts_query(terms), limit=max(200, limit * 4))
             if found:
-                top = max(s for _, s in found) or 1.0
-                text = {i: max(s, 0.0) / top for i, s in found}
+                top_score = max(s for _, s in found) or 1.0
+                text = {i: max(s, 0.0) / top_score for i, s in found}
+        if sims is not None:
+            for pid in text:
+                if pid not in dense and (r := self._row.get(pid)) is not None:
+                    dense[pid] = float(sims[r])
         hits = []
         for pid in set(dense) | set(text):
             kind, path = self._kinds.get(pid, ("", ""))
@@ -97,3 +144,4 @@ class Retriever:
             hits.append(Hit(pid, kind, path, d + FTS_WEIGHT * t, d, t))
         hits.sort(key=lambda h: (-h.score, h.id))
         return hits[:limit]
+
