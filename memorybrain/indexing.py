@@ -29,7 +29,7 @@ from indexers.base import module_name
 from indexers.stack import merge_facts
 from memorybrain.config import Config
 from memorybrain.embeddings import Encoder, get_encoder
-from memorybrain.linker import link
+from memorybrain.linker import LINKER_VERSION, link
 from memorybrain.models import Fact, FileExtract
 from memorybrain.store import Store
 from memorybrain.walk import Skip, SourceFile, walk_project
@@ -274,7 +274,11 @@ def _run(
             )
         report.indexed += 1
 
-    changed = store.get_meta("link_pending") == "1" or store.get_meta("indexer_version") != INDEXER_VERSION
+    changed = (
+        store.get_meta("link_pending") == "1"
+        or store.get_meta("indexer_version") != INDEXER_VERSION
+        or store.get_meta("linker_version") != LINKER_VERSION
+    )
     if changed or not store.get_meta("last_indexed"):
         progress("link", 0, 1)
         files_meta = store.files_meta("python")
@@ -282,7 +286,7 @@ def _run(
         store.update_links(result.updates)
         store.replace_conventions(result.conventions)
         store.replace_detected_facts(_facts(store, files_meta))
-        store.set_meta(link_pending="0")
+        store.set_meta(link_pending="0", linker_version=LINKER_VERSION)
         progress("link", 1, 1)
 
     report.model = encoder.name

@@ -23,6 +23,10 @@ from indexers.base import module_name
 
 PatternRow = tuple[str, str, str, str, dict[str, Any], int, str]
 
+#: Bump when linking or convention logic changes: stores linked by another version relink on
+#: the next ``brain index`` even when no file changed.
+LINKER_VERSION = "5"
+
 _AUTH_RE = re.compile(
     r"auth|login|jwt|token|current_user|currentuser|user|permission|role|admin|require|protect"
     r"|authori|secur|verify|scope|session_user|owner|staff|superuser|api_key|apikey|bearer",
@@ -477,7 +481,7 @@ def _inline_auth(routes: list[Route], defs: dict[str, Any]) -> list[dict[str, An
         aborts = Counter(
             str(a) for r in routes if exc in (r.meta.get("catches") or []) for a in r.meta.get("aborts") or []
         )
-        then = f" and answer `abort({aborts.most_common(1)[0][0]})`" if aborts else ""
+        then = (" and `abort(...)` with " + "/".join(c for c, _ in aborts.most_common(2))) if aborts else ""
         return [
             {
                 "key": "auth",
