@@ -25,7 +25,7 @@ PatternRow = tuple[str, str, str, str, dict[str, Any], int, str]
 
 #: Bump when linking or convention logic changes: stores linked by another version relink on
 #: the next ``brain index`` even when no file changed.
-LINKER_VERSION = "5"
+LINKER_VERSION = "6"
 
 _AUTH_RE = re.compile(
     r"auth|login|jwt|token|current_user|currentuser|user|permission|role|admin|require|protect"
@@ -833,34 +833,50 @@ def _response_conventions(routes: list[Route]) -> list[dict[str, Any]]:
 
 
 def _validation_conventions(rows: list[PatternRow], routes: list[Route], defs: dict[str, Any]) -> list[dict[str, Any]]:
+    """Which schemas validate input (request bodies) and which shape output."""
     schema_names = {name for name, ds in defs.items() if any(d[1] == "schema" for d in ds)}
-    used: Counter[str] = Counter()
+    inputs: Counter[str] = Counter()
+    outputs: Counter[str] = Counter()
     n_routes = 0
     for r in routes:
-        hit = r.uses() & schema_names
+        out_names = _type_names(str(r.meta.get("response_model") or ""))
+        used = {_last(str(x)) for x in r.meta.get("schemas") or []} | {
+            _last(str(c)) for c in r.meta.get("calls") or [] if _last(str(c)) in schema_names
+        }
+        hit = (used | out_names) & schema_names
         if hit:
             n_routes += 1
-            used.update(hit)
-    if not used:
+        inputs.update((used - out_names) & schema_names)
+        outputs.update(out_names & schema_names)
+    if not n_routes:
         return []
-    libs = Counter()
-    for name in used:
+    libs: Counter[str] = Counter()
+    for name in set(inputs) | set(outputs):
         for d in defs.get(name, []):
             if d[1] == "schema":
-                libs[str(d[3].get("library") or "schema")] += used[name]
-    lib = libs.most_common(1)[0][0] if libs else "model"
-    top = [n for n, _ in used.most_common(4)]
-    ids = [i for n in top[:3] for i in _ids_for(defs, n, ("schema", "model"))][:3]
-    statement = (
-        f"request and response bodies are {lib} schemas ({', '.join(f'`{n}`' for n in top)}); "
-        f"{_pct(n_routes, len(routes))} use one"
-    )
+                libs[str(d[3].get("library") or "schema")] += inputs[name] + outputs[name]
+    lib = libs.most_common(1)[0][0] if libs else "schema"
+    top_in = [n for n, _ in inputs.most_common(3)]
+    top_out = [n for n, _ in outputs.most_common(3)]
+    parts = []
+    if top_in:
+        parts.append("request bodies are validated by " + ", ".join(f"`{n}`" for n in top_in))
+    if top_out:
+        parts.append("responses are shaped by " + ", ".join(f"`{n}`" for n in top_out))
+    statement = f"{lib} schemas: " + "; ".join(parts) + f" ({_pct(n_routes, len(routes))} use one)"
+    ids = [i for n in (top_in[:2] + top_out[:1]) for i in _ids_for(defs, n, ("schema",))[:1]]
     return [
         {
             "key": "validation",
             "topic": "validation",
             "statement": statement,
-            "data": {"library": lib, "schemas": top, "count": n_routes, "pattern_ids": ids},
+            "data": {
+                "library": lib,
+                "schemas": top_in or top_out,
+                "outputs": top_out,
+                "count": n_routes,
+                "pattern_ids": ids,
+            },
         }
     ]
 

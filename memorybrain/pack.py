@@ -239,6 +239,27 @@ def _last(name: str) -> str:
     return name.strip().lstrip("@").split("(", 1)[0].rsplit(".", 1)[-1]
 
 
+_CRUD_REQUEST = re.compile(r"\bcrud\b|\bendpoints\b|\bresources?\b|\bapi for\b|\brest api\b", re.I)
+#: Stack categories, most telling first (the tail is what a small budget drops).
+_CATEGORY_RANK = {
+    c: i
+    for i, c in enumerate(
+        (
+            "framework",
+            "orm",
+            "validation",
+            "auth",
+            "database",
+            "migrations",
+            "rate_limit",
+            "testing",
+            "python",
+            "tasks",
+            "server",
+            "other",
+        )
+    )
+}
 _TYPE_WORD = re.compile(r"[A-Z][A-Za-z0-9_]*")
 
 
@@ -278,7 +299,7 @@ class PackBuilder:
         pack.checklist = self._checklist(conventions)
 
         # Fixed sections first, then exemplars in priority order while they fit.
-        pack.stack = facts
+        pack.stack = sorted(facts, key=lambda f: (_CATEGORY_RANK.get(f.category, 99), f.category, f.name))
         pack.conventions = conventions
         self._shrink_fixed(pack, fmt)
         # Rendering is additive, so each candidate is priced alone instead of re-rendering the
@@ -359,7 +380,12 @@ class PackBuilder:
 
         route_hits = [h for h in hits if h.kind == "route"]
         module, module_routes = self._best_module(route_hits, conventions)
-        ordered = self._crud_order(module_routes) if module else []
+        if not module:
+            ordered: list[str] = []
+        elif _CRUD_REQUEST.search(request):
+            ordered = self._crud_order(module_routes)  # a whole resource: one route per operation
+        else:
+            ordered = [h.id for h in sorted(module_routes, key=lambda h: -h.score)]  # the nearest first
         chain = self._chain(module_routes) if module_routes else []
         # 1. the closest resource's routes: one per method first (a CRUD set)
         header = self._module_header(module) if module else ""
@@ -595,10 +621,25 @@ class PackBuilder:
 
 
 def _advice(key: str, c: dict[str, Any]) -> str:
+    """A short, actionable answer from one convention (the full statement is above)."""
     data = c.get("data", {})
-    if key == "auth" and data.get("form") and c["key"] == "auth" and not data.get("inline"):
-        return f"add `{data['form']}` like {data['count']} of {data['total']} existing handlers"
-    return c["statement"]
+    ck = c["key"]
+    if ck == "auth" and data.get("form") and not data.get("inline"):
+        alias = f" (as `{data['aliases'][0]}`)" if data.get("aliases") else ""
+        return f"add `{data['form']}`{alias} like {data['count']} of {data['total']} handlers"
+    if ck.startswith("auth:") and data.get("form"):
+        return f"`{data['form']}` where only some users may act ({data['count']} handlers)"
+    if ck == "errors" and data.get("shape"):
+        return f"errors as `{data['shape']}` via `{data.get('base') or data['exceptions'][0]}` subclasses"
+    if ck == "pagination" and data.get("name"):
+        keys = ", ".join(map(str, data.get("keys") or []))
+        return f"lists through `{data['name']}`" + (f" → `{{{keys}}}`" if keys else "")
+    if ck == "rate_limit" and data.get("form"):
+        return f"`{data['form']}` as on {data['count']} handlers"
+    if ck == "validation" and data.get("schemas"):
+        return f"{data.get('library', 'schema')} schemas like `{data['schemas'][0]}`"
+    statement = str(c["statement"])
+    return statement if len(statement) <= 160 else statement[:157].rsplit(" ", 1)[0] + " …"
 
 
 def _missing(key: str) -> str:

@@ -52,6 +52,16 @@ def fts_query(terms: list[str]) -> str:
     return " OR ".join(f'"{t}"' for t in terms)
 
 
+def similarities(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
+    """Dot products of every row with ``vector``.
+
+    ``einsum`` rather than ``matrix @ vector``: OpenBLAS's threaded matrix-vector product
+    costs 8 ms instead of 0.5 ms at 10,000 rows when the other core is busy (its threads
+    wait for each other), and a single thread reads 15 MB as fast as two.
+    """
+    return np.einsum("ij,j->i", matrix, vector)
+
+
 class Retriever:
     """Ranks the store's patterns against a request; the vectors are loaded once.
 
@@ -121,7 +131,7 @@ class Retriever:
         if len(ids):
             qv = self.encoder.encode([request])[0]
             if qv.shape[0] == self._matrix.shape[1]:
-                sims = self._matrix @ qv
+                sims = similarities(self._matrix, qv)
                 top = self._top_dense(sims, kinds, limit)
                 dense = dict(zip([ids[i] for i in top], sims[top].tolist(), strict=True))
         terms = request_terms(request)
