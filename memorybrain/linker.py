@@ -25,7 +25,7 @@ PatternRow = tuple[str, str, str, str, dict[str, Any], int, str]
 
 #: Bump when linking or convention logic changes: stores linked by another version relink on
 #: the next ``brain index`` even when no file changed.
-LINKER_VERSION = "6"
+LINKER_VERSION = "7"
 
 _AUTH_RE = re.compile(
     r"auth|login|jwt|token|current_user|currentuser|user|permission|role|admin|require|protect"
@@ -887,7 +887,9 @@ def _rate_limit_conventions(routes: list[Route], defs: dict[str, Any]) -> list[d
     labels: dict[str, list[str]] = defaultdict(list)
     for r in routes:
         for name, text in _route_mechanisms(r):
-            if _RATE_RE.search(_last(name)) or _RATE_RE.search(name.split(".")[0]):
+            if (_RATE_RE.search(_last(name)) or _RATE_RE.search(name.split(".")[0])) and not re.search(
+                r"exempt|skip|disable", _last(name), re.I
+            ):
                 users[name] += 1
                 forms[name][text] += 1
                 labels[name].append(r.label)

@@ -270,19 +270,21 @@ class PackBuilder:
         self.store = store
         self.retriever = Retriever(store, encoder)
         self.project = project or store.get_meta("root") or str(store.path)
-        self._by_name: dict[str, list[tuple[str, str, str]]] | None = None
+        self._by_name: dict[str, list[tuple[str, str, str, str]]] | None = None
+        self._imports_cache: dict[str, set[str] | None] = {}
 
     def refresh(self) -> None:
         self.retriever.refresh()
         self._by_name = None
+        self._imports_cache = {}
 
-    def _names(self) -> dict[str, list[tuple[str, str, str]]]:
+    def _names(self) -> dict[str, list[tuple[str, str, str, str]]]:
         if self._by_name is None:
-            idx: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
-            for pid, kind, name, path in self.store.db.execute(
-                "SELECT id, kind, name, path FROM patterns WHERE kind != 'route'"
+            idx: dict[str, list[tuple[str, str, str, str]]] = defaultdict(list)
+            for pid, kind, name, path, qualname in self.store.db.execute(
+                "SELECT id, kind, name, path, qualname FROM patterns WHERE kind != 'route'"
             ):
-                idx[name].append((pid, kind, path))
+                idx[name].append((pid, kind, path, qualname))
             self._by_name = idx
         return self._by_name
 
@@ -554,13 +556,33 @@ class PackBuilder:
             return ""
         return f"# {path} (imports)\n" + "\n".join(lines[:25])
 
+    def _is_module_call(self, route: Pattern, call: str) -> bool:
+        """``services.create_item(...)``: the first segment is an imported module, not an object."""
+        head = call.split(".", 1)[0]
+        if self._imports_cache.get(route.path) is None:
+            row = self.store.db.execute("SELECT meta FROM files WHERE path = ?", [route.path]).fetchone()
+            meta = json.loads(row[0] or "{}") if row else {}
+            bound = set()
+            for imp in meta.get("imports") or []:
+                if imp.get("name") is None:
+                    bound.add(str(imp.get("alias") or str(imp.get("module", "")).split(".")[0]))
+                elif str(imp.get("name", ""))[:1].islower():
+                    bound.add(str(imp.get("alias") or imp.get("name")))
+            self._imports_cache[route.path] = bound
+        return head in self._imports_cache[route.path]
+
     def _chain(self, hits: list[Hit]) -> list[tuple[str, str, str]]:
         pats = self.store.get_patterns(h.id for h in hits)
         names: Counter[str] = Counter()
         for p in pats.values():
             for key in ("schemas", "calls", "dependencies", "raises"):
                 for v in p.meta.get(key) or []:
-                    names[_last(str(v))] += 1
+                    v = str(v)
+                    # `form.save()` is a method call on some object: its name says nothing about
+                    # which project definition runs, so only plain and module-qualified names count
+                    if key == "calls" and "." in v and not self._is_module_call(p, v):
+                        continue
+                    names[_last(v)] += 1
             if p.meta.get("response_model"):
                 for t in _TYPE_WORD.findall(str(p.meta["response_model"])):
                     names[t] += 1
@@ -577,9 +599,10 @@ class PackBuilder:
             "class",
         )
         for name, _n in names.most_common():
-            for pid, kind, path in sorted(
-                index.get(name, []), key=lambda x: prefer.index(x[1]) if x[1] in prefer else 99
-            )[:1]:
+            top_level = [x for x in index.get(name, []) if x[3] == name]  # not a method named alike
+            for pid, kind, path, _q in sorted(top_level, key=lambda x: prefer.index(x[1]) if x[1] in prefer else 99)[
+                :1
+            ]:
                 if kind in ("test",):
                     continue
                 out.append(
