@@ -25,7 +25,7 @@ PatternRow = tuple[str, str, str, str, dict[str, Any], int, str]
 
 #: Bump when linking or convention logic changes: stores linked by another version relink on
 #: the next ``brain index`` even when no file changed.
-LINKER_VERSION = "7"
+LINKER_VERSION = "8"
 
 _AUTH_RE = re.compile(
     r"auth|login|jwt|token|current_user|currentuser|user|permission|role|admin|require|protect"
@@ -341,6 +341,7 @@ def derive_conventions(
         out += _db_conventions(routes, defs)
         out += _delete_conventions(routes)
         out += _helper_conventions(routes, defs)
+        out += _import_conventions(routes, files_meta)
     out += _model_conventions(rows, usage)
     out += _test_conventions(rows)
     out += _middleware_conventions(rows, files_meta)
@@ -1060,6 +1061,52 @@ def _test_conventions(rows: list[PatternRow]) -> list[dict[str, Any]]:
                 "count": len(endpoint_tests),
                 "pattern_ids": [fixtures[0][0]] if fixtures else [],
             },
+        }
+    ]
+
+
+def absolute_module(importer: str, module: str, level: int) -> str:
+    """``from ..deps import x`` in app/api/routes/items.py -> ``app.api.deps``."""
+    if not level:
+        return module
+    base = module_name(importer).split(".")
+    if not importer.endswith("__init__.py"):
+        base = base[:-1]
+    base = base[: len(base) - (level - 1)] if level > 1 else base
+    return ".".join([*base, module] if module else base)
+
+
+def _import_conventions(routes: list[Route], files_meta: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """What route modules import: the names a new route module will most likely need."""
+    route_files = sorted({r.path for r in routes})
+    if len(route_files) < 2:
+        return []
+    counts: Counter[tuple[str, str]] = Counter()
+    for path in route_files:
+        seen = set()
+        for imp in files_meta.get(path, {}).get("imports") or []:
+            if imp.get("local") or not imp.get("name") or imp.get("name") == "*":
+                continue
+            module = absolute_module(path, str(imp.get("module") or ""), int(imp.get("level") or 0))
+            seen.add((module, str(imp["name"])))
+        counts.update(seen)
+    threshold = max(2, len(route_files) // 5)
+    common = [(key, n) for key, n in counts.most_common() if n >= threshold][:40]
+    if not common:
+        return []
+    by_module: dict[str, list[str]] = defaultdict(list)
+    weight: Counter[str] = Counter()
+    for (module, name), n in common:
+        by_module[module].append(name)
+        weight[module] += n
+    lines = [f"from {m} import {', '.join(sorted(by_module[m]))}" for m, _ in weight.most_common()]
+    return [
+        {
+            "key": "imports",
+            "topic": "imports",
+            "statement": f"route modules share imports ({len(common)} names used by at least {threshold} of "
+            f"{len(route_files)} route modules; shown with the first exemplar)",
+            "data": {"lines": lines, "modules": len(route_files), "pattern_ids": []},
         }
     ]
 

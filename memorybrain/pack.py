@@ -390,7 +390,7 @@ class PackBuilder:
             ordered = [h.id for h in sorted(module_routes, key=lambda h: -h.score)]  # the nearest first
         chain = self._chain(module_routes) if module_routes else []
         # 1. the closest resource's routes: one per method first (a CRUD set)
-        header = self._module_header(module) if module else ""
+        header = self._module_header(module, conventions) if module else ""
         for i, pid in enumerate(ordered[:5]):
             add(
                 pid,
@@ -534,12 +534,21 @@ class PackBuilder:
                 rest.append(h.id)
         return firsts + rest
 
-    def _module_header(self, path: str) -> str:
+    def _module_header(self, path: str, conventions: list[dict[str, Any]] | None = None) -> str:
         row = self.store.db.execute("SELECT meta FROM files WHERE path = ?", [path]).fetchone()
         if not row:
             return ""
         meta = json.loads(row[0] or "{}")
         lines = [str(text) for _line, text in meta.get("import_lines") or []]
+        shared = next((c for c in conventions or [] if c["key"] == "imports"), None)
+        extra: list[str] = []
+        if shared:
+            own = {n.strip() for text in lines for n in re.split(r"[ ,()]+", text)}
+            for line in shared["data"].get("lines") or []:
+                module, _, names = line.removeprefix("from ").partition(" import ")
+                missing = [n for n in names.split(", ") if n not in own]
+                if missing:
+                    extra.append(f"from {module} import {', '.join(missing)}")
         for var, info in (meta.get("routers") or {}).items():
             if not isinstance(info, dict):
                 continue
@@ -552,9 +561,13 @@ class PackBuilder:
             lines.append(
                 f"{var} = {info.get('type') or 'APIRouter'}({', '.join(args)})  # line {info.get('line', '?')}"
             )
-        if not lines:
+        if not lines and not extra:
             return ""
-        return f"# {path} (imports)\n" + "\n".join(lines[:25])
+        header = f"# {path} (imports)\n" + "\n".join(lines[:25])
+        if extra:
+            header += f"\n# also imported by many other route modules ({shared['data']['modules']} in all):\n"
+            header += "\n".join(extra[:15])
+        return header
 
     def _is_module_call(self, route: Pattern, call: str) -> bool:
         """``services.create_item(...)``: the first segment is an imported module, not an object."""
