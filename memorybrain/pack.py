@@ -446,14 +446,39 @@ class PackBuilder:
 
         patterns = self.store.get_patterns(order)
         out = []
+        classes_shown: set[tuple[str, str]] = set()
         for pid in order:
             p = patterns.get(pid)
             if p is None or (kinds and p.kind not in kinds):
                 continue
             ex = chosen[pid]
             ex.pattern = p
+            if p.kind == "route" and p.meta.get("class") and (p.path, p.meta["class"]) not in classes_shown:
+                classes_shown.add((p.path, p.meta["class"]))
+                prologue = self._class_prologue(p.path, str(p.meta["class"]))
+                ex.header = f"{ex.header}\n\n{prologue}" if ex.header and prologue else ex.header or prologue
             out.append(ex)
         return out
+
+    def _class_prologue(self, path: str, cls: str) -> str:
+        """``class ItemAPI(MethodView):`` and its class-level lines (decorators = [...]) up to the
+        first method: where a class-based view's auth and schemas are declared."""
+        row = self.store.db.execute(
+            "SELECT code FROM patterns WHERE path = ? AND qualname = ? ORDER BY kind LIMIT 1", [path, cls]
+        ).fetchone()
+        if not row:
+            return ""
+        lines: list[str] = []
+        for line in str(row[0]).splitlines():
+            stripped = line.strip()
+            if lines and (stripped.startswith(("def ", "async def ", "@"))):
+                break
+            lines.append(line)
+            if len(lines) >= 10:
+                break
+        while lines and not lines[-1].strip():
+            lines.pop()
+        return "\n".join(lines + ["    ..."])
 
     def _tests_for(self, hits: list[Hit]) -> list[str]:
         """Endpoint tests whose requests hit the closest module's paths (best two)."""
