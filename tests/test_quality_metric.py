@@ -436,3 +436,42 @@ def test_the_lock_pins_every_codebase() -> None:
     assert len(entries) >= 6
     for e in entries:
         assert len(e.sha256) == 64 and "==" in e.requirement and e.include
+
+
+def test_report_tables_render() -> None:
+    run = importlib.import_module("benchmarks.quality.run")
+    cb = tasks.Codebase.from_sources(
+        "demo",
+        {
+            "app/routers/invoices.py": FASTAPI_ROUTER,
+            "app/routers/customers.py": FASTAPI_ROUTER,
+            "app/core/deps.py": DEPS,
+            **{f"app/filler{i}.py": "pass\n" for i in range(6)},
+        },
+    )
+    task = tasks.build_task(cb, "app/routers/invoices.py")
+    ref = run.reference_points(cb, task, ["app/routers/invoices.py", "app/routers/customers.py"])
+    assert ref["best_module_path"] == "app/routers/customers.py"
+    assert ref["best_module"] == ref["ceiling"] == 1.0  # an identical sibling shows everything
+    rows = [
+        run._score(system, 4000, task, FASTAPI_ROUTER if system == "brain" else "nothing", 0.1)
+        for system in run.SYSTEMS
+    ]
+    assert rows[0].recall == 1.0 and rows[1].recall == 0.0 and rows[0].error_form is True
+    info = {"codebase": "demo", "framework": "fastapi", "requirement": "demo==1", "files": 8, "lines": 80}
+    info.update(eligible=2, tasks=[{**task.as_dict(), "reference": ref}])
+    meta = {
+        "date": "today",
+        "machine": run.machine(),
+        "version": "0",
+        "indexer_version": "0",
+        "model": "m",
+        "command": "python -m benchmarks.quality.run",
+        "seconds": 60.0,
+        "cold": "",
+        "limit": 5,
+        "seed": 0,
+    }
+    text = run.report(rows, [info], [task], (4000,), meta)
+    assert "| brain | 4000 | 1.000 |" in text
+    assert "| demo | 1 |" in text and "| **all** | 1.000 |" in text

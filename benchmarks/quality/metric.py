@@ -63,6 +63,8 @@ def _extra(name: str, category: str) -> re.Pattern[str] | None:
 
 def code_form(name: str, text: str, categories: Iterable[str] = ()) -> str | None:
     """The first code form in which ``name`` appears in ``text``, or None."""
+    if name not in text:  # every form spells the name out
+        return None
     for form, rx in _patterns(name):
         if rx.search(text):
             return form

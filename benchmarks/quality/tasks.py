@@ -118,6 +118,29 @@ def is_route_decorator(node: ast.expr) -> bool:
     return isinstance(func, ast.Name) and func.id == "route"
 
 
+def top_level_definitions(tree: ast.Module) -> set[str]:
+    """Names a file defines at module or class level: functions, classes, assignments."""
+    out: set[str] = set()
+
+    def visit(body: list[ast.stmt]) -> None:
+        for stmt in body:
+            if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+                out.add(stmt.name)
+            elif isinstance(stmt, ast.ClassDef):
+                out.add(stmt.name)
+                visit(stmt.body)
+            elif isinstance(stmt, ast.Assign):
+                out.update(t.id for t in stmt.targets if isinstance(t, ast.Name))
+            elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+                out.add(stmt.target.id)
+            elif isinstance(stmt, ast.If | ast.Try):
+                visit(stmt.body)
+                visit(getattr(stmt, "orelse", []))
+
+    visit(tree.body)
+    return out
+
+
 def file_identifiers(tree: ast.AST) -> set[str]:
     """Every identifier a file mentions: names, attributes, definitions, imports, arguments."""
     out: set[str] = set()
@@ -206,9 +229,7 @@ def _class_decorators(cls: ast.ClassDef) -> list[ast.expr]:
             targets, value = stmt.targets, stmt.value
         elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
             targets, value = [stmt.target], stmt.value
-        if value is None or not any(
-            isinstance(t, ast.Name) and t.id in VIEW_DECORATOR_LISTS for t in targets
-        ):
+        if value is None or not any(isinstance(t, ast.Name) and t.id in VIEW_DECORATOR_LISTS for t in targets):
             continue
         if isinstance(value, ast.List | ast.Tuple):
             out.extend(value.elts)
@@ -237,10 +258,7 @@ def find_handlers(tree: ast.Module) -> list[Handler]:
                 if _is_view_class(stmt, classes):
                     extra = _class_decorators(stmt)
                     for item in stmt.body:
-                        if (
-                            isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)
-                            and item.name in HTTP_METHODS
-                        ):
+                        if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef) and item.name in HTTP_METHODS:
                             add(item, f"{prefix}{stmt.name}.{item.name}", extra)
                 visit(stmt.body, f"{prefix}{stmt.name}.")
             elif isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
@@ -279,9 +297,7 @@ def annotated_aliases(tree: ast.Module) -> set[str]:
             continue
         if last_name(value.value) != "Annotated":
             continue
-        if any(
-            isinstance(n, ast.Call) and last_name(n.func) in DEPENDENCY_CALLS for n in ast.walk(value)
-        ):
+        if any(isinstance(n, ast.Call) and last_name(n.func) in DEPENDENCY_CALLS for n in ast.walk(value)):
             out.add(target.id)
     return out
 
@@ -321,7 +337,9 @@ def error_helper_name(call: ast.Call, imported: set[str] | None = None) -> str |
 
 
 def raw_conventions(
-    tree: ast.Module, own_packages: set[str], aliases: set[str] = frozenset()  # type: ignore[assignment]
+    tree: ast.Module,
+    own_packages: set[str],
+    aliases: set[str] = frozenset(),  # type: ignore[assignment]
 ) -> dict[str, set[str]]:
     """Identifier -> categories, before filtering against the rest of the codebase."""
     out: dict[str, set[str]] = {}
@@ -509,6 +527,8 @@ class Codebase:
     identifiers: dict[str, set[str]]
     doc_freq: Counter[str]
     aliases: set[str]
+    #: name -> files that define it (def, class, module-level assignment)
+    definitions: dict[str, set[str]] = field(default_factory=dict)
 
     @classmethod
     def from_sources(
@@ -526,14 +546,16 @@ class Codebase:
         aliases: set[str] = set()
         for t in trees.values():
             aliases |= annotated_aliases(t)
+        definitions: dict[str, set[str]] = {}
+        for p, t in trees.items():
+            for d in top_level_definitions(t):
+                definitions.setdefault(d, set()).add(p)
         if own_packages is None:
             own_packages = {PurePosixPath(p).parts[0].removesuffix(".py") for p in sources}
-        return cls(name, root or Path("."), own_packages, sources, trees, identifiers, doc_freq, aliases)
+        return cls(name, root or Path("."), own_packages, sources, trees, identifiers, doc_freq, aliases, definitions)
 
     @classmethod
-    def load(
-        cls, name: str, root: Path, include: Iterable[str] = (), exclude: Iterable[str] = ()
-    ) -> Codebase:
+    def load(cls, name: str, root: Path, include: Iterable[str] = (), exclude: Iterable[str] = ()) -> Codebase:
         """Python files under ``root`` matching ``include`` (gitignore globs) minus ``exclude``."""
         sources = {p: (root / p).read_text("utf-8", errors="replace") for p in scope_files(root, include, exclude)}
         own = own_packages(root)
@@ -587,6 +609,8 @@ class Task:
     #: identifier -> why it was left out (diagnostics)
     dropped: dict[str, str] = field(default_factory=dict)
     error_form: ErrorForm | None = None
+    #: conventions defined in another file of the tree (so a pack can show their definition)
+    defined: set[str] = field(default_factory=set)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -598,6 +622,7 @@ class Task:
             "conventions": {k: sorted(v) for k, v in sorted(self.conventions.items())},
             "dropped": dict(sorted(self.dropped.items())),
             "error_form": str(self.error_form) if self.error_form else None,
+            "defined_in_tree": sorted(self.defined),
         }
 
 
@@ -624,12 +649,27 @@ def shared_conventions(
 
 #: Application modules (the app object, its entry point): not one resource's routes.
 APP_MODULES = frozenset({"main", "app", "__main__", "server", "wsgi", "asgi", "application"})
+APP_CLASSES = frozenset({"FastAPI", "Flask", "Starlette", "Quart", "Sanic", "APIFlask"})
+APP_FACTORIES = frozenset({"create_app", "make_app", "build_app", "get_app", "app_factory"})
+
+
+def is_app_module(path: str, tree: ast.Module) -> bool:
+    """The module that builds the application (``app = FastAPI()``, ``def create_app``)."""
+    if PurePosixPath(path).stem in APP_MODULES:
+        return True
+    for stmt in tree.body:
+        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef) and stmt.name in APP_FACTORIES:
+            return True
+        value = stmt.value if isinstance(stmt, ast.Assign | ast.AnnAssign) else None
+        if isinstance(value, ast.Call) and last_name(value.func) in APP_CLASSES:
+            return True
+    return False
 
 
 def route_modules(codebase: Codebase) -> Iterator[tuple[str, list[Handler]]]:
     """Files with at least three route handlers (tests and application modules left out)."""
     for path in sorted(codebase.trees):
-        if is_test_path(path) or PurePosixPath(path).stem in APP_MODULES:
+        if is_test_path(path) or is_app_module(path, codebase.trees[path]):
             continue
         handlers = find_handlers(codebase.trees[path])
         if len(handlers) >= MIN_HANDLERS:
@@ -650,6 +690,7 @@ def build_task(codebase: Codebase, module: str, handlers: list[Handler] | None =
         conventions=kept,
         dropped=dropped,
         error_form=dominant_error_form(tree),
+        defined={n for n in kept if codebase.definitions.get(n, set()) - {module}},
     )
 
 
