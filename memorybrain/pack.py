@@ -272,11 +272,13 @@ class PackBuilder:
         self.project = project or store.get_meta("root") or str(store.path)
         self._by_name: dict[str, list[tuple[str, str, str, str]]] | None = None
         self._imports_cache: dict[str, set[str] | None] = {}
+        self._own: set[str] | None = None
 
     def refresh(self) -> None:
         self.retriever.refresh()
         self._by_name = None
         self._imports_cache = {}
+        self._own = None
 
     def _names(self) -> dict[str, list[tuple[str, str, str, str]]]:
         if self._by_name is None:
@@ -381,7 +383,7 @@ class PackBuilder:
                     )
 
         route_hits = [h for h in hits if h.kind == "route"]
-        module, module_routes = self._best_module(route_hits, conventions)
+        module, module_routes, neighbours = self._best_module(route_hits, conventions)
         if not module:
             ordered: list[str] = []
         elif _CRUD_REQUEST.search(request):
@@ -390,7 +392,7 @@ class PackBuilder:
             ordered = [h.id for h in sorted(module_routes, key=lambda h: -h.score)]  # the nearest first
         chain = self._chain(module_routes) if module_routes else []
         # 1. the closest resource's routes: one per method first (a CRUD set)
-        header = self._module_header(module, conventions) if module else ""
+        header = self._module_header(module, conventions, neighbours[:3]) if module else ""
         for i, pid in enumerate(ordered[:5]):
             add(
                 pid,
@@ -498,7 +500,9 @@ class PackBuilder:
         scored.sort()
         return [pid for _s, _p, pid in scored[:2]]
 
-    def _best_module(self, route_hits: list[Hit], conventions: list[dict[str, Any]]) -> tuple[str | None, list[Hit]]:
+    def _best_module(
+        self, route_hits: list[Hit], conventions: list[dict[str, Any]]
+    ) -> tuple[str | None, list[Hit], list[str]]:
         """The route module most like the request that is also a good template.
 
         Similarity to the request first; then how complete a resource it is (list, get,
@@ -509,7 +513,7 @@ class PackBuilder:
         for h in route_hits:
             by_file[h.path].append(h)
         if not by_file:
-            return None, []
+            return None, [], []
         pats = self.store.get_patterns(h.id for h in route_hits[:300])
         styles = Counter(str(p.meta.get("framework")) for p in pats.values())
         main_style = styles.most_common(1)[0][0] if styles else None
@@ -537,8 +541,8 @@ class PackBuilder:
             conform = 0.1 * (sum(conformity(p) for p in ps) / len(ps)) if ps else 0.0
             return similarity + 0.02 * min(len(hs), 5) + completeness + conform
 
-        best = max(by_file, key=lambda p: (score(p), p))
-        return best, by_file[best]
+        ranked = sorted(by_file, key=lambda p: (-score(p), p))
+        return ranked[0], by_file[ranked[0]], ranked[1:]
 
     def _crud_order(self, hits: list[Hit]) -> list[str]:
         pats = self.store.get_patterns(h.id for h in hits)
@@ -559,21 +563,54 @@ class PackBuilder:
                 rest.append(h.id)
         return firsts + rest
 
-    def _module_header(self, path: str, conventions: list[dict[str, Any]] | None = None) -> str:
+    def _own_packages(self) -> set[str]:
+        if self._own is None:
+            rows = self.store.db.execute("SELECT path FROM files WHERE kind = 'python'").fetchall()
+            self._own = {r[0].split("/", 1)[0].removesuffix(".py") for r in rows}
+            self._own |= {r[0].split("/")[1] for r in rows if r[0].startswith(("src/", "lib/")) and r[0].count("/") > 1}
+        return self._own
+
+    def _import_lines(self, path: str) -> list[str]:
+        """A module's import statements, the project's own first (they carry its conventions)."""
+        row = self.store.db.execute("SELECT meta FROM files WHERE path = ?", [path]).fetchone()
+        meta = json.loads(row[0] or "{}") if row else {}
+        own = self._own_packages()
+        lines = [str(text) for _line, text in meta.get("import_lines") or []]
+
+        def is_own(line: str) -> bool:
+            module = line.split()[1] if len(line.split()) > 1 else ""
+            return module.startswith(".") or module.split(".")[0] in own
+
+        return [x for x in lines if is_own(x)] + [x for x in lines if not is_own(x)]
+
+    def _module_header(
+        self, path: str, conventions: list[dict[str, Any]] | None = None, neighbours: list[str] | None = None
+    ) -> str:
         row = self.store.db.execute("SELECT meta FROM files WHERE path = ?", [path]).fetchone()
         if not row:
             return ""
         meta = json.loads(row[0] or "{}")
-        lines = [str(text) for _line, text in meta.get("import_lines") or []]
+        lines = self._import_lines(path)
         shared = next((c for c in conventions or [] if c["key"] == "imports"), None)
         extra: list[str] = []
-        if shared:
-            own = {n.strip() for text in lines for n in re.split(r"[ ,()]+", text)}
-            for line in shared["data"].get("lines") or []:
-                module, _, names = line.removeprefix("from ").partition(" import ")
-                missing = [n for n in names.split(", ") if n not in own]
-                if missing:
-                    extra.append(f"from {module} import {', '.join(missing)}")
+        shown = {n.strip() for text in lines for n in re.split(r"[ ,()]+", text)}
+        candidates = list(shared["data"].get("lines") or []) if shared else []
+        # then what the next closest route modules import from the project
+        own = self._own_packages()
+        for other in neighbours or []:
+            candidates += [
+                x
+                for x in self._import_lines(other)
+                if x.startswith("from ")
+                and (x.split()[1].startswith(".") is False and x.split()[1].split(".")[0] in own)
+            ]
+        for line in candidates:
+            module, _, names = line.removeprefix("from ").partition(" import ")
+            names = names.strip("()")
+            missing = [n.strip() for n in names.split(",") if n.strip() and n.strip() not in shown]
+            if missing:
+                shown.update(missing)
+                extra.append(f"from {module} import {', '.join(missing)}")
         for var, info in (meta.get("routers") or {}).items():
             if not isinstance(info, dict):
                 continue
@@ -590,8 +627,8 @@ class PackBuilder:
             return ""
         header = f"# {path} (imports)\n" + "\n".join(lines[:25])
         if extra:
-            header += f"\n# also imported by many other route modules ({shared['data']['modules']} in all):\n"
-            header += "\n".join(extra[:15])
+            header += "\n# also imported by other route modules like it:\n"
+            header += "\n".join(extra[:20])
         return header
 
     def _is_module_call(self, route: Pattern, call: str) -> bool:
