@@ -299,7 +299,7 @@ class PackBuilder:
         pack = Pack(request=request, budget=budget, project=self.project)
         facts = self.store.facts()
         conventions = self.store.conventions()
-        candidates = self._candidates(request, conventions, kinds)
+        candidates = self._candidates(request, conventions, kinds, budget)
         pack.checklist = self._checklist(conventions)
 
         # Fixed sections first, then exemplars in priority order while they fit.
@@ -358,7 +358,7 @@ class PackBuilder:
     # ------------------------------------------------------------------ selection
 
     def _candidates(
-        self, request: str, conventions: list[dict[str, Any]], kinds: tuple[str, ...] | None
+        self, request: str, conventions: list[dict[str, Any]], kinds: tuple[str, ...] | None, budget: int = 4000
     ) -> list[Exemplar]:
         """Exemplars in priority order; the budget decides how many make it."""
         hits = self.retriever.search(request, limit=400)
@@ -392,7 +392,8 @@ class PackBuilder:
             ordered = [h.id for h in sorted(module_routes, key=lambda h: -h.score)]  # the nearest first
         chain = self._chain(module_routes) if module_routes else []
         # 1. the closest resource's routes: one per method first (a CRUD set)
-        header = self._module_header(module, conventions, neighbours[:3]) if module else ""
+        # imports are the densest conventions there are: more of them as the budget grows
+        header = self._module_header(module, conventions, neighbours[:5], max(6, budget // 200)) if module else ""
         for i, pid in enumerate(ordered[:5]):
             add(
                 pid,
@@ -584,7 +585,11 @@ class PackBuilder:
         return [x for x in lines if is_own(x)] + [x for x in lines if not is_own(x)]
 
     def _module_header(
-        self, path: str, conventions: list[dict[str, Any]] | None = None, neighbours: list[str] | None = None
+        self,
+        path: str,
+        conventions: list[dict[str, Any]] | None = None,
+        neighbours: list[str] | None = None,
+        max_extra: int = 20,
     ) -> str:
         row = self.store.db.execute("SELECT meta FROM files WHERE path = ?", [path]).fetchone()
         if not row:
@@ -628,7 +633,7 @@ class PackBuilder:
         header = f"# {path} (imports)\n" + "\n".join(lines[:25])
         if extra:
             header += "\n# also imported by other route modules like it:\n"
-            header += "\n".join(extra[:20])
+            header += "\n".join(extra[:max_extra])
         return header
 
     def _is_module_call(self, route: Pattern, call: str) -> bool:
