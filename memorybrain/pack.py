@@ -273,12 +273,14 @@ class PackBuilder:
         self._by_name: dict[str, list[tuple[str, str, str, str]]] | None = None
         self._imports_cache: dict[str, set[str] | None] = {}
         self._own: set[str] | None = None
+        self._tests: dict[str, list[tuple[str, str, int]]] | None = None
 
     def refresh(self) -> None:
         self.retriever.refresh()
         self._by_name = None
         self._imports_cache = {}
         self._own = None
+        self._tests = None
 
     def _names(self) -> dict[str, list[tuple[str, str, str, str]]]:
         if self._by_name is None:
@@ -492,14 +494,27 @@ class PackBuilder:
         paths.discard("")
         if not paths:
             return []
-        scored: list[tuple[int, str, str]] = []
-        for p in self.store.iter_patterns(kind="test"):
-            reqs = p.meta.get("requests") or []
-            score = sum(1 for r in reqs if _path_key(str(r.get("path") or "")) in paths)
-            if score:
-                scored.append((-score, p.path, p.id))
-        scored.sort()
-        return [pid for _s, _p, pid in scored[:2]]
+        scores: Counter[tuple[str, str]] = Counter()
+        index = self._test_index()
+        for key in paths:
+            for test_path, test_id, n in index.get(key, []):
+                scores[(test_path, test_id)] += n
+        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+        return [test_id for (_path, test_id), _n in ranked[:2]]
+
+    def _test_index(self) -> dict[str, list[tuple[str, str, int]]]:
+        """Path key -> (test path, test id, requests to it): built once per builder."""
+        if self._tests is None:
+            index: dict[str, list[tuple[str, str, int]]] = defaultdict(list)
+            for pid, path, meta in self.store.db.execute("SELECT id, path, meta FROM patterns WHERE kind = 'test'"):
+                keys = Counter(
+                    _path_key(str(r.get("path") or "")) for r in json.loads(meta or "{}").get("requests") or []
+                )
+                for key, n in keys.items():
+                    if key:
+                        index[key].append((path, pid, n))
+            self._tests = dict(index)
+        return self._tests
 
     def _best_module(
         self, route_hits: list[Hit], conventions: list[dict[str, Any]]
