@@ -15,6 +15,10 @@
 - ``HashingEncoder``: a small deterministic encoder (feature hashing of word pieces) for unit
   tests and for machines without the ML stack (``model = "hashing"``). Worse retrieval.
 
+``model = "all-MiniLM-L6-v2-int8"`` (any ONNX-capable model name plus ``-int8``) is the same
+model with int8 weights: faster to index, vectors slightly different (cosine 0.995), so it
+is recorded in the store as a model of its own and never mixed with the float vectors.
+
 ``MEMORYBRAIN_ENCODER=torch`` forces sentence-transformers, ``=onnx`` refuses the fallback
 (an error instead), ``auto`` (the default) prefers ONNX. Both real backends record the same
 model name in the store, because their vectors are the same.
@@ -40,6 +44,9 @@ log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 BACKENDS = ("auto", "onnx", "torch")
+#: ``all-MiniLM-L6-v2-int8``: the same model with int8 weights, run by onnxruntime; faster
+#: to index, slightly different vectors, so it is recorded in the store as its own model.
+QUANTIZED_SUFFIX = "-int8"
 _DEFAULT_ALIASES = {DEFAULT_MODEL, "sentence-transformers/all-MiniLM-L6-v2", "default"}
 
 
@@ -197,11 +204,17 @@ def _cached_encoder(model: str, which: str) -> Encoder:
     if model == "hashing" or model.startswith("hashing-"):
         dim = int(model.split("-", 1)[1]) if "-" in model else 256
         return HashingEncoder(dim)
+    from memorybrain.onnx_encoder import OnnxEncoder, onnx_unavailable_reason
+
+    if model.endswith(QUANTIZED_SUFFIX):  # onnxruntime only: its vectors are its own
+        base, path = resolve_model(model.removesuffix(QUANTIZED_SUFFIX))
+        reason = onnx_unavailable_reason(path)
+        if reason is not None:
+            raise ModelError(f"{model} runs only through onnxruntime: {reason}", hint=f"use {base}")
+        return OnnxEncoder(base + QUANTIZED_SUFFIX, path, quantized=True)
     name, path = resolve_model(model)
     if which == "torch":
         return SentenceTransformerEncoder(model)
-    from memorybrain.onnx_encoder import OnnxEncoder, onnx_unavailable_reason
-
     reason = onnx_unavailable_reason(path)
     if reason is not None:
         if which == "onnx":

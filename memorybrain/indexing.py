@@ -346,11 +346,13 @@ def _facts(store: Store, files_meta: dict[str, dict[str, Any]]) -> list[Fact]:
 
 
 #: Characters of code embedded after the one-line summary, by kind. The summary already
-#: holds the signature (and a docstring's first line); the body says what a handler does.
-#: Route handlers and the definitions packs are built around get some body; the thousands
-#: of plain functions and classes get their summary only. Tokens cost time quadratically
-#: and the model averages over all of them, so a long tail of code dilutes the summary:
-#: this keeps a full index above 2,000 lines/s on two cores (``benchmarks/speed.py``).
+#: holds the signature and a docstring's first line (a model's or schema's fields, a test's
+#: request); a route handler's body says what it does, and the few definitions packs are
+#: built around (auth, error handlers, pagination, middleware) get some body too. The
+#: thousands of plain functions, classes, tests, schemas and models get their summary only.
+#: Tokens are what embedding costs: against the previous text (summary and 600 characters
+#: of code) this embeds 3-5x faster with the same pack quality on the quality suite
+#: (``benchmarks/RESULTS.md``); summaries alone lose recall on route-heavy codebases.
 EMBED_CODE_CHARS = {
     "route": 320,
     "dependency": 240,
@@ -358,10 +360,6 @@ EMBED_CODE_CHARS = {
     "error_handler": 240,
     "pagination": 240,
     "middleware": 240,
-    "schema": 200,
-    "model": 200,
-    "exception": 120,
-    "test": 160,
 }
 _SIGNATURE_END = re.compile(r"\)\s*(->[^:]*)?:\s*(#.*)?$|^\s*class\b[^:]*:\s*(#.*)?$")
 

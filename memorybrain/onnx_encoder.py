@@ -29,6 +29,7 @@ import struct
 import tempfile
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,7 @@ from memorybrain.errors import ModelError
 log = logging.getLogger(__name__)
 
 #: Bump when the graph written by ``build_onnx`` changes: the cache key includes it.
-BUILDER_VERSION = "2"
+BUILDER_VERSION = "3"
 
 #: Tokens per text, as sentence-transformers' ``max_seq_length`` for the model (256 for
 #: all-MiniLM-L6-v2); read from ``sentence_bert_config.json`` when present.
@@ -336,6 +337,36 @@ def ensure_onnx(model_dir: Path) -> Path:
     return target
 
 
+def ensure_quantized(model_dir: Path) -> Path:
+    """The int8 variant (dynamic per-channel quantization of every MatMul's weights), built once
+    from the float graph. Faster to run (about 1.6x per core here) and 4x smaller, but
+    its vectors differ from sentence-transformers' (cosine 0.995 on average), so it is a model of
+    its own name (``<model>-int8``): a store never mixes its vectors with the float ones."""
+    source = ensure_onnx(model_dir)
+    target = source.with_name("model.int8.onnx")
+    if target.is_file():
+        return target
+    with _build_lock:
+        if target.is_file():
+            return target
+        try:
+            from onnxruntime.quantization import QuantType, quantize_dynamic
+        except ImportError as e:
+            raise ModelError(f"cannot quantize the ONNX model: {e}", hint="pip install onnx") from e
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        logging.disable(logging.WARNING)  # the quantizer logs advice on the root logger
+        try:
+            quantize_dynamic(str(source), str(tmp), weight_type=QuantType.QInt8, per_channel=True)
+            tmp.chmod(0o644)
+            os.replace(tmp, target)
+        except Exception as e:  # noqa: BLE001 - any quantizer failure is the same for users
+            raise ModelError(f"cannot quantize the ONNX model {source}: {e}") from e
+        finally:
+            logging.disable(logging.NOTSET)
+            tmp.unlink(missing_ok=True)
+    return target
+
+
 # ---------------------------------------------------------------------- encoder
 
 
@@ -352,17 +383,20 @@ class OnnxEncoder:
         model_dir: Path,
         *,
         batch_size: int = 32,
-        threads: int | None = None,
+        workers: int | None = None,
         fallback: Callable[[], Any] | None = None,
+        quantized: bool = False,
     ) -> None:
         self.name = name
         self.path = model_dir
         self.batch_size = batch_size
-        self.threads = threads
+        #: batches run at once (each on one thread); a single text runs on one thread
+        self.workers = workers or min(os.cpu_count() or 1, 4)
         config = _read_json(model_dir / "config.json") or {}
         self.dim = int(config["hidden_size"])
         self.max_seq = max_seq_length(model_dir)
         self._fallback_factory = fallback
+        self.quantized = quantized
         self._fallback: Any = None
         self._session: Any = None
         self._tokenizer: Any = None
@@ -396,18 +430,19 @@ class OnnxEncoder:
         pad_id = tok.token_to_id("[PAD]")
         tok.enable_padding(pad_id=0 if pad_id is None else pad_id, pad_token="[PAD]")
         opts = ort.SessionOptions()
-        opts.intra_op_num_threads = self.threads or min(os.cpu_count() or 1, 4)
+        opts.intra_op_num_threads = 1
         opts.inter_op_num_threads = 1
         opts.log_severity_level = 3
         # no busy-waiting between operators: on a busy machine spinning threads make one
         # query 2-3x slower (7 ms instead of 3), and they burn the core the caller needs
         opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        onnx_path = ensure_onnx(self.path)
+        build = ensure_quantized if self.quantized else ensure_onnx
+        onnx_path = build(self.path)
         try:
             session = ort.InferenceSession(str(onnx_path), opts, providers=["CPUExecutionProvider"])
         except Exception:  # noqa: BLE001 - a damaged cache folder: build it again, once
             shutil.rmtree(onnx_path.parent, ignore_errors=True)
-            onnx_path = ensure_onnx(self.path)
+            onnx_path = build(self.path)
             try:
                 session = ort.InferenceSession(str(onnx_path), opts, providers=["CPUExecutionProvider"])
             except Exception as e:  # noqa: BLE001
@@ -423,13 +458,23 @@ class OnnxEncoder:
         # like sentence-transformers: batches of similar length waste less on padding
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for start in range(0, len(order), self.batch_size):
-            idx = order[start : start + self.batch_size]
+        batches = [order[s : s + self.batch_size] for s in range(0, len(order), self.batch_size)]
+
+        def run(idx: list[int]) -> None:
             enc = tok.encode_batch([texts[i] for i in idx])
             ids = np.array([e.ids for e in enc], dtype=np.int64)
             mask = np.array([e.attention_mask for e in enc], dtype=np.int64)
             (pooled,) = session.run(None, {"input_ids": ids, "attention_mask": mask})
             out[idx] = pooled
+
+        if len(batches) > 1 and self.workers > 1:
+            # one single-threaded run per core: more text per CPU-second than one run
+            # spread over the cores (no synchronisation between operators)
+            with ThreadPoolExecutor(max_workers=min(self.workers, len(batches))) as pool:
+                list(pool.map(run, batches))
+        else:
+            for idx in batches:
+                run(idx)
         # sentence-transformers' Normalize: x / max(||x||, 1e-12)
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.maximum(norms, 1e-12)

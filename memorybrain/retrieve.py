@@ -8,7 +8,10 @@ normalised to [0, 1] and mixed in. Usage across the codebase is the pack's busin
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -50,6 +53,40 @@ def request_terms(request: str) -> list[str]:
 
 def fts_query(terms: list[str]) -> str:
     return " OR ".join(f'"{t}"' for t in terms)
+
+
+#: From this many vectors on, the full-text query runs in a thread while the request is
+#: embedded and compared (at 100,000 patterns: 50 ms of SQLite beside 35 ms of model and
+#: numpy, on two cores).
+PARALLEL_FTS_ROWS = 5000
+
+
+class _Background:
+    """A call run in a thread (``start``) or inline (``run``); ``result`` returns or raises."""
+
+    def __init__(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        self._call = (fn, args, kwargs)
+        self._value: Any = None
+        self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+
+    def run(self) -> None:
+        fn, args, kwargs = self._call
+        try:
+            self._value = fn(*args, **kwargs)
+        except BaseException as e:  # noqa: BLE001 - handed to the caller by result()
+            self._error = e
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self.run, name="brain-fts", daemon=True)
+        self._thread.start()
+
+    def result(self) -> Any:
+        if self._thread is not None:
+            self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
 
 
 def similarities(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
@@ -126,21 +163,27 @@ class Retriever:
         self._load()
         assert self._ids is not None and self._matrix is not None
         ids = self._ids
+        terms = request_terms(request)
+        fts = _Background(self.store.search_text, fts_query(terms), limit=max(200, limit * 4)) if terms else None
+        if fts is not None and len(ids) < PARALLEL_FTS_ROWS:
+            fts.run()  # small store: not worth a thread
+        elif fts is not None:
+            fts.start()  # SQLite and the model both release the GIL: run the two at once
         dense: dict[str, float] = {}
         sims: np.ndarray | None = None
-        if len(ids):
-            qv = self.encoder.encode([request])[0]
-            if qv.shape[0] == self._matrix.shape[1]:
-                sims = similarities(self._matrix, qv)
-                top = self._top_dense(sims, kinds, limit)
-                dense = dict(zip([ids[i] for i in top], sims[top].tolist(), strict=True))
-        terms = request_terms(request)
+        try:
+            if len(ids):
+                qv = self.encoder.encode([request])[0]
+                if qv.shape[0] == self._matrix.shape[1]:
+                    sims = similarities(self._matrix, qv)
+                    top = self._top_dense(sims, kinds, limit)
+                    dense = dict(zip([ids[i] for i in top], sims[top].tolist(), strict=True))
+        finally:
+            found = fts.result() if fts is not None else []
         text: dict[str, float] = {}
-        if terms:
-            found = self.store.search_text(fts_query(terms), limit=max(200, limit * 4))
-            if found:
-                top_score = max(s for _, s in found) or 1.0
-                text = {i: max(s, 0.0) / top_score for i, s in found}
+        if found:
+            top_score = max(s for _, s in found) or 1.0
+            text = {i: max(s, 0.0) / top_score for i, s in found}
         if sims is not None:
             for pid in text:
                 if pid not in dense and (r := self._row.get(pid)) is not None:

@@ -97,7 +97,7 @@ class Store:
             conn.execute("PRAGMA busy_timeout = 30000")
             conn.execute("PRAGMA journal_mode = wal")
             conn.execute("PRAGMA synchronous = normal")
-            db = sqlite_utils.Database(conn)
+            db = sqlite_utils.Database(conn, execute_plugins=False)  # no third-party code, no entry-point scan
             store = cls(db, path)
             store._migrate(create=create)
         except sqlite3.DatabaseError as e:
