@@ -351,8 +351,8 @@ def _facts(store: Store, files_meta: dict[str, dict[str, Any]]) -> list[Fact]:
 #: built around (auth, error handlers, pagination, middleware) get some body too. The
 #: thousands of plain functions, classes, tests, schemas and models get their summary only.
 #: Tokens are what embedding costs: against the previous text (summary and 600 characters
-#: of code) this embeds 3-5x faster with the same pack quality on the quality suite
-#: (``benchmarks/RESULTS.md``); summaries alone lose recall on route-heavy codebases.
+#: of code) this is ~3x fewer tokens, 2-6x faster, with the same pack recall on the quality
+#: suite (``benchmarks/RESULTS.md``); summaries alone lose recall on route-heavy codebases.
 EMBED_CODE_CHARS = {
     "route": 320,
     "dependency": 240,
