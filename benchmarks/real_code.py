@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -50,9 +49,7 @@ def fetch(name: str, requirement: str, cache: Path) -> Path:
 
 def brain(*args: str) -> tuple[float, str]:
     started = time.perf_counter()
-    out = subprocess.run(
-        [*BRAIN, *args], capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1]
-    )
+    out = subprocess.run([*BRAIN, *args], capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1])
     elapsed = time.perf_counter() - started
     if out.returncode != 0:
         raise SystemExit(f"brain {' '.join(args)} failed: {out.stderr.strip()}")
@@ -65,16 +62,8 @@ def measure(name: str, root: Path, includes: list[str], pack_dir: Path) -> dict[
     (root / ".brain" / "config.toml").write_text(f"include = {json.dumps(includes)}\n")
     cold, out = brain("index", str(root), "--json")
     report = json.loads(out)
-    touched = next(
-        root / p
-        for p in sorted(
-            json.loads(
-                brain("patterns", "-p", str(root), "--kind", "route", "--json", "-n", "1")[1]
-            )["patterns"][0]["location"].split(":")[:1]
-        )
-    )
-    touched.touch()
-    os.utime(touched)
+    first_route = json.loads(brain("patterns", "-p", str(root), "--kind", "route", "--json", "-n", "1")[1])
+    touched = root / first_route["patterns"][0]["location"].split(":")[0]
     text = touched.read_text()
     touched.write_text(text + "\n# touched by the benchmark\n")
     reindex, out2 = brain("index", str(root), "--json")
@@ -114,9 +103,7 @@ def main() -> None:
         rows.append(row)
         print(json.dumps(row), flush=True)
     print(f"\npacks written to {pack_dir}")
-    print(
-        f"{'app':<11}{'files':>6}{'lines':>8}{'patterns':>9}{'facts':>6}{'cold s':>8}{'reidx s':>8}{'ctx s':>7}"
-    )
+    print(f"{'app':<11}{'files':>6}{'lines':>8}{'patterns':>9}{'facts':>6}{'cold s':>8}{'reidx s':>8}{'ctx s':>7}")
     for r in rows:
         print(
             f"{r['app']:<11}{r['files']:>6}{r['lines']:>8}{r['patterns']:>9}{r['facts']:>6}"

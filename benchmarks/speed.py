@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import synthetic
+from benchmarks.machine import cpu_model, memory_gib
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS_MD = Path(__file__).with_name("RESULTS.md")
@@ -308,20 +309,7 @@ def p95(values: list[float]) -> float:
 
 
 def machine() -> dict[str, str]:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = ""
-    try:
-        kb = int(Path("/proc/meminfo").read_text().split()[1])
-        mem = f"{kb / 1024 / 1024:.0f} GiB"
-    except (OSError, ValueError, IndexError):
-        pass
+    cpu, mem = cpu_model(), memory_gib()
     try:
         import onnxruntime
 

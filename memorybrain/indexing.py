@@ -31,7 +31,7 @@ from memorybrain.config import Config
 from memorybrain.embeddings import Encoder, get_encoder
 from memorybrain.linker import LINKER_VERSION, link
 from memorybrain.models import Fact, FileExtract
-from memorybrain.store import Store
+from memorybrain.store import Store, now_iso
 from memorybrain.walk import Skip, SourceFile, walk_project
 
 Progress = Callable[[str, int, int], None]
@@ -107,9 +107,7 @@ def _read(file: SourceFile) -> _Read | Skip:
     except UnicodeDecodeError:
         return Skip(file.path, "not valid UTF-8")
     digest = hashlib.sha256(data).hexdigest()
-    return _Read(
-        file, data, digest, text.count("\n") + (0 if text.endswith("\n") or not text else 1)
-    )
+    return _Read(file, data, digest, text.count("\n") + (0 if text.endswith("\n") or not text else 1))
 
 
 def _extract(item: tuple[str, str, bytes]) -> tuple[str, FileExtract | list[Fact] | str]:
@@ -118,18 +116,14 @@ def _extract(item: tuple[str, str, bytes]) -> tuple[str, FileExtract | list[Fact
         if kind == "python":
             result = extract_python(path, data)
             if is_metadata_file(path):  # setup.py, manage.py: code and metadata both
-                result.meta["facts"] = [
-                    _fact_dict(f) for f in extract_metadata(path, data.decode("utf-8"))
-                ]
+                result.meta["facts"] = [_fact_dict(f) for f in extract_metadata(path, data.decode("utf-8"))]
             return path, result
         return path, extract_metadata(path, data.decode("utf-8"))
     except Exception as e:  # noqa: BLE001 - one bad file must never stop an index
         return path, f"extractor failed: {type(e).__name__}: {e}"
 
 
-def _extract_all(
-    items: list[tuple[str, str, bytes]], progress: Progress
-) -> Iterable[tuple[str, Any]]:
+def _extract_all(items: list[tuple[str, str, bytes]], progress: Progress) -> Iterable[tuple[str, Any]]:
     total = len(items)
     workers = min(os.cpu_count() or 1, 8)
     if total >= PARALLEL_THRESHOLD and workers > 1:
@@ -196,9 +190,7 @@ def index_project(
     return report
 
 
-def _run(
-    config: Config, store: Store, encoder: Encoder | None, progress: Progress, report: IndexReport
-) -> None:
+def _run(config: Config, store: Store, encoder: Encoder | None, progress: Progress, report: IndexReport) -> None:
     encoder = encoder or get_encoder(config.model)  # a bad model fails before anything is written
     progress("scan", 0, 0)
     files, skips = plan(config)
@@ -292,15 +284,9 @@ def _run(
     report.model = encoder.name
     report.embedded = embed_missing(store, encoder, progress)
     store.prune_vectors()
-    store.set_meta(last_indexed=_now_iso(), indexer_version=INDEXER_VERSION, root=str(config.root))
+    store.set_meta(last_indexed=now_iso(), indexer_version=INDEXER_VERSION, root=str(config.root))
     report.patterns_by_kind = store.counts_by_kind()
     report.facts = len(store.facts())
-
-
-def _now_iso() -> str:
-    from datetime import UTC, datetime
-
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _fact_dict(f: Fact) -> dict[str, Any]:
@@ -327,18 +313,17 @@ def _facts(store: Store, files_meta: dict[str, dict[str, Any]]) -> list[Fact]:
         if parts[0] in ("src", "lib") and len(parts) > 1:
             own.add(parts[1])
     imported = facts_from_imports(
-        {
-            p: [m for m in m_.get("top_modules") or [] if m not in own]
-            for p, m_ in files_meta.items()
-        }
+        {p: [m for m in m_.get("top_modules") or [] if m not in own] for p, m_ in files_meta.items()}
     )
     for fact in imported:  # give import evidence its line: the first import of that library
         if fact.source_line:
             continue
         for imp in files_meta.get(fact.source_path, {}).get("imports") or []:
             top = str(imp.get("module") or "").split(".")[0]
-            if top and not imp.get("level") and any(
-                f.key == fact.key for f in facts_from_imports({fact.source_path: [top]})
+            if (
+                top
+                and not imp.get("level")
+                and any(f.key == fact.key for f in facts_from_imports({fact.source_path: [top]}))
             ):
                 fact.source_line = int(imp.get("line") or 0)
                 break
@@ -418,9 +403,7 @@ def embed_missing(store: Store, encoder: Encoder, progress: Progress = _noop) ->
     for i in range(0, total, EMBED_BATCH):
         batch = todo[i : i + EMBED_BATCH]
         vectors = encoder.encode([t for _, _, t in batch])
-        store.put_vectors(
-            [(pid, digest, vec) for (pid, digest, _), vec in zip(batch, vectors, strict=True)]
-        )
+        store.put_vectors([(pid, digest, vec) for (pid, digest, _), vec in zip(batch, vectors, strict=True)])
         done += len(batch)
         progress("embed", done, total)
     return total

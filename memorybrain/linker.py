@@ -125,13 +125,7 @@ class ModuleIndex:
                 self.by_module.setdefault(".".join(parts[i:]), path)
 
     def resolve_module(self, importer: str, module: str, level: int) -> str | None:
-        if level:
-            base = module_name(importer).split(".")
-            if not importer.endswith("__init__.py"):
-                base = base[:-1]
-            base = base[: len(base) - (level - 1)] if level > 1 else base
-            module = ".".join([*base, module] if module else base)
-        return self.by_module.get(module)
+        return self.by_module.get(absolute_module(importer, module, level))
 
     def resolve_name(self, importer: str, name: str, depth: int = 0) -> tuple[str, str] | None:
         """(file, name) where ``name`` as used in ``importer`` is defined, if in the project."""

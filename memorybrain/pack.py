@@ -273,6 +273,7 @@ class PackBuilder:
         self._by_name: dict[str, list[tuple[str, str, str, str]]] | None = None
         self._imports_cache: dict[str, set[str] | None] = {}
         self._own: set[str] | None = None
+        self._file_metas: dict[str, dict[str, Any] | None] = {}
         self._tests: dict[str, list[tuple[str, str, int]]] | None = None
 
     def refresh(self) -> None:
@@ -280,6 +281,7 @@ class PackBuilder:
         self._by_name = None
         self._imports_cache = {}
         self._own = None
+        self._file_metas = {}
         self._tests = None
 
     def _names(self) -> dict[str, list[tuple[str, str, str, str]]]:
@@ -586,10 +588,16 @@ class PackBuilder:
             self._own |= {r[0].split("/")[1] for r in rows if r[0].startswith(("src/", "lib/")) and r[0].count("/") > 1}
         return self._own
 
+    def _file_meta(self, path: str) -> dict[str, Any] | None:
+        """A file's stored metadata (imports, routers, ...), read and decoded once per builder."""
+        if path not in self._file_metas:
+            row = self.store.db.execute("SELECT meta FROM files WHERE path = ?", [path]).fetchone()
+            self._file_metas[path] = json.loads(row[0] or "{}") if row else None
+        return self._file_metas[path]
+
     def _import_lines(self, path: str) -> list[str]:
         """A module's import statements, the project's own first (they carry its conventions)."""
-        row = self.store.db.execute("SELECT meta FROM files WHERE path = ?", [path]).fetchone()
-        meta = json.loads(row[0] or "{}") if row else {}
+        meta = self._file_meta(path) or {}
         own = self._own_packages()
         lines = [str(text) for _line, text in meta.get("import_lines") or []]
 
@@ -606,10 +614,9 @@ class PackBuilder:
         neighbours: list[str] | None = None,
         max_extra: int = 20,
     ) -> str:
-        row = self.store.db.execute("SELECT meta FROM files WHERE path = ?", [path]).fetchone()
-        if not row:
+        meta = self._file_meta(path)
+        if meta is None:
             return ""
-        meta = json.loads(row[0] or "{}")
         lines = self._import_lines(path)
         shared = next((c for c in conventions or [] if c["key"] == "imports"), None)
         extra: list[str] = []
@@ -655,8 +662,7 @@ class PackBuilder:
         """``services.create_item(...)``: the first segment is an imported module, not an object."""
         head = call.split(".", 1)[0]
         if self._imports_cache.get(route.path) is None:
-            row = self.store.db.execute("SELECT meta FROM files WHERE path = ?", [route.path]).fetchone()
-            meta = json.loads(row[0] or "{}") if row else {}
+            meta = self._file_meta(route.path) or {}
             bound = set()
             for imp in meta.get("imports") or []:
                 if imp.get("name") is None:

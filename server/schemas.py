@@ -7,26 +7,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from memorybrain.models import Fact, Pattern
+from memorybrain.models import PATTERN_KINDS, Fact, Pattern
 from server.settings import MAX_BUDGET, MAX_KINDS, MAX_REQUEST_CHARS, MIN_BUDGET
 
 #: At least one character that is not white space (by Python's rules and by JSON Schema's).
 NOT_BLANK = r"[^\s\x1c-\x1f\x85\ufeff]"
 
-Kind = Literal[
-    "route",
-    "test",
-    "error_handler",
-    "exception",
-    "middleware",
-    "model",
-    "schema",
-    "pagination",
-    "dependency",
-    "decorator",
-    "function",
-    "class",
-]
+Kind = Literal[PATTERN_KINDS]  # type: ignore[valid-type]  # the data model owns the list
 
 
 # ---------------------------------------------------------------------- context

@@ -32,6 +32,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from benchmarks.machine import cpu_model, memory_gib
 from benchmarks.quality import baselines as bl
 from benchmarks.quality import corpus, metric, tasks
 from memorybrain.tokens import count_tokens
@@ -376,20 +377,8 @@ def reference_table(infos: list[dict[str, Any]], rows: list[Row], budget: int) -
 
 
 def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = ""
-    try:
-        kb = int(Path("/proc/meminfo").read_text().split()[1])
-        mem = f", {kb / 1024 / 1024:.0f} GiB RAM"
-    except (OSError, ValueError, IndexError):
-        pass
+    cpu = cpu_model()
+    mem = f", {memory_gib()} RAM" if memory_gib() else ""
     return (
         f"{platform.system()} {platform.release()} ({platform.machine()}), {cpu}, {os.cpu_count()} cores{mem}, "
         f"Python {platform.python_version()}"

@@ -39,7 +39,7 @@ class FileRecord(dict[str, Any]):
     """A row of ``files`` (path, hash, size, lines, kind, status, reason, indexer_version)."""
 
 
-def _now() -> str:
+def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
@@ -207,7 +207,7 @@ class Store:
                     "reason": reason,
                     "indexer_version": indexer_version,
                     "meta": json.dumps(_redact_meta(meta), sort_keys=True),
-                    "indexed_at": _now(),
+                    "indexed_at": now_iso(),
                 },
                 pk="path",
             )
