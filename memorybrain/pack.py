@@ -263,6 +263,68 @@ _CATEGORY_RANK = {
 _TYPE_WORD = re.compile(r"[A-Z][A-Za-z0-9_]*")
 
 
+#: Names listed per module of the request's resource.
+MAX_RESOURCE_NAMES = 30
+#: Words of a request that name no resource.
+_REQUEST_WORDS = frozenset(
+    """a add adding all allow an and api apis app are as at be build can change create crud delete
+    do edit endpoint endpoints fetch for from get handle handler handlers http implement in into is
+    it let list make manage my need new of on or our page pages please remove rest retrieve return
+    route routes service set should show support that the their this to update use view views want
+    we which will with write""".split()
+)
+
+
+def resource_words(request: str) -> set[str]:
+    """The words of a request that may name a resource, with singular and plural forms."""
+    out: set[str] = set()
+    for word in re.findall(r"[a-z][a-z0-9]+", request.lower()):
+        if len(word) < 3 or word in _REQUEST_WORDS:
+            continue
+        out.add(word)
+        if word.endswith("ies"):
+            out.add(word[:-3] + "y")
+        elif word.endswith(("ses", "xes", "ches", "shes")):
+            out.add(word[:-2])
+        elif word.endswith("s") and not word.endswith("ss"):
+            out.add(word[:-1])
+        elif word.endswith("y"):
+            out.add(word[:-1] + "ies")
+        else:
+            out.add(word + "s")
+    return out
+
+
+_NAME_KIND_RANK = {
+    k: i for i, k in enumerate(("schema", "model", "exception", "dependency", "decorator", "pagination"))
+}
+
+
+def name_words(name: str) -> list[str]:
+    """``MemoryBaseCreate`` -> memory, base, create; ``get_user_by_id`` -> get, user, by, id."""
+    return [w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+", name)]
+
+
+def _module_of(path: str) -> str:
+    """``src/app/models/invoice.py`` -> ``app.models.invoice`` (``__init__.py`` names its package)."""
+    parts = [x for x in path.removesuffix(".py").split("/") if x]
+    if parts and parts[-1] == "__init__":
+        parts = parts[:-1]
+    if parts and parts[0] == "src":
+        parts = parts[1:]
+    return ".".join(parts)
+
+
+def _is_test_path(path: str) -> bool:
+    name = path.rsplit("/", 1)[-1]
+    return (
+        name.startswith("test_")
+        or name.endswith("_test.py")
+        or name == "conftest.py"
+        or any(part in ("tests", "test", "migrations", "alembic") for part in path.split("/")[:-1])
+    )
+
+
 class PackBuilder:
     """Assemble a pack from the store (one builder can serve many requests)."""
 
@@ -275,6 +337,7 @@ class PackBuilder:
         self._own: set[str] | None = None
         self._file_metas: dict[str, dict[str, Any] | None] = {}
         self._tests: dict[str, list[tuple[str, str, int]]] | None = None
+        self._paths: list[str] | None = None
 
     def refresh(self) -> None:
         self.retriever.refresh()
@@ -283,6 +346,7 @@ class PackBuilder:
         self._own = None
         self._file_metas = {}
         self._tests = None
+        self._paths = None
 
     def _names(self) -> dict[str, list[tuple[str, str, str, str]]]:
         if self._by_name is None:
@@ -397,7 +461,12 @@ class PackBuilder:
         chain = self._chain(module_routes) if module_routes else []
         # 1. the closest resource's routes: one per method first (a CRUD set)
         # imports are the densest conventions there are: more of them as the budget grows
-        header = self._module_header(module, conventions, neighbours[:5], max(6, budget // 200)) if module else ""
+        header = self._module_header(module, conventions, neighbours[:5], max(6, budget // 120)) if module else ""
+        existing = self._resource_imports(
+            request, header, max_modules=max(2, budget // 1000), max_names=max(10, budget // 100)
+        )
+        if existing:
+            header = f"{header}\n{existing}" if header else existing
         for i, pid in enumerate(ordered[:5]):
             add(
                 pid,
@@ -557,10 +626,21 @@ class PackBuilder:
             slots.discard(None)
             completeness = 0.06 * len(slots) / 5
             conform = 0.1 * (sum(conformity(p) for p in ps) / len(ps)) if ps else 0.0
-            return similarity + 0.02 * min(len(hs), 5) + completeness + conform
+            # new endpoints go in a router module, not on the application object, when the
+            # project has router modules
+            app_level = 0.25 if with_routers and ps and all(self._on_app(p) for p in ps) else 0.0
+            return similarity + 0.02 * min(len(hs), 5) + completeness + conform - app_level
+
+        with_routers = any(not self._on_app(p) for p in pats.values())
 
         ranked = sorted(by_file, key=lambda p: (-score(p), p))
         return ranked[0], by_file[ranked[0]], ranked[1:]
+
+    def _on_app(self, route: Pattern) -> bool:
+        """The route is registered on the application object (``app = FastAPI()``/``Flask()``)."""
+        routers = (self._file_meta(route.path) or {}).get("routers") or {}
+        info = routers.get(str(route.meta.get("router") or ""))
+        return isinstance(info, dict) and info.get("type") in ("FastAPI", "Flask")
 
     def _crud_order(self, hits: list[Hit]) -> list[str]:
         pats = self.store.get_patterns(h.id for h in hits)
@@ -657,6 +737,73 @@ class PackBuilder:
             header += "\n# also imported by other route modules like it:\n"
             header += "\n".join(extra[:max_extra])
         return header
+
+    def _resource_imports(self, request: str, shown_text: str, max_modules: int = 4, max_names: int = 40) -> str:
+        """Import lines for the code the project already has for the request's resource.
+
+        "Add endpoints for invoices" in a project with ``models/invoice.py`` and
+        ``schemas/invoices.py``: the new handlers use those classes, so the pack shows where
+        they live and what they are called (module by module: a file named after the
+        resource first, then files in a folder named after it). Route and test modules are
+        not offered (they are exemplars, not imports).
+        """
+        words = resource_words(request)
+        if not words:
+            return ""
+        if self._paths is None:
+            self._paths = [p for p in self.store.python_paths() if not _is_test_path(p)]
+        scored: list[tuple[int, str]] = []
+        for path in self._paths:
+            parts = path.removesuffix(".py").split("/")
+            stem = parts[-1] if parts[-1] != "__init__" else (parts[-2] if len(parts) > 1 else "")
+            dirs = parts[:-1] if parts[-1] != "__init__" else parts[:-2]
+            if stem in words:
+                scored.append((3, path))
+            elif words & set(stem.split("_")):
+                scored.append((2, path))
+            elif words & set(dirs[1:]):  # the top package names the project, not a resource
+                scored.append((1, path))
+        if not scored:
+            return ""
+        scored.sort(key=lambda x: (-x[0], x[1].count("/"), x[1]))
+        outline = self.store.module_outline(path for _s, path in scored[: max_modules * 4])
+        shown = set(re.findall(r"\w+", shown_text))
+        lines: list[str] = []
+        for _score, path in scored:
+            names = [n for n, _k in outline.get(path, []) if not n.startswith("_") and n not in shown]
+            if not names:
+                continue
+            shown.update(names)
+            lines.append(f"from {_module_of(path)} import {', '.join(names[:MAX_RESOURCE_NAMES])}")
+            if len(lines) >= max_modules:
+                break
+        label = " / ".join(sorted(w for w in words if resource_words(w) <= words)[:2] or sorted(words)[:2])
+        out = ""
+        if lines:
+            out = f"# the project already has code for {label}: import it from here\n" + "\n".join(lines)
+        named = self._names_mentioning(words, shown, max_names)
+        if named:
+            out += ("\n" if out else "") + f"# more names in the project that mention {label}:\n" + "\n".join(named)
+        return out
+
+    def _names_mentioning(self, words: set[str], shown: set[str], limit: int) -> list[str]:
+        """Import lines for top-level definitions whose names mention the resource
+        (``InvoiceCreate``, ``can_edit_invoice``), schemas and models first."""
+        if limit <= 0:
+            return []
+        found: list[tuple[int, int, str, str]] = []
+        for name, entries in self._names().items():
+            if name.startswith("_") or name in shown or not words & set(name_words(name)):
+                continue
+            for _pid, kind, path, qualname in entries:
+                if qualname == name and kind != "test" and not _is_test_path(path):
+                    found.append((_NAME_KIND_RANK.get(kind, 9), len(name), name, path))
+                    break
+        found.sort()
+        by_module: dict[str, list[str]] = {}
+        for _rank, _len, name, path in found[:limit]:
+            by_module.setdefault(_module_of(path), []).append(name)
+        return [f"from {module} import {', '.join(sorted(names))}" for module, names in by_module.items()]
 
     def _is_module_call(self, route: Pattern, call: str) -> bool:
         """``services.create_item(...)``: the first segment is an imported module, not an object."""

@@ -317,6 +317,33 @@ class Store:
         rows = self.db.execute("SELECT id, kind, name, path, meta, usage, summary FROM patterns")
         return [(i, k, n, p, json.loads(m or "{}"), u or 0, s) for i, k, n, p, m, u, s in rows]
 
+    def python_paths(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT path FROM files WHERE kind = 'python' ORDER BY path")]
+
+    def module_outline(self, paths: Iterable[str]) -> dict[str, list[tuple[str, str]]]:
+        """What each module offers to import: (name, kind) of its top-level definitions, in
+        file order. Modules with routes or tests are left out (they are not imported)."""
+        paths = list(paths)
+        out: dict[str, list[tuple[str, str]]] = {}
+        for i in range(0, len(paths), 500):
+            chunk = paths[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            served = {
+                r[0]
+                for r in self.db.execute(
+                    f"SELECT DISTINCT path FROM patterns WHERE path IN ({marks}) AND kind IN ('route', 'test')",
+                    chunk,
+                )
+            }
+            for path, name, kind in self.db.execute(
+                f"SELECT path, name, kind FROM patterns WHERE path IN ({marks}) AND qualname = name"
+                " ORDER BY path, start_line, name",
+                chunk,
+            ):
+                if path not in served:
+                    out.setdefault(path, []).append((name, kind))
+        return out
+
     def update_links(self, updates: list[tuple[str, int, dict[str, Any], str]]) -> None:
         """Write linker results: (id, usage, meta, summary) per changed pattern."""
         with self.db.conn:

@@ -1,0 +1,76 @@
+"""The code a project already has for the request's resource: found by name, shown as imports."""
+
+from __future__ import annotations
+
+import pytest
+
+from memorybrain.pack import _is_test_path, _module_of, name_words, resource_words
+from tests.conftest import FASTAPI_APP, FLASK_APP, copy_app
+
+
+def test_resource_words_keep_nouns_with_both_numbers():
+    assert resource_words("Add CRUD API endpoints for invoices") == {"invoices", "invoice"}
+    assert resource_words("add endpoints for memories") == {"memories", "memory"}
+    assert resource_words("Create a REST api for the category") == {"category", "categories"}
+    assert resource_words("add new endpoints") == set()
+    assert "boxes" in resource_words("list boxes") and "box" in resource_words("list boxes")
+
+
+def test_name_words_split_camel_and_snake_case():
+    assert name_words("MemoryBaseCreate") == ["memory", "base", "create"]
+    assert name_words("get_user_by_id") == ["get", "user", "by", "id"]
+    assert name_words("HTTPError") == ["http", "error"]
+    assert name_words("CanAccessForum") == ["can", "access", "forum"]
+
+
+def test_module_of_paths():
+    assert _module_of("app/models/invoice.py") == "app.models.invoice"
+    assert _module_of("src/shop/schemas/__init__.py") == "shop.schemas"
+    assert _module_of("pkg/__init__.py") == "pkg"
+
+
+def test_test_and_migration_paths_are_not_offered():
+    assert _is_test_path("tests/test_invoices.py")
+    assert _is_test_path("app/invoices/test_views.py")
+    assert _is_test_path("app/migrations/0001_invoices.py")
+    assert _is_test_path("conftest.py")
+    assert not _is_test_path("app/models/invoice.py")
+
+
+@pytest.mark.integration
+def test_pack_imports_the_resource_code_when_its_route_module_is_missing(tmp_path, real_encoder):
+    """Leave-one-out on the fixture: remove the channels routes, ask for them again."""
+    from memorybrain import Brain
+
+    root = copy_app(FASTAPI_APP, tmp_path / "app")
+    (root / "app/api/routes/channels.py").unlink()
+    with Brain.open(root, encoder=real_encoder) as brain:
+        brain.index()
+        md = brain.context("Add CRUD endpoints for channels", budget=4000).to_markdown()
+    block = md[md.index("# the project already has code for channel") :]
+    lines = block.splitlines()[1:4]
+    assert any(line.startswith("from app.models.channel import ") and "Channel" in line for line in lines)
+    schema_line = next(line for line in lines if line.startswith("from app.schemas.channel import "))
+    assert {"ChannelCreate", "ChannelUpdate", "ChannelOut"} <= set(schema_line.split(" import ")[1].split(", "))
+
+
+@pytest.mark.integration
+def test_pack_has_no_resource_block_for_a_new_resource(fastapi_brain, flask_brain):
+    for brain in (fastapi_brain, flask_brain):
+        md = brain.context("Add CRUD endpoints for notifications", budget=4000).to_markdown()
+        assert "already has code for" not in md
+        assert "names in the project that mention" not in md
+
+
+@pytest.mark.integration
+def test_names_mentioning_the_resource_are_importable(tmp_path, real_encoder):
+    from memorybrain import Brain
+
+    root = copy_app(FLASK_APP, tmp_path / "flask_app")
+    (root / "bookshop/authors/routes.py").unlink()
+    with Brain.open(root, encoder=real_encoder) as brain:
+        brain.index()
+        md = brain.context("Add CRUD endpoints for authors", budget=4000).to_markdown()
+    assert "from bookshop.models import" in md
+    line = next(x for x in md.splitlines() if x.startswith("from bookshop.") and "Author" in x)
+    assert "Author" in line.split(" import ")[1].split(", ")
