@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -188,6 +189,22 @@ def exemplar_cost(ex: Exemplar, fmt: str) -> int:
     return len(exemplar_markdown(ex)) + 1
 
 
+def _is_own_import(line: str, own: set[str]) -> bool:
+    module = line.split()[1] if len(line.split()) > 1 else ""
+    return module.startswith(".") or module.split(".")[0] in own
+
+
+def fit_header(header: str, max_chars: int) -> str:
+    """Drop whole lines from the end of an exemplar header until it fits ``max_chars``
+    (a comment line left with nothing under it goes too)."""
+    lines = header.splitlines()
+    while lines and len("\n".join(lines)) > max_chars:
+        lines.pop()
+        while lines and lines[-1].startswith("#"):
+            lines.pop()
+    return "\n".join(lines)
+
+
 def trim_code(code: str, max_lines: int, location: str) -> tuple[str, int]:
     """Keep whole lines; mark what was left out so nobody mistakes it for the full body."""
     lines = code.splitlines()
@@ -275,26 +292,39 @@ _REQUEST_WORDS = frozenset(
 )
 
 
-def resource_words(request: str) -> set[str]:
-    """The words of a request that may name a resource, with singular and plural forms."""
-    out: set[str] = set()
-    for word in re.findall(r"[a-z][a-z0-9]+", request.lower()):
+def resource_terms(request: str) -> list[frozenset[str]]:
+    """The words of a request that may name a resource, each with its singular and plural
+    forms: "service accounts" -> [{service, services}, {accounts, account}]."""
+    out: list[frozenset[str]] = []
+    for word in dict.fromkeys(re.findall(r"[a-z][a-z0-9]+", request.lower())):
         if len(word) < 3 or word in _REQUEST_WORDS:
             continue
-        out.add(word)
         if word.endswith("ies"):
-            out.add(word[:-3] + "y")
+            other = word[:-3] + "y"
         elif word.endswith(("ses", "xes", "ches", "shes")):
-            out.add(word[:-2])
+            other = word[:-2]
         elif word.endswith("s") and not word.endswith("ss"):
-            out.add(word[:-1])
+            other = word[:-1]
         elif word.endswith("y"):
-            out.add(word[:-1] + "ies")
+            other = word[:-1] + "ies"
         else:
-            out.add(word + "s")
+            other = word + "s"
+        out.append(frozenset((word, other)))
     return out
 
 
+def resource_words(request: str) -> set[str]:
+    """All forms of all the resource words of a request."""
+    return set().union(*resource_terms(request))
+
+
+def _matched_terms(terms: list[frozenset[str]], words: Iterable[str]) -> int:
+    words = set(words)
+    return sum(1 for t in terms if t & words)
+
+
+_SHARED_MARKER = "\n# also imported by other route modules like it:\n"
+_BLOCK_KINDS = ("decorator", "dependency", "exception", "error_handler")
 _NAME_KIND_RANK = {
     k: i for i, k in enumerate(("schema", "model", "exception", "dependency", "decorator", "pagination"))
 }
@@ -387,6 +417,10 @@ class PackBuilder:
                     pack.exemplars.append(ex)
                     used += cost
                     break
+                if max_lines <= 12 and ex.header:
+                    # a tight budget: keep the exemplar, cut its header from the end
+                    ex.header = fit_header(ex.header, len(ex.header) - (used + cost - limit))
+                    continue
                 if max_lines <= 12:
                     pack.omitted.append(
                         {
@@ -461,12 +495,16 @@ class PackBuilder:
         chain = self._chain(module_routes) if module_routes else []
         # 1. the closest resource's routes: one per method first (a CRUD set)
         # imports are the densest conventions there are: more of them as the budget grows
-        header = self._module_header(module, conventions, neighbours[:5], max(6, budget // 120)) if module else ""
+        header = self._module_header(module, conventions, neighbours[:8], max(6, budget // 120)) if module else ""
         existing = self._resource_imports(
             request, header, max_modules=max(2, budget // 1000), max_names=max(10, budget // 100)
         )
-        if existing:
-            header = f"{header}\n{existing}" if header else existing
+        blocks = self._building_blocks(f"{header}\n{existing}", max(5, budget // 200))
+        # most telling first, since a tight budget cuts the header from its end: the module's
+        # own imports, the resource's code, what sibling modules import, the building blocks
+        own, marker, shared = header.partition(_SHARED_MARKER)
+        header = "\n".join(x for x in (own, existing, marker.strip() + "\n" + shared if marker else "", blocks) if x)
+        header = fit_header(header, budget * CHARS_PER_TOKEN * 2 // 5)
         for i, pid in enumerate(ordered[:5]):
             add(
                 pid,
@@ -732,9 +770,11 @@ class PackBuilder:
             )
         if not lines and not extra:
             return ""
+        # the project's own names first: an assistant can guess `from fastapi import Query`
+        extra = [x for x in extra if _is_own_import(x, own)] + [x for x in extra if not _is_own_import(x, own)]
         header = f"# {path} (imports)\n" + "\n".join(lines[:25])
         if extra:
-            header += "\n# also imported by other route modules like it:\n"
+            header += _SHARED_MARKER
             header += "\n".join(extra[:max_extra])
         return header
 
@@ -747,7 +787,8 @@ class PackBuilder:
         resource first, then files in a folder named after it). Route and test modules are
         not offered (they are exemplars, not imports).
         """
-        words = resource_words(request)
+        terms = resource_terms(request)
+        words = set().union(*terms)
         if not words:
             return ""
         if self._paths is None:
@@ -757,12 +798,12 @@ class PackBuilder:
             parts = path.removesuffix(".py").split("/")
             stem = parts[-1] if parts[-1] != "__init__" else (parts[-2] if len(parts) > 1 else "")
             dirs = parts[:-1] if parts[-1] != "__init__" else parts[:-2]
-            if stem in words:
-                scored.append((3, path))
-            elif words & set(stem.split("_")):
-                scored.append((2, path))
-            elif words & set(dirs[1:]):  # the top package names the project, not a resource
-                scored.append((1, path))
+            # a file named after the resource, then files whose names mention its words, then
+            # files in a folder named after it (the top package names the project, not a resource)
+            score = 4 * (stem in words) + 2 * _matched_terms(terms, stem.split("_"))
+            score += _matched_terms(terms, dirs[1:])
+            if score:
+                scored.append((score, path))
         if not scored:
             return ""
         scored.sort(key=lambda x: (-x[0], x[1].count("/"), x[1]))
@@ -777,31 +818,61 @@ class PackBuilder:
             lines.append(f"from {_module_of(path)} import {', '.join(names[:MAX_RESOURCE_NAMES])}")
             if len(lines) >= max_modules:
                 break
-        label = " / ".join(sorted(w for w in words if resource_words(w) <= words)[:2] or sorted(words)[:2])
+        label = " ".join(min(t, key=len) for t in terms[:3])
         out = ""
         if lines:
             out = f"# the project already has code for {label}: import it from here\n" + "\n".join(lines)
-        named = self._names_mentioning(words, shown, max_names)
+        named = self._names_mentioning(terms, shown, max_names)
         if named:
             out += ("\n" if out else "") + f"# more names in the project that mention {label}:\n" + "\n".join(named)
         return out
 
-    def _names_mentioning(self, words: set[str], shown: set[str], limit: int) -> list[str]:
-        """Import lines for top-level definitions whose names mention the resource
-        (``InvoiceCreate``, ``can_edit_invoice``), schemas and models first."""
+    def _building_blocks(self, shown_text: str, limit: int) -> str:
+        """Import lines for the project's own decorators, dependencies and exceptions: the
+        pieces a new endpoint is assembled from, the most used first."""
         if limit <= 0:
+            return ""
+        shown = set(re.findall(r"\w+", shown_text))
+        rows = [
+            r for r in self.store.building_blocks(_BLOCK_KINDS) if r[0] not in shown and not r[0].startswith("_")
+        ]
+        rows = [r for r in rows if not _is_test_path(r[2])]
+        rows.sort(key=lambda r: (-r[3], _BLOCK_KINDS.index(r[1]), r[0]))
+        by_module: dict[str, list[str]] = {}
+        seen: set[str] = set()
+        for name, _kind, path, _usage in rows:
+            if name in seen:
+                continue
+            seen.add(name)
+            by_module.setdefault(_module_of(path), []).append(name)
+            if len(seen) >= limit:
+                break
+        if not by_module:
+            return ""
+        lines = [f"from {module} import {', '.join(sorted(names))}" for module, names in by_module.items()]
+        return "# the project's own decorators, dependencies and exceptions for endpoints:\n" + "\n".join(lines)
+
+    def _names_mentioning(self, terms: list[frozenset[str]], shown: set[str], limit: int) -> list[str]:
+        """Import lines for top-level definitions whose names mention the resource
+        (``InvoiceCreate``, ``can_edit_invoice``): those naming more of its words first, then
+        schemas and models, then the shortest."""
+        if limit <= 0 or not terms:
             return []
-        found: list[tuple[int, int, str, str]] = []
+        words = set().union(*terms)
+        found: list[tuple[int, int, int, str, str]] = []
         for name, entries in self._names().items():
-            if name.startswith("_") or name in shown or not words & set(name_words(name)):
+            if name.startswith("_") or name in shown:
+                continue
+            parts = name_words(name)
+            if not words.intersection(parts):
                 continue
             for _pid, kind, path, qualname in entries:
                 if qualname == name and kind != "test" and not _is_test_path(path):
-                    found.append((_NAME_KIND_RANK.get(kind, 9), len(name), name, path))
+                    found.append((-_matched_terms(terms, parts), _NAME_KIND_RANK.get(kind, 9), len(name), name, path))
                     break
         found.sort()
         by_module: dict[str, list[str]] = {}
-        for _rank, _len, name, path in found[:limit]:
+        for *_rank, name, path in found[:limit]:
             by_module.setdefault(_module_of(path), []).append(name)
         return [f"from {module} import {', '.join(sorted(names))}" for module, names in by_module.items()]
 

@@ -74,3 +74,33 @@ def test_names_mentioning_the_resource_are_importable(tmp_path, real_encoder):
     assert "from bookshop.models import" in md
     line = next(x for x in md.splitlines() if x.startswith("from bookshop.") and "Author" in x)
     assert "Author" in line.split(" import ")[1].split(", ")
+
+
+def test_fit_header_drops_whole_lines_and_dangling_comments():
+    from memorybrain.pack import fit_header
+
+    header = "from a import b\n# resource code:\nfrom c import d, e\n# building blocks:\nfrom f import g"
+    assert fit_header(header, 1000) == header
+    assert fit_header(header, len(header) - 1) == "from a import b\n# resource code:\nfrom c import d, e"
+    assert fit_header(header, 20) == "from a import b"
+    assert fit_header(header, 3) == ""
+
+
+@pytest.mark.integration
+def test_building_blocks_list_the_projects_own_decorators_and_exceptions(flask_brain):
+    md = flask_brain.context("Add CRUD endpoints for notifications", budget=4000).to_markdown()
+    code = md[md.index("## Exemplars") :]
+    block = code[code.index("# the project's own decorators, dependencies and exceptions") :].splitlines()
+    imported = {n for line in block[1:] if line.startswith("from ") for n in line.split(" import ")[1].split(", ")}
+    # the project's exceptions not already imported by the exemplar module (tests/fixtures/README.md)
+    assert {"APIError", "Forbidden"} <= imported
+    assert "from bookshop.errors import" in "\n".join(block)
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("budget", [700, 1000, 1500])
+def test_tight_budget_keeps_the_first_exemplar_by_cutting_its_header(fastapi_brain, budget):
+    pack = fastapi_brain.context("Add CRUD endpoints for notifications", budget=budget)
+    assert pack.tokens <= budget
+    if budget >= 1000:
+        assert pack.exemplars and pack.exemplars[0].role == "closest resource"

@@ -344,6 +344,19 @@ class Store:
                     out.setdefault(path, []).append((name, kind))
         return out
 
+    def building_blocks(self, kinds: Iterable[str]) -> list[tuple[str, str, str, int]]:
+        """(name, kind, path, usage) of the top-level definitions of these kinds."""
+        kinds = list(kinds)
+        marks = ",".join("?" * len(kinds))
+        return [
+            (n, k, p, u or 0)
+            for n, k, p, u in self.db.execute(
+                f"SELECT name, kind, path, usage FROM patterns WHERE kind IN ({marks}) AND qualname = name"
+                " ORDER BY path, start_line",
+                kinds,
+            )
+        ]
+
     def update_links(self, updates: list[tuple[str, int, dict[str, Any], str]]) -> None:
         """Write linker results: (id, usage, meta, summary) per changed pattern."""
         with self.db.conn:
