@@ -9,8 +9,10 @@ optional callback so the CLI can draw a bar and the server can answer "how far a
 from __future__ import annotations
 
 import hashlib
+import multiprocessing as mp
 import os
 import re
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -127,7 +129,10 @@ def _extract_all(items: list[tuple[str, str, bytes]], progress: Progress) -> Ite
     total = len(items)
     workers = min(os.cpu_count() or 1, 8)
     if total >= PARALLEL_THRESHOLD and workers > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        # forking a process that runs other threads (the HTTP server's workers) can copy a held
+        # lock into the child; spawn then, fork (faster) otherwise
+        method = "fork" if threading.active_count() == 1 and "fork" in mp.get_all_start_methods() else "spawn"
+        with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context(method)) as pool:
             for i, result in enumerate(pool.map(_extract, items, chunksize=16), 1):
                 progress("extract", i, total)
                 yield result

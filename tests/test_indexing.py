@@ -158,3 +158,41 @@ def test_crash_mid_index_leaves_a_usable_store_and_the_next_run_recovers(project
     assert extra and extra[0].meta["full_path"] == "/api/v1/messages/extra"
     auth = next(c for c in fresh.conventions() if c["key"] == "auth")
     assert auth["data"]["total"] == 18
+
+
+def test_parallel_extraction_from_a_threaded_caller_uses_spawn(tmp_path, monkeypatch):
+    """The HTTP server indexes from a worker thread: the process pool must not fork then."""
+    import multiprocessing
+    import threading
+
+    from memorybrain import indexing
+
+    methods: list[str] = []
+    original = multiprocessing.get_context
+
+    def get_context(method=None):
+        methods.append(method)
+        return original(method)
+
+    monkeypatch.setattr(indexing.mp, "get_context", get_context)
+
+    root = tmp_path / "many"
+    (root / "pkg").mkdir(parents=True)
+    for i in range(indexing.PARALLEL_THRESHOLD + 6):
+        (root / "pkg" / f"mod{i}.py").write_text(f"def handler_{i}(x):\n    return x + {i}\n")
+    result: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            with Brain.open(root, encoder=HashingEncoder(32)) as brain:
+                result["report"] = brain.index()
+                result["count"] = brain.count_patterns(kind="function")
+        except BaseException as e:  # noqa: BLE001 - surfaced by the assertion below
+            result["error"] = e
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join(timeout=120)
+    assert "error" not in result, result.get("error")
+    assert result["count"] == indexing.PARALLEL_THRESHOLD + 6
+    assert methods == ["spawn"]

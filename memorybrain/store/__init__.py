@@ -314,7 +314,9 @@ class Store:
 
     def pattern_index(self) -> list[tuple[str, str, str, str, dict[str, Any], int, str]]:
         """(id, kind, name, path, meta, usage, summary) of every pattern: the linker's input."""
-        rows = self.db.execute("SELECT id, kind, name, path, meta, usage, summary FROM patterns")
+        rows = self.db.execute(
+            "SELECT id, kind, name, path, meta, usage, summary FROM patterns ORDER BY path, start_line, id"
+        )
         return [(i, k, n, p, json.loads(m or "{}"), u or 0, s) for i, k, n, p, m, u, s in rows]
 
     def python_paths(self) -> list[str]:
