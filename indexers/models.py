@@ -244,7 +244,20 @@ def _base_kind(ctx: _Context, base: str, table: bool) -> _Kind | None:
         return _Kind("schema", "pydantic", settings=last == "BaseSettings")
     if last in _MARSHMALLOW_ROOTS and _marshmallow_module(module, base):
         return _Kind("schema", "marshmallow")
+    if _is_wtforms_root(ctx, last, module):
+        return _Kind("schema", "wtforms")
     return None
+
+
+def _is_wtforms_root(ctx: _Context, last: str, module: str) -> bool:
+    """``FlaskForm`` (Flask-WTF) and ``wtforms.Form``: HTML/JSON form validation classes."""
+    if last == "FlaskForm":
+        return not module or module.startswith("flask_wtf")
+    if last == "Form":
+        return module.startswith(("wtforms", "flask_wtf")) or (
+            not module and imports_module(ctx.aliases, "wtforms", "flask_wtf")
+        )
+    return False
 
 
 def _flask_db(ctx: _Context, base: str, module: str) -> bool:
@@ -343,6 +356,12 @@ def _validators(pf: ParsedFile, d: Definition) -> list[str]:
     body = d.definition.child_by_field_name("body")
     out: list[str] = []
     for stmt in body.named_children if body is not None else []:
+        if stmt.type == "function_definition":
+            # inline field validators by name: WTForms and DRF call ``validate_<field>``
+            name = pf.text(stmt.child_by_field_name("name"))
+            if name.startswith("validate_") and len(name) > len("validate_"):
+                out.append(name)
+            continue
         if stmt.type != "decorated_definition":
             continue
         inner = stmt.child_by_field_name("definition")
@@ -506,6 +525,11 @@ def _schema_fields(ctx: _Context, d: Definition, library: str) -> list[dict[str,
     for name, ann, value in class_assignments(pf, d):
         if name.startswith("_") or name in _PYDANTIC_CONFIG_NAMES:
             continue
+        if library == "wtforms":
+            fn = dotted_name(pf, value.child_by_field_name("function")) if _is_call(value) else ""
+            if fn.split(".")[-1].endswith("Field"):
+                out.append(_wtforms_field(pf, name, value))
+            continue
         if library == "marshmallow":
             fn = dotted_name(pf, value.child_by_field_name("function")) if _is_call(value) else ""
             if not _is_marshmallow_field(ctx, fn):
@@ -529,6 +553,20 @@ def _marshmallow_field(pf: ParsedFile, name: str, call: Any) -> dict[str, Any]:
         type_text += "(" + ", ".join(compact(pf.text(a)) for a in positional) + ")"
     required = "required" in keywords and pf.text(keywords["required"]) == "True"
     return {"name": name, "type": _MARSHMALLOW_PREFIX.sub("", type_text), "required": required}
+
+
+def _wtforms_field(pf: ParsedFile, name: str, call: Any) -> dict[str, Any]:
+    """``email = StringField("Email", validators=[DataRequired(), Email()])``."""
+    fn = dotted_name(pf, call.child_by_field_name("function")).split(".")[-1]
+    _positional, keywords = call_args(call)
+    validators = keywords.get("validators")
+    text = pf.text(validators) if validators is not None else ""
+    return {
+        "name": name,
+        "type": fn,
+        "required": bool(re.search(r"\b(DataRequired|InputRequired|Required)\b", text)),
+        "validators": re.findall(r"\b([A-Z]\w*)\(", text),
+    }
 
 
 def _meta_model(pf: ParsedFile, d: Definition) -> str | None:

@@ -513,3 +513,57 @@ def test_merged_by_extract_python() -> None:
     assert kinds["User"] == "model"
     assert kinds["Item"] == "model"
     assert kinds["helper"] == "function"
+
+
+WTFORMS = """
+from flask_wtf import FlaskForm
+from wtforms import Form, PasswordField, StringField
+from wtforms.validators import DataRequired, Email, Length
+
+
+class LoginForm(FlaskForm):
+    email = StringField("Email", validators=[DataRequired(), Email()])
+    password = PasswordField("Password", validators=[Length(min=8)])
+    next_url = "/"
+
+    def validate_email(self, field):
+        if field.data.endswith("@example.invalid"):
+            raise ValueError("no")
+
+
+class SearchForm(Form):
+    q = StringField()
+
+
+class Profile(LoginForm):
+    bio = StringField("Bio")
+
+
+class NotAForm:
+    name = StringField()
+"""
+
+
+def test_wtforms_forms_are_validation_schemas() -> None:
+    found = by_name(WTFORMS, "app/forms.py")
+    login = found["LoginForm"]
+    assert login.kind == "schema"
+    assert login.meta["library"] == "wtforms"
+    fields = {f["name"]: f for f in login.meta["fields"]}
+    assert set(fields) == {"email", "password"}
+    assert fields["email"] == {
+        "name": "email",
+        "type": "StringField",
+        "required": True,
+        "validators": ["DataRequired", "Email"],
+    }
+    assert fields["password"]["required"] is False
+    assert login.meta["validators"] == ["validate_email"]
+    assert found["SearchForm"].meta["library"] == "wtforms"
+    assert found["Profile"].kind == "schema"  # a subclass of a form in the same file
+    assert "NotAForm" not in found
+
+
+def test_a_form_class_without_wtforms_imports_is_not_a_schema() -> None:
+    found = by_name("class Form:\n    pass\n\nclass Signup(Form):\n    name = 1\n", "app/forms.py")
+    assert "Signup" not in found
