@@ -489,7 +489,8 @@ class PackBuilder:
         if not module:
             ordered: list[str] = []
         elif _CRUD_REQUEST.search(request):
-            ordered = self._crud_order(module_routes)  # a whole resource: one route per operation
+            # a whole resource: one route per operation, the request's resource first
+            ordered = self._crud_order(module_routes, resource_terms(request))
         else:
             ordered = [h.id for h in sorted(module_routes, key=lambda h: -h.score)]  # the nearest first
         chain = self._chain(module_routes) if module_routes else []
@@ -680,13 +681,23 @@ class PackBuilder:
         info = routers.get(str(route.meta.get("router") or ""))
         return isinstance(info, dict) and info.get("type") in ("FastAPI", "Flask")
 
-    def _crud_order(self, hits: list[Hit]) -> list[str]:
+    def _crud_order(self, hits: list[Hit], terms: list[frozenset[str]] | None = None) -> list[str]:
+        """One route per operation (list/get, create, update, delete) in file order; in a module
+        that serves several resources, the routes that name the request's resource come first."""
         pats = self.store.get_patterns(h.id for h in hits)
         order = {"GET": 0, "POST": 1, "PUT": 2, "PATCH": 2, "DELETE": 3}
         firsts: list[str] = []
         seen: set[int] = set()
         rest: list[str] = []
-        for h in sorted(hits, key=lambda h: pats[h.id].start_line if h.id in pats else 0):
+
+        def key(h: Hit) -> tuple[int, int]:
+            p = pats.get(h.id)
+            if p is None:
+                return (0, 0)
+            words = name_words(f"{p.qualname} {p.meta.get('full_path') or p.meta.get('path') or ''}")
+            return (-_matched_terms(terms or [], words), p.start_line)
+
+        for h in sorted(hits, key=key):
             p = pats.get(h.id)
             if p is None:
                 continue

@@ -104,3 +104,38 @@ def test_tight_budget_keeps_the_first_exemplar_by_cutting_its_header(fastapi_bra
     assert pack.tokens <= budget
     if budget >= 1000:
         assert pack.exemplars and pack.exemplars[0].role == "closest resource"
+
+
+@pytest.mark.integration
+def test_in_a_module_serving_several_resources_the_requested_one_leads(tmp_path, real_encoder):
+    from memorybrain import Brain
+
+    (tmp_path / "api").mkdir()
+    (tmp_path / "api" / "__init__.py").write_text("")
+    handlers = []
+    for res in ("currencies", "bills"):
+        handlers.append(
+            f'''
+@router.get("/{res}")
+def list_{res}():
+    return []
+
+
+@router.post("/{res}")
+def create_{res}(body: dict):
+    return body
+
+
+@router.delete("/{res}/{{item_id}}")
+def delete_{res}(item_id: int):
+    return None
+'''
+        )
+    (tmp_path / "api" / "common.py").write_text(
+        "from fastapi import APIRouter\n\nrouter = APIRouter()\n" + "\n".join(handlers)
+    )
+    with Brain.open(tmp_path, encoder=real_encoder) as brain:
+        brain.index()
+        pack = brain.context("Add CRUD endpoints for bills", budget=4000)
+    leading = [e.pattern.name for e in pack.exemplars if e.role == "closest resource"][:3]
+    assert leading == ["list_bills", "create_bills", "delete_bills"]
