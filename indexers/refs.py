@@ -38,6 +38,43 @@ def _caught(pf: ParsedFile, clause: Any) -> list[str]:
     return [n.rsplit(".", 1)[-1] for n in names if n]
 
 
+_STATUS_KEYWORDS = frozenset({"status_code", "code", "status", "http_status_code"})
+_STATUS_TEXT = re.compile(r"(?i)http|status|code")
+
+
+def error_call_form(pf: ParsedFile, call: Any, raised: bool) -> dict[str, Any]:
+    """How one error is signalled: ``text`` with values elided but the status written as in
+    the code (``raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail=...)``,
+    ``abort(404)``), ``callee`` (last name), ``status`` (how the status is written: int,
+    attr, name or none) and the ``keywords`` passed, sorted."""
+    pos, kw = call_args(call)
+    args: list[str] = []
+    def status_like(node: Any) -> bool:
+        return node.type == "integer" or (
+            node.type in ("attribute", "identifier") and bool(_STATUS_TEXT.search(pf.text(node)))
+        )
+
+    status_node = next((n for name, n in kw.items() if name in _STATUS_KEYWORDS and status_like(n)), None)
+    for i, node in enumerate(pos):
+        text = pf.text(node)
+        if i == 0 and status_node is None and status_like(node):
+            status_node = node
+        args.append(text if node is status_node and len(text) <= 60 else "...")
+    for name, node in kw.items():
+        text = pf.text(node)
+        args.append(f"{name}={text if node is status_node and len(text) <= 60 else '...'}")
+    callee = dotted_name(pf, call.child_by_field_name("function"))
+    style = "none"
+    if status_node is not None:
+        style = {"integer": "int", "attribute": "attr", "identifier": "name"}.get(status_node.type, "expr")
+    return {
+        "text": f"{'raise ' if raised else ''}{callee}({', '.join(args)})",
+        "callee": callee.rsplit(".", 1)[-1],
+        "status": style,
+        "keywords": sorted(kw),
+    }
+
+
 def body_refs(pf: ParsedFile, d: Definition) -> dict[str, Any]:
     """Names a definition's body uses.
 
@@ -46,7 +83,8 @@ def body_refs(pf: ParsedFile, d: Definition) -> dict[str, Any]:
     exception names after ``raise`` (``raise NotFound(...)`` -> ``NotFound``), ``aborts`` the
     status codes given to ``abort(...)``, ``http_errors`` those given to ``HTTPException``
     (``status.HTTP_404_NOT_FOUND`` becomes 404), ``catches`` the exception names in
-    ``except`` clauses.
+    ``except`` clauses, ``error_calls`` every ``raise X(...)`` and ``abort(...)`` as
+    ``error_call_form`` describes it.
     """
     body = d.definition.child_by_field_name("body")
     calls: dict[str, None] = {}
@@ -54,8 +92,9 @@ def body_refs(pf: ParsedFile, d: Definition) -> dict[str, Any]:
     aborts: list[int | str] = []
     http_errors: list[int | str] = []
     catches: dict[str, None] = {}
+    error_calls: list[dict[str, Any]] = []
     if body is None:
-        return {"calls": [], "raises": [], "catches": [], "aborts": [], "http_errors": []}
+        return {"calls": [], "raises": [], "catches": [], "aborts": [], "http_errors": [], "error_calls": []}
     for node in walk(body, _BODY_TYPES):
         if node.type == "call":
             name = dotted_name(pf, node.child_by_field_name("function"))
@@ -67,6 +106,7 @@ def body_refs(pf: ParsedFile, d: Definition) -> dict[str, Any]:
                 code = _status_literal(pf, pos[0] if pos else kw.get("http_status_code"))
                 if code is not None:
                     aborts.append(code)
+                error_calls.append(error_call_form(pf, node, raised=False))
             elif name.split(".")[-1] == "HTTPException":
                 pos, kw = call_args(node)
                 code = _status_literal(pf, kw.get("status_code") or (pos[0] if pos else None))
@@ -81,6 +121,8 @@ def body_refs(pf: ParsedFile, d: Definition) -> dict[str, Any]:
                 continue
             target = exc.child_by_field_name("function") if exc.type == "call" else exc
             name = dotted_name(pf, target)
+            if exc.type == "call" and name:
+                error_calls.append(error_call_form(pf, exc, raised=True))
             if name:
                 raises.setdefault(name.rsplit(".", 1)[-1], None)
     return {
@@ -89,4 +131,5 @@ def body_refs(pf: ParsedFile, d: Definition) -> dict[str, Any]:
         "catches": list(catches),
         "aborts": aborts,
         "http_errors": http_errors,
+        "error_calls": error_calls,
     }

@@ -14,6 +14,7 @@ pack states plainly. Pure computation: the pipeline reads and writes the store.
 
 from __future__ import annotations
 
+import builtins
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ PatternRow = tuple[str, str, str, str, dict[str, Any], int, str]
 
 #: Bump when linking or convention logic changes: stores linked by another version relink on
 #: the next ``brain index`` even when no file changed.
-LINKER_VERSION = "8"
+LINKER_VERSION = "9"
 
 _AUTH_RE = re.compile(
     r"auth|login|jwt|token|current_user|currentuser|user|permission|role|admin|require|protect"
@@ -328,6 +329,7 @@ def derive_conventions(
     if total:
         out += _auth_conventions(routes, defs, aliases or {})
         out += _error_conventions(rows, routes, defs, files_meta)
+        out += _error_form_conventions(routes, defs)
         out += _pagination_conventions(rows, routes)
         out += _response_conventions(routes)
         out += _validation_conventions(rows, routes, defs)
@@ -543,6 +545,52 @@ def _helper_conventions(routes: list[Route], defs: dict[str, Any]) -> list[dict[
             "topic": "helpers",
             "statement": f"handlers call the project's helpers {shown} of {total} handlers",
             "data": {"names": [n for n, _ in common], "count": common[0][1], "total": total, "pattern_ids": ids},
+        }
+    ]
+
+
+_BUILTIN_NAMES = frozenset(dir(builtins))
+
+
+def _error_form_conventions(routes: list[Route], defs: dict[str, Any]) -> list[dict[str, Any]]:
+    """The exact form handlers signal HTTP errors in, as code: callee, how the status is
+    written (``404``, ``status.HTTP_404_NOT_FOUND``), which keywords are passed."""
+    exceptions = {name for name, ds in defs.items() if any(d[1] == "exception" for d in ds)}
+    groups: Counter[tuple[str, str, tuple[str, ...]]] = Counter()
+    examples: dict[tuple[str, str, tuple[str, ...]], Counter[str]] = defaultdict(Counter)
+    for r in routes:
+        seen: set[tuple[str, str, tuple[str, ...]]] = set()
+        for form in r.meta.get("error_calls") or []:
+            if not isinstance(form, dict) or not form.get("text"):
+                continue
+            callee, style = str(form.get("callee")), str(form.get("status"))
+            key = (callee, style, tuple(str(k) for k in form.get("keywords") or []))
+            http_like = callee in ("HTTPException", "abort") or callee in exceptions or style != "none"
+            if not http_like or (callee in _BUILTIN_NAMES and style == "none"):
+                continue
+            examples[key][str(form["text"])] += 1
+            if key not in seen:
+                seen.add(key)
+                groups[key] += 1
+    if not groups:
+        return []
+    ranked = groups.most_common(3)
+    (top, n), rest = ranked[0], ranked[1:]
+    example = examples[top].most_common(1)[0][0]
+    statement = f"errors are signalled as `{example}` ({_pct(n, len(routes))})"
+    if rest:
+        statement += "; also " + ", ".join(f"`{examples[k].most_common(1)[0][0]}` ×{m}" for k, m in rest)
+    return [
+        {
+            "key": "errors:form",
+            "topic": "errors",
+            "statement": statement,
+            "data": {
+                "form": example,
+                "count": n,
+                "others": [examples[k].most_common(1)[0][0] for k, _m in rest],
+                "pattern_ids": [],
+            },
         }
     ]
 

@@ -70,6 +70,14 @@ def test_error_style_and_shape(fastapi_brain):
     assert exceptions["PermissionDeniedError"].usage >= 4
 
 
+def test_error_form_convention_as_code(fastapi_brain):
+    form = next(c for c in fastapi_brain.conventions() if c["key"] == "errors:form")
+    # raised in 4 handlers (channels.py:90, messages.py:50/74/86); the others in helpers
+    assert form["statement"].startswith("errors are signalled as `raise PermissionDeniedError(...)` (4 of 17")
+    assert form["data"]["form"] == "raise PermissionDeniedError(...)"
+    assert "raise AuthError(..., code=...)" in form["data"]["others"]
+
+
 def test_models_schemas_pagination_tests(fastapi_brain):
     models = {p.name: p for p in fastapi_brain.patterns(kind="model")}
     assert {"User", "Channel", "Message"} <= set(models)

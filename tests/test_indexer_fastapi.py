@@ -465,6 +465,7 @@ def test_dependency_patterns() -> None:
         "catches": [],
         "aborts": [],
         "http_errors": [],
+        "error_calls": [],
     }
     current = deps["get_current_user"]
     assert current.meta["depends_on"] == ["get_db", "oauth2_scheme"]

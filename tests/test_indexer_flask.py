@@ -97,6 +97,7 @@ def test_route_decorator_full_meta() -> None:
         "catches": [],
         "aborts": [400],
         "http_errors": [],
+        "error_calls": [{"text": "abort(400)", "callee": "abort", "status": "int", "keywords": []}],
     }
 
 
