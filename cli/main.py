@@ -182,6 +182,13 @@ def context(
     ] = None,
     project: ProjectOpt = None,
     db: DbOpt = None,
+    snapshot: Annotated[
+        Path | None,
+        typer.Option(
+            "--snapshot",
+            help="Build the pack from this snapshot file alone (no source tree, no store; read-only).",
+        ),
+    ] = None,
 ) -> None:
     """Print the context pack for REQUEST: stack, conventions, exemplars, checklist.
 
@@ -192,9 +199,16 @@ def context(
       brain context "Add a webhook endpoint for payments" --budget 8000 --format json
 
       brain context -p ~/src/shop "Add an admin-only DELETE for orders"
+
+      brain context --snapshot .brain/snapshot.jsonl "Add a webhook endpoint"
     """
     with errors_to_exit():
-        brain = _open(project, db)
+        if snapshot is not None:
+            from memorybrain import Brain
+
+            brain = Brain.from_snapshot(snapshot)
+        else:
+            brain = _open(project, db)
         pack = brain.context(request, budget=budget, fmt=fmt, kinds=tuple(kind) if kind else None)
         typer.echo(pack.render(fmt), nl=False)
 
@@ -389,13 +403,24 @@ def status(
             typer.echo("conventions:")
             for c in conventions:
                 typer.echo(f"  - {c['statement']}")
+        cur = stats["curation"]
+        typer.echo(
+            f"curation: {cur['pins']} pinned, {cur['excluded']} excluded, {len(cur['exclusion_globs'])} exclusion "
+            f"globs, {cur['notes']} notes, {cur['rules']} rules, {cur['team_facts']} team facts"
+        )
+        if stats["stale_pins"]:
+            typer.echo("stale pins (still pinned; `brain pin ID` accepts the new code, `brain unpin ID` drops it):")
+            for s in stats["stale_pins"]:
+                typer.echo(f"  ! {s['id']}  {s['kind']} {s['qualname']} ({s['path']}): {s['why']}")
 
 
+from cli.curate import register as _register_curation  # noqa: E402 - curation lives in its own module
 from cli.serve import hook, mcp, serve  # noqa: E402 - the server commands live in their own module
 
 app.command()(serve)
 app.command()(mcp)
 app.command()(hook)
+_register_curation(app)
 
 
 def main() -> None:

@@ -314,7 +314,8 @@ class Brain:
         take_index = mode == "replace" or not indexed
         report: dict[str, Any] = {"mode": mode, "index": "snapshot" if take_index else "local", "conflicts": []}
         if mode == "replace":
-            cur, globs, rules = snap.records["curation"], [g["glob"] for g in snap.records["exclusion"]], snap.records["rule"]
+            cur, rules = snap.records["curation"], snap.records["rule"]
+            globs = [g["glob"] for g in snap.records["exclusion"]]
             facts = snap.team_facts()
             report["added"] = {"curation": len(cur), "exclusions": len(globs), "rules": len(rules), "facts": len(facts)}
         else:

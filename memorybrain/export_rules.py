@@ -89,9 +89,8 @@ def _items(brain: Brain) -> list[tuple[str, list[str]]]:
     if conventions:
         sections.append(("Conventions (what most of the code does)", [f"- {c['statement']}" for c in conventions]))
     if detected:
-        sections.append(
-            ("Stack", [f"- {f.category}: **{f.name}** {f.value or ''} ({f.source})".replace("  ", " ") for f in detected])
-        )
+        stack = [f"- {f.category}: **{f.name}** {f.value or ''} ({f.source})".replace("  ", " ") for f in detected]
+        sections.append(("Stack", stack))
     return sections
 
 

@@ -185,7 +185,9 @@ class Pack:
 def exemplar_markdown(ex: Exemplar) -> str:
     """One exemplar block (ends with a blank line)."""
     p = ex.pattern
-    approved = (" · team-approved (code changed since pinned)" if ex.stale else " · team-approved") if ex.team_approved else ""
+    approved = ""
+    if ex.team_approved:
+        approved = " · team-approved (code changed since pinned)" if ex.stale else " · team-approved"
     lines = [f"### {ex.role}: `{p.qualname}` — {p.location}{approved}"]
     lines.append(f"_{p.summary} · {ex.reason}_" if p.kind == "route" else f"_{ex.reason}_")
     if ex.note:
