@@ -385,10 +385,38 @@ class Curation:
         return {"used": used + notes, "left_out": left, "excluded_patterns": len(self.excluded)}
 
 
+def compact(report: dict[str, Any], level: int) -> dict[str, Any]:
+    """A smaller record for a tight budget: 1 drops texts (ids stay), 2 keeps counts only."""
+    if level <= 0:
+        return report
+    if level == 1:
+        keep = ("type", "id", "key", "why")
+        return {
+            **report,
+            "used": [{k: e[k] for k in keep if k in e} for e in report["used"]],
+            "left_out": [{k: e[k] for k in keep if k in e} for e in report["left_out"]],
+        }
+    used: dict[str, int] = {}
+    left: dict[tuple[str, str], int] = {}
+    for e in report["used"]:
+        used[e["type"]] = used.get(e["type"], 0) + 1
+    for e in report["left_out"]:
+        left[(e["type"], e["why"])] = left.get((e["type"], e["why"]), 0) + 1
+    return {
+        "used": [{"type": t, "count": n} for t, n in used.items()],
+        "left_out": [{"type": t, "why": w, "count": n} for (t, w), n in left.items()],
+        "excluded_patterns": report["excluded_patterns"],
+    }
+
+
 def report_markdown(report: dict[str, Any]) -> str:
     """The pack's closing "Team curation" section (empty when nothing is curated)."""
 
     def label(e: dict[str, Any]) -> str:
+        if "count" in e:
+            return f"{e['count']} {e['type']}{'s' if e['count'] != 1 else ''}"
+        if e["type"] == "pin" and "name" not in e:
+            return f"pin {e['id']}"
         if e["type"] == "pin":
             return f"pin `{e['name']}` ({e['path']})"
         if e["type"] == "rule":
