@@ -56,7 +56,8 @@ def test_a_store_without_curation_gives_the_pack_it_always_did(brain):
 def test_a_pinned_pattern_comes_first_of_its_kind_marked_and_with_its_note(brain):
     before = brain.context(REQUEST, budget=4000)
     leader = schema_ids(before)[0]  # the closest resource's schema leads by default
-    target = next(p for p in brain.patterns(kind="schema") if p.id != leader and p.path != before.exemplars[0].pattern.path)
+    closest = before.exemplars[0].pattern.path
+    target = next(p for p in brain.patterns(kind="schema") if p.id != leader and p.path != closest)
     brain.pin(target.id)
     brain.note(target.id, "use this one, not the v1 serializer")
     pack = brain.context(REQUEST, budget=4000)
