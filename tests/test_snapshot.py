@@ -79,8 +79,8 @@ def test_two_exports_of_the_same_store_are_byte_identical(project, real_encoder,
     with Brain.open(project, encoder=real_encoder) as brain:
         first = brain.export_snapshot()
         second = brain.export_snapshot(tmp_path / "again.jsonl")
-    a, b = Path(first["path"]).read_bytes(), (tmp_path / "again.jsonl").read_bytes()
-    assert a == b and first["sha256"] == hashlib.sha256(a).hexdigest()
+    a, b = Path(first["path"]).read_bytes(), Path(second["path"]).read_bytes()
+    assert a == b and first["sha256"] == second["sha256"] == hashlib.sha256(a).hexdigest()
     assert first["path"] == str(project / ".brain" / "snapshot.jsonl")
     lines = a.decode().splitlines()
     header = json.loads(lines[0])
@@ -266,7 +266,7 @@ def _write(header: dict, records: list[dict], *, fix: bool = True) -> bytes:
         for r in records:
             if r["type"] in counts:
                 counts[r["type"]] += 1
-        header["counts"] = {**counts, **{k: v for k, v in header.get("_counts", {}).items()}}
+        header["counts"] = {**counts, **header.get("_counts", {})}
         header.pop("_counts", None)
     return snapshots._line(header) + body
 
