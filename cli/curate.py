@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cli.output import errors_to_exit
+from cli.output import errors_to_exit, fail
 
 __all__ = ["exclude", "export", "fact_app", "include", "note", "pin", "rule_app", "snapshot_app", "unpin"]
 
@@ -111,7 +111,12 @@ def include(
     """
     with errors_to_exit():
         result = _open(project, db).include(target)
-        typer.echo(f"included {result['target']}" if result["changed"] else f"{result['target']} was not excluded")
+        if result["changed"]:
+            typer.echo(f"included {result['target']}")
+        else:
+            globs = ", ".join(result.get("globs") or []) or "none"
+            extra = f" (exclusion globs: {globs})" if result["kind"] == "glob" else ""
+            raise fail(f"{result['target']} was not excluded{extra}", 1)
 
 
 def note(
@@ -179,6 +184,8 @@ def rule_remove(
     """Remove a rule."""
     with errors_to_exit():
         r = _open(project, db).rule_remove(ref)
+        if r is None:
+            raise fail(f"no rule {ref!r} (see `brain rule list` for ids)", 1)
         typer.echo(f"removed {r['id']}  {r['text']}")
 
 

@@ -257,7 +257,7 @@ class Brain:
 
         return curation.rule_add(self._writable(), text)
 
-    def rule_remove(self, ref: str) -> dict[str, Any]:
+    def rule_remove(self, ref: str) -> dict[str, Any] | None:
         from memorybrain import curation
 
         return curation.rule_remove(self._writable(), ref)

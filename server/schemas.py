@@ -295,6 +295,7 @@ class Health(BaseModel):
 # ---------------------------------------------------------------------- curation
 
 PATTERN_ID = r"^[0-9a-f]{12}$"
+FACT_KEY = r"^([a-z][a-z0-9_]{0,39}:)?[a-z0-9][a-z0-9_.+\- ]{0,59}$"
 
 
 class PatternRef(BaseModel):
@@ -305,7 +306,10 @@ class PatternRef(BaseModel):
 class ExclusionTarget(BaseModel):
     model_config = ConfigDict(extra="forbid")
     target: str = Field(
-        min_length=1, max_length=300, description="A pattern id, or a path glob (gitignore syntax) like `legacy/**`."
+        min_length=1,
+        max_length=300,
+        pattern=r"^[^!\\\s\x00-\x1f\x7f]([^\x00-\x1f\x7f]*[^\\\s\x00-\x1f\x7f])?$",
+        description="A pattern id, or a path glob (gitignore syntax) like `legacy/**`.",
     )
 
 
@@ -327,13 +331,22 @@ class RuleRef(BaseModel):
 
 class TeamFactIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    key: str = Field(min_length=1, max_length=100, description="`category:name`, e.g. `database:postgresql`.")
-    value: str = Field(min_length=1, max_length=200)
+    key: str = Field(
+        min_length=1, max_length=100, pattern=FACT_KEY, description="`category:name`, e.g. `database:postgresql`."
+    )
+    value: str = Field(min_length=1, max_length=200, json_schema_extra={"pattern": NOT_BLANK})
+
+    @field_validator("value")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not re.search(NOT_BLANK, value):
+            raise ValueError("must not be blank")
+        return value
 
 
 class TeamFactRef(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    key: str = Field(min_length=1, max_length=100)
+    key: str = Field(min_length=1, max_length=100, pattern=FACT_KEY)
 
 
 class CurationRow(BaseModel):

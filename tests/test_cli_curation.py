@@ -86,6 +86,10 @@ def test_curation_errors_exit_non_zero_with_one_line(root):
     assert missing.exit_code == 5 and missing.output.startswith("error: no pattern with id")
     empty = run("rule", "add", " ", *p)
     assert empty.exit_code == 2 and empty.output.strip() == "error: the rule is empty"
+    not_excluded = run("include", "nothing/**", *p)
+    assert not_excluded.exit_code == 1
+    assert not_excluded.output.strip() == "error: nothing/** was not excluded (exclusion globs: none)"
+    assert run("rule", "remove", "deadbeef", *p).exit_code == 1
     both = run("snapshot", "import", root / "x.jsonl", "--merge", "--replace", *p)
     assert both.exit_code == 2 and "not both" in both.output
 

@@ -64,7 +64,9 @@ def test_curation_endpoints_change_what_packs_show(client):
 
     assert client.post("/v1/curation/unpin", json={"id": GET_USER}).json()["changed"] is True
     assert client.post("/v1/curation/include", json={"target": "app/api/routes/channels.py"}).json()["changed"]
-    assert client.post("/v1/curation/rules/remove", json={"id": rule["id"]}).json() == rule
+    remove = {"id": rule["id"]}
+    assert client.post("/v1/curation/rules/remove", json=remove).json() == {"changed": True, "detail": rule}
+    assert client.post("/v1/curation/rules/remove", json=remove).json() == {"changed": False, "detail": None}
     assert client.post("/v1/curation/facts/unset", json={"key": "database:postgresql"}).json()["changed"]
 
 
@@ -72,8 +74,10 @@ def test_curation_errors_are_problems(client):
     problem(client.post("/v1/curation/pin", json={"id": "nope"}), 422)
     problem(client.post("/v1/curation/pin", json={"id": "000000000000"}), 404, "no pattern with id")
     problem(client.post("/v1/curation/rules", json={"text": "   "}), 422)
-    problem(client.post("/v1/curation/facts", json={"key": "Bad Key!", "value": "x"}), 422, "not a fact key")
-    problem(client.post("/v1/curation/include", json={"target": "never/**"}), 422, "neither an excluded id")
+    problem(client.post("/v1/curation/facts", json={"key": "Bad Key!", "value": "x"}), 422, "key")
+    assert client.post("/v1/curation/include", json={"target": "never/**"}).json()["changed"] is False
+    problem(client.post("/v1/curation/exclude", json={"target": "!"}), 422)
+    problem(client.post("/v1/curation/exclude", json={"target": "000000000000"}), 404, "no pattern with id")
     problem(client.post("/v1/curation/note", json={"id": GET_USER, "text": "x", "extra": 1}), 422)
 
 

@@ -6,6 +6,8 @@ when the server answers from a snapshot (``brain serve --snapshot``, read-only).
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter
 
 from server.deps import ServiceDep
@@ -26,7 +28,10 @@ from server.schemas import (
 
 router = APIRouter(prefix="/v1/curation", tags=["curation"])
 
-READ_ONLY = {409: {"description": "The server answers from a snapshot and is read-only."}}
+READ_ONLY: dict[int | str, dict[str, Any]] = {
+    409: {"description": "The server answers from a snapshot and is read-only."}
+}
+BY_ID: dict[int | str, dict[str, Any]] = {**READ_ONLY, 404: {"description": "No pattern with that id."}}
 
 
 @router.get("", response_model=CurationOut, summary="Everything the team curated")
@@ -35,7 +40,7 @@ def get_curation(service: ServiceDep) -> CurationOut:
     return CurationOut(**service.curate("curation"))
 
 
-@router.post("/pin", response_model=CurationRow, responses=READ_ONLY, summary="Pin a pattern")
+@router.post("/pin", response_model=CurationRow, responses=BY_ID, summary="Pin a pattern")
 def pin(body: PatternRef, service: ServiceDep) -> CurationRow:
     """Pinned patterns come first among the exemplars of their kind, marked team-approved.
     Pinning again accepts the pattern's current code (clears a stale pin)."""
@@ -47,7 +52,7 @@ def unpin(body: PatternRef, service: ServiceDep) -> Changed:
     return Changed(changed=service.curate("unpin", body.id))
 
 
-@router.post("/exclude", response_model=Changed, responses=READ_ONLY, summary="Keep patterns out of packs")
+@router.post("/exclude", response_model=Changed, responses=BY_ID, summary="Keep patterns out of packs")
 def exclude(body: ExclusionTarget, service: ServiceDep) -> Changed:
     """A pattern id, or a path glob (gitignore syntax): its patterns never appear in packs."""
     result = service.curate("exclude", body.target)
@@ -60,7 +65,7 @@ def include(body: ExclusionTarget, service: ServiceDep) -> Changed:
     return Changed(changed=result["changed"], detail=result)
 
 
-@router.post("/note", response_model=Changed, responses=READ_ONLY, summary="Set or remove a pattern's note")
+@router.post("/note", response_model=Changed, responses=BY_ID, summary="Set or remove a pattern's note")
 def note(body: NoteIn, service: ServiceDep) -> Changed:
     """The note is shown with the pattern in packs; an empty `text` removes it."""
     row = service.curate("note", body.id, body.text)
@@ -74,10 +79,11 @@ def add_rule(body: RuleIn, service: ServiceDep) -> Rule:
     return Rule(id=r["id"], text=r["text"])
 
 
-@router.post("/rules/remove", response_model=Rule, responses=READ_ONLY, summary="Remove a team rule")
-def remove_rule(body: RuleRef, service: ServiceDep) -> Rule:
+@router.post("/rules/remove", response_model=Changed, responses=READ_ONLY, summary="Remove a team rule")
+def remove_rule(body: RuleRef, service: ServiceDep) -> Changed:
+    """`changed` is false when there was no such rule."""
     r = service.curate("rule_remove", body.id)
-    return Rule(id=r["id"], text=r["text"])
+    return Changed(changed=r is not None, detail=r)
 
 
 @router.post("/facts", response_model=FactOut, responses=READ_ONLY, summary="Set a team fact")
