@@ -161,7 +161,15 @@ def serve(
                 remove_discovery(root)
 
 
-def mcp(project: ProjectOpt = None, db: DbOpt = None, model: ModelOpt = None) -> None:
+def mcp(
+    project: ProjectOpt = None,
+    db: DbOpt = None,
+    model: ModelOpt = None,
+    snapshot: Annotated[
+        Path | None,
+        typer.Option("--snapshot", help="Serve this snapshot file alone (no source tree), read-only."),
+    ] = None,
+) -> None:
     """Serve the MCP tools over stdio: get_context, search_patterns, list_facts, reindex.
 
     Start it from your assistant's MCP configuration (see the README); it speaks MCP on
@@ -176,7 +184,7 @@ def mcp(project: ProjectOpt = None, db: DbOpt = None, model: ModelOpt = None) ->
     with errors_to_exit():
         from server.mcp_server import run_mcp
 
-        run_mcp(project, db=_db(db), model=model)
+        run_mcp(project, db=_db(db), model=model, snapshot=snapshot.expanduser().resolve() if snapshot else None)
 
 
 def hook(
