@@ -156,7 +156,7 @@ def exclude(store: Store, target: str) -> dict[str, Any]:
     glob = check_glob(target)
     changed = store.add_exclusion_glob(glob)
     spec = pathspec.GitIgnoreSpec.from_lines([glob])
-    matched = sum(1 for _pid, path in store.pattern_paths() if spec.match_file(path))
+    matched = len(store.ids_under(p for p in store.pattern_paths() if spec.match_file(p)))
     return {"kind": "glob", "target": glob, "changed": changed, "patterns": matched}
 
 
@@ -291,8 +291,8 @@ class Curation:
         cur.excluded = {i for i, r in rows.items() if r["excluded"]}
         globs = store.exclusion_globs()
         if globs:
-            spec = pathspec.GitIgnoreSpec.from_lines(globs)
-            cur.excluded |= {pid for pid, path in store.pattern_paths() if spec.match_file(path)}
+            spec = pathspec.GitIgnoreSpec.from_lines(globs)  # matched per file, not per pattern
+            cur.excluded |= set(store.ids_under(p for p in store.pattern_paths() if spec.match_file(p)))
         pins = cur.pinned()
         cur.excluded -= set(pins)
         cur.hashes = store.pattern_hashes(pins) if pins else {}

@@ -451,7 +451,34 @@ def _meta(r: dict[str, Any], key: str) -> dict[str, Any]:
         raise TypeError(f"{key} must be an object")
     if len(json.dumps(v, ensure_ascii=False)) > MAX_META_CHARS:
         raise ValueError(f"{key} is larger than {MAX_META_CHARS} characters")
+    _shape(v, key)
     return v
+
+
+#: Shapes of the metadata keys packs and the linker read (anything else is kept as data).
+_STR_LISTS = {"methods", "decorators", "dependencies", "calls", "raises", "schemas", "top_modules", "bases"}
+_DICT_LISTS = {"requests", "imports", "mounts", "url_rules", "exception_handlers", "facts"}
+_SCALARS = {"full_path", "path", "framework", "class", "response_model", "router"}
+_DICTS = {"routers", "annotated_aliases"}
+
+
+def _shape(meta: dict[str, Any], key: str) -> None:
+    for k, v in meta.items():
+        bad = (
+            (k in _STR_LISTS and not (isinstance(v, list) and all(isinstance(x, str) for x in v)))
+            or (k in _DICT_LISTS and not (isinstance(v, list) and all(isinstance(x, dict) for x in v)))
+            or (k in _SCALARS and not (v is None or isinstance(v, str | int | float | bool)))
+            or (k in _DICTS and not isinstance(v, dict))
+            or (
+                k == "import_lines"
+                and not (
+                    isinstance(v, list)
+                    and all(isinstance(x, list) and len(x) == 2 and _is_int(x[0]) and isinstance(x[1], str) for x in v)
+                )
+            )
+        )
+        if bad:
+            raise ValueError(f"{key}.{k[:40]} does not have the shape memorybrain writes")
 
 
 def _exact(r: dict[str, Any], keys: set[str]) -> None:

@@ -409,6 +409,20 @@ def flaw_not_json(data: bytes) -> bytes:
     return b"PK\x03\x04 this is a zip file\n"
 
 
+def flaw_meta_shape(data: bytes) -> bytes:
+    header, records = _split(data)
+    route = next(r for r in records if r["type"] == "pattern" and r["kind"] == "route")
+    route["meta"]["methods"] = [{"GET": 1}]  # would make pack building fail on the teammate's side
+    return _write(header, records)
+
+
+def flaw_file_meta_shape(data: bytes) -> bytes:
+    header, records = _split(data)
+    f = next(r for r in records if r["type"] == "file" and r["meta"].get("import_lines"))
+    f["meta"]["import_lines"] = ["import os"]
+    return _write(header, records)
+
+
 FLAWS = {
     "checksum": (flaw_checksum, "checksum mismatch"),
     "truncated": (flaw_truncated, "checksum mismatch"),
@@ -432,6 +446,8 @@ FLAWS = {
     "deep json": (flaw_deep_json, "JSON nested too deeply"),
     "empty": (flaw_empty, "empty"),
     "not json": (flaw_not_json, "not JSON"),
+    "pattern meta shape": (flaw_meta_shape, "meta.methods does not have the shape"),
+    "file meta shape": (flaw_file_meta_shape, "meta.import_lines does not have the shape"),
 }
 
 
@@ -494,3 +510,4 @@ def test_a_failure_while_writing_rolls_the_whole_import_back(project, real_encod
     with Brain.open(project, encoder=real_encoder) as brain, pytest.raises(RuntimeError):
         brain.import_snapshot(team, mode="replace")  # index rows were already written when it failed
     assert store_state(db) == before
+

@@ -522,9 +522,19 @@ class Store:
             out.update(self.db.execute(f"SELECT id, content_hash FROM patterns WHERE id IN ({marks})", chunk))
         return out
 
-    def pattern_paths(self) -> list[tuple[str, str]]:
-        """(id, path) of every pattern."""
-        return self.db.execute("SELECT id, path FROM patterns").fetchall()
+    def pattern_paths(self) -> list[str]:
+        """Every path that holds a pattern."""
+        return [r[0] for r in self.db.execute("SELECT DISTINCT path FROM patterns")]
+
+    def ids_under(self, paths: Iterable[str]) -> list[str]:
+        """Ids of the patterns in these files."""
+        paths = list(paths)
+        out: list[str] = []
+        for i in range(0, len(paths), 500):
+            chunk = paths[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            out += [r[0] for r in self.db.execute(f"SELECT id FROM patterns WHERE path IN ({marks})", chunk)]
+        return out
 
     # ------------------------------------------------------------------ snapshots
 
