@@ -511,3 +511,37 @@ def test_a_failure_while_writing_rolls_the_whole_import_back(project, real_encod
         brain.import_snapshot(team, mode="replace")  # index rows were already written when it failed
     assert store_state(db) == before
 
+
+
+def test_the_git_commit_is_read_from_dot_git_without_running_git(tmp_path):
+    sha = "0123456789abcdef0123456789abcdef01234567"
+    other = "89abcdef0123456789abcdef0123456789abcdef"
+    repo = tmp_path / "repo"
+    (repo / ".git" / "refs" / "heads").mkdir(parents=True)
+    assert snapshots.git_commit(tmp_path / "nothing") is None
+    (repo / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    assert snapshots.git_commit(repo) is None  # an unborn branch
+    (repo / ".git" / "packed-refs").write_text(f"# pack-refs with: peeled\n{other} refs/heads/main\n")
+    assert snapshots.git_commit(repo) == other
+    (repo / ".git" / "refs" / "heads" / "main").write_text(sha + "\n")
+    assert snapshots.git_commit(repo) == sha  # a loose ref wins over packed-refs
+    (repo / ".git" / "HEAD").write_text(other + "\n")
+    assert snapshots.git_commit(repo) == other  # detached
+    worktree = tmp_path / "wt"
+    gitdir = repo / ".git" / "worktrees" / "wt"
+    gitdir.mkdir(parents=True)
+    (gitdir / "HEAD").write_text("ref: refs/heads/main\n")
+    (gitdir / "commondir").write_text("../..\n")
+    worktree.mkdir()
+    (worktree / ".git").write_text(f"gitdir: {gitdir}\n")
+    assert snapshots.git_commit(worktree) == sha
+
+
+def test_the_export_records_the_projects_commit(project, real_encoder):
+    sha = "0123456789abcdef0123456789abcdef01234567"
+    (project / ".git").mkdir()
+    (project / ".git" / "HEAD").write_text(sha + "\n")
+    with Brain.open(project, encoder=real_encoder) as brain:
+        info = brain.export_snapshot()
+    assert info["git_commit"] == sha
+    assert snapshots.read(info["path"]).header["git_commit"] == sha
