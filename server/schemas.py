@@ -295,6 +295,10 @@ class Health(BaseModel):
 # ---------------------------------------------------------------------- curation
 
 PATTERN_ID = r"^[0-9a-f]{12}$"
+#: A usable path glob: no negation (`!`), no trailing backslash, no control characters, no
+#: white space at either end (Python's and JSON Schema's idea of white space).
+_GLOB_EDGE = r"[^!\\\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"
+GLOB = rf"^{_GLOB_EDGE}([^\x00-\x1f\x7f]*{_GLOB_EDGE})?$"
 FACT_KEY = r"^([a-z][a-z0-9_]{0,39}:)?[a-z0-9][a-z0-9_.+\- ]{0,59}$"
 
 
@@ -308,7 +312,7 @@ class ExclusionTarget(BaseModel):
     target: str = Field(
         min_length=1,
         max_length=300,
-        pattern=r"^[^!\\\s\x00-\x1f\x7f]([^\x00-\x1f\x7f]*[^\\\s\x00-\x1f\x7f])?$",
+        pattern=GLOB,
         description="A pattern id, or a path glob (gitignore syntax) like `legacy/**`.",
     )
 
