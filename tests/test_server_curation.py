@@ -112,3 +112,35 @@ def test_a_bad_snapshot_is_refused_before_the_server_starts(tmp_path):
     bad.write_text('{"schema": "memorybrain.snapshot/9"}\n')
     with pytest.raises(SnapshotError, match="newer than this brain reads"):
         create_app(ServerSettings(snapshot=bad, model="hashing"))
+
+
+def test_mcp_from_a_snapshot_alone_is_read_only(project, tmp_path):
+    import sys
+    from pathlib import Path
+
+    import anyio
+    from mcp import Client, StdioServerParameters
+
+    with Brain.open(project, model="hashing") as brain:
+        brain.rule_add("All new endpoints use @rate_limit")
+        snap = brain.export_snapshot(tmp_path / "team.jsonl")["path"]
+    import shutil
+
+    shutil.rmtree(project)
+    params = StdioServerParameters(
+        command=sys.executable,
+        args=["-m", "cli.main", "mcp", "--snapshot", snap, "--model", "hashing"],
+        cwd=str(Path(__file__).resolve().parents[1]),
+    )
+
+    def text(result) -> str:
+        return "".join(c.text for c in result.content if getattr(c, "type", "") == "text")
+
+    async def session() -> None:
+        async with Client(params, read_timeout_seconds=60) as client:
+            ctx = await client.call_tool("get_context", {"request": REQUEST, "budget": 2000})
+            assert not ctx.is_error and "All new endpoints use @rate_limit — team rule" in text(ctx)
+            refused = await client.call_tool("reindex", {})
+            assert refused.is_error and "read-only" in text(refused)
+
+    anyio.run(session)
