@@ -16,7 +16,8 @@ Packs (``memorybrain.pack``) call ``Curation.load`` once per request, then:
 - ``arrange`` removes excluded exemplars, puts each pinned pattern first among the
   exemplars of its kind (marked ``team_approved``) and attaches notes;
 - ``team_conventions`` turns rules into conventions (shown first, marked as the team's);
-- ``report`` says which pins, rules and facts the pack used and which it left out, and why.
+- ``report`` says which pins, rules and facts the pack used and which it left out, and why;
+  ``fit`` keeps that record (shrunk by ``compact`` when needed) within the pack's budget.
 """
 
 from __future__ import annotations
@@ -39,20 +40,23 @@ __all__ = [
     "MAX_FACT_CHARS",
     "MAX_GLOB_CHARS",
     "MAX_NOTE_CHARS",
+    "MAX_RULES",
     "MAX_RULE_CHARS",
     "Curation",
     "check_glob",
+    "compact",
     "exclude",
+    "fact_set",
+    "fact_unset",
     "include",
     "is_pattern_id",
     "note",
     "parse_fact_key",
     "pin",
+    "report_markdown",
     "rule_add",
     "rule_id",
     "rule_remove",
-    "fact_set",
-    "fact_unset",
     "stale_pins",
     "summary",
     "unpin",
@@ -344,6 +348,28 @@ class Curation:
                 ex.note = row["note"] or ""
                 ex.stale = bool(row["pinned"]) and self.hashes.get(ex.pattern.id) not in (None, row["content_hash"])
         return out
+
+    def fit(self, pack: Pack, fmt: str, offered: set[str]) -> None:
+        """Set ``pack.curation`` and keep the pack within its budget: the record shrinks first
+        (texts, then counts only), then exemplars go, then the fixed sections."""
+        from memorybrain.tokens import count_tokens
+
+        level = 0
+        pack.curation = self.report(pack, offered)
+        while count_tokens(pack.render(fmt)) > pack.budget:
+            if level < 2:
+                level += 1
+            elif pack.exemplars:
+                pack.exemplars.pop()
+            elif pack.conventions:
+                pack.conventions.pop()
+            elif pack.stack:
+                pack.stack.pop()
+            elif pack.checklist:
+                pack.checklist.pop()
+            else:
+                break
+            pack.curation = compact(self.report(pack, offered), level)
 
     def report(self, pack: Pack, offered: set[str]) -> dict[str, Any]:
         """Which pins, rules and facts went into ``pack`` and which were left out, and why.

@@ -18,7 +18,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from memorybrain.curation import Curation, compact, report_markdown
+from memorybrain.curation import Curation, report_markdown
 from memorybrain.embeddings import Encoder
 from memorybrain.errors import RequestError
 from memorybrain.models import Fact, Pattern
@@ -374,23 +374,8 @@ class PackBuilder:
         if pack.curation is None:
             while pack.exemplars and count_tokens(pack.render(fmt)) > budget:
                 pack.exemplars.pop()
-        else:  # the used/left-out record shrinks first (texts, then lists), then the exemplars go
-            level = 0
-            pack.curation = curation.report(pack, offered)
-            while count_tokens(pack.render(fmt)) > budget:
-                if level < 2:
-                    level += 1
-                elif pack.exemplars:
-                    pack.exemplars.pop()
-                elif pack.conventions:
-                    pack.conventions.pop()
-                elif pack.stack:
-                    pack.stack.pop()
-                elif pack.checklist:
-                    pack.checklist.pop()
-                else:
-                    break
-                pack.curation = compact(curation.report(pack, offered), level)
+        else:
+            curation.fit(pack, fmt, offered)
         pack.tokens = count_tokens(pack.render(fmt))
         return pack
 
