@@ -250,6 +250,7 @@ def patterns(
         brain = _open(project, db)
         found = brain.patterns(kind=kind, path=path, text=text, limit=limit)
         total = brain.count_patterns(kind=kind, path=path, text=text)
+        marks = brain.curation_marks(p.id for p in found)
         if as_json:
             typer.echo(
                 json.dumps(
@@ -264,6 +265,7 @@ def patterns(
                                 "location": p.location,
                                 "summary": p.summary,
                                 "usage": p.usage,
+                                "curation": marks.get(p.id, []),
                             }
                             for p in found
                         ],
@@ -275,7 +277,8 @@ def patterns(
             return
         for p in found:
             usage = f"  [used by {p.usage}]" if p.usage else ""
-            typer.echo(f"{p.id}  {p.kind:<13} {p.location}  {p.summary}{usage}")
+            curated = "".join(f"  [{m}]" for m in marks.get(p.id, []))
+            typer.echo(f"{p.id}  {p.kind:<13} {p.location}  {p.summary}{usage}{curated}")
         if total > len(found):
             typer.echo(
                 f"… {total - len(found)} more (use --limit, --kind, --path or --text)", err=True
@@ -298,7 +301,8 @@ def show(
       brain show 3f2a9c1b7d4e
     """
     with errors_to_exit():
-        p = _open(project, db).pattern(pattern_id)
+        brain = _open(project, db)
+        p = brain.pattern(pattern_id)
         if as_json:
             typer.echo(
                 json.dumps(
@@ -322,6 +326,12 @@ def show(
             return
         typer.echo(f"{p.kind} {p.qualname}  {p.location}  (id {p.id})")
         typer.echo(p.summary)
+        marks = brain.curation_marks([p.id]).get(p.id, [])
+        if marks:
+            typer.echo("curation: " + ", ".join(marks))
+        note = next((r["note"] for r in brain.curation()["notes"] if r["id"] == p.id), "")
+        if note:
+            typer.echo(f"team note: {note}")
         if p.usage:
             typer.echo(f"used by {p.usage} route handler(s)")
         typer.echo("")

@@ -275,6 +275,28 @@ class Brain:
 
         return curation.fact_unset(self._writable(), key)
 
+    def curation_marks(self, ids: Any) -> dict[str, list[str]]:
+        """id -> ["pinned" | "pinned, stale" | "excluded" | "excluded by glob", "note"] for these ids."""
+        from memorybrain.curation import Curation
+
+        cur = Curation.load(self.store)
+        stale = {s["id"] for s in self.curation()["stale_pins"]}
+        out: dict[str, list[str]] = {}
+        for pid in ids:
+            row = cur.rows.get(pid) or {}
+            marks = []
+            if row.get("pinned"):
+                marks.append("pinned, stale" if pid in stale else "pinned")
+            if row.get("excluded"):
+                marks.append("excluded")
+            elif pid in cur.excluded:
+                marks.append("excluded by glob")
+            if row.get("note"):
+                marks.append("note")
+            if marks:
+                out[pid] = marks
+        return out
+
     def curation(self) -> dict[str, Any]:
         """Pins, exclusions, notes, rules, team facts and stale pins."""
         from memorybrain import curation

@@ -63,6 +63,16 @@ def test_curating_from_the_command_line(root):
     assert run("fact", "set", "database:postgresql", "16", *p).output.strip() == "set database:postgresql = 16"
     status = run("status", *p)
     assert "curation: 1 pinned, 0 excluded, 1 exclusion globs, 1 notes, 1 rules, 1 team facts" in status.output
+    listed = run("patterns", "--kind", "dependency", *p).output
+    assert any(line.startswith(GET_USER) and line.endswith("  [pinned]  [note]") for line in listed.splitlines())
+    as_json = json.loads(run("patterns", "--kind", "dependency", "--json", *p).output)
+    assert {x["id"]: x["curation"] for x in as_json["patterns"]}[GET_USER] == ["pinned", "note"]
+    shown = run("show", GET_USER, *p).output
+    assert "curation: pinned, note\nteam note: the one auth dependency" in shown
+    assert run("exclude", "app/core/errors.py", *p).exit_code == 0
+    listed = run("patterns", "--path", "app/core/errors.py", *p).output.splitlines()
+    assert len(listed) > 3 and all(line.endswith("[excluded by glob]") for line in listed)
+    assert run("include", "app/core/errors.py", *p).exit_code == 0
     assert "stale pins" not in status.output
 
     deps = root / "app" / "api" / "deps.py"
