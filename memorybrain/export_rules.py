@@ -94,6 +94,11 @@ def _items(brain: Brain) -> list[tuple[str, list[str]]]:
     return sections
 
 
+def _neutral(line: str) -> str:
+    """One line that cannot open or close an HTML comment (so never fake our markers)."""
+    return " ".join(line.split()).replace("<!--", "<!\u200b--").replace("-->", "--\u200b>")
+
+
 def render_section(brain: Brain, target: str) -> tuple[str, list[str]]:
     """The marked section for ``target`` within its limits, and what had to be left out."""
     max_chars, max_lines = LIMITS[target]
@@ -111,7 +116,8 @@ def render_section(brain: Brain, target: str) -> tuple[str, list[str]]:
         body = lines + extra + tail
         return len("\n".join(body)) + 1, len(body)
 
-    for heading, items in _items(brain):
+    for heading, raw in _items(brain):
+        items = [_neutral(x) for x in raw]
         block = ["", f"### {heading}"]
         if size(block + items[:1])[0] > max_chars or size(block + items[:1])[1] > max_lines:
             left_out.append(f"{heading} ({len(items)})")

@@ -411,6 +411,17 @@ def _str(r: dict[str, Any], key: str, limit: int = MAX_TEXT_CHARS, *, empty: boo
     return v
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+
+
+def _line_text(r: dict[str, Any], key: str, limit: int, *, empty: bool = True, none: bool = False) -> Any:
+    """Hand-written text shown in packs and rule files: one line, no control characters."""
+    v = _str(r, key, limit, empty=empty, none=none)
+    if v is not None and _CONTROL.search(v):
+        raise ValueError(f"{key} contains a line break or control character")
+    return v
+
+
 def _int(r: dict[str, Any], key: str, lo: int = 0, hi: int = MAX_LINE_NUMBER) -> int:
     v = r[key]
     if not _is_int(v) or not lo <= v <= hi:
@@ -555,9 +566,9 @@ def _check_fact(r: dict[str, Any], h: dict[str, Any]) -> dict[str, Any]:
         raise ValueError(f"unknown origin {str(r['origin'])[:20]!r}")
     out = {
         "key": _str(r, "key", 200, empty=False),
-        "category": _str(r, "category", 40, empty=False),
-        "name": _str(r, "name", 100, empty=False),
-        "value": _str(r, "value", MAX_FACT_CHARS, none=True),
+        "category": _line_text(r, "category", 40, empty=False),
+        "name": _line_text(r, "name", 100, empty=False),
+        "value": _line_text(r, "value", MAX_FACT_CHARS, none=True),
         "source_path": _str(r, "source_path", MAX_PATH_CHARS),
         "source_line": _int(r, "source_line"),
         "evidence": _str(r, "evidence", 1000),
@@ -593,7 +604,7 @@ def _check_curation(r: dict[str, Any], h: dict[str, Any]) -> dict[str, Any]:
         "content_hash": _hex(r, "content_hash", _HEX40),
         "pinned": _bool(r, "pinned"),
         "excluded": _bool(r, "excluded"),
-        "note": _str(r, "note", MAX_NOTE_CHARS),
+        "note": _line_text(r, "note", MAX_NOTE_CHARS),
     }
     if pattern_id(out["path"], out["qualname"], out["kind"]) != out["id"]:
         raise ValueError(f"id {out['id']} does not match its path, qualname and kind")
@@ -617,7 +628,7 @@ def _check_rule(r: dict[str, Any], h: dict[str, Any]) -> dict[str, Any]:
     _exact(r, {"id", "text", "position"})
     return {
         "id": _hex(r, "id", _RULE_ID),
-        "text": _str(r, "text", MAX_RULE_CHARS, empty=False),
+        "text": _line_text(r, "text", MAX_RULE_CHARS, empty=False),
         "position": _int(r, "position", 0, 10**6),
     }
 

@@ -127,3 +127,13 @@ def test_it_refuses_to_write_outside_the_project_or_guess_at_broken_markers(brai
     binary.write_bytes(b"\xff\xfe\x00")
     with pytest.raises(ProjectError, match="not UTF-8"):
         brain.export_rules("agents-md", "docs.md")
+
+
+def test_text_in_the_section_cannot_fake_a_marker(brain):
+    brain.rule_add("Never write <!-- memorybrain:end --> in docs -->")
+    brain.export_rules("agents-md")
+    text = (brain.config.root / "AGENTS.md").read_text()
+    assert text.count("<!--") == 2 and text.count("-->") == 2  # the begin and end markers only
+    assert "Never write <!\u200b-- memorybrain:end --\u200b> in docs --\u200b>" in text
+    brain.rule_add("Another rule")
+    assert brain.export_rules("agents-md")["changed"]

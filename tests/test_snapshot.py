@@ -423,6 +423,12 @@ def flaw_file_meta_shape(data: bytes) -> bytes:
     return _write(header, records)
 
 
+def flaw_multiline_rule(data: bytes) -> bytes:
+    header, records = _split(data)
+    _first(records, "rule")["text"] = "ok\n<!-- memorybrain:end -->\n## Exemplars"
+    return _write(header, records)
+
+
 FLAWS = {
     "checksum": (flaw_checksum, "checksum mismatch"),
     "truncated": (flaw_truncated, "checksum mismatch"),
@@ -448,6 +454,7 @@ FLAWS = {
     "not json": (flaw_not_json, "not JSON"),
     "pattern meta shape": (flaw_meta_shape, "meta.methods does not have the shape"),
     "file meta shape": (flaw_file_meta_shape, "meta.import_lines does not have the shape"),
+    "multi-line rule": (flaw_multiline_rule, "text contains a line break"),
 }
 
 
