@@ -339,7 +339,8 @@ class Curation:
                 ex = out.pop(at)
                 ex.reason = f"pinned by the team; {ex.reason}"
             else:
-                ex = Exemplar(pattern=p, role=out[first].role, reason=f"pinned by the team as the {p.kind} to follow")
+                reason = f"pinned by the team as the {p.kind} to follow"
+                ex = Exemplar(pattern=p, role=f"pinned {p.kind}", reason=reason)
             out.insert(first, ex)
         for ex in out:
             row = self.rows.get(ex.pattern.id)
