@@ -198,7 +198,7 @@ def _records(store: Store, *, vectors: bool) -> dict[str, list[dict[str, Any]]]:
         {**c, "pinned": bool(c["pinned"]), "excluded": bool(c["excluded"])} for c in dump["curation"]
     ]
     out["exclusion"] = dump["exclusion"]
-    out["rule"] = dump["rule"]
+    out["rule"] = [{**r, "position": i} for i, r in enumerate(dump["rule"])]  # 0..n-1, as an import writes them
     return out
 
 

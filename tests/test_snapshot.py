@@ -99,6 +99,9 @@ def test_round_trip_into_a_fresh_store_gives_identical_packs_and_an_identical_ex
     project, real_encoder, tmp_path
 ):
     with Brain.open(project, encoder=real_encoder) as brain:
+        brain.rule_add("A rule removed again")  # leaves a gap in the rules' positions
+        brain.rule_add("The last rule")
+        brain.rule_remove("A rule removed again")
         info = brain.export_snapshot()
         expected = packs(brain)
     fresh = tmp_path / "elsewhere" / "app"  # same project name, no source at all
