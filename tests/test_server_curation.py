@@ -144,3 +144,25 @@ def test_mcp_from_a_snapshot_alone_is_read_only(project, tmp_path):
             assert refused.is_error and "read-only" in text(refused)
 
     anyio.run(session)
+
+
+def test_curation_while_an_index_job_runs_is_kept(client, project):
+    (project / "app" / "api" / "deps.py").write_text(
+        (project / "app" / "api" / "deps.py").read_text() + "\n\ndef extra_helper():\n    return 1\n"
+    )
+    job = client.post("/v1/index")
+    assert job.status_code == 202
+    assert client.post("/v1/curation/pin", json={"id": GET_USER}).status_code == 200
+    assert client.post("/v1/curation/rules", json={"text": "Written during an index"}).status_code == 200
+    assert client.post("/v1/curation/facts", json={"key": "framework:fastapi", "value": "team says 0.115"}).is_success
+    import time
+
+    deadline = time.monotonic() + 60
+    while client.get(job.headers["Location"]).json()["state"] in ("queued", "running"):
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert client.get(job.headers["Location"]).json()["state"] == "succeeded"
+    cur = client.get("/v1/curation").json()
+    assert [p["id"] for p in cur["pins"]] == [GET_USER] and cur["rules"][0]["text"] == "Written during an index"
+    facts = {f["name"]: f for f in client.get("/v1/facts", params={"limit": 200}).json()["items"]}
+    assert facts["fastapi"]["value"] == "team says 0.115" and facts["fastapi"]["origin"] == "team"
