@@ -141,7 +141,8 @@ def splice(existing: str, section: str) -> str:
     if begins == 0 and ends == 0:
         if not existing:
             return section
-        sep = "" if existing.endswith("\n\n") else "\n" if existing.endswith("\n") else "\n\n"
+        nl = "\r\n" if section.endswith("\r\n") else "\n"
+        sep = "" if existing.endswith(nl + nl) else nl if existing.endswith("\n") else nl + nl
         return existing + sep + section
     if begins != 1 or ends != 1:
         raise RequestError(
@@ -153,7 +154,9 @@ def splice(existing: str, section: str) -> str:
     if end < start:
         raise RequestError("the memorybrain end marker comes before the begin marker", hint="fix it by hand")
     after = end + len(END)
-    if existing[after : after + 1] == "\n":
+    if existing[after : after + 2] == "\r\n":
+        after += 2
+    elif existing[after : after + 1] == "\n":
         after += 1
     return existing[:start] + section + existing[after:]
 
@@ -188,6 +191,8 @@ def export(brain: Brain, target: str, path: str | Path | None = None) -> dict[st
         raise ProjectError(f"{dest} is not UTF-8 text; not touching it") from None
     if target == "cursor-rules" and not existing:
         existing = CURSOR_FRONT_MATTER + "\n"
+    if existing.count("\r\n") * 2 > existing.count("\n"):  # a CRLF file gets a CRLF section
+        section = section.replace("\n", "\r\n")
     new = splice(existing, section)
     changed = new != existing or not dest.exists()
     if changed:

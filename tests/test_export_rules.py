@@ -66,6 +66,7 @@ def test_the_rest_of_an_existing_file_is_kept_byte_for_byte(brain, target, name)
     brain.export_rules(target)
     first = path.read_bytes()
     assert first.startswith(before) and section(first.decode()).startswith(BEGIN)
+    assert first.count(b"\n") == first.count(b"\r\n")  # the file's own line ends
     # text added after the section by hand survives the next export, and so does the head
     path.write_bytes(first + after)
     result = brain.export_rules(target)
