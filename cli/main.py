@@ -182,6 +182,13 @@ def context(
     ] = None,
     project: ProjectOpt = None,
     db: DbOpt = None,
+    snapshot: Annotated[
+        Path | None,
+        typer.Option(
+            "--snapshot",
+            help="Build the pack from this snapshot file alone (no source tree, no store; read-only).",
+        ),
+    ] = None,
 ) -> None:
     """Print the context pack for REQUEST: stack, conventions, exemplars, checklist.
 
@@ -192,9 +199,16 @@ def context(
       brain context "Add a webhook endpoint for payments" --budget 8000 --format json
 
       brain context -p ~/src/shop "Add an admin-only DELETE for orders"
+
+      brain context --snapshot .brain/snapshot.jsonl "Add a webhook endpoint"
     """
     with errors_to_exit():
-        brain = _open(project, db)
+        if snapshot is not None:
+            from memorybrain import Brain
+
+            brain = Brain.from_snapshot(snapshot)
+        else:
+            brain = _open(project, db)
         pack = brain.context(request, budget=budget, fmt=fmt, kinds=tuple(kind) if kind else None)
         typer.echo(pack.render(fmt), nl=False)
 
@@ -236,6 +250,7 @@ def patterns(
         brain = _open(project, db)
         found = brain.patterns(kind=kind, path=path, text=text, limit=limit)
         total = brain.count_patterns(kind=kind, path=path, text=text)
+        marks = brain.curation_marks(p.id for p in found)
         if as_json:
             typer.echo(
                 json.dumps(
@@ -250,6 +265,7 @@ def patterns(
                                 "location": p.location,
                                 "summary": p.summary,
                                 "usage": p.usage,
+                                "curation": marks.get(p.id, []),
                             }
                             for p in found
                         ],
@@ -261,7 +277,8 @@ def patterns(
             return
         for p in found:
             usage = f"  [used by {p.usage}]" if p.usage else ""
-            typer.echo(f"{p.id}  {p.kind:<13} {p.location}  {p.summary}{usage}")
+            curated = "".join(f"  [{m}]" for m in marks.get(p.id, []))
+            typer.echo(f"{p.id}  {p.kind:<13} {p.location}  {p.summary}{usage}{curated}")
         if total > len(found):
             typer.echo(
                 f"… {total - len(found)} more (use --limit, --kind, --path or --text)", err=True
@@ -284,7 +301,8 @@ def show(
       brain show 3f2a9c1b7d4e
     """
     with errors_to_exit():
-        p = _open(project, db).pattern(pattern_id)
+        brain = _open(project, db)
+        p = brain.pattern(pattern_id)
         if as_json:
             typer.echo(
                 json.dumps(
@@ -308,6 +326,12 @@ def show(
             return
         typer.echo(f"{p.kind} {p.qualname}  {p.location}  (id {p.id})")
         typer.echo(p.summary)
+        marks = brain.curation_marks([p.id]).get(p.id, [])
+        if marks:
+            typer.echo("curation: " + ", ".join(marks))
+        note = next((r["note"] for r in brain.curation()["notes"] if r["id"] == p.id), "")
+        if note:
+            typer.echo(f"team note: {note}")
         if p.usage:
             typer.echo(f"used by {p.usage} route handler(s)")
         typer.echo("")
@@ -389,13 +413,24 @@ def status(
             typer.echo("conventions:")
             for c in conventions:
                 typer.echo(f"  - {c['statement']}")
+        cur = stats["curation"]
+        typer.echo(
+            f"curation: {cur['pins']} pinned, {cur['excluded']} excluded, {len(cur['exclusion_globs'])} exclusion "
+            f"globs, {cur['notes']} notes, {cur['rules']} rules, {cur['team_facts']} team facts"
+        )
+        if stats["stale_pins"]:
+            typer.echo("stale pins (still pinned; `brain pin ID` accepts the new code, `brain unpin ID` drops it):")
+            for s in stats["stale_pins"]:
+                typer.echo(f"  ! {s['id']}  {s['kind']} {s['qualname']} ({s['path']}): {s['why']}")
 
 
+from cli.curate import register as _register_curation  # noqa: E402 - curation lives in its own module
 from cli.serve import hook, mcp, serve  # noqa: E402 - the server commands live in their own module
 
 app.command()(serve)
 app.command()(mcp)
 app.command()(hook)
+_register_curation(app)
 
 
 def main() -> None:

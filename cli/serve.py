@@ -76,6 +76,14 @@ def serve(
     ] = None,
     db: DbOpt = None,
     model: ModelOpt = None,
+    snapshot: Annotated[
+        Path | None,
+        typer.Option(
+            "--snapshot",
+            help="Serve this snapshot file alone (no source tree, no store), read-only: curation and "
+            "index requests get 409.",
+        ),
+    ] = None,
     log_level: Annotated[
         str, typer.Option("--log-level", help="uvicorn log level: critical, error, warning, info, debug.")
     ] = "info",
@@ -92,6 +100,8 @@ def serve(
       brain serve -p ~/src/shop --port 9000
 
       BRAIN_TOKEN=s3cret brain serve --host 0.0.0.0 --allowed-host devbox.lan
+
+      brain serve --snapshot team/snapshot.jsonl
     """
     with errors_to_exit():
         from pydantic import ValidationError
@@ -108,6 +118,7 @@ def serve(
             "cors_origins": cors_origin or None,
             "db": _db(db),
             "model": model,
+            "snapshot": snapshot.expanduser().resolve() if snapshot else None,
         }
         try:
             settings = ServerSettings(**{k: v for k, v in given.items() if v is not None})
@@ -123,13 +134,15 @@ def serve(
         from server.hooks import remove_discovery, write_discovery
         from server.service import BrainService
 
-        service = BrainService(settings.project, db=settings.db, model=settings.model)
+        service = BrainService(settings.project, db=settings.db, model=settings.model, snapshot=settings.snapshot)
         app = create_app(settings, service=service)
         root = service.config.root
         url = _client_url(settings.host, settings.port)
-        typer.echo(f"brain: serving {root} at {url} (API docs: {url}/docs)", err=True)
+        what = f"the snapshot {settings.snapshot} (read-only)" if settings.snapshot else str(root)
+        typer.echo(f"brain: serving {what} at {url} (API docs: {url}/docs)", err=True)
         try:
-            write_discovery(root, url, token_required=bool(settings.token_value()))
+            if not settings.snapshot:  # a snapshot server writes nothing anywhere
+                write_discovery(root, url, token_required=bool(settings.token_value()))
         except OSError as e:  # a read-only project still gets served; the hook just won't find it
             typer.echo(f"brain: cannot write {root}/.brain/server.json ({e.strerror}); the hook will not use "
                        "this server", err=True)
@@ -144,10 +157,19 @@ def serve(
                 timeout_graceful_shutdown=10,
             )
         finally:
-            remove_discovery(root)
+            if not settings.snapshot:
+                remove_discovery(root)
 
 
-def mcp(project: ProjectOpt = None, db: DbOpt = None, model: ModelOpt = None) -> None:
+def mcp(
+    project: ProjectOpt = None,
+    db: DbOpt = None,
+    model: ModelOpt = None,
+    snapshot: Annotated[
+        Path | None,
+        typer.Option("--snapshot", help="Serve this snapshot file alone (no source tree), read-only."),
+    ] = None,
+) -> None:
     """Serve the MCP tools over stdio: get_context, search_patterns, list_facts, reindex.
 
     Start it from your assistant's MCP configuration (see the README); it speaks MCP on
@@ -162,7 +184,7 @@ def mcp(project: ProjectOpt = None, db: DbOpt = None, model: ModelOpt = None) ->
     with errors_to_exit():
         from server.mcp_server import run_mcp
 
-        run_mcp(project, db=_db(db), model=model)
+        run_mcp(project, db=_db(db), model=model, snapshot=snapshot.expanduser().resolve() if snapshot else None)
 
 
 def hook(

@@ -28,8 +28,10 @@ _EXPORTS: dict[str, str] = {
     "Pattern": "memorybrain.models",
     "PatternNotFoundError": "memorybrain.errors",
     "ProjectError": "memorybrain.errors",
+    "ReadOnlyError": "memorybrain.errors",
     "RequestError": "memorybrain.errors",
     "SentenceTransformerEncoder": "memorybrain.embeddings",
+    "SnapshotError": "memorybrain.errors",
     "StoreError": "memorybrain.errors",
     "get_encoder": "memorybrain.embeddings",
     "load_config": "memorybrain.config",
@@ -67,7 +69,9 @@ if TYPE_CHECKING:  # pragma: no cover
         NotIndexedError,
         PatternNotFoundError,
         ProjectError,
+        ReadOnlyError,
         RequestError,
+        SnapshotError,
         StoreError,
     )
     from memorybrain.indexing import IndexReport

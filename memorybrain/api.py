@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from memorybrain.config import MAX_BUDGET, MIN_BUDGET, Config, find_root, load_config
 from memorybrain.embeddings import Encoder, get_encoder
-from memorybrain.errors import NotIndexedError, RequestError
+from memorybrain.errors import NotIndexedError, ReadOnlyError, RequestError
 from memorybrain.models import Fact, Pattern
 from memorybrain.pack import Pack, PackBuilder
 from memorybrain.store import Store
@@ -32,6 +32,50 @@ class Brain:
         self._encoder = encoder
         self._store: Store | None = None
         self._builder: PackBuilder | None = None
+        #: set by ``from_snapshot``: the brain answers queries only
+        self.read_only = False
+        self.project_name = config.root.name
+        self.snapshot_path: Path | None = None
+
+    @classmethod
+    def from_snapshot(
+        cls, path: str | Path, *, model: str | None = None, encoder: Encoder | None = None
+    ) -> Brain:
+        """A read-only brain built from a snapshot file alone (no source tree, no project store).
+
+        The snapshot is validated, then loaded into a private in-memory store. Its vectors
+        are used when the local model (``model``, default all-MiniLM-L6-v2; never a model
+        named by the file) is the one they were made with; otherwise every pattern is
+        embedded here. Nothing is written to disk.
+        """
+        from memorybrain import snapshot
+        from memorybrain.indexing import embed_missing
+
+        path = Path(path).expanduser()
+        snap = snapshot.read(path)
+        config = Config(root=path.resolve().parent)
+        if model:
+            config = config.with_overrides(model=model)
+        brain = cls(config, encoder=encoder)
+        store = Store.memory()
+        try:
+            store.load(
+                index=snap.index(),
+                meta={**snap.meta(), "root": snap.project},
+                curation=snap.records["curation"],
+                exclusions=[g["glob"] for g in snap.records["exclusion"]],
+                rules=snap.records["rule"],
+                team_facts=snap.team_facts(),
+            )
+            embed_missing(store, brain.encoder)
+        except BaseException:
+            store.close()
+            raise
+        brain._store = store
+        brain.read_only = True
+        brain.project_name = snap.project
+        brain.snapshot_path = path
+        return brain
 
     @classmethod
     def open(
@@ -82,8 +126,19 @@ class Brain:
 
     # ------------------------------------------------------------------ indexing
 
+    def _writable(self) -> Store:
+        if self.read_only:
+            raise ReadOnlyError(
+                f"this brain is served from the snapshot {self.snapshot_path} and is read-only",
+                hint="curate in the project itself, then `brain snapshot export`",
+            )
+        return self.store
+
     def index(self, *, progress: Progress | None = None) -> IndexReport:
         from memorybrain.indexing import index_project
+
+        if self.read_only:
+            self._writable()
 
         store = self._store or Store.open(self.config.db_path, create=True)
         self._store = store
@@ -120,7 +175,7 @@ class Brain:
                 hint='say what you want to build, e.g. "Add CRUD endpoints for invoices"',
             )
         if self._builder is None:
-            self._builder = PackBuilder(self.store, self.encoder, project=self.config.root.name)
+            self._builder = PackBuilder(self.store, self.encoder, project=self.project_name)
         return self._builder.build(request, budget=budget, fmt=fmt, kinds=kinds)
 
     def patterns(
@@ -149,7 +204,172 @@ class Brain:
         return self.store.conventions()
 
     def status(self) -> dict[str, Any]:
+        from memorybrain import curation
+
         stats = self.store.stats()
         stats["root"] = str(self.config.root)
-        stats["db_path"] = str(self.config.db_path)
+        stats["db_path"] = str(self.snapshot_path or self.config.db_path)
+        stats["read_only"] = self.read_only
+        cur = curation.summary(self.store)
+        stats["curation"] = {
+            "pins": len(cur["pins"]),
+            "excluded": len(cur["excluded"]),
+            "exclusion_globs": cur["exclusion_globs"],
+            "notes": len(cur["notes"]),
+            "rules": len(cur["rules"]),
+            "team_facts": len(cur["facts"]),
+        }
+        stats["stale_pins"] = cur["stale_pins"]
         return stats
+
+    # ------------------------------------------------------------------ curation
+
+    def pin(self, pattern_id: str) -> dict[str, Any]:
+        """Pin a pattern: preferred in packs for its kind and marked team-approved."""
+        from memorybrain import curation
+
+        return curation.pin(self._writable(), pattern_id)
+
+    def unpin(self, pattern_id: str) -> bool:
+        from memorybrain import curation
+
+        return curation.unpin(self._writable(), pattern_id)
+
+    def exclude(self, target: str) -> dict[str, Any]:
+        """Keep a pattern id, or every pattern under a path glob, out of packs."""
+        from memorybrain import curation
+
+        return curation.exclude(self._writable(), target)
+
+    def include(self, target: str) -> dict[str, Any]:
+        from memorybrain import curation
+
+        return curation.include(self._writable(), target)
+
+    def note(self, pattern_id: str, text: str | None) -> dict[str, Any] | None:
+        """Attach a note shown with the pattern in packs (empty text removes it)."""
+        from memorybrain import curation
+
+        return curation.note(self._writable(), pattern_id, text)
+
+    def rule_add(self, text: str) -> dict[str, Any]:
+        from memorybrain import curation
+
+        return curation.rule_add(self._writable(), text)
+
+    def rule_remove(self, ref: str) -> dict[str, Any] | None:
+        from memorybrain import curation
+
+        return curation.rule_remove(self._writable(), ref)
+
+    def rules(self) -> list[dict[str, Any]]:
+        return self.store.rules()
+
+    def fact_set(self, key: str, value: str) -> Fact:
+        from memorybrain import curation
+
+        return curation.fact_set(self._writable(), key, value)
+
+    def fact_unset(self, key: str) -> bool:
+        from memorybrain import curation
+
+        return curation.fact_unset(self._writable(), key)
+
+    def curation_marks(self, ids: Any) -> dict[str, list[str]]:
+        """id -> ["pinned" | "pinned, stale" | "excluded" | "excluded by glob", "note"] for these ids."""
+        from memorybrain.curation import Curation
+
+        cur = Curation.load(self.store)
+        stale = {s["id"] for s in self.curation()["stale_pins"]}
+        out: dict[str, list[str]] = {}
+        for pid in ids:
+            row = cur.rows.get(pid) or {}
+            marks = []
+            if row.get("pinned"):
+                marks.append("pinned, stale" if pid in stale else "pinned")
+            if row.get("excluded"):
+                marks.append("excluded")
+            elif pid in cur.excluded:
+                marks.append("excluded by glob")
+            if row.get("note"):
+                marks.append("note")
+            if marks:
+                out[pid] = marks
+        return out
+
+    def curation(self) -> dict[str, Any]:
+        """Pins, exclusions, notes, rules, team facts and stale pins."""
+        from memorybrain import curation
+
+        return curation.summary(self.store)
+
+    # ------------------------------------------------------------------ snapshots and rule files
+
+    def export_snapshot(self, path: str | Path | None = None, *, vectors: bool = True) -> dict[str, Any]:
+        """Write the team snapshot (default ``.brain/snapshot.jsonl`` under the project)."""
+        from memorybrain import snapshot
+
+        target = Path(path).expanduser() if path else self.config.root / snapshot.DEFAULT_PATH
+        return snapshot.export(
+            self.store, target, project=self.project_name, root=None if self.read_only else self.config.root,
+            vectors=vectors,
+        )
+
+    def import_snapshot(self, path: str | Path, *, mode: str = "merge") -> dict[str, Any]:
+        """Import a team snapshot into this project's store, in one transaction.
+
+        ``merge`` keeps local curation (differences are reported as conflicts) and takes the
+        snapshot's index only if the project has none; ``replace`` swaps in the snapshot's
+        index and curation. Everything is validated before anything is written.
+        """
+        from memorybrain import snapshot
+        from memorybrain.indexing import embed_missing
+
+        if mode not in ("merge", "replace"):
+            raise RequestError(f"mode must be merge or replace, got {mode!r}")
+        if self.read_only:
+            self._writable()
+        snap = snapshot.read(Path(path).expanduser())
+        store = self._store or Store.open(self.config.db_path, create=True)
+        self._store = store
+        indexed = bool(store.get_meta("last_indexed"))
+        take_index = mode == "replace" or not indexed
+        report: dict[str, Any] = {"mode": mode, "index": "snapshot" if take_index else "local", "conflicts": []}
+        if mode == "replace":
+            cur, rules = snap.records["curation"], snap.records["rule"]
+            globs = [g["glob"] for g in snap.records["exclusion"]]
+            facts = snap.team_facts()
+            report["added"] = {"curation": len(cur), "exclusions": len(globs), "rules": len(rules), "facts": len(facts)}
+        else:
+            local = {
+                "curation": store.curation(),
+                "exclusions": store.exclusion_globs(),
+                "rules": store.rules(),
+                "facts": [f for f in store.facts() if f.origin == "team"],
+            }
+            cur, globs, rules, facts, merged = snapshot.merge(local, snap)
+            report.update(merged)
+        meta = {**snap.meta(), "root": str(self.config.root)} if take_index else {}
+        store.load(
+            index=snap.index() if take_index else None,
+            meta=meta,
+            curation=cur,
+            exclusions=globs,
+            rules=rules,
+            team_facts=facts,
+        )
+        report["patterns"] = store.pattern_count()
+        report["embedded"] = embed_missing(store, self.encoder) if take_index else 0
+        report["vectors"] = "re-embedded" if report["embedded"] else "from snapshot" if take_index else "local"
+        report["stale_pins"] = len(self.curation()["stale_pins"])
+        if self._builder is not None:
+            self._builder.refresh()
+        return report
+
+    def export_rules(self, target: str, path: str | Path | None = None) -> dict[str, Any]:
+        """Write the curated conventions into AGENTS.md, CLAUDE.md or .cursor/rules/memorybrain.mdc."""
+        from memorybrain import export_rules
+
+        if self.read_only:
+            self._writable()
+        return export_rules.export(self, target, path)

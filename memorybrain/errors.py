@@ -9,7 +9,9 @@ Hierarchy::
     ├── StoreError              the store file is unusable (corrupt, newer schema, ...)
     ├── PatternNotFoundError    an id that is not in the store
     ├── RequestError            an empty or otherwise unusable request
-    └── ModelError              the embedding model cannot be loaded (never downloaded)
+    ├── ModelError              the embedding model cannot be loaded (never downloaded)
+    ├── SnapshotError           a team snapshot that is truncated, edited, hostile or too new
+    └── ReadOnlyError           a change asked of a brain served from a snapshot
 
 The CLI prints ``error: <message>`` and exits with ``exit_code``; the server maps
 ``status`` to an HTTP problem response.
@@ -72,3 +74,15 @@ class ModelError(BrainError):
     exit_code = 6
     status = 503
     title = "Embedding model unavailable"
+
+
+class SnapshotError(BrainError):
+    exit_code = 7
+    status = 422
+    title = "Invalid snapshot"
+
+
+class ReadOnlyError(BrainError):
+    exit_code = 8
+    status = 409
+    title = "Read-only"

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from memorybrain.curation import Curation, report_markdown
 from memorybrain.embeddings import Encoder
 from memorybrain.errors import RequestError
 from memorybrain.models import Fact, Pattern
@@ -51,6 +52,9 @@ class Exemplar:
     code: str = ""
     trimmed_lines: int = 0
     header: str = ""
+    team_approved: bool = False  # pinned by the team (memorybrain.curation)
+    note: str = ""  # the team's note on this pattern
+    stale: bool = False  # pinned, but its code changed since
 
     def as_dict(self) -> dict[str, Any]:
         p = self.pattern
@@ -70,6 +74,9 @@ class Exemplar:
             "header": self.header or None,
             "code": self.code,
             "trimmed_lines": self.trimmed_lines,
+            "team_approved": self.team_approved,
+            "note": self.note or None,
+            "pin_stale": self.stale,
         }
 
 
@@ -95,6 +102,8 @@ class Pack:
     checklist: list[ChecklistItem] = field(default_factory=list)
     omitted: list[dict[str, str]] = field(default_factory=list)
     tokens: int = 0
+    #: which pins, rules and facts went in and which were left out (None: nothing curated)
+    curation: dict[str, Any] | None = None
 
     # ------------------------------------------------------------------ rendering
 
@@ -112,7 +121,8 @@ class Pack:
         if self.conventions:
             out.append("## Conventions")
             for c in self.conventions:
-                out.append(f"- {c['statement']}")
+                team = " — team rule" if c.get("origin") == "team" else ""
+                out.append(f"- {c['statement']}{team}")
             out.append("")
         if self.exemplars:
             out.append("## Exemplars")
@@ -123,6 +133,8 @@ class Pack:
                 mark = "x" if item.found else " "
                 out.append(f"- [{mark}] **{item.item}**: {item.answer}")
             out.append("")
+        if self.curation is not None:
+            out.append(report_markdown(self.curation))
         return "\n".join(out).rstrip() + "\n"
 
     def to_dict(self) -> dict[str, Any]:
@@ -151,12 +163,14 @@ class Pack:
                     "statement": c["statement"],
                     "count": c.get("data", {}).get("count"),
                     "total": c.get("data", {}).get("total"),
+                    "origin": c.get("origin", "detected"),
                 }
                 for c in self.conventions
             ],
             "exemplars": [e.as_dict() for e in self.exemplars],
             "checklist": [c.as_dict() for c in self.checklist],
             "omitted": self.omitted,
+            "curation": self.curation or {"used": [], "left_out": [], "excluded_patterns": 0},
         }
 
     def to_json(self) -> str:
@@ -172,8 +186,13 @@ class Pack:
 def exemplar_markdown(ex: Exemplar) -> str:
     """One exemplar block (ends with a blank line)."""
     p = ex.pattern
-    lines = [f"### {ex.role}: `{p.qualname}` — {p.location}"]
+    approved = ""
+    if ex.team_approved:
+        approved = " · team-approved (code changed since pinned)" if ex.stale else " · team-approved"
+    lines = [f"### {ex.role}: `{p.qualname}` — {p.location}{approved}"]
     lines.append(f"_{p.summary} · {ex.reason}_" if p.kind == "route" else f"_{ex.reason}_")
+    if ex.note:
+        lines.append(f"> Team note: {ex.note}")
     lines.append("```python")
     if ex.header:
         lines += [ex.header, ""]
@@ -368,6 +387,7 @@ class PackBuilder:
         self._file_metas: dict[str, dict[str, Any] | None] = {}
         self._tests: dict[str, list[tuple[str, str, int]]] | None = None
         self._paths: list[str] | None = None
+        self._curation = Curation()
 
     def refresh(self) -> None:
         self.retriever.refresh()
@@ -397,17 +417,28 @@ class PackBuilder:
         pack = Pack(request=request, budget=budget, project=self.project)
         facts = self.store.facts()
         conventions = self.store.conventions()
+        self._curation = curation = Curation.load(self.store)  # filters the hits in _candidates
         candidates = self._candidates(request, conventions, kinds, budget)
+        # -- curation: exclusions out, pins first of their kind, notes; team rules and facts first
+        pinned = self.store.get_patterns(curation.pinned()) if curation.pinned() else {}
+        if kinds:
+            pinned = {k: p for k, p in pinned.items() if p.kind in kinds}
+        candidates = curation.arrange(candidates, pinned)
+        offered = {ex.pattern.id for ex in candidates if ex.team_approved}
         pack.checklist = self._checklist(conventions)
 
         # Fixed sections first, then exemplars in priority order while they fit.
-        pack.stack = sorted(facts, key=lambda f: (_CATEGORY_RANK.get(f.category, 99), f.category, f.name))
-        pack.conventions = conventions
+        pack.stack = sorted(
+            facts, key=lambda f: (f.origin != "team", _CATEGORY_RANK.get(f.category, 99), f.category, f.name)
+        )
+        pack.conventions = curation.team_conventions() + conventions
         self._shrink_fixed(pack, fmt)
+        if not curation.empty:  # reserve room for the closing used/left-out record
+            pack.curation = curation.report(pack, offered)
         # Rendering is additive, so each candidate is priced alone instead of re-rendering the
         # whole pack per try; the exact check at the end settles any rounding.
         limit = budget * CHARS_PER_TOKEN
-        used = len(pack.render(fmt)) + len("## Exemplars\n") + 8
+        used = len(pack.render(fmt)) + len("## Exemplars\n") + 8 + (64 * len(offered) if pack.curation else 0)
         for ex in candidates:
             max_lines = MAX_EXEMPLAR_LINES
             while True:
@@ -438,8 +469,11 @@ class PackBuilder:
             while pack.omitted and excess > 0:  # drop entries by their size, then re-check once
                 excess -= len(json.dumps(pack.omitted.pop(), ensure_ascii=False)) + 8
             excess = len(pack.render(fmt)) - limit
-        while pack.exemplars and count_tokens(pack.render(fmt)) > budget:
-            pack.exemplars.pop()
+        if pack.curation is None:
+            while pack.exemplars and count_tokens(pack.render(fmt)) > budget:
+                pack.exemplars.pop()
+        else:
+            curation.fit(pack, fmt, offered)
         pack.tokens = count_tokens(pack.render(fmt))
         return pack
 
@@ -463,7 +497,7 @@ class PackBuilder:
         self, request: str, conventions: list[dict[str, Any]], kinds: tuple[str, ...] | None, budget: int = 4000
     ) -> list[Exemplar]:
         """Exemplars in priority order; the budget decides how many make it."""
-        hits = self.retriever.search(request, limit=400)
+        hits = self._curation.filter_hits(self.retriever.search(request, limit=400))
         chosen: dict[str, Exemplar] = {}
         order: list[str] = []
 

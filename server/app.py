@@ -57,7 +57,9 @@ def create_app(
     """
     settings = settings or ServerSettings()
     if service is None:
-        service = BrainService(settings.project, db=settings.db, model=settings.model, encoder=encoder)
+        service = BrainService(
+            settings.project, db=settings.db, model=settings.model, encoder=encoder, snapshot=settings.snapshot
+        )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -194,9 +194,16 @@ def build_mcp(service: BrainService) -> MCPServer:
     return mcp
 
 
-def run_mcp(project: str | Path | None = None, *, db: str | None = None, model: str | None = None) -> None:
-    """Serve the MCP tools over stdio until the client closes the connection."""
-    service = BrainService(project, db=db, model=model)
+def run_mcp(
+    project: str | Path | None = None,
+    *,
+    db: str | None = None,
+    model: str | None = None,
+    snapshot: str | Path | None = None,
+) -> None:
+    """Serve the MCP tools over stdio until the client closes the connection (from a
+    snapshot alone, read-only, when ``snapshot`` is given)."""
+    service = BrainService(project, db=db, model=model, snapshot=snapshot)
     # Load the model in the background: the client's handshake must not wait for it.
     threading.Thread(target=service.start, name="brain-warm", daemon=True).start()
     mcp = build_mcp(service)

@@ -86,6 +86,7 @@ class ConventionOut(BaseModel):
     statement: str
     count: int | None = None
     total: int | None = None
+    origin: str = Field("detected", description="`team` for a rule written by the team (`brain rule add`).")
 
 
 class ExemplarOut(BaseModel):
@@ -105,6 +106,9 @@ class ExemplarOut(BaseModel):
     header: str | None = None
     code: str
     trimmed_lines: int
+    team_approved: bool = Field(False, description="Pinned by the team (`brain pin`).")
+    note: str | None = Field(None, description="The team's note on this pattern (`brain note`).")
+    pin_stale: bool = Field(False, description="Pinned, but its code changed since.")
 
 
 class ChecklistOut(BaseModel):
@@ -123,6 +127,13 @@ class OmittedOut(BaseModel):
     why: str
 
 
+class CurationReport(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    used: list[dict[str, Any]] = Field(description="`{type: pin|rule|fact|note, ...}` entries that went in.")
+    left_out: list[dict[str, Any]] = Field(description="Entries left out, each with `why` (budget, ...).")
+    excluded_patterns: int = Field(description="Patterns kept out of every pack by `brain exclude`.")
+
+
 class PackDocument(BaseModel):
     """The ``memorybrain.pack/1`` document (``format: json``), as `brain context --format json`."""
 
@@ -139,6 +150,9 @@ class PackDocument(BaseModel):
     exemplars: list[ExemplarOut]
     checklist: list[ChecklistOut]
     omitted: list[OmittedOut]
+    curation: CurationReport = Field(
+        description="Which pinned patterns, team rules and team facts the pack used, and which it left out (why)."
+    )
 
 
 # ---------------------------------------------------------------------- patterns
@@ -275,3 +289,100 @@ class Health(BaseModel):
     last_indexed: str | None
     index_job: JobRef | None = Field(description="The latest index job of this server, if any.")
     uptime_seconds: float
+    read_only: bool = Field(False, description="True when serving a snapshot (`brain serve --snapshot`).")
+
+
+# ---------------------------------------------------------------------- curation
+
+PATTERN_ID = r"^[0-9a-f]{12}$"
+#: A usable path glob: no negation (`!`), no trailing backslash, no control characters, no
+#: white space at either end (Python's and JSON Schema's idea of white space).
+_GLOB_EDGE = r"[^!\\\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"
+GLOB = rf"^{_GLOB_EDGE}([^\x00-\x1f\x7f]*{_GLOB_EDGE})?$"
+FACT_KEY = r"^([a-z][a-z0-9_]{0,39}:)?[a-z0-9][a-z0-9_.+\- ]{0,59}$"
+
+
+class PatternRef(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(pattern=PATTERN_ID, description="A pattern id from /v1/patterns.")
+
+
+class ExclusionTarget(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    target: str = Field(
+        min_length=1,
+        max_length=300,
+        pattern=GLOB,
+        description="A pattern id, or a path glob (gitignore syntax) like `legacy/**`.",
+    )
+
+
+class NoteIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(pattern=PATTERN_ID)
+    text: str = Field("", max_length=500, description="The note; empty removes it.")
+
+
+class RuleIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(min_length=1, max_length=500, json_schema_extra={"pattern": NOT_BLANK})
+
+
+class RuleRef(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(min_length=1, max_length=500, description="A rule id (or the rule's text).")
+
+
+class TeamFactIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    key: str = Field(
+        min_length=1, max_length=100, pattern=FACT_KEY, description="`category:name`, e.g. `database:postgresql`."
+    )
+    value: str = Field(min_length=1, max_length=200, json_schema_extra={"pattern": NOT_BLANK})
+
+    @field_validator("value")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not re.search(NOT_BLANK, value):
+            raise ValueError("must not be blank")
+        return value
+
+
+class TeamFactRef(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    key: str = Field(min_length=1, max_length=100, pattern=FACT_KEY)
+
+
+class CurationRow(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    id: str
+    kind: str
+    path: str
+    qualname: str
+    content_hash: str
+    pinned: bool
+    excluded: bool
+    note: str
+
+
+class Rule(BaseModel):
+    id: str
+    text: str
+
+
+class CurationOut(BaseModel):
+    """Everything the team curated, as `brain status` summarises it."""
+
+    model_config = ConfigDict(extra="allow")
+    pins: list[dict[str, Any]]
+    excluded: list[dict[str, Any]]
+    exclusion_globs: list[str]
+    notes: list[dict[str, Any]]
+    rules: list[Rule]
+    facts: list[dict[str, Any]]
+    stale_pins: list[dict[str, Any]] = Field(description="Pins whose pattern changed or disappeared.")
+
+
+class Changed(BaseModel):
+    changed: bool
+    detail: dict[str, Any] | None = None

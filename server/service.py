@@ -25,7 +25,7 @@ import numpy as np
 from memorybrain import Brain, __version__
 from memorybrain.config import Config
 from memorybrain.embeddings import Encoder, get_encoder
-from memorybrain.errors import BrainError, ModelError, NotIndexedError
+from memorybrain.errors import BrainError, ModelError, NotIndexedError, ReadOnlyError
 from memorybrain.models import Fact, Pattern
 from memorybrain.pack import Pack
 from memorybrain.retrieve import Retriever
@@ -76,10 +76,20 @@ class BrainService:
         db: str | None = None,
         model: str | None = None,
         encoder: Encoder | None = None,
+        snapshot: str | Path | None = None,
     ) -> None:
         # Reads and validates the configuration now: a bad project or config is a clear
-        # error before anything listens.
-        self.config: Config = Brain.open(project, db=db, model=model).config
+        # error before anything listens. With a snapshot, no project is read at all.
+        self.snapshot = Path(snapshot).expanduser().resolve() if snapshot else None
+        if self.snapshot is not None:
+            self.config = Config(root=self.snapshot.parent)
+            if model:
+                self.config = self.config.with_overrides(model=model)
+            from memorybrain import snapshot as snapshots
+
+            snapshots.read(self.snapshot)  # a bad snapshot is refused before anything listens
+        else:
+            self.config = Brain.open(project, db=db, model=model).config
         self._encoder_override = encoder
         self._encoder: LockedEncoder | None = None
         self._encoder_lock = threading.Lock()
@@ -154,6 +164,8 @@ class BrainService:
         """The query ``Brain`` (call with the lock held); NotIndexedError until indexed."""
         if self.model_error is not None:
             raise self.model_error
+        if self._brain is None and self.snapshot is not None:
+            self._brain = Brain.from_snapshot(self.snapshot, model=self.config.model, encoder=self.encoder)
         if self._brain is None:
             self._brain = Brain(self.config, encoder=self.encoder)
         try:
@@ -252,8 +264,9 @@ class BrainService:
             "ready": state == "ok",
             "detail": detail,
             "version": __version__,
-            "project": self.config.root.name,
-            "root": str(self.config.root),
+            "project": self._brain.project_name if self._brain is not None else self.config.root.name,
+            "root": str(self.snapshot or self.config.root),
+            "read_only": self.read_only,
             "model": (stats or {}).get("model") or self.config.model,
             "model_loaded": self.model_loaded,
             "schema_version": (stats or {}).get("schema_version"),
@@ -269,9 +282,23 @@ class BrainService:
 
     # ------------------------------------------------------------------ indexing
 
+    @property
+    def read_only(self) -> bool:
+        return self.snapshot is not None
+
+    def curate(self, operation: str, *args: Any) -> Any:
+        """Run one curation method of ``Brain`` (pin, exclude, rule_add, ...) on the query store."""
+        with self._lock:
+            return getattr(self._query(), operation)(*args)
+
     def start_index(self) -> IndexJob:
         if self.model_error is not None:
             raise self.model_error
+        if self.snapshot is not None:
+            raise ReadOnlyError(
+                f"this server answers from the snapshot {self.snapshot}, read-only: there is nothing to index",
+                hint="index and curate in the project, then export a new snapshot",
+            )
         return self.jobs.start()
 
     def _run_index(self, job: IndexJob) -> dict[str, Any]:

@@ -90,6 +90,7 @@ class ServerSettings(BaseSettings):
     max_body_bytes: int = Field(MAX_BODY_BYTES, ge=1024, le=16 * 1024 * 1024)
     db: str | None = None
     model: str | None = None
+    snapshot: Path | None = None  # serve this snapshot file alone, read-only
 
     @field_validator("allowed_hosts", "cors_origins", mode="before")
     @classmethod

@@ -330,6 +330,16 @@ def test_openapi_documents_models_and_problems(client):
         "/v1/index",
         "/v1/index/{job_id}",
         "/v1/health",
+        "/v1/curation",
+        "/v1/curation/pin",
+        "/v1/curation/unpin",
+        "/v1/curation/exclude",
+        "/v1/curation/include",
+        "/v1/curation/note",
+        "/v1/curation/rules",
+        "/v1/curation/rules/remove",
+        "/v1/curation/facts",
+        "/v1/curation/facts/unset",
     }
     components = schema["components"]["schemas"]
     assert {"ContextRequest", "ContextMarkdown", "PackDocument", "PatternPage", "Problem", "Health"} <= set(

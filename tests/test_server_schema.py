@@ -47,6 +47,16 @@ OPERATIONS = [
     ("/v1/index", "POST"),
     ("/v1/index/{job_id}", "GET"),
     ("/v1/health", "GET"),
+    ("/v1/curation", "GET"),
+    ("/v1/curation/pin", "POST"),
+    ("/v1/curation/unpin", "POST"),
+    ("/v1/curation/exclude", "POST"),
+    ("/v1/curation/include", "POST"),
+    ("/v1/curation/note", "POST"),
+    ("/v1/curation/rules", "POST"),
+    ("/v1/curation/rules/remove", "POST"),
+    ("/v1/curation/facts", "POST"),
+    ("/v1/curation/facts/unset", "POST"),
 ]
 
 
@@ -57,7 +67,9 @@ def test_every_operation_is_covered(api_schema):
 
 
 #: Operations with parameters or a body: the ones invalid requests can be made for.
-WITH_INPUT = [op for op in OPERATIONS if op not in (("/v1/index", "POST"), ("/v1/health", "GET"))]
+WITH_INPUT = [
+    op for op in OPERATIONS if op not in (("/v1/index", "POST"), ("/v1/health", "GET"), ("/v1/curation", "GET"))
+]
 CASES = [(p, m, GenerationMode.POSITIVE) for p, m in OPERATIONS] + [
     (p, m, GenerationMode.NEGATIVE) for p, m in WITH_INPUT
 ]

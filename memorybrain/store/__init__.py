@@ -104,6 +104,15 @@ class Store:
             raise StoreError(f"{path} is not a usable brain store: {e}") from e
         return store
 
+    @classmethod
+    def memory(cls) -> Store:
+        """A private in-memory store (a snapshot loaded read-only): nothing touches disk."""
+        conn = sqlite3.connect(":memory:", check_same_thread=False)
+        db = sqlite_utils.Database(conn, execute_plugins=False)
+        store = cls(db, Path(":memory:"))
+        store._migrate(create=True)
+        return store
+
     def close(self) -> None:
         self.db.conn.close()
 
@@ -431,9 +440,11 @@ class Store:
     # ------------------------------------------------------------------ facts
 
     def replace_detected_facts(self, facts: list[Fact]) -> None:
+        """Replace the detected facts; a team fact with the same key wins and is kept."""
         with self.db.conn:
             self.db.execute("DELETE FROM facts WHERE origin = 'detected'")
-            rows = [self._fact_row(f) for f in facts]
+            team = {r[0] for r in self.db.execute("SELECT key FROM facts WHERE origin = 'team'")}
+            rows = [self._fact_row(f) for f in facts if f.key not in team]
             if rows:
                 self.db.table("facts").insert_all(rows, replace=True)
 
@@ -456,6 +467,233 @@ class Store:
             "FROM facts ORDER BY category, name"
         )
         return [Fact(*r) for r in rows]
+
+    def set_team_fact(self, fact: Fact) -> None:
+        """Write a hand-written fact (``origin = 'team'``); it replaces a detected one with its key."""
+        with self.db.conn:
+            self.db.execute("DELETE FROM facts WHERE key = ?", [fact.key])
+            self.db.table("facts").insert(self._fact_row(fact))
+
+    def unset_team_fact(self, key: str) -> bool:
+        with self.db.conn:
+            cur = self.db.execute("DELETE FROM facts WHERE key = ? AND origin = 'team'", [key])
+        return cur.rowcount > 0
+
+    # ------------------------------------------------------------------ curation
+
+    def curation(self) -> list[dict[str, Any]]:
+        """Every curated pattern: id, kind, path, qualname, content_hash, pinned, excluded, note."""
+        cur = self.db.execute(
+            "SELECT id, kind, path, qualname, content_hash, pinned, excluded, note FROM curation "
+            "ORDER BY path, qualname, kind, id"
+        )
+        cols = [c[0] for c in cur.description]
+        out = []
+        for row in cur:
+            d = dict(zip(cols, row, strict=True))
+            d["pinned"], d["excluded"], d["note"] = bool(d["pinned"]), bool(d["excluded"]), d["note"] or ""
+            out.append(d)
+        return out
+
+    def set_curation(self, row: dict[str, Any]) -> None:
+        """Write one curation row (keys as ``curation()`` returns); a row with nothing set is deleted."""
+        with self.db.conn:
+            self._write_curation(row)
+
+    def _write_curation(self, row: dict[str, Any]) -> None:
+        if not (row.get("pinned") or row.get("excluded") or row.get("note")):
+            self.db.execute("DELETE FROM curation WHERE id = ?", [row["id"]])
+            return
+        self.db.execute(
+            "INSERT INTO curation(id, kind, path, qualname, content_hash, pinned, excluded, note) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, "
+            "path = excluded.path, qualname = excluded.qualname, content_hash = excluded.content_hash, "
+            "pinned = excluded.pinned, excluded = excluded.excluded, note = excluded.note",
+            [
+                row["id"],
+                row["kind"],
+                row["path"],
+                row["qualname"],
+                row["content_hash"],
+                int(bool(row.get("pinned"))),
+                int(bool(row.get("excluded"))),
+                redact(row.get("note") or ""),
+            ],
+        )
+
+    def exclusion_globs(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT glob FROM exclusions ORDER BY glob")]
+
+    def add_exclusion_glob(self, glob: str) -> bool:
+        with self.db.conn:
+            cur = self.db.execute("INSERT OR IGNORE INTO exclusions(glob) VALUES (?)", [glob])
+        return cur.rowcount > 0
+
+    def remove_exclusion_glob(self, glob: str) -> bool:
+        with self.db.conn:
+            cur = self.db.execute("DELETE FROM exclusions WHERE glob = ?", [glob])
+        return cur.rowcount > 0
+
+    def rules(self) -> list[dict[str, Any]]:
+        """The team's rules, in the order they were written: id, text."""
+        rows = self.db.execute("SELECT id, text FROM rules ORDER BY position, id")
+        return [{"id": i, "text": t} for i, t in rows]
+
+    def add_rule(self, rule_id: str, text: str) -> bool:
+        with self.db.conn:
+            position = self.db.execute("SELECT coalesce(max(position), -1) + 1 FROM rules").fetchone()[0]
+            cur = self.db.execute(
+                "INSERT OR IGNORE INTO rules(id, text, position) VALUES (?, ?, ?)", [rule_id, redact(text), position]
+            )
+        return cur.rowcount > 0
+
+    def remove_rule(self, rule_id: str) -> bool:
+        with self.db.conn:
+            cur = self.db.execute("DELETE FROM rules WHERE id = ?", [rule_id])
+        return cur.rowcount > 0
+
+    def pattern_hashes(self, ids: Iterable[str] | None = None) -> dict[str, str]:
+        """id -> content hash, of every pattern (or of ``ids``)."""
+        if ids is None:
+            return dict(self.db.execute("SELECT id, content_hash FROM patterns").fetchall())
+        ids = list(dict.fromkeys(ids))
+        out: dict[str, str] = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            out.update(self.db.execute(f"SELECT id, content_hash FROM patterns WHERE id IN ({marks})", chunk))
+        return out
+
+    def pattern_paths(self) -> list[str]:
+        """Every path that holds a pattern."""
+        return [r[0] for r in self.db.execute("SELECT DISTINCT path FROM patterns")]
+
+    def ids_under(self, paths: Iterable[str]) -> list[str]:
+        """Ids of the patterns in these files."""
+        paths = list(paths)
+        out: list[str] = []
+        for i in range(0, len(paths), 500):
+            chunk = paths[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            out += [r[0] for r in self.db.execute(f"SELECT id FROM patterns WHERE path IN ({marks})", chunk)]
+        return out
+
+    # ------------------------------------------------------------------ snapshots
+
+    def dump(self) -> dict[str, list[dict[str, Any]]]:
+        """Everything a pack is built from, as plain rows (the snapshot's content)."""
+
+        def rows(sql: str) -> list[dict[str, Any]]:
+            cur = self.db.execute(sql)
+            cols = [c[0] for c in cur.description]
+            return [dict(zip(cols, r, strict=True)) for r in cur]
+
+        return {
+            "file": rows(
+                "SELECT path, hash, size, lines, kind, status, reason, indexer_version, meta FROM files ORDER BY path"
+            ),
+            "pattern": rows(
+                "SELECT id, kind, name, qualname, path, start_line, end_line, code, summary, meta, usage, "
+                "content_hash FROM patterns ORDER BY id"
+            ),
+            "vector": rows("SELECT id, text_hash, vector FROM vectors ORDER BY id"),
+            "fact": rows(
+                "SELECT key, category, name, value, source_path, source_line, evidence, origin FROM facts ORDER BY key"
+            ),
+            "convention": rows("SELECT key, topic, statement, rank, data FROM conventions ORDER BY rank, key"),
+            "curation": [
+                {**r, "pinned": int(r["pinned"]), "excluded": int(r["excluded"])}
+                for r in self.curation()
+            ],
+            "exclusion": rows("SELECT glob FROM exclusions ORDER BY glob"),
+            "rule": rows("SELECT id, text, position FROM rules ORDER BY position, id"),
+        }
+
+    def load(
+        self,
+        *,
+        index: dict[str, list[dict[str, Any]]] | None,
+        meta: dict[str, str],
+        curation: list[dict[str, Any]],
+        exclusions: list[str],
+        rules: list[dict[str, Any]],
+        team_facts: list[Fact],
+    ) -> None:
+        """Swap in a snapshot's content in ONE transaction: all of it or none of it.
+
+        ``index`` (files, patterns, vectors, detected facts, conventions) replaces the index
+        when given; curation, exclusions, rules and team facts always replace the store's.
+        Rows have been validated by ``memorybrain.snapshot``; text is redacted again here.
+        """
+        conn = self.db.conn
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            if index is not None:
+                for table in ("files", "patterns", "vectors", "conventions"):
+                    conn.execute(f"DELETE FROM {table}")
+                conn.execute("DELETE FROM facts WHERE origin = 'detected'")
+                conn.executemany(
+                    "INSERT INTO files(path, hash, size, lines, kind, status, reason, indexer_version, meta, "
+                    "indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        (f["path"], f["hash"], f["size"], f["lines"], f["kind"], f["status"], f["reason"],
+                         f["indexer_version"], json.dumps(_redact_meta(f["meta"]), sort_keys=True),
+                         meta.get("last_indexed") or now_iso())
+                        for f in index["file"]
+                    ],
+                )
+                conn.executemany(
+                    f"INSERT INTO patterns({_PATTERN_COLUMNS}, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                    "?, ?)",
+                    [
+                        (p["id"], p["kind"], p["name"], p["qualname"], p["path"], p["start_line"], p["end_line"],
+                         redact(p["code"]), redact(p["summary"]), json.dumps(_redact_meta(p["meta"]), sort_keys=True),
+                         p["usage"], p["content_hash"])
+                        for p in index["pattern"]
+                    ],
+                )
+                conn.executemany(
+                    "INSERT INTO vectors(id, text_hash, vector) VALUES (?, ?, ?)",
+                    [(v["id"], v["text_hash"], v["vector"]) for v in index["vector"]],
+                )
+                team_keys = {f.key for f in team_facts}
+                conn.executemany(
+                    "INSERT OR REPLACE INTO facts(key, category, name, value, source_path, source_line, evidence, "
+                    "origin) VALUES (:key, :category, :name, :value, :source_path, :source_line, :evidence, :origin)",
+                    [self._fact_row(f) for f in index["fact"] if f.key not in team_keys],
+                )
+                conn.executemany(
+                    "INSERT INTO conventions(key, topic, statement, rank, data) VALUES (?, ?, ?, ?, ?)",
+                    [
+                        (c["key"], c["topic"], redact(c["statement"]), c["rank"],
+                         json.dumps(_redact_meta(c["data"]), sort_keys=True))
+                        for c in index["convention"]
+                    ],
+                )
+            conn.execute("DELETE FROM facts WHERE origin = 'team'")
+            for f in team_facts:
+                conn.execute("DELETE FROM facts WHERE key = ?", [f.key])
+            conn.executemany(
+                "INSERT INTO facts(key, category, name, value, source_path, source_line, evidence, origin) "
+                "VALUES (:key, :category, :name, :value, :source_path, :source_line, :evidence, :origin)",
+                [self._fact_row(f) for f in team_facts],
+            )
+            conn.execute("DELETE FROM curation")
+            for row in curation:
+                self._write_curation(row)
+            conn.execute("DELETE FROM exclusions")
+            conn.executemany("INSERT INTO exclusions(glob) VALUES (?)", [(g,) for g in exclusions])
+            conn.execute("DELETE FROM rules")
+            conn.executemany(
+                "INSERT INTO rules(id, text, position) VALUES (?, ?, ?)",
+                [(r["id"], redact(r["text"]), i) for i, r in enumerate(rules)],
+            )
+            for key, value in meta.items():
+                self._set_meta(key, value)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
 
     # ------------------------------------------------------------------ conventions
 

@@ -69,5 +69,30 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [m001_initial]
+def m002_curation(db: sqlite_utils.Database) -> None:
+    """Team curation, keyed by pattern id (stable across re-indexing).
+
+    ``curation`` remembers what a pattern was when it was curated (path, qualname, kind,
+    content hash) so a pin outlives its pattern and can be reported stale. ``exclusions``
+    holds path globs; ``rules`` the team's hand-written conventions, in the order written.
+    Team facts live in ``facts`` with ``origin = 'team'``.
+    """
+    db.table("curation").create(
+        {
+            "id": str,
+            "kind": str,
+            "path": str,
+            "qualname": str,
+            "content_hash": str,
+            "pinned": int,
+            "excluded": int,
+            "note": str,
+        },
+        pk="id",
+    )
+    db.table("exclusions").create({"glob": str}, pk="glob")
+    db.table("rules").create({"id": str, "text": str, "position": int}, pk="id")
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [m001_initial, m002_curation]
 SCHEMA_VERSION = len(MIGRATIONS)
