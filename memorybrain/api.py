@@ -174,9 +174,32 @@ class Brain:
                 "the request is empty",
                 hint='say what you want to build, e.g. "Add CRUD endpoints for invoices"',
             )
+        return self._pack_builder().build(request, budget=budget, fmt=fmt, kinds=kinds)
+
+    def _pack_builder(self) -> PackBuilder:
         if self._builder is None:
             self._builder = PackBuilder(self.store, self.encoder, project=self.project_name)
-        return self._builder.build(request, budget=budget, fmt=fmt, kinds=kinds)
+        return self._builder
+
+    def search(
+        self, query: str, *, kind: str | None = None, limit: int = 10, offset: int = 0
+    ) -> tuple[list[tuple[Pattern, float]], bool]:
+        """Patterns ranked by similarity to ``query`` (embeddings and full text, the same
+        retrieval packs use): (pattern, score) pairs for ``[offset, offset + limit)`` and
+        whether more follow."""
+        if not query or not query.strip():
+            raise RequestError("the search query is empty")
+        if limit < 1 or offset < 0:
+            raise RequestError(f"limit must be at least 1 and offset at least 0, got {limit} and {offset}")
+        hits = self._pack_builder().retriever.search(query, kinds=(kind,) if kind else None, limit=offset + limit + 1)
+        page = hits[offset : offset + limit]
+        found = self.store.get_patterns(h.id for h in page)
+        return [(found[h.id], h.score) for h in page if h.id in found], len(hits) > offset + limit
+
+    def refresh(self) -> None:
+        """See changes another process wrote to the store (a new index, curation)."""
+        if self._builder is not None:
+            self._builder.refresh()
 
     def patterns(
         self,

@@ -28,7 +28,6 @@ from memorybrain.embeddings import Encoder, get_encoder
 from memorybrain.errors import BrainError, ModelError, NotIndexedError, ReadOnlyError
 from memorybrain.models import Fact, Pattern
 from memorybrain.pack import Pack
-from memorybrain.retrieve import Retriever
 from server.jobs import IndexJob, JobManager
 
 __all__ = ["BrainService", "LockedEncoder", "summarise_report"]
@@ -95,7 +94,6 @@ class BrainService:
         self._encoder_lock = threading.Lock()
         self._lock = threading.RLock()
         self._brain: Brain | None = None
-        self._retriever: Retriever | None = None
         self.model_error: ModelError | None = None
         self.model_loaded = False
         self.jobs = JobManager(self._run_index)
@@ -146,7 +144,6 @@ class BrainService:
         if self._brain is not None:
             self._brain.close()
         self._brain = None
-        self._retriever = None
 
     def refresh(self) -> None:
         """Reopen the query side so it sees a new index, and warm it again."""
@@ -231,16 +228,7 @@ class BrainService:
         Returns (pattern, score) pairs for ``[offset, offset + limit)`` and whether more follow.
         """
         with self._lock:
-            brain = self._query()
-            if self._retriever is None:
-                self._retriever = Retriever(brain.store, self.encoder)
-            hits = self._retriever.search(
-                query, kinds=(kind,) if kind else None, limit=offset + limit + 1
-            )
-            page = hits[offset : offset + limit]
-            found = brain.store.get_patterns(h.id for h in page)
-            out = [(found[h.id], h.score) for h in page if h.id in found]
-            return out, len(hits) > offset + limit
+            return self._query().search(query, kind=kind, limit=limit, offset=offset)
 
     def status(self) -> dict[str, Any] | None:
         """The store's statistics, or None while it is not indexed (or the model is missing)."""

@@ -195,3 +195,18 @@ def test_pack_json_schema(fastapi_brain):
     ex = data["exemplars"][0]
     assert set(ex) >= {"id", "role", "kind", "path", "start_line", "end_line", "location", "code"}
     assert data["stack"][0]["source"]
+
+
+def test_library_search_ranks_pages_and_filters(fastapi_brain):
+    found, more = fastapi_brain.search("join a channel", limit=3)
+    assert len(found) == 3 and more
+    assert found[0][0].kind == "route" and "channel" in found[0][0].path
+    assert [s for _p, s in found] == sorted((s for _p, s in found), reverse=True)
+    page2, _ = fastapi_brain.search("join a channel", limit=3, offset=3)
+    assert not {p.id for p, _ in found} & {p.id for p, _ in page2}
+    schemas, _ = fastapi_brain.search("channel", kind="schema", limit=5)
+    assert schemas and all(p.kind == "schema" for p, _ in schemas)
+    from memorybrain.errors import RequestError
+
+    with pytest.raises(RequestError):
+        fastapi_brain.search("   ")

@@ -152,7 +152,8 @@ def test_curation_while_an_index_job_runs_is_kept(client, project):
     )
     job = client.post("/v1/index")
     assert job.status_code == 202
-    assert client.post("/v1/curation/pin", json={"id": GET_USER}).status_code == 200
+    r = client.post("/v1/curation/pin", json={"id": GET_USER})
+    assert r.status_code == 200, r.text
     assert client.post("/v1/curation/rules", json={"text": "Written during an index"}).status_code == 200
     assert client.post("/v1/curation/facts", json={"key": "framework:fastapi", "value": "team says 0.115"}).is_success
     import time
