@@ -387,6 +387,7 @@ class PackBuilder:
         self._file_metas: dict[str, dict[str, Any] | None] = {}
         self._tests: dict[str, list[tuple[str, str, int]]] | None = None
         self._paths: list[str] | None = None
+        self._words: dict[str, list[str]] | None = None
         self._curation = Curation()
 
     def refresh(self) -> None:
@@ -397,6 +398,7 @@ class PackBuilder:
         self._file_metas = {}
         self._tests = None
         self._paths = None
+        self._words = None
 
     def _names(self) -> dict[str, list[tuple[str, str, str, str]]]:
         if self._by_name is None:
@@ -407,6 +409,16 @@ class PackBuilder:
                 idx[name].append((pid, kind, path, qualname))
             self._by_name = idx
         return self._by_name
+
+    def _word_index(self) -> dict[str, list[str]]:
+        """Each word of a definition's name -> the names that contain it (built once)."""
+        if self._words is None:
+            idx: dict[str, list[str]] = defaultdict(list)
+            for name in self._names():
+                for w in set(name_words(name)):
+                    idx[w].append(name)
+            self._words = idx
+        return self._words
 
     def build(self, request: str, *, budget: int, fmt: str = "md", kinds: tuple[str, ...] | None = None) -> Pack:
         request = " ".join(request.split())
@@ -905,13 +917,13 @@ class PackBuilder:
             return []
         words = set().union(*terms)
         found: list[tuple[int, int, int, str, str]] = []
-        for name, entries in self._names().items():
+        index = self._names()
+        candidates = sorted({n for w in words for n in self._word_index().get(w, ())})
+        for name in candidates:
             if name.startswith("_") or name in shown:
                 continue
             parts = name_words(name)
-            if not words.intersection(parts):
-                continue
-            for _pid, kind, path, qualname in entries:
+            for _pid, kind, path, qualname in index[name]:
                 if qualname == name and kind != "test" and not _is_test_path(path):
                     found.append((-_matched_terms(terms, parts), _NAME_KIND_RANK.get(kind, 9), len(name), name, path))
                     break
