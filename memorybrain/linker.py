@@ -25,17 +25,17 @@ PatternRow = tuple[str, str, str, str, dict[str, Any], int, str]
 
 #: Bump when linking or convention logic changes: stores linked by another version relink on
 #: the next ``brain index`` even when no file changed.
-LINKER_VERSION = "8"
+LINKER_VERSION = "9"
 
 _AUTH_RE = re.compile(
     r"auth|login|jwt|token|current_user|currentuser|user|permission|role|admin|require|protect"
-    r"|authori|secur|verify|scope|session_user|owner|staff|superuser|api_key|apikey|bearer",
+    r"|authori|secur|verify|scope|session_user|owner|staff|superuser|api_key|apikey|bearer|has_access",
     re.I,
 )
 _RATE_RE = re.compile(r"limit|throttl|rate", re.I)
 _DB_RE = re.compile(r"(^|_)(db|session|database|conn|uow|unit_of_work)($|_)|SessionDep|DbDep", re.I)
 _NOT_AUTH_RE = re.compile(
-    r"limit|throttl|rate|cache|db$|session$|^get_db|paginat|settings|form$|requestform|schema$",
+    r"limit|throttl|rate|cache|db$|session$|^get_db|paginat|settings|form$|requestform|schema$|^permission_name$",
     re.I,
 )
 _DB_ERROR_RE = re.compile(
@@ -192,8 +192,9 @@ def _router_prefixes(files_meta: dict[str, dict[str, Any]], modules: ModuleIndex
             parent, mount = parents[node]
             mount_prefix = str(mount.get("prefix") or "")
             base = prefix(parent, seen | {node})
-            if rtype == "Blueprint" and mount_prefix:
-                result = _join(base, mount_prefix)  # url_prefix at registration wins in Flask
+            if rtype in ("Blueprint", "Namespace") and mount_prefix:
+                # url_prefix at registration wins in Flask, add_namespace(ns, path=) in flask-restx
+                result = _join(base, mount_prefix)
             else:
                 result = _join(base, mount_prefix, own)
         cache[node] = result if result != "/" else ""
@@ -219,6 +220,7 @@ def link(rows: list[PatternRow], files_meta: dict[str, dict[str, Any]]) -> LinkR
             if rule.get("view"):
                 url_rules[_last(str(rule["view"]))].append((path, rule))
 
+    fab_registered = _fab_registrations(files_meta)
     routes: list[Route] = []
     new_meta: dict[str, dict[str, Any]] = {}
     for pid, kind, _name, path, meta, _usage, _summary in rows:
@@ -226,6 +228,8 @@ def link(rows: list[PatternRow], files_meta: dict[str, dict[str, Any]]) -> LinkR
             continue
         meta = dict(meta)
         _resolve_route_path(path, meta, prefixes, url_rules, modules)
+        if meta.get("fab_class"):
+            meta["registered"] = fab_registered.get(str(meta["fab_class"]))
         deps = list(meta.get("dependencies") or [])
         for ann in meta.get("annotations") or []:
             target = aliases.get(_last(str(ann)))
@@ -334,6 +338,7 @@ def derive_conventions(
         out += _rate_limit_conventions(routes, defs)
         out += _db_conventions(routes, defs)
         out += _delete_conventions(routes)
+        out += _fab_conventions(routes)
         out += _helper_conventions(routes, defs)
         out += _import_conventions(routes, files_meta)
     out += _model_conventions(rows, usage)
@@ -635,6 +640,8 @@ def _error_conventions(
     wrapped = Counter(
         _last(str(x)) for r in routes for x in r.meta.get("decorators") or [] if _last(str(x)) in wrappers
     )
+    # library decorators the indexers know do it (Flask-AppBuilder's @safe)
+    wrapped.update(_last(str(x)) for r in routes for x in r.meta.get("error_decorators") or [])
     if wrapped:
         name, n = wrapped.most_common(1)[0]
         out.append(
@@ -795,8 +802,11 @@ def _response_conventions(routes: list[Route]) -> list[dict[str, Any]]:
     else:
         calls = Counter()
         for r in routes:
-            cs = {_last(str(c)) for c in r.meta.get("calls") or []}
+            cs = {_last(str(c)) for c in r.meta.get("calls") or []} | {
+                str(c) for c in r.meta.get("calls") or [] if str(c) == "self.response"
+            }
             for marker in (
+                "self.response",
                 "jsonify",
                 "dump",
                 "make_response",
@@ -808,6 +818,8 @@ def _response_conventions(routes: list[Route]) -> list[dict[str, Any]]:
                     calls[marker] += 1
         schemas = sum(1 for r in routes if r.meta.get("schemas"))
         bits = []
+        if calls.get("self.response"):
+            bits.append(f"`self.response(code, ...)` (Flask-AppBuilder) in {calls['self.response']}")
         if calls.get("jsonify"):
             bits.append(f"`jsonify(...)` in {calls['jsonify']}")
         if calls.get("dump") or schemas:
@@ -835,13 +847,15 @@ def _validation_conventions(rows: list[PatternRow], routes: list[Route], defs: d
     n_routes = 0
     for r in routes:
         out_names = _type_names(str(r.meta.get("response_model") or ""))
+        out_names |= {_last(str(x)) for x in r.meta.get("output_schemas") or []}
+        in_names = {_last(str(x)) for x in r.meta.get("input_schemas") or []}
         used = {_last(str(x)) for x in r.meta.get("schemas") or []} | {
             _last(str(c)) for c in r.meta.get("calls") or [] if _last(str(c)) in schema_names
         }
-        hit = (used | out_names) & schema_names
+        hit = (used | out_names | in_names) & schema_names
         if hit:
             n_routes += 1
-        inputs.update((used - out_names) & schema_names)
+        inputs.update(((used - out_names) | in_names) & schema_names)
         outputs.update(out_names & schema_names)
     if not n_routes:
         return []
@@ -1122,3 +1136,89 @@ def _middleware_conventions(rows: list[PatternRow], files_meta: dict[str, dict[s
             "data": {"count": len(mws), "pattern_ids": [m[0] for m in mws[:2]]},
         }
     ]
+
+
+# --------------------------------------------------------------------------- Flask-AppBuilder
+
+
+def _fab_registrations(files_meta: dict[str, dict[str, Any]]) -> dict[str, str]:
+    """FAB class name -> ``path:line (appbuilder.add_api)`` of its registration."""
+    out: dict[str, str] = {}
+    for path, meta in sorted(files_meta.items()):
+        for reg in meta.get("fab_registrations") or []:
+            call = f"{reg.get('target') or 'appbuilder'}.{reg.get('call')}"
+            out.setdefault(_last(str(reg.get("view", ""))), f"{path}:{reg.get('line')} ({call})")
+    return out
+
+
+def _fab_conventions(routes: list[Route]) -> list[dict[str, Any]]:
+    """Flask-AppBuilder: the permissions ``@protect()`` checks, the ``self.response_4xx()``
+    error helpers and how API classes are registered."""
+    fab = [r for r in routes if r.meta.get("framework") == "flask-appbuilder"]
+    if not fab:
+        return []
+    total = len(routes)
+    out: list[dict[str, Any]] = []
+    guarded = [r for r in fab if r.meta.get("permission")]
+    if guarded:
+        perms = Counter(str(r.meta["permission"]) for r in guarded)
+        classes = {str(r.meta["fab_class"]) for r in guarded}
+        named = {str(r.meta["fab_class"]) for r in guarded if r.meta.get("class_permission_name")}
+        mapped = {str(r.meta["fab_class"]) for r in guarded if r.meta.get("method_permission_name")}
+        shown = ", ".join(f"`{p}` ×{n}" for p, n in perms.most_common(6))
+        statement = (
+            f"FAB permissions: {_pct(len(guarded), total)} check `can_<permission> on <class_permission_name>` "
+            f"(permissions {shown}); `class_permission_name` set on {len(named)} of {len(classes)} classes"
+        )
+        if mapped:
+            statement += f", `method_permission_name` on {len(mapped)}"
+        out.append(
+            {
+                "key": "auth:fab_permissions",
+                "topic": "auth",
+                "statement": statement,
+                "data": {
+                    "count": len(guarded),
+                    "total": total,
+                    "permissions": dict(perms),
+                    "classes": len(classes),
+                    "class_permission_name": len(named),
+                    "pattern_ids": [],
+                },
+            }
+        )
+    helpers = [r for r in fab if r.meta.get("error_responses")]
+    if helpers:
+        codes = Counter(int(c) for r in helpers for c in r.meta["error_responses"])
+        shown = ", ".join(f"`self.response_{c}()` ×{n}" for c, n in codes.most_common(5))
+        example = max(helpers, key=lambda r: len(r.meta["error_responses"]))
+        out.append(
+            {
+                "key": "errors:fab_responses",
+                "topic": "errors",
+                "statement": f"handlers return errors with FAB's response helpers ({_pct(len(helpers), total)}: "
+                f"{shown}), e.g. `self.response_400(message=...)`",
+                "data": {"count": len(helpers), "total": total, "codes": dict(codes), "pattern_ids": [example.id]},
+            }
+        )
+    classes: dict[str, Any] = {}
+    for r in fab:
+        classes.setdefault(str(r.meta["fab_class"]), r.meta.get("registered"))
+    registered = {c: w for c, w in classes.items() if w}
+    if registered:
+        calls = Counter(str(w).rsplit("(", 1)[-1].rstrip(")") for w in registered.values())
+        where = Counter(str(w).split(":", 1)[0] for w in registered.values())
+        statement = (
+            "FAB classes are registered with "
+            + ", ".join(f"`{c}(...)` ×{n}" for c, n in calls.most_common(3))
+            + f" in {where.most_common(1)[0][0]} ({len(registered)} of {len(classes)} classes with routes)"
+        )
+        out.append(
+            {
+                "key": "fab_registration",
+                "topic": "registration",
+                "statement": statement,
+                "data": {"count": len(registered), "total": len(classes), "pattern_ids": []},
+            }
+        )
+    return out
