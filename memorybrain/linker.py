@@ -293,7 +293,7 @@ def route_summary(meta: dict[str, Any]) -> str:
     full = meta.get("full_path") or meta.get("path") or "(unregistered)"
     parts = [f"{methods} {full} → {meta.get('handler', '?')}"]
     extras = []
-    decos = [d for d in meta.get("decorator_texts") or [] if d]
+    decos = [" ".join(str(d).split()) for d in meta.get("decorator_texts") or [] if d]
     if decos:
         extras.append(" ".join(decos))
     deps = meta.get("dependencies") or []
@@ -1198,7 +1198,12 @@ def _fab_conventions(routes: list[Route]) -> list[dict[str, Any]]:
                 "topic": "errors",
                 "statement": f"handlers return errors with FAB's response helpers ({_pct(len(helpers), total)}: "
                 f"{shown}), e.g. `self.response_400(message=...)`",
-                "data": {"count": len(helpers), "total": total, "codes": dict(codes), "pattern_ids": [example.id]},
+                "data": {
+                    "count": len(helpers),
+                    "total": total,
+                    "codes": {str(c): n for c, n in codes.items()},
+                    "pattern_ids": [example.id],
+                },
             }
         )
     classes: dict[str, Any] = {}
