@@ -536,6 +536,8 @@ def _implied_route(
     if method in ("post", "put", "add", "edit"):
         meta["schemas"] = list(dict.fromkeys([*common["input_schemas"], *meta["schemas"]]))
     end = _class_header_end(cls)
+    while end > cls.d.node.start_point[0] + 1 and not ctx.pf.lines[end - 1].strip():
+        end -= 1  # no trailing blank lines
     return Pattern(
         kind="route",
         name=method,

@@ -84,7 +84,7 @@ def test_explicit_route_meta_and_span() -> None:
 def test_implied_routes_span_the_class_header() -> None:
     routes = _routes(MODEL_API)
     post, get = routes["NotificationApi.post"], routes["NotificationApi.get"]
-    assert (post.start_line, post.end_line) == (12, 21)  # class line to the line before the first method
+    assert (post.start_line, post.end_line) == (12, 20)  # class line to the line before the first method
     assert post.code.startswith("class NotificationApi(ModelRestApi):")
     assert "@expose" not in post.code
     assert post.meta["implied"] is True and post.meta["implied_by"] == "ModelRestApi"
