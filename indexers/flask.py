@@ -1072,8 +1072,8 @@ def _decorator_schemas(ctx: _Ctx, decorators: list[Node]) -> dict[str, Any]:
     """Schemas of ``@blp.arguments(S)``, ``@blp.response(200, S)``, ``@marshal_with(f)``,
     ``@ns.expect(model)``: ``input_schemas`` (arguments, expect, use_kwargs, ...) and
     ``output_schemas`` (response, marshal_with, ...). ``status_code`` is the first success
-    (2xx) code of a ``response``/``marshal_with(code=)`` decorator, else the first
-    ``response`` code; ``response_model`` the schema of the first ``response``."""
+    (2xx) code of a ``response``/``marshal_with(code=)`` decorator; ``response_model`` the
+    schema of the first ``response``."""
     schemas: list[str] = []
     inputs: list[str] = []
     outputs: list[str] = []
@@ -1104,7 +1104,8 @@ def _decorator_schemas(ctx: _Ctx, decorators: list[Node]) -> dict[str, Any]:
                 response_model = response_model or name or None
                 outputs += [name] if name and _is_success(status) else []
             schemas += [name] if name else []
-    status = next((c for c in statuses if _is_success(c)), statuses[0] if statuses else None)
+    # an error code documented with ``@ns.response(404, ...)`` is not the handler's status
+    status = next((c for c in statuses if _is_success(c)), None)
     return {
         "schemas": _unique(schemas),
         "input_schemas": _unique(inputs),

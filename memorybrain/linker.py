@@ -42,6 +42,9 @@ _DB_ERROR_RE = re.compile(
     r"IntegrityError|SQLAlchemyError|DatabaseError|OperationalError|DBAPIError|NoResultFound|DataError",
     re.I,
 )
+_DOC_DECORATOR_RE = re.compile(
+    r"\.(doc|response|alt_response|param|header|expect|marshal_with|marshal_list_with|arguments|produces)\("
+)
 _VALIDATION_ERROR_RE = re.compile(
     r"ValidationError|RequestValidationError|UnprocessableEntity|BadRequest|422|400", re.I
 )
@@ -971,6 +974,10 @@ def _delete_conventions(routes: list[Route]) -> list[dict[str, Any]]:
         return c
 
     on_delete, elsewhere = guards(deletes), guards(others)
+    # documentation and schema decorators (flask-restx, flask-smorest) guard nothing
+    for c in (on_delete, elsewhere):
+        for text in [t for t in c if _DOC_DECORATOR_RE.search(t)]:
+            del c[text]
     extra = [
         t for t, n in on_delete.most_common() if n / len(deletes) > (elsewhere.get(t, 0) / max(len(others), 1)) + 0.25
     ]

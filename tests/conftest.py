@@ -19,6 +19,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 FASTAPI_APP = FIXTURES / "fastapi_app"
 FLASK_APP = FIXTURES / "flask_app"
 FAB_APP = FIXTURES / "fab_app"
+RESTX_APP = FIXTURES / "restx_app"
 
 
 @pytest.fixture
@@ -59,6 +60,18 @@ def fab_brain(tmp_path_factory, real_encoder):
     from memorybrain import Brain
 
     root = copy_app(FAB_APP, tmp_path_factory.mktemp("fab") / "fab_app")
+    brain = Brain.open(root, encoder=real_encoder)
+    brain.index()
+    yield brain
+    brain.close()
+
+
+@pytest.fixture(scope="session")
+def restx_brain(tmp_path_factory, real_encoder):
+    """The Flask-RESTX fixture app (taskboard), copied and indexed once with the real model."""
+    from memorybrain import Brain
+
+    root = copy_app(RESTX_APP, tmp_path_factory.mktemp("rx") / "restx_app")
     brain = Brain.open(root, encoder=real_encoder)
     brain.index()
     yield brain

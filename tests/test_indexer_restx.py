@@ -1,0 +1,140 @@
+"""Unit tests: flask-restx and flask-smorest details in indexers/flask.py (models, input and
+output schemas, success status) and namespace paths joined by the linker."""
+
+from __future__ import annotations
+
+from indexers import extract_python
+from memorybrain.linker import link
+from memorybrain.models import Pattern
+
+RESTX = b'''
+from flask import Blueprint
+from flask_restx import Api, Namespace, Resource, fields
+
+blueprint = Blueprint("api", __name__, url_prefix="/api")
+api = Api(blueprint, version="1.0", doc="/docs")
+ns = Namespace("todo", description="Todo operations")
+api.add_namespace(ns, path="/v1/todos")
+
+todo_input = ns.model("TodoInput", {"task": fields.String(required=True, description="The task")})
+todo = ns.inherit("Todo", todo_input, {"id": fields.Integer(readonly=True)})
+
+
+@ns.route("/")
+class TodoList(Resource):
+    @ns.marshal_list_with(todo)
+    def get(self):
+        return DAO.todos
+
+    @ns.expect(todo_input, validate=True)
+    @ns.response(400, "Validation error")
+    @ns.marshal_with(todo, code=201)
+    def post(self):
+        return DAO.create(api.payload), 201
+
+
+@ns.route("/<int:id>")
+@ns.response(404, "Todo not found")
+class Todo(Resource):
+    @ns.marshal_with(todo)
+    @ns.response(404, "Todo not found")
+    def get(self, id):
+        return DAO.get(id) or ns.abort(404, "Todo not found")
+'''
+
+
+def _patterns(source: bytes, path: str = "app/api.py") -> dict[str, Pattern]:
+    return {p.qualname: p for p in extract_python(path, source).patterns}
+
+
+def test_restx_models_are_schemas() -> None:
+    patterns = _patterns(RESTX)
+    todo_input, todo = patterns["todo_input"], patterns["todo"]
+    assert (todo_input.kind, todo_input.start_line, todo_input.end_line) == ("schema", 10, 10)
+    assert todo_input.meta == {
+        "library": "flask-restx",
+        "model_name": "TodoInput",
+        "fields": [{"name": "task", "type": "String", "required": True}],
+        "required": ["task"],
+        "bases": [],
+    }
+    assert todo.meta["model_name"] == "Todo" and todo.meta["bases"] == ["todo_input"]
+    assert todo.meta["fields"] == [{"name": "id", "type": "Integer", "required": False}]
+
+
+def test_restx_input_output_schemas_status_and_full_path() -> None:
+    patterns = _patterns(RESTX)
+    get_list, post, get_one = patterns["TodoList.get"], patterns["TodoList.post"], patterns["Todo.get"]
+    assert post.meta["full_path"] == "/api/v1/todos/"  # add_namespace(path=) replaces the namespace's own
+    assert get_one.meta["full_path"] == "/api/v1/todos/<int:id>"
+    assert (post.meta["input_schemas"], post.meta["output_schemas"]) == (["todo_input"], ["todo"])
+    assert post.meta["status_code"] == 201  # the success code, not the documented 400
+    assert (get_list.meta["input_schemas"], get_list.meta["output_schemas"]) == ([], ["todo"])
+    assert get_one.meta["status_code"] is None  # only an error is documented
+    assert get_one.meta["aborts"] == [404]
+
+
+def test_smorest_arguments_are_inputs_and_responses_outputs() -> None:
+    source = b'''
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+blp = Blueprint("pets", "pets", url_prefix="/pets")
+
+
+@blp.route("/")
+class Pets(MethodView):
+    @blp.arguments(PetQueryArgsSchema, location="query")
+    @blp.response(200, PetSchema(many=True))
+    def get(self, args):
+        return Pet.query.filter_by(**args)
+
+    @blp.arguments(PetSchema)
+    @blp.alt_response(422, description="invalid")
+    @blp.response(201, PetSchema)
+    def post(self, data):
+        return Pet.create(**data)
+'''
+    patterns = _patterns(source, "app/pets.py")
+    get, post = patterns["Pets.get"], patterns["Pets.post"]
+    assert (get.meta["input_schemas"], get.meta["output_schemas"]) == (["PetQueryArgsSchema"], ["PetSchema"])
+    assert (post.meta["input_schemas"], post.meta["output_schemas"]) == (["PetSchema"], ["PetSchema"])
+    assert (post.meta["status_code"], post.meta["response_model"]) == (201, "PetSchema")
+
+
+def test_linker_namespace_path_at_registration_replaces_its_own() -> None:
+    """``api.add_namespace(ns, path="/items")`` in another file: the namespace's routes live
+    under ``/items``, not under its own ``/item`` (flask-restx ``Api.ns_paths``)."""
+    files = {
+        "app/api/__init__.py": b'''
+from flask import Blueprint
+from flask_restx import Api
+
+from app.api.items import ns as items_ns
+
+blueprint = Blueprint("api", __name__, url_prefix="/api")
+api = Api(blueprint)
+api.add_namespace(items_ns, path="/items")
+''',
+        "app/api/items.py": b'''
+from flask_restx import Namespace, Resource
+
+ns = Namespace("item")
+
+
+@ns.route("/<int:item_id>")
+class Item(Resource):
+    def get(self, item_id):
+        return {}
+''',
+    }
+    extracts = {path: extract_python(path, src) for path, src in files.items()}
+    rows = [
+        (p.id, p.kind, p.name, path, p.meta, 0, p.summary)
+        for path, fe in extracts.items()
+        for p in fe.patterns
+    ]
+    result = link(rows, {path: fe.meta for path, fe in extracts.items()})
+    updated = {pid: meta for pid, _usage, meta, _summary in result.updates}
+    route = next(p for p in extracts["app/api/items.py"].patterns if p.kind == "route")
+    assert updated[route.id]["full_path"] == "/api/items/<int:item_id>"
