@@ -429,10 +429,17 @@ def _status_or_name(ctx: _Ctx, node: Node | None) -> int | str | None:
 # --------------------------------------------------------------------------- routers, mounts
 
 
-def _router_kind(ctx: _Ctx, callee: str) -> tuple[str, str] | None:
-    """(type, framework) when ``callee`` constructs a Flask app/blueprint/api object."""
+def _router_kind(ctx: _Ctx, callee: str, depth: int = 0) -> tuple[str, str] | None:
+    """(type, framework) when ``callee`` constructs a Flask app/blueprint/api object, or a
+    subclass of one defined in the file (``class UDataApi(Api)``)."""
     module, _, cls = _qualified(ctx, callee).rpartition(".")
     top = module.split(".")[0]
+    if not module and depth < 3:
+        local = next(
+            (n for n in ctx.nodes["class_definition"] if ctx.pf.text(n.child_by_field_name("name")) == cls), None
+        )
+        if local is not None:
+            return next((k for b in _bases(ctx, local) if (k := _router_kind(ctx, b, depth + 1))), None)
     if top in _OTHER_WEB:
         return None
     if cls in ("Flask", "APIFlask"):
@@ -460,6 +467,8 @@ def _collect_routers(ctx: _Ctx) -> None:
         if left is None or right is None or left.type != "identifier" or right.type != "call":
             continue
         var = ctx.pf.text(left)
+        if _api_namespace(ctx, var, right):
+            continue
         kind = _router_kind(ctx, dotted_name(ctx.pf, right.child_by_field_name("function")))
         if kind is None or var in ctx.routers:
             continue
@@ -469,6 +478,24 @@ def _collect_routers(ctx: _Ctx) -> None:
             parent = _name_of(ctx, pos[0] if pos else kw.get("app"))
             if parent:
                 ctx.mounts.append(_mount(parent, var, None, right))
+
+
+def _api_namespace(ctx: _Ctx, var: str, call: Node) -> bool:
+    """``ns = api.namespace("harvest", "description", path=...)``: flask-restx creates the
+    namespace and adds it to ``api`` (which may live in another file)."""
+    parts = _call_parts(ctx, call)
+    if parts is None or parts[1] != "namespace" or not parts[0] or var in ctx.routers:
+        return False
+    pos, kw = call_args(call)
+    name = _text_value(ctx, pos[0] if pos else kw.get("name"))
+    parent = ctx.routers.get(parts[0])
+    if name is None or not (ctx.flaskish or (parent is not None and parent.type == "Api")):
+        return False
+    prefix = _text_value(ctx, kw.get("path"))
+    own = prefix if prefix is not None else "/" + name
+    ctx.routers[var] = _Router("Namespace", "flask-restx", own, name, _line(call))
+    ctx.mounts.append(_mount(parts[0], var, None, call))
+    return True
 
 
 def _make_router(ctx: _Ctx, call: Node, type_: str, framework: str) -> _Router:
@@ -1181,7 +1208,10 @@ def _restx_models(ctx: _Ctx) -> list[Pattern]:
     """``todo = ns.model("Todo", {"id": fields.Integer(...), ...})`` (also ``api.model``,
     ``ns.inherit``, ``ns.clone``, ``Model("Todo", {...})``) at module level: ``schema``
     patterns named by the variable (the name ``@ns.expect``/``@ns.marshal_with`` use)."""
-    if "flask_restx" not in ctx.modules and "flask_restplus" not in ctx.modules:
+    restx = {"flask_restx", "flask_restplus"} & ctx.modules or any(
+        r.framework == "flask-restx" for r in ctx.routers.values()
+    )
+    if not (restx or ctx.flaskish):
         return []
     out: list[Pattern] = []
     for stmt in ctx.pf.root.named_children:
@@ -1201,6 +1231,10 @@ def _restx_models(ctx: _Ctx) -> list[Pattern]:
             if title is None or (spec is None and attr != "clone"):
                 continue
             fields_ = _restx_fields(ctx, spec)
+            if not restx and not any(f["module"] == "fields" for f in fields_):
+                continue  # in a plain Flask file, only a spec of ``fields.X(...)`` is a restx model
+            for f in fields_:
+                del f["module"]
             parents = [n for a in pos[1:] if a.type == "identifier" if (n := ctx.pf.text(a))]
             d = Definition(stmt, stmt, var, var, [])
             meta = {
@@ -1228,7 +1262,14 @@ def _restx_fields(ctx: _Ctx, spec: Node | None) -> list[dict[str, Any]]:
         type_ = dotted_name(ctx.pf, value.child_by_field_name("function") if value.type == "call" else value)
         _, kw = call_args(value) if value.type == "call" else ([], {})
         required = kw.get("required") is not None and ctx.pf.text(kw["required"]) == "True"
-        out.append({"name": name, "type": type_.rsplit(".", 1)[-1] or ctx.pf.text(value), "required": required})
+        out.append(
+            {
+                "name": name,
+                "type": type_.rsplit(".", 1)[-1] or ctx.pf.text(value),
+                "required": required,
+                "module": type_.rsplit(".", 1)[0] if "." in type_ else "",
+            }
+        )
     return out
 
 

@@ -138,3 +138,66 @@ class Item(Resource):
     updated = {pid: meta for pid, _usage, meta, _summary in result.updates}
     route = next(p for p in extracts["app/api/items.py"].patterns if p.kind == "route")
     assert updated[route.id]["full_path"] == "/api/items/<int:item_id>"
+
+
+def test_api_namespace_method_and_api_subclass_across_files() -> None:
+    """udata style: ``api = UDataApi(blueprint)`` with ``class UDataApi(Api)`` in one file,
+    ``ns = api.namespace("harvest", ...)`` and models with ``api.model`` in another."""
+    files = {
+        "udata/api/__init__.py": b'''
+from flask import Blueprint
+from flask_restx import Api, Resource
+
+apiv1_blueprint = Blueprint("api", __name__, url_prefix="/api/1")
+
+
+class UDataApi(Api):
+    def secure(self, func):
+        return func
+
+
+api = UDataApi(apiv1_blueprint, version="1.0")
+''',
+        "udata/harvest/api.py": b'''
+from flask import request
+
+from udata.api import API, api, fields
+
+ns = api.namespace("harvest", "Harvest related operations")
+
+source_fields = api.model("HarvestSource", {"id": fields.String(readonly=True), "url": fields.String(required=True)})
+
+
+@ns.route("/sources/", endpoint="harvest_sources")
+class SourcesAPI(API):
+    @api.secure
+    @api.expect(source_fields)
+    @api.marshal_with(source_fields)
+    def post(self):
+        return create(request.json), 201
+''',
+    }
+    extracts = {path: extract_python(path, src) for path, src in files.items()}
+    assert extracts["udata/api/__init__.py"].meta["routers"]["api"]["type"] == "Api"
+    harvest = extracts["udata/harvest/api.py"]
+    assert harvest.meta["routers"]["ns"]["prefix"] == "/harvest"
+    schema = next(p for p in harvest.patterns if p.kind == "schema")
+    assert (schema.name, schema.meta["model_name"]) == ("source_fields", "HarvestSource")
+    route = next(p for p in harvest.patterns if p.kind == "route")
+    assert route.meta["framework"] == "flask-restx" and route.meta["input_schemas"] == ["source_fields"]
+    rows = [
+        (p.id, p.kind, p.name, path, p.meta, 0, p.summary) for path, fe in extracts.items() for p in fe.patterns
+    ]
+    result = link(rows, {path: fe.meta for path, fe in extracts.items()})
+    updated = {pid: meta for pid, _usage, meta, _summary in result.updates}
+    assert updated[route.id]["full_path"] == "/api/1/harvest/sources/"
+
+
+def test_plain_flask_model_call_is_not_a_restx_model() -> None:
+    source = b'''
+from flask import Flask
+
+app = Flask(__name__)
+settings = registry.model("Settings", {"debug": True})
+'''
+    assert [p for p in extract_python("app/main.py", source).patterns if p.kind == "schema"] == []
