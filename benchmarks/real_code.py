@@ -30,6 +30,10 @@ APPS = {
     "flask-appbuilder": ("flask-appbuilder==4.5.3", ".", ["flask_appbuilder/**"]),
     # Apache Superset: FAB ModelRestApi/BaseApi classes in */api.py and views/ (python package only)
     "apache-superset": ("apache-superset==6.1.0", ".", ["superset/**"]),
+    # Airflow's FAB provider: subclasses of FAB's own security views
+    "apache-airflow-providers-fab": ("apache-airflow-providers-fab==3.10.2", ".", ["airflow/providers/fab/**"]),
+    # udata (open data portal): Flask-RESTX API (api.namespace, api.model, Resource classes)
+    "udata": ("udata==17.18.0", ".", ["udata/**"]),
 }
 REQUEST = "Add CRUD endpoints for notifications"
 BRAIN = [sys.executable, "-m", "cli.main"]

@@ -91,6 +91,33 @@ _FAB_BASES: dict[str, str] = {
     "AuthOIDView": "view",
     "AuthRemoteUserView": "view",
 }
+#: ``route_base`` set by FAB's own classes (4.5), which subclasses inherit.
+_FAB_ROUTE_BASE: dict[str, str] = {
+    "IndexView": "",
+    "UtilView": "",
+    "AuthView": "",
+    "AuthDBView": "",
+    "AuthLDAPView": "",
+    "AuthOIDView": "",
+    "AuthOAuthView": "",
+    "AuthRemoteUserView": "",
+    "PermissionModelView": "/permissions",
+    "ViewMenuModelView": "/viewmenus",
+    "PermissionViewModelView": "/permissionviews",
+    "ResetMyPasswordView": "/resetmypassword",
+    "ResetPasswordView": "/resetpassword",
+    "UserModelView": "/users",
+    "UserOIDModelView": "/users",
+    "UserLDAPModelView": "/users",
+    "UserOAuthModelView": "/users",
+    "UserRemoteUserModelView": "/users",
+    "UserDBModelView": "/users",
+    "RoleModelView": "/roles",
+    "RegisterUserModelView": "/registeruser",
+    "OpenApi": "/api",
+    "SwaggerView": "/swagger",
+}
+_FAB_SUFFIXES = (("ModelRestApi", "model_api"), ("ModelView", "model_view"), ("Api", "api"), ("View", "view"))
 _KIND_RANK = {"model_api": 0, "model_view": 1, "api": 2, "view": 3}
 
 #: (method, path, http methods, permission, decorators written in FAB) of implied endpoints.
@@ -246,10 +273,12 @@ def _base_kind(ctx: _Ctx, base: str, d: Definition) -> str | None:
         return local.kind
     head = base.split(".")[0]
     module = ctx.imported.get(head, "")
-    if name in _FAB_BASES and (module.startswith("flask_appbuilder") or base.startswith("flask_appbuilder.")):
-        return _FAB_BASES[name]
-    if module.startswith("flask_appbuilder"):
-        return None  # another FAB class (a widget, a filter, a form)
+    if module.startswith("flask_appbuilder") or base.startswith("flask_appbuilder."):
+        if name in _FAB_BASES:
+            return _FAB_BASES[name]
+        # FAB's other views (``UserDBModelView``, ``ResetMyPasswordView``, ...) by their names;
+        # widgets, filters and forms are not views
+        return next((kind for suffix, kind in _FAB_SUFFIXES if name.endswith(suffix)), None)
     # a project base class defined in another file: judged by its name and the file's use of FAB
     exposes = _has_expose(ctx, d)
     if not (ctx.uses_fab or exposes):
@@ -379,11 +408,33 @@ def _route_base(ctx: _Ctx, cls: _Class) -> tuple[str, bool]:
     given = _text(ctx, cls.attrs.get("route_base"))
     if given is not None:
         return given, True
+    inherited = _inherited_route_base(ctx, cls)
+    if inherited is not None:
+        return inherited, False
     if cls.kind in ("api", "model_api"):
         version = _text(ctx, cls.attrs.get("version")) or "v1"
         resource = _text(ctx, cls.attrs.get("resource_name")) or cls.name
         return f"/api/{version}/{resource.lower()}", "resource_name" in cls.attrs
     return "/" + cls.name.lower(), False
+
+
+def _inherited_route_base(ctx: _Ctx, cls: _Class, depth: int = 0) -> str | None:
+    """The ``route_base`` of a FAB class the class extends (``class X(RoleModelView)``:
+    ``/roles``), through in-file parents."""
+    if depth > 4 or "resource_name" in cls.attrs:
+        return None
+    for base in cls.bases:
+        name = base.rsplit(".", 1)[-1]
+        parent = ctx.classes.get(name)
+        if parent is not None:
+            found = _inherited_route_base(ctx, parent, depth + 1)
+        else:
+            module = ctx.imported.get(base.split(".")[0], "")
+            fab = module.startswith("flask_appbuilder") or base.startswith("flask_appbuilder.")
+            found = _FAB_ROUTE_BASE.get(name) if fab else None
+        if found is not None:
+            return found
+    return None
 
 
 def _allowed(ctx: _Ctx, cls: _Class, method: str) -> bool:

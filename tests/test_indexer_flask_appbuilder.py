@@ -324,3 +324,39 @@ appbuilder.add_view_no_menu(views.DashboardView)
             "line": 9,
         },
     ]
+
+
+def test_route_base_inherited_from_fab_classes() -> None:
+    """Airflow's FAB provider: subclasses of FAB's own views keep FAB's ``route_base``."""
+    source = b'''
+from flask_appbuilder import IndexView, expose
+from flask_appbuilder.security.views import AuthOAuthView, RoleModelView
+
+
+class FabIndexView(IndexView):
+    @expose("/")
+    def index(self):
+        return self.render_template("index.html")
+
+
+class CustomAuthOAuthView(AuthOAuthView):
+    @expose("/oauth-authorized/<provider>")
+    def oauth_authorized(self, provider):
+        return provider
+
+
+class CustomRoleModelView(RoleModelView):
+    include_route_methods = {"list"}
+
+
+class OwnRolesView(CustomRoleModelView):
+    route_base = "/own-roles"
+'''
+    routes = _routes(source, "airflow/views.py")
+    assert {q: r.meta["full_path"] for q, r in routes.items()} == {
+        "FabIndexView.index": "/",
+        "CustomAuthOAuthView.oauth_authorized": "/oauth-authorized/<provider>",
+        "CustomRoleModelView.list": "/roles/list/",
+        "OwnRolesView.list": "/own-roles/list/",
+    }
+    assert routes["CustomRoleModelView.list"].meta["fab_kind"] == "model_view"
