@@ -444,7 +444,7 @@ def _router_kind(ctx: _Ctx, callee: str, depth: int = 0) -> tuple[str, str] | No
         return None
     if cls in ("Flask", "APIFlask"):
         return "Flask", "flask"
-    if cls in ("Blueprint", "APIBlueprint"):
+    if cls in ("Blueprint", "APIBlueprint") or (cls.endswith("Blueprint") and ctx.flaskish):  # I18nBlueprint
         smorest = top == "flask_smorest" or (top not in ("flask", "apiflask") and "flask_smorest" in ctx.modules)
         return "Blueprint", "flask-smorest" if smorest else "flask"
     if cls == "Api":
@@ -489,7 +489,8 @@ def _api_namespace(ctx: _Ctx, var: str, call: Node) -> bool:
     pos, kw = call_args(call)
     name = _text_value(ctx, pos[0] if pos else kw.get("name"))
     parent = ctx.routers.get(parts[0])
-    if name is None or not (ctx.flaskish or (parent is not None and parent.type == "Api")):
+    routes = re.search(rb"@" + re.escape(var.encode()) + rb"\.route\(", ctx.pf.source) is not None
+    if name is None or not (ctx.flaskish or routes or (parent is not None and parent.type == "Api")):
         return False
     prefix = _text_value(ctx, kw.get("path"))
     own = prefix if prefix is not None else "/" + name

@@ -42,6 +42,7 @@ _DB_ERROR_RE = re.compile(
     r"IntegrityError|SQLAlchemyError|DatabaseError|OperationalError|DBAPIError|NoResultFound|DataError",
     re.I,
 )
+_ARGS_RE = re.compile(r"\((?!\)).*\)$")  # a decorator's arguments, not an empty ``()``
 _DOC_DECORATOR_RE = re.compile(
     r"\.(doc|response|alt_response|param|header|expect|marshal_with|marshal_list_with|arguments|produces)\("
 )
@@ -1211,6 +1212,25 @@ def _fab_conventions(routes: list[Route]) -> list[dict[str, Any]]:
                     "codes": {str(c): n for c, n in codes.items()},
                     "pattern_ids": [example.id],
                 },
+            }
+        )
+    written = [r for r in fab if not r.meta.get("implied")]
+    decorated = [r for r in written if r.meta.get("decorators")]
+    if decorated:
+        counts = Counter(_last(str(d)) for r in decorated for d in dict.fromkeys(r.meta["decorators"]))
+        stacks = Counter(
+            " ".join(_ARGS_RE.sub("(...)", " ".join(str(t).split())) for t in r.meta.get("decorator_texts") or [])
+            for r in decorated
+        )
+        stack, n_stack = stacks.most_common(1)[0]
+        shown = ", ".join(f"`@{d}` ×{n}" for d, n in counts.most_common(6))
+        out.append(
+            {
+                "key": "fab_decorators",
+                "topic": "decorators",
+                "statement": f"`@expose` handlers written in the project use {shown} (of {len(written)}); "
+                f"the most common stack is `@expose(...) {stack}` ({n_stack})",
+                "data": {"count": len(written), "decorators": dict(counts), "stack": stack, "pattern_ids": []},
             }
         )
     classes: dict[str, Any] = {}

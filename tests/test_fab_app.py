@@ -64,6 +64,10 @@ def test_protect_permission_and_error_conventions(fab_brain):
     assert safe["data"]["name"] == "safe" and safe["data"]["count"] == 12
     helpers = conventions["errors:fab_responses"]["data"]
     assert helpers["count"] == 3 and helpers["codes"] == {"400": 2, "404": 2, "422": 2}
+    decorators = conventions["fab_decorators"]["data"]
+    assert decorators["count"] == 4  # the @expose handlers: assign, close, ticket_stats, health
+    assert decorators["decorators"] == {"protect": 3, "safe": 3, "permission_name": 3, "rison": 1}
+    assert decorators["stack"] == "@protect() @safe @permission_name(...)"
     registration = conventions["fab_registration"]
     assert registration["data"]["count"] == 6 and "helpdesk/registry.py" in registration["statement"]
     validation = conventions["validation"]["data"]

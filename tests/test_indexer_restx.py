@@ -201,3 +201,39 @@ app = Flask(__name__)
 settings = registry.model("Settings", {"debug": True})
 '''
     assert [p for p in extract_python("app/main.py", source).patterns if p.kind == "schema"] == []
+
+
+def test_namespace_of_an_imported_api_in_a_file_without_flask_imports() -> None:
+    source = b'''
+from udata.api import API, api
+
+ns = api.namespace("tags", "Tags related operations")
+
+
+@ns.route("/suggest/", endpoint="suggest_tags")
+class SuggestTagsAPI(API):
+    def get(self):
+        return []
+'''
+    fe = extract_python("udata/core/tags/api.py", source)
+    assert fe.meta["routers"]["ns"]["prefix"] == "/tags"
+    assert fe.meta["mounts"][0]["parent"] == "api"
+    route = next(p for p in fe.patterns if p.kind == "route")
+    assert (route.meta["full_path"], route.meta["framework"]) == ("/tags/suggest/", "flask-restx")
+
+
+def test_blueprint_subclass_by_name() -> None:
+    source = b'''
+from flask import request
+
+from udata.i18n import I18nBlueprint
+
+blueprint = I18nBlueprint("oauth", __name__, url_prefix="/oauth")
+
+
+@blueprint.route("/token", methods=["POST"])
+def access_token():
+    return request.form
+'''
+    route = next(p for p in extract_python("udata/api/oauth2.py", source).patterns if p.kind == "route")
+    assert route.meta["full_path"] == "/oauth/token"
