@@ -6,12 +6,14 @@ FAB routes are methods of view classes rather than ``@app.route`` functions:
   methods=["GET"])`` handlers under ``route_base``, which defaults to
   ``/api/<version>/<resource_name or class name, lowercased>`` (``version`` defaults to
   ``v1``). A ``ModelRestApi`` also serves the CRUD endpoints it inherits (``info``, ``get``,
-  ``get_list``, ``post``, ``put``, ``delete``), limited by ``include_route_methods`` /
-  ``exclude_route_methods``; each is a route pattern spanning the class header and
-  attributes (the code that configures it), with ``meta["implied"]`` set.
+  ``get_list``, ``post``, ``put``, ``delete``) when it has a ``datamodel`` (a base class for
+  other APIs does not), limited by ``include_route_methods`` / ``exclude_route_methods``;
+  each is a route pattern spanning the class header and attributes (the code that
+  configures it), with ``meta["implied"]`` set.
 - ``BaseView`` / ``ModelView`` subclasses (``flask_appbuilder``): ``@expose`` methods under
-  ``route_base`` (default ``/<class name, lowercased>``); a ``ModelView`` serves ``list``,
-  ``show``, ``add``, ``edit``, ``delete``, ``download``, ``action`` and ``action_post`` (its
+  ``route_base`` (default ``/<class name, lowercased>``, or the one of FAB's own view it
+  extends); a ``ModelView`` with a ``datamodel`` serves ``list``, ``show``, ``add``,
+  ``edit``, ``delete``, ``download``, ``action`` and ``action_post`` (its
   legacy JSON ``api*`` endpoints are not emitted).
 
 Route meta follows the contract of ``indexers.flask`` (framework ``flask-appbuilder``) plus
@@ -494,10 +496,36 @@ def _class_routes(ctx: _Ctx, cls: _Class) -> Iterator[Pattern]:
             continue
         yield _explicit_route(ctx, cls, m, rules, base, common)
     implied = {"model_api": _MODEL_API_ROUTES, "model_view": _MODEL_VIEW_ROUTES}.get(cls.kind, ())
+    if not _has_datamodel(ctx, cls):
+        implied = ()  # a base class for other APIs/views: it serves nothing by itself
     for method, path, http, permission, decorators in implied:
         if method in defined or not _allowed(ctx, cls, method):
             continue
         yield _implied_route(ctx, cls, method, path, http, permission, decorators, base, common)
+
+
+#: FAB's generic bases: a subclass must set ``datamodel`` to serve CRUD endpoints. FAB's
+#: concrete views (``RoleModelView``, ``UserDBModelView``, ...) get theirs from FAB.
+_GENERIC_MODEL_BASES = frozenset(
+    {"ModelView", "ModelRestApi", "BaseModelApi", "BaseModelView", "BaseCRUDView", "RestCRUDView"}
+)
+
+
+def _has_datamodel(ctx: _Ctx, cls: _Class, depth: int = 0) -> bool:
+    """``datamodel = SQLAInterface(Model)`` in the class or an in-file parent, or a concrete
+    FAB model view as a base."""
+    if "datamodel" in cls.attrs or depth > 4:
+        return "datamodel" in cls.attrs
+    for base in cls.bases:
+        name = base.rsplit(".", 1)[-1]
+        parent = ctx.classes.get(name)
+        if parent is not None and _has_datamodel(ctx, parent, depth + 1):
+            return True
+        module = ctx.imported.get(base.split(".")[0], "")
+        fab = module.startswith("flask_appbuilder") or base.startswith("flask_appbuilder.")
+        if parent is None and fab and name not in _GENERIC_MODEL_BASES and _base_kind(ctx, base, cls.d):
+            return True
+    return False
 
 
 def _expose_rule(ctx: _Ctx, dec: Node) -> tuple[str, list[str]] | None:

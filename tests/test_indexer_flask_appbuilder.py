@@ -196,9 +196,16 @@ class BaseV2Api(ModelRestApi):
 
 class ItemApi(BaseV2Api):
     resource_name = "item"
+    datamodel = SQLAInterface(Item)
+
+
+class BaseProjectApi(ModelRestApi):
+    """A base for the project's APIs: no datamodel, so no CRUD endpoints of its own."""
+
+    allow_browser_login = True
 '''
     routes = _routes(source)
-    paths = {q: r.meta["full_path"] for q, r in routes.items() if r.meta["fab_class"] == "ItemApi"}
+    paths = {q: r.meta["full_path"] for q, r in routes.items()}
     assert paths == {"ItemApi.get": "/api/v2/item/<int:pk>", "ItemApi.get_list": "/api/v2/item/"}
 
 
