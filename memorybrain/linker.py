@@ -641,11 +641,13 @@ def _error_conventions(
         for name, ds in defs.items()
         if any(d[1] == "decorator" and d[3].get("category") == "error_handling" for d in ds)
     }
-    wrapped = Counter(
-        _last(str(x)) for r in routes for x in r.meta.get("decorators") or [] if _last(str(x)) in wrappers
-    )
-    # library decorators the indexers know do it (Flask-AppBuilder's @safe)
-    wrapped.update(_last(str(x)) for r in routes for x in r.meta.get("error_decorators") or [])
+    wrapped: Counter[str] = Counter()
+    for r in routes:
+        # project decorators, and library ones the indexers know do it (Flask-AppBuilder's @safe)
+        wrapped.update(
+            {_last(str(x)) for x in r.meta.get("decorators") or [] if _last(str(x)) in wrappers}
+            | {_last(str(x)) for x in r.meta.get("error_decorators") or []}
+        )
     if wrapped:
         name, n = wrapped.most_common(1)[0]
         out.append(

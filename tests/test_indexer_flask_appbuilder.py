@@ -367,3 +367,37 @@ class OwnRolesView(CustomRoleModelView):
         "OwnRolesView.list": "/own-roles/list/",
     }
     assert routes["CustomRoleModelView.list"].meta["fab_kind"] == "model_view"
+
+
+def test_safe_defined_in_the_project_is_counted_once() -> None:
+    """Flask-AppBuilder's own code defines ``safe``: a handler decorated with it counts once."""
+    from memorybrain.linker import link
+
+    source = b'''
+import functools
+
+from flask_appbuilder.api import BaseApi, expose
+
+
+def safe(f):
+    @functools.wraps(f)
+    def wraps(self, *args, **kwargs):
+        try:
+            return f(self, *args, **kwargs)
+        except Exception as e:
+            return self.response_500(message=str(e))
+
+    return wraps
+
+
+class PingApi(BaseApi):
+    @expose("/ping")
+    @safe
+    def ping(self):
+        return self.response(200)
+'''
+    fe = extract_python("app/api.py", source)
+    assert next(p for p in fe.patterns if p.name == "safe").kind == "decorator"
+    rows = [(p.id, p.kind, p.name, "app/api.py", p.meta, 0, p.summary) for p in fe.patterns]
+    conventions = {c["key"]: c for c in link(rows, {"app/api.py": fe.meta}).conventions}
+    assert conventions["errors:decorator"]["data"]["count"] == 1
