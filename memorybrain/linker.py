@@ -296,6 +296,8 @@ def route_summary(meta: dict[str, Any]) -> str:
     methods = ",".join(meta.get("methods") or []) or "?"
     full = meta.get("full_path") or meta.get("path") or "(unregistered)"
     parts = [f"{methods} {full} → {meta.get('handler', '?')}"]
+    if meta.get("implied"):  # Flask-AppBuilder CRUD endpoints a class inherits
+        parts.append(f"[inherited from {meta.get('implied_by') or 'its base class'}]")
     extras = []
     decos = [" ".join(str(d).split()) for d in meta.get("decorator_texts") or [] if d]
     if decos:
@@ -738,12 +740,14 @@ def _error_conventions(
 
 def _pagination_conventions(rows: list[PatternRow], routes: list[Route]) -> list[dict[str, Any]]:
     helpers = {name: (pid, path, meta) for pid, kind, name, path, meta, _u, _s in rows if kind == "pagination"}
-    if not helpers:
-        return []
     users: Counter[str] = Counter()
     for r in routes:
         for name in r.uses() & set(helpers):
             users[name] += 1
+    if not users:
+        decorated = _paginate_decorator_convention(routes)
+        if decorated or not helpers:
+            return decorated
     out = []
     # most used first; on a tie, the callable helper (it has parameters) over the page type
     ranked = sorted(helpers, key=lambda n: (-users[n], not helpers[n][2].get("params"), n))
@@ -775,6 +779,31 @@ def _pagination_conventions(rows: list[PatternRow], routes: list[Route]) -> list
         }
     )
     return out
+
+
+def _paginate_decorator_convention(routes: list[Route]) -> list[dict[str, Any]]:
+    """flask-smorest's ``@blp.paginate()`` (and other ``.paginate`` decorators) on list routes."""
+    forms: Counter[str] = Counter()
+    labels: list[str] = []
+    for r in routes:
+        found = [text for name, text in _route_mechanisms(r) if _last(name) == "paginate"]
+        if found:
+            forms[found[0]] += 1
+            labels.append(r.label)
+    if not forms:
+        return []
+    form, _ = forms.most_common(1)[0]
+    n = sum(forms.values())
+    return [
+        {
+            "key": "pagination",
+            "topic": "pagination",
+            "statement": f"lists paginate with the `{form}` decorator ({_pct(n, len(routes))}: "
+            + ", ".join(labels[:2])
+            + ")",
+            "data": {"name": _last(form), "form": form, "count": n, "keys": [], "pattern_ids": []},
+        }
+    ]
 
 
 def _response_conventions(routes: list[Route]) -> list[dict[str, Any]]:

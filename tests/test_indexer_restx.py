@@ -237,3 +237,33 @@ def access_token():
 '''
     route = next(p for p in extract_python("udata/api/oauth2.py", source).patterns if p.kind == "route")
     assert route.meta["full_path"] == "/oauth/token"
+
+
+def test_smorest_paginate_decorator_is_the_pagination_convention() -> None:
+    source = b'''
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+blp = Blueprint("pets", "pets", url_prefix="/pets")
+
+
+@blp.route("/")
+class Pets(MethodView):
+    @blp.response(200, PetSchema(many=True))
+    @blp.paginate()
+    def get(self, pagination_parameters):
+        return Pet.query.paginate(pagination_parameters)
+
+
+@blp.route("/<int:pet_id>")
+class PetById(MethodView):
+    @blp.response(200, PetSchema)
+    def get(self, pet_id):
+        return Pet.query.get_or_404(pet_id)
+'''
+    fe = extract_python("app/pets.py", source)
+    rows = [(p.id, p.kind, p.name, "app/pets.py", p.meta, 0, p.summary) for p in fe.patterns]
+    conventions = {c["key"]: c for c in link(rows, {"app/pets.py": fe.meta}).conventions}
+    pagination = conventions["pagination"]
+    assert pagination["data"]["form"] == "@blp.paginate()" and pagination["data"]["count"] == 1
+    assert "GET /pets/" in pagination["statement"]
