@@ -232,7 +232,7 @@ def link(rows: list[PatternRow], files_meta: dict[str, dict[str, Any]]) -> LinkR
             continue
         meta = dict(meta)
         _resolve_route_path(path, meta, prefixes, url_rules, modules)
-        if meta.get("fab_class"):
+        if meta.get("fab_class") and fab_registered:
             meta["registered"] = fab_registered.get(str(meta["fab_class"]))
         deps = list(meta.get("dependencies") or [])
         for ann in meta.get("annotations") or []:
@@ -298,6 +298,8 @@ def route_summary(meta: dict[str, Any]) -> str:
     parts = [f"{methods} {full} → {meta.get('handler', '?')}"]
     if meta.get("implied"):  # Flask-AppBuilder CRUD endpoints a class inherits
         parts.append(f"[inherited from {meta.get('implied_by') or 'its base class'}]")
+    if "registered" in meta and not meta["registered"]:  # the project registers others, not this class
+        parts.append("[not registered with appbuilder]")
     extras = []
     decos = [" ".join(str(d).split()) for d in meta.get("decorator_texts") or [] if d]
     if decos:

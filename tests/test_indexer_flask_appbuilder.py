@@ -401,3 +401,29 @@ class PingApi(BaseApi):
     rows = [(p.id, p.kind, p.name, "app/api.py", p.meta, 0, p.summary) for p in fe.patterns]
     conventions = {c["key"]: c for c in link(rows, {"app/api.py": fe.meta}).conventions}
     assert conventions["errors:decorator"]["data"]["count"] == 1
+
+
+def test_linker_marks_registered_and_unregistered_classes() -> None:
+    from memorybrain.linker import link
+
+    files = {
+        "app/api.py": MODEL_API
+        + b'''
+
+class DraftApi(ModelRestApi):
+    datamodel = SQLAInterface(Notification)
+    include_route_methods = {"get"}
+''',
+        "app/registry.py": b"from app.api import NotificationApi\n\n\ndef register(appbuilder):\n"
+        b"    appbuilder.add_api(NotificationApi)\n",
+    }
+    extracts = {path: extract_python(path, src) for path, src in files.items()}
+    rows = [(p.id, p.kind, p.name, path, p.meta, 0, p.summary) for path, fe in extracts.items() for p in fe.patterns]
+    result = link(rows, {path: fe.meta for path, fe in extracts.items()})
+    by_id = {pid: (meta, summary) for pid, _usage, meta, summary in result.updates}
+    routes = {p.qualname: p for p in extracts["app/api.py"].patterns if p.kind == "route"}
+    meta, summary = by_id[routes["NotificationApi.post"].id]
+    assert meta["registered"] == "app/registry.py:5 (appbuilder.add_api)"
+    assert summary.startswith("POST /api/v1/notification/ → NotificationApi.post [inherited from ModelRestApi]")
+    meta, summary = by_id[routes["DraftApi.get"].id]
+    assert meta["registered"] is None and "[not registered with appbuilder]" in summary
