@@ -26,6 +26,9 @@ FAB keys: ``fab_class``, ``fab_kind`` (api, model_api, view, model_view), ``perm
 
 File meta ``fab_registrations`` lists ``appbuilder.add_api(Cls)`` / ``add_view(Cls, ...)`` /
 ``add_view_no_menu(...)`` calls; the linker marks the routes of registered classes.
+``fab_classes`` describes each FAB class (bases, route base, methods it defines, route
+method filters): the linker lists, on a base class's ``@expose`` handler, the subclasses in
+other files that serve it (``inherited_by``).
 
 A class is a FAB class when one of its bases is a FAB class imported from
 ``flask_appbuilder``, a FAB class defined earlier in the file, or (bases defined in another
@@ -191,7 +194,25 @@ def extract(pf: ParsedFile) -> FileExtract:
     registrations = _registrations(ctx)
     if registrations:
         meta["fab_registrations"] = registrations
+    if ctx.classes:
+        meta["fab_classes"] = {name: _class_info(ctx, cls) for name, cls in ctx.classes.items()}
     return FileExtract(patterns=patterns, meta=meta)
+
+
+def _class_info(ctx: _Ctx, cls: _Class) -> dict[str, Any]:
+    """What the linker needs to serve a base class's ``@expose`` handlers from its subclasses
+    in other files: bases, route base, the methods it defines and its route method filters."""
+    include = _route_methods(ctx, cls.attrs.get("include_route_methods"))
+    exclude = _route_methods(ctx, cls.attrs.get("exclude_route_methods"))
+    return {
+        "kind": cls.kind,
+        "bases": [b.rsplit(".", 1)[-1] for b in cls.bases],
+        "route_base": _route_base(ctx, cls)[0],
+        "defines": [m.name for m in _methods(ctx, cls.d)],
+        "include": sorted(include) if include is not None and "include_route_methods" in cls.attrs else None,
+        "exclude": sorted(exclude or ()),
+        "line": cls.d.node.start_point[0] + 1,
+    }
 
 
 def fab_class_names(pf: ParsedFile) -> set[str]:

@@ -243,6 +243,7 @@ def link(rows: list[PatternRow], files_meta: dict[str, dict[str, Any]]) -> LinkR
         new_meta[pid] = meta
         routes.append(Route(pid, path, meta))
 
+    _fab_inherited(routes, files_meta)
     usage: Counter[str] = Counter()
     for route in routes:
         usage.update(route.uses())
@@ -300,6 +301,11 @@ def route_summary(meta: dict[str, Any]) -> str:
         parts.append(f"[inherited from {meta.get('implied_by') or 'its base class'}]")
     if "registered" in meta and not meta["registered"]:  # the project registers others, not this class
         parts.append("[not registered with appbuilder]")
+    heirs = meta.get("inherited_by") or []
+    if heirs:
+        more = f" and {len(heirs) - 1} more" if len(heirs) > 1 else ""
+        noun = "subclasses" if len(heirs) > 1 else "subclass"
+        parts.append(f"[served by {len(heirs)} {noun}: {heirs[0]['full_path']}{more}]")
     extras = []
     decos = [" ".join(str(d).split()) for d in meta.get("decorator_texts") or [] if d]
     if decos:
@@ -1190,6 +1196,45 @@ def _fab_registrations(files_meta: dict[str, dict[str, Any]]) -> dict[str, str]:
             call = f"{reg.get('target') or 'appbuilder'}.{reg.get('call')}"
             out.setdefault(_last(str(reg.get("view", ""))), f"{path}:{reg.get('line')} ({call})")
     return out
+
+
+def _fab_inherited(routes: list[Route], files_meta: dict[str, dict[str, Any]]) -> None:
+    """A Flask-AppBuilder base class's ``@expose`` handler is served by every subclass (in any
+    file) that neither overrides it nor filters it out with ``include_route_methods`` /
+    ``exclude_route_methods``: list them on the handler as ``inherited_by``."""
+    classes: dict[str, dict[str, Any]] = {}
+    for _path, meta in sorted(files_meta.items()):
+        for name, info in (meta.get("fab_classes") or {}).items():
+            classes.setdefault(name, info)
+    if not classes:
+        return
+    children: dict[str, list[str]] = defaultdict(list)
+    for name, info in classes.items():
+        for base in info.get("bases") or []:
+            if base != name:
+                children[base].append(name)
+    for r in routes:
+        owner = r.meta.get("fab_class")
+        if not owner or r.meta.get("implied") or owner not in children:
+            continue
+        method = str(r.meta.get("handler", "")).rsplit(".", 1)[-1]
+        served: list[dict[str, str]] = []
+        todo, seen = list(children[owner]), {owner}
+        while todo:
+            name = todo.pop(0)
+            if name in seen:
+                continue
+            seen.add(name)
+            info = classes[name]
+            if method in (info.get("defines") or []):
+                continue  # overridden: the subclass has its own route (or none)
+            todo.extend(children.get(name, []))
+            include = info.get("include")
+            if (include is not None and method not in include) or method in (info.get("exclude") or []):
+                continue
+            served.append({"class": name, "full_path": _join(str(info.get("route_base") or ""), str(r.meta["path"]))})
+        if served:
+            r.meta["inherited_by"] = sorted(served, key=lambda x: x["class"])
 
 
 def _fab_conventions(routes: list[Route]) -> list[dict[str, Any]]:

@@ -427,3 +427,58 @@ class DraftApi(ModelRestApi):
     assert summary.startswith("POST /api/v1/notification/ → NotificationApi.post [inherited from ModelRestApi]")
     meta, summary = by_id[routes["DraftApi.get"].id]
     assert meta["registered"] is None and "[not registered with appbuilder]" in summary
+
+
+def test_base_class_routes_are_served_by_subclasses_in_other_files() -> None:
+    """Superset: ``BaseSupersetModelRestApi.related`` is served by each subclass that keeps it."""
+    from memorybrain.linker import link
+
+    files = {
+        "superset/views/base_api.py": b'''
+from flask_appbuilder import ModelRestApi
+from flask_appbuilder.api import expose, protect, safe
+
+
+class BaseSupersetModelRestApi(ModelRestApi):
+    @expose("/related/<column_name>", methods=("GET",))
+    @protect()
+    @safe
+    def related(self, column_name):
+        return self.response(200)
+''',
+        "superset/charts/api.py": b'''
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+
+from superset.constants import RouteMethod
+from superset.views.base_api import BaseSupersetModelRestApi
+
+
+class ChartRestApi(BaseSupersetModelRestApi):
+    datamodel = SQLAInterface(Slice)
+    resource_name = "chart"
+    include_route_methods = RouteMethod.REST_MODEL_VIEW_CRUD_SET | {RouteMethod.RELATED}
+
+
+class SavedQueryRestApi(BaseSupersetModelRestApi):
+    datamodel = SQLAInterface(SavedQuery)
+    resource_name = "saved_query"
+    include_route_methods = RouteMethod.REST_MODEL_VIEW_CRUD_SET
+
+
+class LegacyChartApi(ChartRestApi):
+    route_base = "/legacy/chart"
+''',
+    }
+    extracts = {path: extract_python(path, src) for path, src in files.items()}
+    info = extracts["superset/charts/api.py"].meta["fab_classes"]["ChartRestApi"]
+    assert info["route_base"] == "/api/v1/chart" and "related" in info["include"]
+    rows = [(p.id, p.kind, p.name, path, p.meta, 0, p.summary) for path, fe in extracts.items() for p in fe.patterns]
+    result = link(rows, {path: fe.meta for path, fe in extracts.items()})
+    by_id = {pid: (meta, summary) for pid, _usage, meta, summary in result.updates}
+    related = next(p for p in extracts["superset/views/base_api.py"].patterns if p.qualname.endswith(".related"))
+    meta, summary = by_id[related.id]
+    assert meta["inherited_by"] == [
+        {"class": "ChartRestApi", "full_path": "/api/v1/chart/related/<column_name>"},
+        {"class": "LegacyChartApi", "full_path": "/legacy/chart/related/<column_name>"},
+    ]  # SavedQueryRestApi filters it out with include_route_methods
+    assert "[served by 2 subclasses: /api/v1/chart/related/<column_name> and 1 more]" in summary
