@@ -235,7 +235,7 @@ def _crud_slot(method: str, path: str) -> str | None:
     }.get((method, item))
 
 
-def route_label(p: Pattern) -> str:
+def _route_label(p: Pattern) -> str:
     """``GET /api/v1/items/<pk>`` of a route pattern."""
     return f"{','.join(p.meta.get('methods') or [])} {p.meta.get('full_path') or p.meta.get('path') or '?'}"
 
@@ -471,7 +471,7 @@ class PackBuilder:
             if p.kind == "route" and span in spans:
                 first = spans[span]
                 sep = ", " if "; the same code also serves " in first.reason else "; the same code also serves "
-                first.reason += f"{sep}`{route_label(p)}`"
+                first.reason += f"{sep}`{_route_label(p)}`"
                 continue
             spans.setdefault(span, ex)
             if p.kind == "route" and p.meta.get("class") and (p.path, p.meta["class"]) not in classes_shown:
