@@ -22,7 +22,10 @@ FAB keys: ``fab_class``, ``fab_kind`` (api, model_api, view, model_view), ``perm
 ``method_permission_name``), ``class_permission_name``, ``datamodel`` (the model of
 ``SQLAInterface(Model)``), ``error_decorators`` (``@safe``: exceptions become JSON errors),
 ``error_responses`` (status codes of ``self.response_404()``-style helper calls),
-``input_schemas``/``output_schemas`` (``add_model_schema = S()`` and friends).
+``model_schemas`` (``add_model_schema = S()`` and friends) and, on inherited endpoints,
+``input_schemas``/``output_schemas`` (``post`` reads ``add_model_schema``, ``put``
+``edit_model_schema``; ``get`` writes ``show_model_schema``, ``get_list``
+``list_model_schema``).
 
 File meta ``fab_registrations`` lists ``appbuilder.add_api(Cls)`` / ``add_view(Cls, ...)`` /
 ``add_view_no_menu(...)`` calls; the linker marks the routes of registered classes.
@@ -153,8 +156,14 @@ _ROUTE_METHOD_SETS: dict[str, set[str]] = {
 }
 _ROUTE_METHOD_NAMES = {"IMPORT": "import_"}
 #: Class attributes naming the marshmallow schemas a ModelRestApi reads and writes.
-_INPUT_SCHEMA_ATTRS = ("add_model_schema", "edit_model_schema")
-_OUTPUT_SCHEMA_ATTRS = ("show_model_schema", "list_model_schema")
+_SCHEMA_ATTRS = ("add_model_schema", "edit_model_schema", "show_model_schema", "list_model_schema")
+#: Inherited endpoint -> (the schema attribute it reads, the one it writes).
+_ENDPOINT_SCHEMAS = {
+    "post": ("add_model_schema", None),
+    "put": ("edit_model_schema", None),
+    "get": (None, "show_model_schema"),
+    "get_list": (None, "list_model_schema"),
+}
 _RESPONSE_HELPER = re.compile(r"^self\.response_(\d{3})$")
 _EXPOSE = frozenset({"expose", "expose_api"})
 _SAFE = frozenset({"safe"})
@@ -469,8 +478,7 @@ def _allowed(ctx: _Ctx, cls: _Class, method: str) -> bool:
 
 
 def _class_meta(ctx: _Ctx, cls: _Class) -> dict[str, Any]:
-    inputs = [n for a in _INPUT_SCHEMA_ATTRS if (n := _schema_name(ctx, cls.attrs.get(a)))]
-    outputs = [n for a in _OUTPUT_SCHEMA_ATTRS if (n := _schema_name(ctx, cls.attrs.get(a)))]
+    model_schemas = {a: n for a in _SCHEMA_ATTRS if (n := _schema_name(ctx, cls.attrs.get(a)))}
     perm_map = cls.attrs.get("method_permission_name")
     return {
         "fab_class": cls.name,
@@ -479,8 +487,7 @@ def _class_meta(ctx: _Ctx, cls: _Class) -> dict[str, Any]:
         "datamodel": _model_name(ctx, cls.attrs.get("datamodel")),
         "class_permission_name": _text(ctx, cls.attrs.get("class_permission_name")),
         "method_permission_name": _permission_map_name(ctx, perm_map),
-        "input_schemas": list(dict.fromkeys(inputs)),
-        "output_schemas": list(dict.fromkeys(outputs)),
+        "model_schemas": model_schemas,
     }
 
 
@@ -633,8 +640,11 @@ def _implied_route(
     meta["implied"] = True
     meta["implied_by"] = "ModelRestApi" if cls.kind == "model_api" else "ModelView"
     meta["permission"] = _permission(ctx, cls, method, permission) if _guarded(names) else None
-    if method in ("post", "put", "add", "edit"):
-        meta["schemas"] = list(dict.fromkeys([*common["input_schemas"], *meta["schemas"]]))
+    reads, writes = _ENDPOINT_SCHEMAS.get(method, (None, None)) if cls.kind == "model_api" else (None, None)
+    model_schemas = common["model_schemas"]
+    meta["input_schemas"] = [model_schemas[reads]] if reads in model_schemas else []
+    meta["output_schemas"] = [model_schemas[writes]] if writes in model_schemas else []
+    meta["schemas"] = list(dict.fromkeys([*meta["input_schemas"], *meta["output_schemas"], *meta["schemas"]]))
     end = _class_header_end(cls)
     while end > cls.d.node.start_point[0] + 1 and not ctx.pf.lines[end - 1].strip():
         end -= 1  # no trailing blank lines
@@ -674,7 +684,7 @@ def _route_meta(
     refs: dict[str, Any],
 ) -> dict[str, Any]:
     codes = [int(mt.group(1)) for c in refs.get("calls") or [] if (mt := _RESPONSE_HELPER.match(str(c)))]
-    schemas = [*common["output_schemas"]] if "GET" in methods else []
+    schemas: list[str] = []
     if common["datamodel"] and cls.kind in ("api", "model_api"):
         schemas.append(common["datamodel"])  # a REST API reads and writes it as JSON
     meta: dict[str, Any] = {
@@ -699,8 +709,7 @@ def _route_meta(
         "error_responses": list(dict.fromkeys(codes)),
         **common,
     }
-    meta["output_schemas"] = common["output_schemas"] if "GET" in methods else []
-    meta["input_schemas"] = common["input_schemas"] if {"POST", "PUT", "PATCH"} & set(methods) else []
+    meta["input_schemas"], meta["output_schemas"] = [], []  # explicit handlers: what their body loads
     meta.update(refs)
     return meta
 

@@ -908,8 +908,9 @@ def _validation_conventions(rows: list[PatternRow], routes: list[Route], defs: d
             if d[1] == "schema":
                 libs[str(d[3].get("library") or "schema")] += inputs[name] + outputs[name]
     lib = libs.most_common(1)[0][0] if libs else "schema"
-    top_in = [n for n, _ in inputs.most_common(3)]
-    top_out = [n for n, _ in outputs.most_common(3)]
+    # ties by name: the counters were filled from sets, whose order changes between runs
+    top_in = [n for n, _ in sorted(inputs.items(), key=lambda kv: (-kv[1], kv[0]))[:3]]
+    top_out = [n for n, _ in sorted(outputs.items(), key=lambda kv: (-kv[1], kv[0]))[:3]]
     parts = []
     if top_in:
         parts.append("request bodies are validated by " + ", ".join(f"`{n}`" for n in top_in))

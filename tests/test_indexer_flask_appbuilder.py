@@ -75,7 +75,12 @@ def test_explicit_route_meta_and_span() -> None:
     assert r.meta["permission"] == "write"  # method_permission_name wins over @permission_name
     assert r.meta["error_responses"] == [404, 400]
     assert r.meta["class"] == "NotificationApi" and not r.meta.get("implied")
-    assert r.meta["input_schemas"] == ["NotificationPostSchema", "NotificationPutSchema"]
+    assert r.meta["input_schemas"] == []  # what it loads is in its body, not in the class's schemas
+    assert r.meta["model_schemas"] == {
+        "add_model_schema": "NotificationPostSchema",
+        "edit_model_schema": "NotificationPutSchema",
+        "show_model_schema": "NotificationShowSchema",
+    }
     assert r.summary == (
         "POST /api/v1/notification/<int:pk>/read → NotificationApi.mark_read (protect, safe, permission_name)"
     )
@@ -90,8 +95,8 @@ def test_implied_routes_span_the_class_header() -> None:
     assert post.meta["implied"] is True and post.meta["implied_by"] == "ModelRestApi"
     assert post.meta["decorator_texts"] == ["@protect()", "@safe", '@permission_name("post")']
     assert post.meta["permission"] == "write"
-    assert post.meta["input_schemas"] == ["NotificationPostSchema", "NotificationPutSchema"]
-    assert "NotificationPostSchema" in post.meta["schemas"] and "Notification" in post.meta["schemas"]
+    assert (post.meta["input_schemas"], post.meta["output_schemas"]) == (["NotificationPostSchema"], [])
+    assert post.meta["schemas"] == ["NotificationPostSchema", "Notification"]
     assert get.meta["permission"] == "read"
     assert get.meta["output_schemas"] == ["NotificationShowSchema"] and get.meta["input_schemas"] == []
     assert routes["NotificationApi.delete"].meta["permission"] == "delete"  # not in PERMS: its own name
