@@ -165,6 +165,8 @@ _ENDPOINT_SCHEMAS = {
     "get_list": (None, "list_model_schema"),
 }
 _RESPONSE_HELPER = re.compile(r"^self\.response_(\d{3})$")
+_SCHEMA_USE = re.compile(r"^self\.(\w+)\.(load|loads|validate|dump|dumps)$")
+_LOADS = frozenset({"load", "loads", "validate"})
 _EXPOSE = frozenset({"expose", "expose_api"})
 _SAFE = frozenset({"safe"})
 _REGISTER_CALLS = frozenset({"add_api", "add_view", "add_view_no_menu"})
@@ -479,6 +481,14 @@ def _allowed(ctx: _Ctx, cls: _Class, method: str) -> bool:
 
 def _class_meta(ctx: _Ctx, cls: _Class) -> dict[str, Any]:
     model_schemas = {a: n for a in _SCHEMA_ATTRS if (n := _schema_name(ctx, cls.attrs.get(a)))}
+    # other schema instances held by the class (``put_filters_schema = FiltersSchema()``)
+    model_schemas.update(
+        {
+            a: n
+            for a, v in cls.attrs.items()
+            if a not in model_schemas and v.type == "call" and (n := _schema_name(ctx, v)) and n.endswith("Schema")
+        }
+    )
     perm_map = cls.attrs.get("method_permission_name")
     return {
         "fab_class": cls.name,
@@ -709,7 +719,17 @@ def _route_meta(
         "error_responses": list(dict.fromkeys(codes)),
         **common,
     }
-    meta["input_schemas"], meta["output_schemas"] = [], []  # explicit handlers: what their body loads
+    # explicit handlers: the class's schemas their body loads (``self.add_model_schema.load(...)``)
+    # or dumps
+    used = [_SCHEMA_USE.match(str(c)) for c in refs.get("calls") or []]
+    schemas_of = common["model_schemas"]
+    meta["input_schemas"] = list(
+        dict.fromkeys(schemas_of[m[1]] for m in used if m and m[1] in schemas_of and m[2] in _LOADS)
+    )
+    meta["output_schemas"] = list(
+        dict.fromkeys(schemas_of[m[1]] for m in used if m and m[1] in schemas_of and m[2] not in _LOADS)
+    )
+    meta["schemas"] = list(dict.fromkeys([*meta["input_schemas"], *meta["output_schemas"], *meta["schemas"]]))
     meta.update(refs)
     return meta
 

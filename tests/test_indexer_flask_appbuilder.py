@@ -487,3 +487,34 @@ class LegacyChartApi(ChartRestApi):
         {"class": "LegacyChartApi", "full_path": "/legacy/chart/related/<column_name>"},
     ]  # SavedQueryRestApi filters it out with include_route_methods
     assert "[served by 2 subclasses: /api/v1/chart/related/<column_name> and 1 more]" in summary
+
+
+def test_explicit_handlers_use_the_class_schemas_they_load_or_dump() -> None:
+    source = b'''
+from flask import request
+from flask_appbuilder.api import ModelRestApi, expose, protect
+
+from app.schemas import ChartPostSchema, FavoriteSchema
+
+
+class ChartApi(ModelRestApi):
+    datamodel = SQLAInterface(Chart)
+    add_model_schema = ChartPostSchema()
+    favorite_schema = FavoriteSchema()
+
+    @expose("/", methods=("POST",))
+    @protect()
+    def post(self):
+        item = self.add_model_schema.load(request.json)
+        return self.response(201, id=item.id)
+
+    @expose("/favorites/", methods=("GET",))
+    @protect()
+    def favorites(self):
+        return self.response(200, result=self.favorite_schema.dump(favorites(), many=True))
+'''
+    routes = _routes(source)
+    post, favorites = routes["ChartApi.post"], routes["ChartApi.favorites"]
+    assert (post.meta["input_schemas"], post.meta["output_schemas"]) == (["ChartPostSchema"], [])
+    assert (favorites.meta["input_schemas"], favorites.meta["output_schemas"]) == ([], ["FavoriteSchema"])
+    assert post.meta["model_schemas"] == {"add_model_schema": "ChartPostSchema", "favorite_schema": "FavoriteSchema"}
