@@ -26,6 +26,14 @@ APPS = {
     "flaskbb": ("flaskbb==2.0.2", ".", ["flaskbb/**", "tests/**"]),
     "ckan": ("ckan==2.12.0", ".", ["ckan/**", "ckanext/**"]),
     "zenml": ("zenml==0.98.0", ".", ["zenml/zen_server/**"]),
+    # Flask-AppBuilder: FAB's own security and menu APIs and views
+    "flask-appbuilder": ("flask-appbuilder==4.5.3", ".", ["flask_appbuilder/**"]),
+    # Apache Superset: FAB ModelRestApi/BaseApi classes in */api.py and views/ (python package only)
+    "apache-superset": ("apache-superset==6.1.0", ".", ["superset/**"]),
+    # Airflow's FAB provider: subclasses of FAB's own security views
+    "apache-airflow-providers-fab": ("apache-airflow-providers-fab==3.10.2", ".", ["airflow/providers/fab/**"]),
+    # udata (open data portal): Flask-RESTX API (api.namespace, api.model, Resource classes)
+    "udata": ("udata==17.18.0", ".", ["udata/**"]),
 }
 REQUEST = "Add CRUD endpoints for notifications"
 BRAIN = [sys.executable, "-m", "cli.main"]
@@ -41,7 +49,7 @@ def fetch(name: str, requirement: str, cache: Path) -> Path:
         [sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", str(dl), requirement],
         check=True,
     )
-    wheel = next(p for p in dl.glob("*.whl") if p.name.lower().startswith(name.lower()))
+    wheel = next(p for p in dl.glob("*.whl") if p.name.lower().startswith(name.lower().replace("-", "_")))
     with zipfile.ZipFile(wheel) as z:
         z.extractall(root)
     return root

@@ -16,12 +16,13 @@ from types import ModuleType
 from indexers.base import ParsedFile
 from memorybrain.models import KIND_PRIORITY, Fact, FileExtract, Pattern
 
-INDEXER_VERSION = "5"
+INDEXER_VERSION = "6"
 
 #: Python indexers, run in this order; each module has ``extract(pf) -> FileExtract``.
 PYTHON_INDEXERS: tuple[str, ...] = (
     "indexers.imports",
     "indexers.fastapi",
+    "indexers.flask_appbuilder",
     "indexers.flask",
     "indexers.errors",
     "indexers.decorators",

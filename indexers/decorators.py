@@ -67,14 +67,14 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             _W + r"(permission|perms?(?![a-z])|roles?(?![a-z])|admin|superuser|staff|"
             r"scopes?(?![a-z])|acl(?![a-z])|owner|allow(s|ed)?(?![a-z])|can_|privilege|"
-            r"forbidden|moderator|grant)"
+            r"forbidden|moderator|grant|has_access)"
         ),
     ),
     (
         "auth",
         re.compile(
             _W + r"(auth|oauth|jwt|token|log(ged)?_?in|current_([a-z]+_)*user|csrf|sign_?in|password|"
-            r"credential|api_?key|bearer|anonymous|unauthori[sz]ed)"
+            r"credential|api_?key|bearer|anonymous|unauthori[sz]ed|protect(?![a-z]))"
         ),
     ),
     (

@@ -20,6 +20,7 @@ from typing import Any
 
 from tree_sitter import Node
 
+from indexers import flask_appbuilder
 from indexers.base import (
     FLASK_REQUEST_HOOKS,
     Definition,
@@ -88,6 +89,8 @@ _SCHEMA_FIRST_ARG = frozenset(
         "output",
     }
 )
+#: Of those, the ones that shape the response.
+_OUTPUT_FIRST_ARG = frozenset({"marshal_with", "marshal_list_with", "output"})
 #: Decorators ``(status, [description,] schema)``: flask-smorest and flask-restx.
 _SCHEMA_RESPONSE = frozenset({"response", "alt_response"})
 #: ``X().load(...)``, ``schema.dump(...)``, ``Model.model_validate(...)`` in a body.
@@ -223,6 +226,7 @@ def extract(pf: ParsedFile) -> FileExtract:
     _collect_mounts(ctx, calls)
     patterns = _function_routes(ctx, decorated, registrations)
     patterns += _class_routes(ctx, registrations)
+    patterns += _restx_models(ctx)
     meta: dict[str, Any] = {
         "routers": {var: r.as_meta() for var, r in ctx.routers.items()},
         "mounts": sorted(ctx.mounts, key=lambda m: m["line"]),
@@ -425,15 +429,22 @@ def _status_or_name(ctx: _Ctx, node: Node | None) -> int | str | None:
 # --------------------------------------------------------------------------- routers, mounts
 
 
-def _router_kind(ctx: _Ctx, callee: str) -> tuple[str, str] | None:
-    """(type, framework) when ``callee`` constructs a Flask app/blueprint/api object."""
+def _router_kind(ctx: _Ctx, callee: str, depth: int = 0) -> tuple[str, str] | None:
+    """(type, framework) when ``callee`` constructs a Flask app/blueprint/api object, or a
+    subclass of one defined in the file (``class UDataApi(Api)``)."""
     module, _, cls = _qualified(ctx, callee).rpartition(".")
     top = module.split(".")[0]
+    if not module and depth < 3:
+        local = next(
+            (n for n in ctx.nodes["class_definition"] if ctx.pf.text(n.child_by_field_name("name")) == cls), None
+        )
+        if local is not None:
+            return next((k for b in _bases(ctx, local) if (k := _router_kind(ctx, b, depth + 1))), None)
     if top in _OTHER_WEB:
         return None
     if cls in ("Flask", "APIFlask"):
         return "Flask", "flask"
-    if cls in ("Blueprint", "APIBlueprint"):
+    if cls in ("Blueprint", "APIBlueprint") or (cls.endswith("Blueprint") and ctx.flaskish):  # I18nBlueprint
         smorest = top == "flask_smorest" or (top not in ("flask", "apiflask") and "flask_smorest" in ctx.modules)
         return "Blueprint", "flask-smorest" if smorest else "flask"
     if cls == "Api":
@@ -456,6 +467,8 @@ def _collect_routers(ctx: _Ctx) -> None:
         if left is None or right is None or left.type != "identifier" or right.type != "call":
             continue
         var = ctx.pf.text(left)
+        if _api_namespace(ctx, var, right):
+            continue
         kind = _router_kind(ctx, dotted_name(ctx.pf, right.child_by_field_name("function")))
         if kind is None or var in ctx.routers:
             continue
@@ -465,6 +478,25 @@ def _collect_routers(ctx: _Ctx) -> None:
             parent = _name_of(ctx, pos[0] if pos else kw.get("app"))
             if parent:
                 ctx.mounts.append(_mount(parent, var, None, right))
+
+
+def _api_namespace(ctx: _Ctx, var: str, call: Node) -> bool:
+    """``ns = api.namespace("harvest", "description", path=...)``: flask-restx creates the
+    namespace and adds it to ``api`` (which may live in another file)."""
+    parts = _call_parts(ctx, call)
+    if parts is None or parts[1] != "namespace" or not parts[0] or var in ctx.routers:
+        return False
+    pos, kw = call_args(call)
+    name = _text_value(ctx, pos[0] if pos else kw.get("name"))
+    parent = ctx.routers.get(parts[0])
+    routes = re.search(rb"@" + re.escape(var.encode()) + rb"\.route\(", ctx.pf.source) is not None
+    if name is None or not (ctx.flaskish or routes or (parent is not None and parent.type == "Api")):
+        return False
+    prefix = _text_value(ctx, kw.get("path"))
+    own = prefix if prefix is not None else "/" + name
+    ctx.routers[var] = _Router("Namespace", "flask-restx", own, name, _line(call))
+    ctx.mounts.append(_mount(parts[0], var, None, call))
+    return True
 
 
 def _make_router(ctx: _Ctx, call: Node, type_: str, framework: str) -> _Router:
@@ -874,8 +906,11 @@ def _view_classes(ctx: _Ctx, registrations: list[_Registration]) -> list[_ViewCl
     by_name = {ctx.pf.text(n.child_by_field_name("name")): n for n in nodes}
     kinds: dict[str, str | None] = {}
     out: list[_ViewClass] = []
+    fab = flask_appbuilder.fab_class_names(ctx.pf)  # Flask-AppBuilder views: indexers.flask_appbuilder
     for node in nodes:
         name = ctx.pf.text(node.child_by_field_name("name"))
+        if name in fab:
+            continue
         decorators = [c for c in _holder(node).named_children if c.type == "decorator"]
         rules = [r for dec in decorators if (r := _route_rule(ctx, dec, on_class=True))]
         rules += [reg.rule for reg in registrations if reg.view == name]
@@ -1063,10 +1098,15 @@ def _decorator_name(ctx: _Ctx, dec: Node) -> str:
 
 def _decorator_schemas(ctx: _Ctx, decorators: list[Node]) -> dict[str, Any]:
     """Schemas of ``@blp.arguments(S)``, ``@blp.response(200, S)``, ``@marshal_with(f)``,
-    ``@ns.expect(model)``; the first ``response`` gives ``response_model``/``status_code``."""
+    ``@ns.expect(model)``: ``input_schemas`` (arguments, expect, use_kwargs, ...) and
+    ``output_schemas`` (response, marshal_with, ...). ``status_code`` is the first success
+    (2xx) code of a ``response``/``marshal_with(code=)`` decorator; ``response_model`` the
+    schema of the first ``response``."""
     schemas: list[str] = []
+    inputs: list[str] = []
+    outputs: list[str] = []
     response_model: str | None = None
-    status: int | str | None = None
+    statuses: list[int | str] = []
     for dec in decorators:
         expr = decorator_expr(dec)
         if expr is None or expr.type != "call":
@@ -1076,6 +1116,9 @@ def _decorator_schemas(ctx: _Ctx, decorators: list[Node]) -> dict[str, Any]:
         if attr in _SCHEMA_FIRST_ARG:
             name = _name_of(ctx, pos[0] if pos else kw.get("schema") or kw.get("fields"))
             schemas += [name] if name else []
+            (outputs if attr in _OUTPUT_FIRST_ARG else inputs).extend([name] if name else [])
+            code = _status_or_name(ctx, kw.get("code")) if attr in _OUTPUT_FIRST_ARG else None
+            statuses += [code] if code is not None else []
         elif attr in _SCHEMA_RESPONSE:
             code = pos[0] if pos else kw.get("status_code") or kw.get("code")
             cands = [*pos[1:], kw.get("schema"), kw.get("model")]
@@ -1083,11 +1126,25 @@ def _decorator_schemas(ctx: _Ctx, decorators: list[Node]) -> dict[str, Any]:
                 (n for c in cands if c is not None and c.type != "string" if (n := _name_of(ctx, c))),
                 "",
             )
-            if attr == "response" and status is None:
+            if attr == "response":
                 status = _status_or_name(ctx, code)
-                response_model = name or None
+                statuses += [status] if status is not None else []
+                response_model = response_model or name or None
+                outputs += [name] if name and _is_success(status) else []
             schemas += [name] if name else []
-    return {"schemas": _unique(schemas), "response_model": response_model, "status_code": status}
+    # an error code documented with ``@ns.response(404, ...)`` is not the handler's status
+    status = next((c for c in statuses if _is_success(c)), None)
+    return {
+        "schemas": _unique(schemas),
+        "input_schemas": _unique(inputs),
+        "output_schemas": _unique(outputs),
+        "response_model": response_model,
+        "status_code": status,
+    }
+
+
+def _is_success(code: int | str | None) -> bool:
+    return isinstance(code, int) and 200 <= code < 300 or (isinstance(code, str) and "_2" in code)
 
 
 def _body_schemas(ctx: _Ctx, d: Definition) -> list[str]:
@@ -1140,6 +1197,80 @@ def _summary(meta: dict[str, Any]) -> str:
     out = f"{head} → {meta['handler']}"
     if meta["decorators"]:
         out += f" ({', '.join(meta['decorators'])})"
+    return out
+
+
+# --------------------------------------------------------------------------- flask-restx models
+
+_RESTX_MODEL_CALLS = frozenset({"model", "inherit", "clone", "schema_model"})
+
+
+def _restx_models(ctx: _Ctx) -> list[Pattern]:
+    """``todo = ns.model("Todo", {"id": fields.Integer(...), ...})`` (also ``api.model``,
+    ``ns.inherit``, ``ns.clone``, ``Model("Todo", {...})``) at module level: ``schema``
+    patterns named by the variable (the name ``@ns.expect``/``@ns.marshal_with`` use)."""
+    restx = {"flask_restx", "flask_restplus"} & ctx.modules or any(
+        r.framework == "flask-restx" for r in ctx.routers.values()
+    )
+    if not (restx or ctx.flaskish):
+        return []
+    out: list[Pattern] = []
+    for stmt in ctx.pf.root.named_children:
+        for var, call in _assignments_in(stmt):
+            if call.type != "call":
+                continue
+            callee = dotted_name(ctx.pf, call.child_by_field_name("function"))
+            head, _, attr = callee.rpartition(".")
+            if not (attr in _RESTX_MODEL_CALLS and head) and _qualified(ctx, callee) not in (
+                "flask_restx.Model",
+                "flask_restplus.Model",
+            ):
+                continue
+            pos, _ = call_args(call)
+            title = _text_value(ctx, pos[0]) if pos else None
+            spec = next((a for a in pos if a.type == "dictionary"), None)
+            if title is None or (spec is None and attr != "clone"):
+                continue
+            fields_ = _restx_fields(ctx, spec)
+            if not restx and not any(f["module"] == "fields" for f in fields_):
+                continue  # in a plain Flask file, only a spec of ``fields.X(...)`` is a restx model
+            for f in fields_:
+                del f["module"]
+            parents = [n for a in pos[1:] if a.type == "identifier" if (n := ctx.pf.text(a))]
+            d = Definition(stmt, stmt, var, var, [])
+            meta = {
+                "library": "flask-restx",
+                "model_name": title,
+                "fields": fields_,
+                "required": [f["name"] for f in fields_ if f.get("required")],
+                "bases": parents,
+            }
+            names = ", ".join(f["name"] for f in fields_[:8])
+            summary = f"flask-restx model {var} = {callee}({title!r}) fields: {names}"
+            out.append(definition_pattern(ctx.pf, d, "schema", summary, meta))
+    return out
+
+
+def _restx_fields(ctx: _Ctx, spec: Node | None) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for pair in spec.named_children if spec is not None else []:
+        if pair.type != "pair":
+            continue
+        name = string_value(ctx.pf, pair.child_by_field_name("key"))
+        value = pair.child_by_field_name("value")
+        if not name or value is None:
+            continue
+        type_ = dotted_name(ctx.pf, value.child_by_field_name("function") if value.type == "call" else value)
+        _, kw = call_args(value) if value.type == "call" else ([], {})
+        required = kw.get("required") is not None and ctx.pf.text(kw["required"]) == "True"
+        out.append(
+            {
+                "name": name,
+                "type": type_.rsplit(".", 1)[-1] or ctx.pf.text(value),
+                "required": required,
+                "module": type_.rsplit(".", 1)[0] if "." in type_ else "",
+            }
+        )
     return out
 
 

@@ -26,22 +26,26 @@ PatternRow = tuple[str, str, str, str, dict[str, Any], int, str]
 
 #: Bump when linking or convention logic changes: stores linked by another version relink on
 #: the next ``brain index`` even when no file changed.
-LINKER_VERSION = "9"
+LINKER_VERSION = "10"
 
 _AUTH_RE = re.compile(
     r"auth|login|jwt|token|current_user|currentuser|user|permission|role|admin|require|protect"
-    r"|authori|secur|verify|scope|session_user|owner|staff|superuser|api_key|apikey|bearer",
+    r"|authori|secur|verify|scope|session_user|owner|staff|superuser|api_key|apikey|bearer|has_access",
     re.I,
 )
 _RATE_RE = re.compile(r"limit|throttl|rate", re.I)
 _DB_RE = re.compile(r"(^|_)(db|session|database|conn|uow|unit_of_work)($|_)|SessionDep|DbDep", re.I)
 _NOT_AUTH_RE = re.compile(
-    r"limit|throttl|rate|cache|db$|session$|^get_db|paginat|settings|form$|requestform|schema$",
+    r"limit|throttl|rate|cache|db$|session$|^get_db|paginat|settings|form$|requestform|schema$|^permission_name$",
     re.I,
 )
 _DB_ERROR_RE = re.compile(
     r"IntegrityError|SQLAlchemyError|DatabaseError|OperationalError|DBAPIError|NoResultFound|DataError",
     re.I,
+)
+_ARGS_RE = re.compile(r"\((?!\)).*\)$")  # a decorator's arguments, not an empty ``()``
+_DOC_DECORATOR_RE = re.compile(
+    r"\.(doc|response|alt_response|param|header|expect|marshal_with|marshal_list_with|arguments|produces)\("
 )
 _VALIDATION_ERROR_RE = re.compile(
     r"ValidationError|RequestValidationError|UnprocessableEntity|BadRequest|422|400", re.I
@@ -193,8 +197,9 @@ def _router_prefixes(files_meta: dict[str, dict[str, Any]], modules: ModuleIndex
             parent, mount = parents[node]
             mount_prefix = str(mount.get("prefix") or "")
             base = prefix(parent, seen | {node})
-            if rtype == "Blueprint" and mount_prefix:
-                result = _join(base, mount_prefix)  # url_prefix at registration wins in Flask
+            if rtype in ("Blueprint", "Namespace") and mount_prefix:
+                # url_prefix at registration wins in Flask, add_namespace(ns, path=) in flask-restx
+                result = _join(base, mount_prefix)
             else:
                 result = _join(base, mount_prefix, own)
         cache[node] = result if result != "/" else ""
@@ -220,6 +225,7 @@ def link(rows: list[PatternRow], files_meta: dict[str, dict[str, Any]]) -> LinkR
             if rule.get("view"):
                 url_rules[_last(str(rule["view"]))].append((path, rule))
 
+    fab_registered = _fab_registrations(files_meta)
     routes: list[Route] = []
     new_meta: dict[str, dict[str, Any]] = {}
     for pid, kind, _name, path, meta, _usage, _summary in rows:
@@ -227,6 +233,8 @@ def link(rows: list[PatternRow], files_meta: dict[str, dict[str, Any]]) -> LinkR
             continue
         meta = dict(meta)
         _resolve_route_path(path, meta, prefixes, url_rules, modules)
+        if meta.get("fab_class") and fab_registered:
+            meta["registered"] = fab_registered.get(str(meta["fab_class"]))
         deps = list(meta.get("dependencies") or [])
         for ann in meta.get("annotations") or []:
             target = aliases.get(_last(str(ann)))
@@ -236,6 +244,7 @@ def link(rows: list[PatternRow], files_meta: dict[str, dict[str, Any]]) -> LinkR
         new_meta[pid] = meta
         routes.append(Route(pid, path, meta))
 
+    _fab_inherited(routes, files_meta)
     usage: Counter[str] = Counter()
     for route in routes:
         usage.update(route.uses())
@@ -289,8 +298,17 @@ def route_summary(meta: dict[str, Any]) -> str:
     methods = ",".join(meta.get("methods") or []) or "?"
     full = meta.get("full_path") or meta.get("path") or "(unregistered)"
     parts = [f"{methods} {full} → {meta.get('handler', '?')}"]
+    if meta.get("implied"):  # Flask-AppBuilder CRUD endpoints a class inherits
+        parts.append(f"[inherited from {meta.get('implied_by') or 'its base class'}]")
+    if "registered" in meta and not meta["registered"]:  # the project registers others, not this class
+        parts.append("[not registered with appbuilder]")
+    heirs = meta.get("inherited_by") or []
+    if heirs:
+        more = f" and {len(heirs) - 1} more" if len(heirs) > 1 else ""
+        noun = "subclasses" if len(heirs) > 1 else "subclass"
+        parts.append(f"[served by {len(heirs)} {noun}: {heirs[0]['full_path']}{more}]")
     extras = []
-    decos = [d for d in meta.get("decorator_texts") or [] if d]
+    decos = [" ".join(str(d).split()) for d in meta.get("decorator_texts") or [] if d]
     if decos:
         extras.append(" ".join(decos))
     deps = meta.get("dependencies") or []
@@ -336,6 +354,7 @@ def derive_conventions(
         out += _rate_limit_conventions(routes, defs)
         out += _db_conventions(routes, defs)
         out += _delete_conventions(routes)
+        out += _fab_conventions(routes)
         out += _helper_conventions(routes, defs)
         out += _import_conventions(routes, files_meta)
     out += _model_conventions(rows, usage)
@@ -680,9 +699,13 @@ def _error_conventions(
         for name, ds in defs.items()
         if any(d[1] == "decorator" and d[3].get("category") == "error_handling" for d in ds)
     }
-    wrapped = Counter(
-        _last(str(x)) for r in routes for x in r.meta.get("decorators") or [] if _last(str(x)) in wrappers
-    )
+    wrapped: Counter[str] = Counter()
+    for r in routes:
+        # project decorators, and library ones the indexers know do it (Flask-AppBuilder's @safe)
+        wrapped.update(
+            {_last(str(x)) for x in r.meta.get("decorators") or [] if _last(str(x)) in wrappers}
+            | {_last(str(x)) for x in r.meta.get("error_decorators") or []}
+        )
     if wrapped:
         name, n = wrapped.most_common(1)[0]
         out.append(
@@ -773,12 +796,14 @@ def _error_conventions(
 
 def _pagination_conventions(rows: list[PatternRow], routes: list[Route]) -> list[dict[str, Any]]:
     helpers = {name: (pid, path, meta) for pid, kind, name, path, meta, _u, _s in rows if kind == "pagination"}
-    if not helpers:
-        return []
     users: Counter[str] = Counter()
     for r in routes:
         for name in r.uses() & set(helpers):
             users[name] += 1
+    if not users:
+        decorated = _paginate_decorator_convention(routes)
+        if decorated or not helpers:
+            return decorated
     out = []
     # most used first; on a tie, the callable helper (it has parameters) over the page type
     ranked = sorted(helpers, key=lambda n: (-users[n], not helpers[n][2].get("params"), n))
@@ -812,6 +837,31 @@ def _pagination_conventions(rows: list[PatternRow], routes: list[Route]) -> list
     return out
 
 
+def _paginate_decorator_convention(routes: list[Route]) -> list[dict[str, Any]]:
+    """flask-smorest's ``@blp.paginate()`` (and other ``.paginate`` decorators) on list routes."""
+    forms: Counter[str] = Counter()
+    labels: list[str] = []
+    for r in routes:
+        found = [text for name, text in _route_mechanisms(r) if _last(name) == "paginate"]
+        if found:
+            forms[found[0]] += 1
+            labels.append(r.label)
+    if not forms:
+        return []
+    form, _ = forms.most_common(1)[0]
+    n = sum(forms.values())
+    return [
+        {
+            "key": "pagination",
+            "topic": "pagination",
+            "statement": f"lists paginate with the `{form}` decorator ({_pct(n, len(routes))}: "
+            + ", ".join(labels[:2])
+            + ")",
+            "data": {"name": _last(form), "form": form, "count": n, "keys": [], "pattern_ids": []},
+        }
+    ]
+
+
 def _response_conventions(routes: list[Route]) -> list[dict[str, Any]]:
     total = len(routes)
     out = []
@@ -843,8 +893,11 @@ def _response_conventions(routes: list[Route]) -> list[dict[str, Any]]:
     else:
         calls = Counter()
         for r in routes:
-            cs = {_last(str(c)) for c in r.meta.get("calls") or []}
+            cs = {_last(str(c)) for c in r.meta.get("calls") or []} | {
+                str(c) for c in r.meta.get("calls") or [] if str(c) == "self.response"
+            }
             for marker in (
+                "self.response",
                 "jsonify",
                 "dump",
                 "make_response",
@@ -856,6 +909,8 @@ def _response_conventions(routes: list[Route]) -> list[dict[str, Any]]:
                     calls[marker] += 1
         schemas = sum(1 for r in routes if r.meta.get("schemas"))
         bits = []
+        if calls.get("self.response"):
+            bits.append(f"`self.response(code, ...)` (Flask-AppBuilder) in {calls['self.response']}")
         if calls.get("jsonify"):
             bits.append(f"`jsonify(...)` in {calls['jsonify']}")
         if calls.get("dump") or schemas:
@@ -883,13 +938,15 @@ def _validation_conventions(rows: list[PatternRow], routes: list[Route], defs: d
     n_routes = 0
     for r in routes:
         out_names = _type_names(str(r.meta.get("response_model") or ""))
+        out_names |= {_last(str(x)) for x in r.meta.get("output_schemas") or []}
+        in_names = {_last(str(x)) for x in r.meta.get("input_schemas") or []}
         used = {_last(str(x)) for x in r.meta.get("schemas") or []} | {
             _last(str(c)) for c in r.meta.get("calls") or [] if _last(str(c)) in schema_names
         }
-        hit = (used | out_names) & schema_names
+        hit = (used | out_names | in_names) & schema_names
         if hit:
             n_routes += 1
-        inputs.update((used - out_names) & schema_names)
+        inputs.update(((used - out_names) | in_names) & schema_names)
         outputs.update(out_names & schema_names)
     if not n_routes:
         return []
@@ -899,8 +956,9 @@ def _validation_conventions(rows: list[PatternRow], routes: list[Route], defs: d
             if d[1] == "schema":
                 libs[str(d[3].get("library") or "schema")] += inputs[name] + outputs[name]
     lib = libs.most_common(1)[0][0] if libs else "schema"
-    top_in = [n for n, _ in inputs.most_common(3)]
-    top_out = [n for n, _ in outputs.most_common(3)]
+    # ties by name: the counters were filled from sets, whose order changes between runs
+    top_in = [n for n, _ in sorted(inputs.items(), key=lambda kv: (-kv[1], kv[0]))[:3]]
+    top_out = [n for n, _ in sorted(outputs.items(), key=lambda kv: (-kv[1], kv[0]))[:3]]
     parts = []
     if top_in:
         parts.append("request bodies are validated by " + ", ".join(f"`{n}`" for n in top_in))
@@ -1005,6 +1063,10 @@ def _delete_conventions(routes: list[Route]) -> list[dict[str, Any]]:
         return c
 
     on_delete, elsewhere = guards(deletes), guards(others)
+    # documentation and schema decorators (flask-restx, flask-smorest) guard nothing
+    for c in (on_delete, elsewhere):
+        for text in [t for t in c if _DOC_DECORATOR_RE.search(t)]:
+            del c[text]
     extra = [
         t for t, n in on_delete.most_common() if n / len(deletes) > (elsewhere.get(t, 0) / max(len(others), 1)) + 0.25
     ]
@@ -1170,3 +1232,152 @@ def _middleware_conventions(rows: list[PatternRow], files_meta: dict[str, dict[s
             "data": {"count": len(mws), "pattern_ids": [m[0] for m in mws[:2]]},
         }
     ]
+
+
+# --------------------------------------------------------------------------- Flask-AppBuilder
+
+
+def _fab_registrations(files_meta: dict[str, dict[str, Any]]) -> dict[str, str]:
+    """FAB class name -> ``path:line (appbuilder.add_api)`` of its registration."""
+    out: dict[str, str] = {}
+    for path, meta in sorted(files_meta.items()):
+        for reg in meta.get("fab_registrations") or []:
+            call = f"{reg.get('target') or 'appbuilder'}.{reg.get('call')}"
+            out.setdefault(_last(str(reg.get("view", ""))), f"{path}:{reg.get('line')} ({call})")
+    return out
+
+
+def _fab_inherited(routes: list[Route], files_meta: dict[str, dict[str, Any]]) -> None:
+    """A Flask-AppBuilder base class's ``@expose`` handler is served by every subclass (in any
+    file) that neither overrides it nor filters it out with ``include_route_methods`` /
+    ``exclude_route_methods``: list them on the handler as ``inherited_by``."""
+    classes: dict[str, dict[str, Any]] = {}
+    for _path, meta in sorted(files_meta.items()):
+        for name, info in (meta.get("fab_classes") or {}).items():
+            classes.setdefault(name, info)
+    if not classes:
+        return
+    children: dict[str, list[str]] = defaultdict(list)
+    for name, info in classes.items():
+        for base in info.get("bases") or []:
+            if base != name:
+                children[base].append(name)
+    for r in routes:
+        owner = r.meta.get("fab_class")
+        if not owner or r.meta.get("implied") or owner not in children:
+            continue
+        method = str(r.meta.get("handler", "")).rsplit(".", 1)[-1]
+        served: list[dict[str, str]] = []
+        todo, seen = list(children[owner]), {owner}
+        while todo:
+            name = todo.pop(0)
+            if name in seen:
+                continue
+            seen.add(name)
+            info = classes[name]
+            if method in (info.get("defines") or []):
+                continue  # overridden: the subclass has its own route (or none)
+            todo.extend(children.get(name, []))
+            include = info.get("include")
+            if (include is not None and method not in include) or method in (info.get("exclude") or []):
+                continue
+            served.append({"class": name, "full_path": _join(str(info.get("route_base") or ""), str(r.meta["path"]))})
+        if served:
+            r.meta["inherited_by"] = sorted(served, key=lambda x: x["class"])
+
+
+def _fab_conventions(routes: list[Route]) -> list[dict[str, Any]]:
+    """Flask-AppBuilder: the permissions ``@protect()`` checks, the ``self.response_4xx()``
+    error helpers and how API classes are registered."""
+    fab = [r for r in routes if r.meta.get("framework") == "flask-appbuilder"]
+    if not fab:
+        return []
+    total = len(routes)
+    out: list[dict[str, Any]] = []
+    guarded = [r for r in fab if r.meta.get("permission")]
+    if guarded:
+        perms = Counter(str(r.meta["permission"]) for r in guarded)
+        classes = {str(r.meta["fab_class"]) for r in guarded}
+        named = {str(r.meta["fab_class"]) for r in guarded if r.meta.get("class_permission_name")}
+        mapped = {str(r.meta["fab_class"]) for r in guarded if r.meta.get("method_permission_name")}
+        shown = ", ".join(f"`{p}` ×{n}" for p, n in perms.most_common(6))
+        statement = (
+            f"FAB permissions: {_pct(len(guarded), total)} check `can_<permission> on <class_permission_name>` "
+            f"(permissions {shown}); `class_permission_name` set on {len(named)} of {len(classes)} classes"
+        )
+        if mapped:
+            statement += f", `method_permission_name` on {len(mapped)}"
+        out.append(
+            {
+                "key": "auth:fab_permissions",
+                "topic": "auth",
+                "statement": statement,
+                "data": {
+                    "count": len(guarded),
+                    "total": total,
+                    "permissions": dict(perms),
+                    "classes": len(classes),
+                    "class_permission_name": len(named),
+                    "pattern_ids": [],
+                },
+            }
+        )
+    helpers = [r for r in fab if r.meta.get("error_responses")]
+    if helpers:
+        codes = Counter(int(c) for r in helpers for c in r.meta["error_responses"])
+        shown = ", ".join(f"`self.response_{c}()` ×{n}" for c, n in codes.most_common(5))
+        example = max(helpers, key=lambda r: len(r.meta["error_responses"]))
+        out.append(
+            {
+                "key": "errors:fab_responses",
+                "topic": "errors",
+                "statement": f"handlers return errors with FAB's response helpers ({_pct(len(helpers), total)}: "
+                f"{shown}), e.g. `self.response_400(message=...)`",
+                "data": {
+                    "count": len(helpers),
+                    "total": total,
+                    "codes": {str(c): n for c, n in codes.items()},
+                    "pattern_ids": [example.id],
+                },
+            }
+        )
+    written = [r for r in fab if not r.meta.get("implied")]
+    decorated = [r for r in written if r.meta.get("decorators")]
+    if decorated:
+        counts = Counter(_last(str(d)) for r in decorated for d in dict.fromkeys(r.meta["decorators"]))
+        stacks = Counter(
+            " ".join(_ARGS_RE.sub("(...)", " ".join(str(t).split())) for t in r.meta.get("decorator_texts") or [])
+            for r in decorated
+        )
+        stack, n_stack = stacks.most_common(1)[0]
+        shown = ", ".join(f"`@{d}` ×{n}" for d, n in counts.most_common(6))
+        out.append(
+            {
+                "key": "fab_decorators",
+                "topic": "decorators",
+                "statement": f"`@expose` handlers written in the project use {shown} (of {len(written)}); "
+                f"the most common stack is `@expose(...) {stack}` ({n_stack})",
+                "data": {"count": len(written), "decorators": dict(counts), "stack": stack, "pattern_ids": []},
+            }
+        )
+    classes: dict[str, Any] = {}
+    for r in fab:
+        classes.setdefault(str(r.meta["fab_class"]), r.meta.get("registered"))
+    registered = {c: w for c, w in classes.items() if w}
+    if registered:
+        calls = Counter(str(w).rsplit("(", 1)[-1].rstrip(")") for w in registered.values())
+        where = Counter(str(w).split(":", 1)[0] for w in registered.values())
+        statement = (
+            "FAB classes are registered with "
+            + ", ".join(f"`{c}(...)` ×{n}" for c, n in calls.most_common(3))
+            + f" in {where.most_common(1)[0][0]} ({len(registered)} of {len(classes)} classes with routes)"
+        )
+        out.append(
+            {
+                "key": "fab_registration",
+                "topic": "registration",
+                "statement": statement,
+                "data": {"count": len(registered), "total": len(classes), "pattern_ids": []},
+            }
+        )
+    return out

@@ -111,6 +111,11 @@ class FileExtract:
       ``Alias = Annotated[T, Depends(target)]``.
     - ``exception_handlers``: list of {"exception", "handler", "line", "app"}.
     - ``top_modules``: sorted list of top-level module names imported (for stack facts).
+    - ``fab_registrations``: list of {"call", "target", "view", "name", "category", "line"} for
+      Flask-AppBuilder ``appbuilder.add_api(Cls)`` / ``add_view(Cls, "Name", ...)`` /
+      ``add_view_no_menu(Cls)`` calls; ``view`` is the class as written.
+    - ``fab_classes``: {class: {"kind", "bases", "route_base", "defines", "include", "exclude",
+      "line"}} for the Flask-AppBuilder classes of the file (``indexers.flask_appbuilder``).
     """
 
     patterns: list[Pattern] = field(default_factory=list)

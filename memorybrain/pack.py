@@ -271,6 +271,11 @@ def _crud_slot(method: str, path: str) -> str | None:
     }.get((method, item))
 
 
+def _route_label(p: Pattern) -> str:
+    """``GET /api/v1/items/<pk>`` of a route pattern."""
+    return f"{','.join(p.meta.get('methods') or [])} {p.meta.get('full_path') or p.meta.get('path') or '?'}"
+
+
 def _last(name: str) -> str:
     return name.strip().lstrip("@").split("(", 1)[0].rsplit(".", 1)[-1]
 
@@ -608,12 +613,21 @@ class PackBuilder:
         patterns = self.store.get_patterns(order)
         out = []
         classes_shown: set[tuple[str, str]] = set()
+        spans: dict[tuple[str, int, int], Exemplar] = {}
         for pid in order:
             p = patterns.get(pid)
             if p is None or (kinds and p.kind not in kinds):
                 continue
             ex = chosen[pid]
             ex.pattern = p
+            # routes a class inherits (Flask-AppBuilder ModelRestApi CRUD) share one span: show it once
+            span = (p.path, p.start_line, p.end_line)
+            if p.kind == "route" and span in spans:
+                first = spans[span]
+                sep = ", " if "; the same code also serves " in first.reason else "; the same code also serves "
+                first.reason += f"{sep}`{_route_label(p)}`"
+                continue
+            spans.setdefault(span, ex)
             if p.kind == "route" and p.meta.get("class") and (p.path, p.meta["class"]) not in classes_shown:
                 classes_shown.add((p.path, p.meta["class"]))
                 prologue = self._class_prologue(p.path, str(p.meta["class"]))

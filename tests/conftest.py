@@ -18,6 +18,8 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 FIXTURES = Path(__file__).parent / "fixtures"
 FASTAPI_APP = FIXTURES / "fastapi_app"
 FLASK_APP = FIXTURES / "flask_app"
+FAB_APP = FIXTURES / "fab_app"
+RESTX_APP = FIXTURES / "restx_app"
 
 
 @pytest.fixture
@@ -46,6 +48,30 @@ def fastapi_brain(tmp_path_factory, real_encoder):
     from memorybrain import Brain
 
     root = copy_app(FASTAPI_APP, tmp_path_factory.mktemp("fa") / "fastapi_app")
+    brain = Brain.open(root, encoder=real_encoder)
+    brain.index()
+    yield brain
+    brain.close()
+
+
+@pytest.fixture(scope="session")
+def fab_brain(tmp_path_factory, real_encoder):
+    """The Flask-AppBuilder fixture app (helpdesk), copied and indexed once with the real model."""
+    from memorybrain import Brain
+
+    root = copy_app(FAB_APP, tmp_path_factory.mktemp("fab") / "fab_app")
+    brain = Brain.open(root, encoder=real_encoder)
+    brain.index()
+    yield brain
+    brain.close()
+
+
+@pytest.fixture(scope="session")
+def restx_brain(tmp_path_factory, real_encoder):
+    """The Flask-RESTX fixture app (taskboard), copied and indexed once with the real model."""
+    from memorybrain import Brain
+
+    root = copy_app(RESTX_APP, tmp_path_factory.mktemp("rx") / "restx_app")
     brain = Brain.open(root, encoder=real_encoder)
     brain.index()
     yield brain

@@ -18,7 +18,7 @@ from memorybrain import Brain
 from memorybrain.embeddings import HashingEncoder
 
 HERE = Path(__file__).parent
-APPS = ["fastapi_app", "flask_app"]
+APPS = ["fastapi_app", "flask_app", "fab_app", "restx_app"]
 META_KEYS = ("methods", "full_path", "decorators", "dependencies", "response_model", "status_code",
              "raises", "exceptions", "response_shape", "orm", "library", "requests", "usage")
 

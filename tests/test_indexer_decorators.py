@@ -276,6 +276,10 @@ def test_syntax_errors_keep_what_parses() -> None:
         ("get_current_active_superuser", "", "permission"),
         ("get_current_active_user", "", "auth"),
         ("csrf_protect", "", "auth"),
+        ("protect", "", "auth"),  # Flask-AppBuilder: JWT/session auth, then the permission
+        ("has_access", "", "permission"),
+        ("has_access_api", "", "permission"),
+        ("protected_branch", "", "other"),
         ("requires_roles", "", "permission"),
         ("RoleChecker", "", "permission"),
         ("has_permission", "", "permission"),

@@ -92,6 +92,8 @@ def test_route_decorator_full_meta() -> None:
         "status_code": None,
         "tags": [],
         "schemas": ["ItemSchema"],
+        "input_schemas": [],
+        "output_schemas": [],
         "calls": ["ItemSchema.load", "ItemSchema", "abort", "ItemSchema.dump"],
         "raises": [],
         "catches": [],
