@@ -304,6 +304,8 @@ _CATEGORY_RANK = {
 _TYPE_WORD = re.compile(r"[A-Z][A-Za-z0-9_]*")
 
 
+#: Patterns a builder keeps decoded between requests.
+PATTERN_CACHE_SIZE = 20_000
 #: Names listed per module of the request's resource.
 MAX_RESOURCE_NAMES = 30
 #: Words of a request that name no resource.
@@ -391,7 +393,9 @@ class PackBuilder:
         self._own: set[str] | None = None
         self._file_metas: dict[str, dict[str, Any] | None] = {}
         self._tests: dict[str, list[tuple[str, str, int]]] | None = None
-        self._paths: list[str] | None = None
+        self._paths: dict[str, list[str]] | None = None
+        self._outlines: dict[str, list[tuple[str, str]]] = {}
+        self._pattern_cache: dict[str, Pattern] = {}
         self._words: dict[str, list[str]] | None = None
         self._curation = Curation()
 
@@ -403,6 +407,8 @@ class PackBuilder:
         self._file_metas = {}
         self._tests = None
         self._paths = None
+        self._outlines = {}
+        self._pattern_cache = {}
         self._words = None
 
     def _names(self) -> dict[str, list[tuple[str, str, str, str]]]:
@@ -414,6 +420,39 @@ class PackBuilder:
                 idx[name].append((pid, kind, path, qualname))
             self._by_name = idx
         return self._by_name
+
+    def _patterns(self, ids: Iterable[str]) -> dict[str, Pattern]:
+        """``Store.get_patterns`` through a cache that lives until the next refresh (packs read
+        the same few hundred route patterns request after request)."""
+        ids = list(ids)
+        missing = [i for i in ids if i not in self._pattern_cache]
+        if missing:
+            if len(self._pattern_cache) + len(missing) > PATTERN_CACHE_SIZE:
+                self._pattern_cache.clear()
+            self._pattern_cache.update(self.store.get_patterns(missing))
+        return {i: self._pattern_cache[i] for i in ids if i in self._pattern_cache}
+
+    def _path_index(self) -> dict[str, list[str]]:
+        """Each word of a module's file and folder names -> its non-test modules (built once)."""
+        if self._paths is None:
+            idx: dict[str, list[str]] = defaultdict(list)
+            for path in self.store.python_paths():
+                if _is_test_path(path):
+                    continue
+                parts = path.removesuffix(".py").split("/")
+                for w in {w for part in parts for w in part.split("_")} | set(parts):
+                    idx[w].append(path)
+            self._paths = idx
+        return self._paths
+
+    def _outline(self, paths: list[str]) -> dict[str, list[tuple[str, str]]]:
+        """``Store.module_outline`` with the answers kept for the builder's life."""
+        missing = [p for p in paths if p not in self._outlines]
+        if missing:
+            found = self.store.module_outline(missing)
+            for p in missing:
+                self._outlines[p] = found.get(p, [])
+        return {p: self._outlines[p] for p in paths}
 
     def _word_index(self) -> dict[str, list[str]]:
         """Each word of a definition's name -> the names that contain it (built once)."""
@@ -610,7 +649,7 @@ class PackBuilder:
         for h in hits[:20]:
             add(h.id, h.kind, "similar to the request")
 
-        patterns = self.store.get_patterns(order)
+        patterns = self._patterns(order)
         out = []
         classes_shown: set[tuple[str, str]] = set()
         spans: dict[tuple[str, int, int], Exemplar] = {}
@@ -659,7 +698,7 @@ class PackBuilder:
         """Endpoint tests whose requests hit the closest module's paths (best two)."""
         if not hits:
             return []
-        routes = self.store.get_patterns(h.id for h in hits)
+        routes = self._patterns(h.id for h in hits)
         paths = {_path_key(str(p.meta.get("full_path") or "")) for p in routes.values()}
         paths.discard("")
         if not paths:
@@ -700,7 +739,7 @@ class PackBuilder:
             by_file[h.path].append(h)
         if not by_file:
             return None, [], []
-        pats = self.store.get_patterns(h.id for h in route_hits[:300])
+        pats = self._patterns(h.id for h in route_hits[:300])
         styles = Counter(str(p.meta.get("framework")) for p in pats.values())
         main_style = styles.most_common(1)[0][0] if styles else None
         auth = next((c["data"].get("name") for c in conventions if c["key"] == "auth"), None)
@@ -744,7 +783,7 @@ class PackBuilder:
     def _crud_order(self, hits: list[Hit], terms: list[frozenset[str]] | None = None) -> list[str]:
         """One route per operation (list/get, create, update, delete) in file order; in a module
         that serves several resources, the routes that name the request's resource come first."""
-        pats = self.store.get_patterns(h.id for h in hits)
+        pats = self._patterns(h.id for h in hits)
         order = {"GET": 0, "POST": 1, "PUT": 2, "PATCH": 2, "DELETE": 3}
         firsts: list[str] = []
         seen: set[int] = set()
@@ -862,10 +901,9 @@ class PackBuilder:
         words = set().union(*terms)
         if not words:
             return ""
-        if self._paths is None:
-            self._paths = [p for p in self.store.python_paths() if not _is_test_path(p)]
+        paths = self._path_index()
         scored: list[tuple[int, str]] = []
-        for path in self._paths:
+        for path in sorted({p for w in words for p in paths.get(w, ())}):
             parts = path.removesuffix(".py").split("/")
             stem = parts[-1] if parts[-1] != "__init__" else (parts[-2] if len(parts) > 1 else "")
             dirs = parts[:-1] if parts[-1] != "__init__" else parts[:-2]
@@ -878,7 +916,7 @@ class PackBuilder:
         if not scored:
             return ""
         scored.sort(key=lambda x: (-x[0], x[1].count("/"), x[1]))
-        outline = self.store.module_outline(path for _s, path in scored[: max_modules * 4])
+        outline = self._outline([path for _s, path in scored[: max_modules * 4]])
         shown = set(re.findall(r"\w+", shown_text))
         lines: list[str] = []
         for _score, path in scored:
@@ -962,7 +1000,7 @@ class PackBuilder:
         return head in self._imports_cache[route.path]
 
     def _chain(self, hits: list[Hit]) -> list[tuple[str, str, str]]:
-        pats = self.store.get_patterns(h.id for h in hits)
+        pats = self._patterns(h.id for h in hits)
         names: Counter[str] = Counter()
         for p in pats.values():
             for key in ("schemas", "calls", "dependencies", "raises"):
