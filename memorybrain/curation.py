@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from memorybrain.store import Store
 
 __all__ = [
+    "ENDPOINT_KINDS",
     "MAX_FACT_CHARS",
     "MAX_GLOB_CHARS",
     "MAX_NOTE_CHARS",
@@ -53,6 +54,7 @@ __all__ = [
     "note",
     "parse_fact_key",
     "pin",
+    "relevant_kinds",
     "report_markdown",
     "rule_add",
     "rule_id",
@@ -277,6 +279,62 @@ def summary(store: Store) -> dict[str, Any]:
     }
 
 
+# The kinds an endpoint needs: a pin of one of these is relevant to any endpoint request.
+ENDPOINT_KINDS = frozenset(
+    ("route", "dependency", "decorator", "error_handler", "exception", "schema", "model", "pagination", "test")
+)
+_PIN_KIND_ORDER = (
+    "route", "dependency", "decorator", "error_handler", "exception", "schema", "model", "pagination", "test",
+    "middleware", "function", "class",
+)
+_KIND_ORDER = {k: i for i, k in enumerate(_PIN_KIND_ORDER)}
+_ENDPOINT_WORDS = re.compile(
+    r"\b(?:end ?points?|routes?|apis?|views?|handlers?|crud|resources?|rest(?:ful)?|graphql|urls?|pages?|"
+    r"webhooks?|forms?|get|post|put|patch|delete|http)\b",
+    re.I,
+)
+# Requests about something other than an endpoint: only pins named by kind (or by name) join.
+_OTHER_WORDS = re.compile(
+    r"\b(?:migrations?|alembic|cli|commands?|celery|tasks?|jobs?|cron|scripts?|signals?|settings|"
+    r"config(?:uration)?|templates?|css|docs?|readme|tests?|testing|fixtures?|middlewares?|logging)\b",
+    re.I,
+)
+_KIND_WORDS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
+    (re.compile(r"\btest|\bfixture", re.I), ("test",)),
+    (re.compile(r"\bmiddleware|\brequest hooks?\b|\bbefore_request|\bafter_request", re.I), ("middleware",)),
+    (re.compile(r"\bmodels?\b|\btables?\b|\bcolumns?\b|\bmigrat", re.I), ("model", "schema")),
+    (re.compile(r"\bschemas?\b|\bserializ|\bvalidat|\bforms?\b|\bpayload", re.I), ("schema",)),
+    (re.compile(r"\berrors?\b|\bexceptions?\b|\bstatus codes?\b", re.I), ("error_handler", "exception")),
+    (re.compile(r"\bauth|\blog ?in\b|\bpermission|\broles?\b|\btokens?\b|\bsession", re.I),
+     ("dependency", "decorator")),
+    (re.compile(r"\bpaginat|\bpages?\b|\bcursor", re.I), ("pagination",)),
+)
+
+
+def relevant_kinds(request: str) -> frozenset[str]:
+    """The kinds of pinned pattern a request should see even when retrieval picked none of them.
+
+    Every kind an endpoint needs for an endpoint request (one that names an endpoint, or names
+    nothing else: most requests to a web codebase are endpoints), plus the kinds a request names
+    ("...with a test", "...middleware").
+    """
+    kinds: set[str] = set()
+    if _ENDPOINT_WORDS.search(request) or not _OTHER_WORDS.search(request):
+        kinds |= ENDPOINT_KINDS
+    for words, named in _KIND_WORDS:
+        if words.search(request):
+            kinds.update(named)
+    return frozenset(kinds)
+
+
+def _named_in(p: Pattern, request: str) -> bool:
+    """The request names the pattern (``format_money``, ``FormatMoney`` and "format money" alike)."""
+    name = p.qualname.rsplit(".", 1)[-1]
+    words = [w.lower() for w in re.findall(r"[A-Z]?[a-z]+|[0-9]+", name) if len(w) > 2]
+    text = " ".join(re.findall(r"[a-z0-9]+", request.lower().replace("_", " ")))
+    return bool(words) and f" {' '.join(words)} " in f" {text} "
+
+
 @dataclass
 class Curation:
     """The curation a pack applies, read once per request."""
@@ -286,6 +344,7 @@ class Curation:
     hashes: dict[str, str] = field(default_factory=dict)
     rules: list[dict[str, Any]] = field(default_factory=list)
     team_facts: list[Fact] = field(default_factory=list)
+    irrelevant: dict[str, str] = field(default_factory=dict)  # pins ``arrange`` left out, and why
 
     @classmethod
     def load(cls, store: Store) -> Curation:
@@ -318,30 +377,47 @@ class Curation:
             for r in self.rules
         ]
 
-    def arrange(self, exemplars: list[Exemplar], patterns: dict[str, Pattern]) -> list[Exemplar]:
-        """Exclusions out; each present pin first among its kind; notes attached.
+    def arrange(self, exemplars: list[Exemplar], patterns: dict[str, Pattern], request: str = "") -> list[Exemplar]:
+        """Exclusions out; pinned patterns first among their kind, marked; notes attached.
 
-        ``patterns`` holds the pinned patterns (id -> Pattern) that still exist.
+        ``patterns`` holds the pinned patterns (id -> Pattern) that still exist. A pin goes into
+        the pack when the pack has an exemplar of its kind, when its kind is relevant to
+        ``request`` (``relevant_kinds``: every kind an endpoint needs, for an endpoint request)
+        or when the request names it. Relevant pins lead: pinned routes first, the others right
+        after the closest route, ahead of what retrieval chose, so a normal budget keeps them;
+        a pin of another kind only moves first among the exemplars of its kind.
         """
         from memorybrain.pack import Exemplar
 
         out = [ex for ex in exemplars if ex.pattern.id not in self.excluded]
+        kinds = {ex.pattern.kind for ex in out}
+        relevant = relevant_kinds(request)
         pins = sorted(
             (p for pid, p in patterns.items() if self.rows.get(pid, {}).get("pinned")),
-            key=lambda p: (p.path, p.start_line, p.id),
+            key=lambda p: (_KIND_ORDER.get(p.kind, 99), p.path, p.start_line, p.id),
         )
-        for p in reversed(pins):  # the first pin (by path) ends up first
-            first = next((i for i, ex in enumerate(out) if ex.pattern.kind == p.kind), None)
-            if first is None:
-                continue  # nothing of its kind in this pack: not relevant to the request
+        chosen: list[Exemplar] = []
+        for p in pins:
             at = next((i for i, ex in enumerate(out) if ex.pattern.id == p.id), None)
-            if at is not None:  # already chosen: move it up (first <= at, both of its kind)
+            promote = p.kind in relevant or _named_in(p, request)
+            if not promote and p.kind not in kinds:
+                self.irrelevant[p.id] = f"{p.kind} is not a kind this request needs"
+                continue
+            first = next((i for i, e in enumerate(out) if e.pattern.kind == p.kind), 0)  # <= at
+            if at is not None:  # retrieval chose it too
                 ex = out.pop(at)
                 ex.reason = f"pinned by the team; {ex.reason}"
             else:
                 reason = f"pinned by the team as the {p.kind} to follow"
                 ex = Exemplar(pattern=p, role=f"pinned {p.kind}", reason=reason)
-            out.insert(first, ex)
+            if promote:
+                chosen.append(ex)
+            else:  # another kind of request: first among its kind, where retrieval put that kind
+                out.insert(first, ex)
+        routes = [ex for ex in chosen if ex.pattern.kind == "route"]
+        others = [ex for ex in chosen if ex.pattern.kind != "route"]
+        lead = 1 if not routes and out and out[0].pattern.kind == "route" else 0
+        out = routes + out[:lead] + others + out[lead:]
         for ex in out:
             row = self.rows.get(ex.pattern.id)
             if row:
@@ -390,7 +466,8 @@ class Curation:
             elif pid in offered:
                 left.append({**entry, "why": "budget"})
             else:
-                left.append({**entry, "why": f"no {r['kind']} exemplar in this pack"})
+                why = self.irrelevant.get(pid) or f"no {r['kind']} exemplar in this pack"
+                left.append({**entry, "why": why})
         keys = {c["key"] for c in pack.conventions}
         for r in self.rules:
             entry = {"type": "rule", "id": r["id"], "text": r["text"]}

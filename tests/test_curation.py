@@ -240,3 +240,94 @@ def test_pin_and_exclude_of_one_id_are_exclusive(brain):
     cur = brain.curation()
     assert [p["id"] for p in cur["pins"]] == [GET_USER] and cur["excluded"] == []
     json.dumps(cur)  # serialisable as is (HTTP and --json)
+
+
+# ---------------------------------------------------------------------- pins of kinds retrieval did not pick
+
+HANDLER = pattern_id("app/core/upstream.py", "upstream_timeout_handler", "error_handler")
+ADMIN = pattern_id("app/api/deps.py", "require_admin", "dependency")
+UPSTREAM = '''"""Calls to the billing provider."""
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+app = FastAPI()
+
+
+class UpstreamTimeout(Exception):
+    """The billing provider did not answer in time."""
+
+
+@app.exception_handler(UpstreamTimeout)
+async def upstream_timeout_handler(request: Request, exc: UpstreamTimeout) -> JSONResponse:
+    return JSONResponse(status_code=504, content={"detail": "the billing provider timed out"})
+'''
+
+
+@pytest.fixture
+def no_error_handlers(brain):
+    """The project's error module excluded (legacy), plus a handler retrieval never picks for
+    an endpoint request: no error handler or exception is among the pack's candidates at all."""
+    (brain.config.root / "app/core/upstream.py").write_text(UPSTREAM, encoding="utf-8")
+    brain.index()
+    brain.exclude("app/core/errors.py")
+    pack = brain.context(REQUEST, budget=64000)
+    assert not [ex for ex in pack.exemplars if ex.pattern.kind in ("error_handler", "exception")]
+    return brain
+
+
+def test_relevant_kinds_of_a_request():
+    from memorybrain.curation import ENDPOINT_KINDS, relevant_kinds
+
+    for request in ("Add CRUD endpoints for invoices", "Add a GET route for archived items", "Let users star a repo"):
+        assert relevant_kinds(request) >= ENDPOINT_KINDS, request
+    assert relevant_kinds("Add a celery task that emails weekly summaries") == frozenset()
+    assert relevant_kinds("Write a migration adding a column to bills") == {"model", "schema"}
+    assert relevant_kinds("Add a request-id middleware") == {"middleware"}
+    assert "middleware" in relevant_kinds("Add an endpoint and a middleware that logs its timing")
+
+
+def test_a_pin_of_a_kind_retrieval_did_not_pick_joins_an_endpoint_pack(no_error_handlers):
+    brain = no_error_handlers
+    brain.pin(HANDLER)
+    for fmt in ("md", "json"):
+        pack = brain.context(REQUEST, budget=4000, fmt=fmt)
+        assert pack.tokens <= 4000
+        ex = next(ex for ex in pack.exemplars if ex.pattern.id == HANDLER)
+        assert ex.team_approved and ex.role == "pinned error_handler"
+        assert [e.pattern.kind for e in pack.exemplars].count("error_handler") == 1
+        doc = pack.to_dict()
+        assert {"type": "pin", "id": HANDLER, "name": "upstream_timeout_handler", "path": "app/core/upstream.py"} in (
+            doc["curation"]["used"]
+        )
+        assert not [e for e in doc["curation"]["left_out"] if e.get("id") == HANDLER]
+    assert "upstream_timeout_handler` — app/core/upstream.py" in brain.context(REQUEST, budget=4000).to_markdown()
+
+
+def test_pinned_patterns_lead_within_the_budget_and_the_record_stays_honest(no_error_handlers):
+    # require_admin is not what retrieval puts first; pinned, it comes right after the closest route
+    brain = no_error_handlers
+    brain.pin(ADMIN)
+    brain.pin(HANDLER)
+    for budget in (1200, 2000, 4000):
+        pack = brain.context(REQUEST, budget=budget)
+        assert pack.tokens <= budget
+        ids = [ex.pattern.id for ex in pack.exemplars]
+        doc = pack.to_dict()
+        used = {e["id"] for e in doc["curation"]["used"] if e["type"] == "pin"}
+        left = {e["id"]: e["why"] for e in doc["curation"]["left_out"] if e["type"] == "pin"}
+        assert used | set(left) == {ADMIN, HANDLER} and not used & set(left)
+        assert used == {ADMIN, HANDLER} & set(ids)
+        assert set(left.values()) <= {"budget"}
+        if budget >= 2000:
+            assert ids[0] != ADMIN and pack.exemplars[0].pattern.kind == "route"
+            assert ids[1:3] == [ADMIN, HANDLER]  # dependency before error handler, both before the rest
+
+
+def test_a_pin_no_kind_of_the_request_needs_is_left_out_and_says_why(no_error_handlers):
+    brain = no_error_handlers
+    brain.pin(HANDLER)
+    doc = brain.context("Add a celery task that emails weekly summaries", budget=4000).to_dict()
+    assert HANDLER not in {e["id"] for e in doc["exemplars"]}
+    entry = next(e for e in doc["curation"]["left_out"] if e.get("id") == HANDLER)
+    assert entry["why"] == "error_handler is not a kind this request needs"
