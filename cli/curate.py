@@ -29,7 +29,13 @@ DbOpt = Annotated[
     typer.Option("--db", help="Store file (default: .brain/brain.db under the project)."),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
-IdArg = Annotated[str, typer.Argument(metavar="ID", help="A pattern id from `brain patterns`.")]
+IdArg = Annotated[
+    str,
+    typer.Argument(
+        metavar="ID",
+        help="A pattern id from `brain patterns`, a unique start of one (4+ digits), or path:qualname.",
+    ),
+]
 
 
 def _open(project: Path | None, db: str | None, **overrides: object) -> Any:
@@ -51,9 +57,11 @@ def pin(pattern_id: IdArg, project: ProjectOpt = None, db: DbOpt = None, as_json
 
     Pinning again accepts the pattern's current code (clears a stale pin).
 
-    Example:
+    Examples:
 
       brain pin 3f2a9c1b7d4e
+
+      brain pin app/api/deps.py:get_current_user
     """
     with errors_to_exit():
         row = _open(project, db).pin(pattern_id)
@@ -76,7 +84,9 @@ def unpin(pattern_id: IdArg, project: ProjectOpt = None, db: DbOpt = None) -> No
 
 
 def exclude(
-    target: Annotated[str, typer.Argument(metavar="ID|GLOB", help="A pattern id, or a path glob like 'legacy/**'.")],
+    target: Annotated[
+        str, typer.Argument(metavar="ID|GLOB", help="A pattern id (or path:qualname), or a path glob like 'legacy/**'.")
+    ],
     project: ProjectOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,

@@ -288,7 +288,10 @@ def patterns(
 @app.command()
 def show(
     pattern_id: Annotated[
-        str, typer.Argument(metavar="ID", help="A pattern id from `brain patterns`.")
+        str,
+        typer.Argument(
+            metavar="ID", help="A pattern id from `brain patterns`, a unique start of one, or path:qualname."
+        ),
     ],
     project: ProjectOpt = None,
     db: DbOpt = None,

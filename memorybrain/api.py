@@ -195,7 +195,10 @@ class Brain:
         return self.store.count_matching(kind=kind, path=path, text=text)
 
     def pattern(self, pattern_id: str) -> Pattern:
-        return self.store.get_pattern(pattern_id)
+        """One pattern by id, unique id prefix, or ``path:qualname`` (``curation.resolve``)."""
+        from memorybrain.curation import resolve
+
+        return self.store.get_pattern(str(resolve(self.store, pattern_id)))
 
     def facts(self) -> list[Fact]:
         return self.store.facts()

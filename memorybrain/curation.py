@@ -56,6 +56,7 @@ __all__ = [
     "pin",
     "relevant_kinds",
     "report_markdown",
+    "resolve",
     "rule_add",
     "rule_id",
     "rule_remove",
@@ -77,6 +78,63 @@ TEAM_SOURCE = "team"
 
 def is_pattern_id(text: str) -> bool:
     return bool(_ID.match(text))
+
+
+_HEX_PREFIX = re.compile(r"^[0-9a-f]{4,11}$")
+_LINES = re.compile(r"^(\d+)(?:-\d+)?$")
+
+
+def resolve(store: Store, ref: str, *, glob_ok: bool = False) -> str | None:
+    """The pattern id ``ref`` names: a full id, a unique id prefix (4+ hex digits), or
+    ``path:qualname`` / ``path:line`` as ``brain patterns`` prints them (``app/deps.py:get_user``,
+    ``app/deps.py:14-50``). Curated patterns that are gone (stale pins) resolve too.
+
+    With ``glob_ok`` a ref that names no pattern is not an error: ``None`` (a path glob).
+    """
+    ref = ref.strip()
+    if is_pattern_id(ref):
+        return ref
+    if _HEX_PREFIX.match(ref):
+        found = store.pattern_refs(id_prefix=ref)
+        if len(found) == 1:
+            return str(found[0]["id"])
+        if len(found) > 1:
+            raise _ambiguous(ref, found, "give more of the id")
+        if glob_ok:
+            return None
+        raise PatternNotFoundError(f"no pattern id starts with {ref!r}", hint="see `brain patterns` for ids")
+    path, sep, name = ref.rpartition(":")
+    if sep and path and name:
+        in_file = store.pattern_refs(path=path)
+        if in_file:
+            m = _LINES.match(name)
+            if m:
+                found = [r for r in in_file if r["start_line"] == int(m.group(1))]
+            else:
+                found = [r for r in in_file if r["qualname"] == name or r["qualname"].endswith(f".{name}")]
+            exact = [r for r in found if r["qualname"] == name]
+            found = exact or found
+            if len(found) == 1:
+                return str(found[0]["id"])
+            if len(found) > 1:
+                raise _ambiguous(ref, found, "give the id, or path:start_line")
+            names = ", ".join(sorted({str(r["qualname"]) for r in in_file})[:12])
+            raise PatternNotFoundError(f"{path} has no pattern {name!r}", hint=f"its patterns: {names}")
+    if glob_ok:
+        return None
+    raise PatternNotFoundError(
+        f"no pattern with id {ref!r}",
+        hint="give an id (or a unique start of one) or path:qualname, as `brain patterns` shows them",
+    )
+
+
+def _ambiguous(ref: str, found: list[dict[str, Any]], hint: str) -> RequestError:
+    shown = "; ".join(
+        f"{r['id']} {r['kind']} {r['qualname']} ({r['path']}{':' + str(r['start_line']) if r['start_line'] else ''})"
+        for r in found[:8]
+    )
+    more = f" and {len(found) - 8} more" if len(found) > 8 else ""
+    return RequestError(f"{ref!r} names {len(found)} patterns: {shown}{more}", hint=hint)
 
 
 def _clean_text(text: str, what: str, limit: int) -> str:
@@ -130,6 +188,7 @@ def _current(store: Store, pattern_id: str) -> dict[str, Any] | None:
 
 def pin(store: Store, pattern_id: str) -> dict[str, Any]:
     """Pin a pattern (again: accept its current code, clearing a stale flag)."""
+    pattern_id = str(resolve(store, pattern_id))
     p = store.get_pattern(pattern_id)
     row = _row(p, _current(store, pattern_id))
     row.update(pinned=True, excluded=False)
@@ -138,7 +197,7 @@ def pin(store: Store, pattern_id: str) -> dict[str, Any]:
 
 
 def unpin(store: Store, pattern_id: str) -> bool:
-    row = _current(store, pattern_id)
+    row = _current(store, str(resolve(store, pattern_id)))
     if row is None or not row["pinned"]:
         return False
     store.set_curation({**row, "pinned": False})
@@ -148,6 +207,7 @@ def unpin(store: Store, pattern_id: str) -> bool:
 def exclude(store: Store, target: str) -> dict[str, Any]:
     """Exclude a pattern id or every pattern under a path glob from packs."""
     target = target.strip()
+    target = resolve(store, target, glob_ok=True) or target
     if is_pattern_id(target):
         try:
             p = store.get_pattern(target)
@@ -169,6 +229,8 @@ def exclude(store: Store, target: str) -> dict[str, Any]:
 def include(store: Store, target: str) -> dict[str, Any]:
     """Undo ``exclude`` (an id or a glob given before); ``changed`` is false if it was not excluded."""
     target = target.strip()
+    if target not in store.exclusion_globs():
+        target = resolve(store, target, glob_ok=True) or target
     if is_pattern_id(target):
         row = _current(store, target)
         changed = bool(row and row["excluded"])
@@ -181,6 +243,7 @@ def include(store: Store, target: str) -> dict[str, Any]:
 
 def note(store: Store, pattern_id: str, text: str | None) -> dict[str, Any] | None:
     """Attach (or with empty ``text``, remove) the note shown with a pattern in packs."""
+    pattern_id = str(resolve(store, pattern_id))
     old = _current(store, pattern_id)
     if not text or not text.strip():
         if old is None:

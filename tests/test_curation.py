@@ -331,3 +331,55 @@ def test_a_pin_no_kind_of_the_request_needs_is_left_out_and_says_why(no_error_ha
     assert HANDLER not in {e["id"] for e in doc["exemplars"]}
     entry = next(e for e in doc["curation"]["left_out"] if e.get("id") == HANDLER)
     assert entry["why"] == "error_handler is not a kind this request needs"
+
+
+# ---------------------------------------------------------------------- naming a pattern
+
+
+def test_a_pattern_is_named_by_id_prefix_or_path_and_qualname(brain):
+    assert brain.pin(GET_USER[:6])["id"] == GET_USER
+    assert brain.unpin("app/api/deps.py:get_current_user")
+    p = brain.pattern(GET_USER)
+    assert brain.pin(f"app/api/deps.py:{p.start_line}-{p.end_line}")["id"] == GET_USER
+    assert brain.pattern("app/api/deps.py:get_current_user").id == GET_USER
+    assert brain.note("app/api/deps.py:get_current_user", "the one")["id"] == GET_USER
+    assert brain.exclude("app/api/deps.py:require_admin")["kind"] == "id"
+    assert brain.include("app/api/deps.py:require_admin")["changed"]
+    # a method named by its last part, when that is unique in the file
+    route = next(p for p in brain.patterns(kind="route") if "." not in p.qualname)
+    assert brain.pattern(f"{route.path}:{route.qualname}").id == route.id
+    # ambiguous or unknown: clear errors that list what there is. A curated pattern that is
+    # gone (a stale pin) is named too, so one whose id starts like get_current_user's clashes.
+    gone = next(
+        (f"gone_{i}", pid) for i in range(10**6)
+        if (pid := pattern_id("app/gone.py", f"gone_{i}", "function")).startswith(GET_USER[:4])
+    )
+    row = {"id": gone[1], "kind": "function", "path": "app/gone.py", "qualname": gone[0], "content_hash": "0" * 40,
+           "pinned": True, "excluded": False, "note": ""}
+    brain.store.set_curation(row)
+    with pytest.raises(RequestError, match=f"'{GET_USER[:4]}' names 2 patterns: .*get_current_user.*{gone[0]}"):
+        brain.pin(GET_USER[:4])
+    assert brain.unpin(f"app/gone.py:{gone[0]}")
+    with pytest.raises(PatternNotFoundError, match="has no pattern 'nope'") as e:
+        brain.pin("app/api/deps.py:nope")
+    assert "get_current_user" in (e.value.hint or "")
+    assert not [p for p in brain.patterns(limit=5000) if p.id.startswith("ffff0")]
+    with pytest.raises(PatternNotFoundError, match="no pattern id starts with 'ffff0'"):
+        brain.pin("ffff0")  # no id of this fixture starts so
+    # a glob is still a glob, and a pin whose pattern is gone is still named by path:qualname
+    assert brain.exclude("app/legacy/**")["kind"] == "glob"
+    brain.pin(GET_USER)
+    deps = brain.config.root / "app/api/deps.py"
+    deps.write_text(deps.read_text().replace("def get_current_user(", "def current_user_v2(", 1))
+    brain.index()
+    assert brain.unpin("app/api/deps.py:get_current_user")
+
+
+def test_one_method_name_in_several_views_is_ambiguous(flask_brain):
+    path = "bookshop/authors/routes.py"
+    names = sorted(p.qualname for p in flask_brain.patterns(path=path, kind="route") if p.qualname.endswith(".get"))
+    assert len(names) >= 2
+    with pytest.raises(RequestError, match=f"names {len(names)} patterns") as e:
+        flask_brain.pin(f"{path}:get")
+    assert all(n in str(e.value) for n in names) and "path:start_line" in (e.value.hint or "")
+    assert flask_brain.pattern(f"{path}:{names[0]}").qualname == names[0]
