@@ -9,10 +9,11 @@ Format (``memorybrain.snapshot/1``, JSON Lines, UTF-8, ``\\n`` line ends)::
 
 The first line is the header: schema, project name, embedding model id and dimension, the
 git commit of the project when exported (read from ``.git``, never by running git), the
-indexer and linker versions, the store's last index time, the count of records of each type
-and the sha256 of every byte after the header line. Then one record per line, sorted by type
-(file, pattern, vector, fact, convention, curation, exclusion, rule) and key, each a JSON
-object with sorted keys. The same store gives a byte-identical file (no clock is read).
+indexer and linker versions, the count of records of each type and the sha256 of every byte
+after the header line (no time: re-indexing unchanged code must not change the file).
+Then one record per line, sorted by type (file, pattern, vector, fact, convention, curation,
+exclusion, rule) and key, each a JSON object with sorted keys. The same store gives a
+byte-identical file (no clock is read).
 
 Vectors are little-endian float32, base64; they are imported only when the local model is
 the snapshot's (same id and dimension), else every pattern is re-embedded.
@@ -42,7 +43,7 @@ import numpy as np
 from memorybrain.curation import MAX_FACT_CHARS, MAX_GLOB_CHARS, MAX_NOTE_CHARS, MAX_RULE_CHARS, MAX_RULES
 from memorybrain.errors import SnapshotError
 from memorybrain.models import PATTERN_KINDS, Fact, pattern_id
-from memorybrain.store import Store
+from memorybrain.store import Store, now_iso
 
 __all__ = [
     "DEFAULT_PATH",
@@ -129,7 +130,8 @@ class Snapshot:
 
     def meta(self) -> dict[str, str]:
         h = self.header
-        out = {"last_indexed": h.get("last_indexed") or "", "link_pending": "0"}
+        # snapshots before this kept the exporter's last index time; now the import is the index
+        out = {"last_indexed": h.get("last_indexed") or now_iso(), "link_pending": "0"}
         for key in ("indexer_version", "linker_version"):
             if h.get(key):
                 out[key] = str(h[key])
@@ -243,7 +245,7 @@ def export(store: Store, path: Path, *, project: str, root: Path | None = None, 
         "git_commit": git_commit(root) if root else None,
         "indexer_version": store.get_meta("indexer_version"),
         "linker_version": store.get_meta("linker_version"),
-        "last_indexed": store.get_meta("last_indexed"),
+        # no last_indexed: a re-index that changed nothing must not change the file
     }
     data = render(header, records)
     path.parent.mkdir(parents=True, exist_ok=True)
