@@ -80,7 +80,9 @@ def unpin(pattern_id: IdArg, project: ProjectOpt = None, db: DbOpt = None) -> No
     """
     with errors_to_exit():
         changed = _open(project, db).unpin(pattern_id)
-        typer.echo(f"unpinned {pattern_id}" if changed else f"{pattern_id} was not pinned")
+        if not changed:  # like `include`, `rule remove` and `fact unset`: nothing to undo is an error
+            raise fail(f"{pattern_id} was not pinned", 1)
+        typer.echo(f"unpinned {pattern_id}")
 
 
 def exclude(
@@ -106,6 +108,12 @@ def exclude(
             return
         n = result["patterns"]
         typer.echo(f"excluded {result['target']} ({n} pattern{'s' if n != 1 else ''} now)")
+        if result["kind"] == "glob" and not n:
+            typer.echo(
+                "warning: no indexed file matches it yet (globs are relative to the project root, "
+                "gitignore syntax: 'legacy/**', '**/v1/*.py')",
+                err=True,
+            )
 
 
 def include(
@@ -229,7 +237,9 @@ def fact_unset(
     """Remove a team fact."""
     with errors_to_exit():
         changed = _open(project, db).fact_unset(key)
-        typer.echo(f"unset {key}" if changed else f"no team fact {key}")
+        if not changed:
+            raise fail(f"no team fact {key} (see `brain facts`)", 1)
+        typer.echo(f"unset {key}")
 
 
 # ---------------------------------------------------------------------- snapshots
