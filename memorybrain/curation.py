@@ -353,7 +353,7 @@ _PIN_KIND_ORDER = (
 _KIND_ORDER = {k: i for i, k in enumerate(_PIN_KIND_ORDER)}
 _ENDPOINT_WORDS = re.compile(
     r"\b(?:end ?points?|routes?|apis?|views?|handlers?|crud|resources?|rest(?:ful)?|graphql|urls?|pages?|"
-    r"webhooks?|forms?|get|post|put|patch|delete|http)\b",
+    r"webhooks?|forms?|http)\b|\b(?-i:GET|POST|PUT|PATCH|DELETE)\b",  # methods in capitals: "delete" is a verb
     re.I,
 )
 # Requests about something other than an endpoint: only pins named by kind (or by name) join.
@@ -393,6 +393,8 @@ def relevant_kinds(request: str) -> frozenset[str]:
 def _named_in(p: Pattern, request: str) -> bool:
     """The request names the pattern (``format_money``, ``FormatMoney`` and "format money" alike)."""
     name = p.qualname.rsplit(".", 1)[-1]
+    if len(name) < 4:  # `get`, `run`: too common a word to be a name
+        return False
     words = [w.lower() for w in re.findall(r"[A-Z]?[a-z]+|[0-9]+", name) if len(w) > 2]
     text = " ".join(re.findall(r"[a-z0-9]+", request.lower().replace("_", " ")))
     return bool(words) and f" {' '.join(words)} " in f" {text} "

@@ -282,6 +282,8 @@ def test_relevant_kinds_of_a_request():
     for request in ("Add CRUD endpoints for invoices", "Add a GET route for archived items", "Let users star a repo"):
         assert relevant_kinds(request) >= ENDPOINT_KINDS, request
     assert relevant_kinds("Add a celery task that emails weekly summaries") == frozenset()
+    assert relevant_kinds("Add a CLI command to delete stale drafts") == frozenset()  # a verb, not DELETE
+    assert relevant_kinds("Add a DELETE for stale drafts") >= ENDPOINT_KINDS
     assert relevant_kinds("Write a migration adding a column to bills") == {"model", "schema"}
     assert relevant_kinds("Add a request-id middleware") == {"middleware"}
     assert "middleware" in relevant_kinds("Add an endpoint and a middleware that logs its timing")
