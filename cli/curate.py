@@ -129,8 +129,18 @@ def include(
     """
     with errors_to_exit():
         result = _open(project, db).include(target)
+        by_globs = ", ".join(repr(g) for g in result.get("by_globs") or [])
         if result["changed"]:
             typer.echo(f"included {result['target']}")
+            if by_globs:
+                typer.echo(f"warning: still excluded by the glob {by_globs} (`brain pin {result['target']}` keeps "
+                           "it in packs)", err=True)
+        elif by_globs:
+            raise fail(
+                f"{result['target']} is excluded by the glob {by_globs}, not by its id: `brain include GLOB` "
+                f"drops the glob, `brain pin {result['target']}` keeps just this pattern",
+                1,
+            )
         else:
             globs = ", ".join(result.get("globs") or []) or "none"
             extra = f" (exclusion globs: {globs})" if result["kind"] == "glob" else ""

@@ -236,7 +236,11 @@ def include(store: Store, target: str) -> dict[str, Any]:
         changed = bool(row and row["excluded"])
         if row and changed:
             store.set_curation({**row, "excluded": False})
-        return {"kind": "id", "target": target, "changed": changed}
+        path = (row or {}).get("path") or next((str(r["path"]) for r in store.pattern_refs(id_prefix=target)), "")
+        globs = [g for g in store.exclusion_globs() if path and pathspec.GitIgnoreSpec.from_lines([g]).match_file(path)]
+        pinned = bool(row and row["pinned"])
+        # still kept out by a glob (unless pinned): say which, so the user knows what to do
+        return {"kind": "id", "target": target, "changed": changed, "by_globs": [] if pinned else globs}
     changed = store.remove_exclusion_glob(target)
     return {"kind": "glob", "target": target, "changed": changed, "globs": store.exclusion_globs()}
 

@@ -109,6 +109,14 @@ def test_curation_errors_exit_non_zero_with_one_line(root):
     typo = run("exclude", "app/lgacy/**", *p)
     assert typo.exit_code == 0 and "warning: no indexed file matches it yet" in typo.output
     assert "warning" not in run("exclude", "app/core/**", *p).output
+    # including one id of a glob-excluded file says which glob keeps it out
+    handler = pattern_id("app/core/errors.py", "app_error_handler", "error_handler")
+    by_glob = run("include", handler, *p)
+    assert by_glob.exit_code == 1
+    assert f"error: {handler} is excluded by the glob 'app/core/**', not by its id" in by_glob.output
+    run("exclude", handler, *p)
+    both = run("include", handler, *p)
+    assert both.exit_code == 0 and "warning: still excluded by the glob 'app/core/**'" in both.output
     # a pattern named as `brain patterns` prints it
     assert run("pin", "app/api/deps.py:get_current_user", *p).output.strip().startswith("pinned dependency")
     assert run("show", GET_USER[:6], *p).exit_code == 0
