@@ -331,6 +331,8 @@ def snapshot_import(
             what = c.get("id") or c.get("key")
             typer.echo(f"conflict: {c['type']} {what} {c.get('field', 'value')}: local {c['local']!r}, "
                        f"snapshot {c['snapshot']!r} (kept local)")
+        for pid in report.get("accepted") or []:
+            typer.echo(f"pin {pid}: the team accepted its current code (no longer stale)")
         if report.get("stale_pins"):
             typer.echo(f"{report['stale_pins']} stale pin(s): see `brain status`")
 

@@ -349,6 +349,7 @@ class Brain:
                 "exclusions": store.exclusion_globs(),
                 "rules": store.rules(),
                 "facts": [f for f in store.facts() if f.origin == "team"],
+                "hashes": store.pattern_hashes(),
             }
             cur, globs, rules, facts, merged = snapshot.merge(local, snap)
             report.update(merged)

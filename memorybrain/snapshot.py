@@ -656,16 +656,28 @@ def merge(
     """Local curation wins; the snapshot's fills in what is missing; differences are conflicts.
 
     ``local`` holds the store's ``curation`` rows, ``exclusions``, ``rules`` and ``facts``
-    (team). Returns the merged (curation, exclusions, rules, team facts, report).
+    (team), and ``hashes`` (id -> content hash of the local patterns). Returns the merged
+    (curation, exclusions, rules, team facts, report).
+
+    A pin both sides hold, where the team accepted the code this project has now (re-pinned
+    after it changed) while the local pin still holds older code, takes the team's acceptance:
+    ``report["accepted"]`` lists those ids. Other differences stay local.
     """
-    report: dict[str, Any] = {"added": {"curation": 0, "exclusions": 0, "rules": 0, "facts": 0}, "conflicts": []}
+    report: dict[str, Any] = {
+        "added": {"curation": 0, "exclusions": 0, "rules": 0, "facts": 0}, "conflicts": [], "accepted": []
+    }
     rows = {r["id"]: r for r in local["curation"]}
+    hashes = local.get("hashes") or {}
     for r in snap.records["curation"]:
         mine = rows.get(r["id"])
         if mine is None:
             rows[r["id"]] = r
             report["added"]["curation"] += 1
             continue
+        now = hashes.get(r["id"])
+        if mine["pinned"] and r["pinned"] and now and r["content_hash"] == now != mine["content_hash"]:
+            rows[r["id"]] = {**mine, "content_hash": now}
+            report["accepted"].append(r["id"])
         for key in ("pinned", "excluded", "note"):
             if bool(mine[key]) != bool(r[key]) or (key == "note" and (mine[key] or "") != (r[key] or "")):
                 report["conflicts"].append(

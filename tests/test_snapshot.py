@@ -234,6 +234,31 @@ def test_a_snapshot_pin_on_changed_local_code_is_stale_after_merge(project, real
         assert [(s["id"], s["stale"]) for s in brain.status()["stale_pins"]] == [(GET_USER, "changed")]
 
 
+def test_merge_takes_the_teams_acceptance_of_changed_code(project, real_encoder, tmp_path):
+    # Bob holds the team's pin; the code changes; Alice re-pins (accepts it) and exports
+    bob = tmp_path / "bob"
+    shutil.copytree(project, bob)
+    for root in (project, bob):
+        deps = root / "app" / "api" / "deps.py"
+        deps.write_text(deps.read_text().replace("def get_current_user(", "def get_current_user(  # v2\n    ", 1))
+    with Brain.open(project, encoder=real_encoder) as alice:
+        alice.index()
+        alice.pin(GET_USER)
+        team = alice.export_snapshot(tmp_path / "team.jsonl")["path"]
+    with Brain.open(bob, encoder=real_encoder) as brain:
+        brain.index()
+        assert [s["id"] for s in brain.status()["stale_pins"]] == [GET_USER]
+        report = brain.import_snapshot(team)
+        assert report["accepted"] == [GET_USER] and report["conflicts"] == [] and report["stale_pins"] == 0
+        assert brain.status()["stale_pins"] == []
+        # a team acceptance of other code than Bob has does not touch Bob's pin
+        deps = bob / "app" / "api" / "deps.py"
+        deps.write_text(deps.read_text().replace("# v2", "# v3", 1))
+        brain.index()
+        report = brain.import_snapshot(team)
+        assert report["accepted"] == [] and report["stale_pins"] == 1
+
+
 # ---------------------------------------------------------------------- diff
 
 
