@@ -207,6 +207,12 @@ def context(
             from memorybrain import Brain
 
             brain = Brain.from_snapshot(snapshot)
+            if brain.snapshot_embedded:
+                typer.echo(
+                    f"note: embedded {brain.snapshot_embedded} patterns: the snapshot has no vectors for the local "
+                    "model (export it with vectors to skip this on every call)",
+                    err=True,
+                )
         else:
             brain = _open(project, db)
         pack = brain.context(request, budget=budget, fmt=fmt, kinds=tuple(kind) if kind else None)

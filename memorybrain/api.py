@@ -36,6 +36,7 @@ class Brain:
         self.read_only = False
         self.project_name = config.root.name
         self.snapshot_path: Path | None = None
+        self.snapshot_embedded = 0  # patterns embedded here because the snapshot had no usable vectors
 
     @classmethod
     def from_snapshot(
@@ -67,7 +68,7 @@ class Brain:
                 rules=snap.records["rule"],
                 team_facts=snap.team_facts(),
             )
-            embed_missing(store, brain.encoder)
+            brain.snapshot_embedded = embed_missing(store, brain.encoder)
         except BaseException:
             store.close()
             raise

@@ -144,7 +144,7 @@ def test_packs_from_a_snapshot_alone_without_the_source_tree(project, real_encod
     shutil.rmtree(project)  # no source tree, no project store
     before = sorted(tmp_path.rglob("*"))
     brain = Brain.from_snapshot(team, encoder=real_encoder)
-    assert brain.read_only and brain.project_name == "app"
+    assert brain.read_only and brain.project_name == "app" and brain.snapshot_embedded == 0
     assert packs(brain) == expected
     md = brain.context(REQUESTS[0], budget=4000).to_markdown()
     assert "team-approved" in md and "All new endpoints use @rate_limit — team rule" in md
