@@ -399,7 +399,9 @@ def _named_in(p: Pattern, request: str) -> bool:
     name = p.qualname.rsplit(".", 1)[-1]
     if len(name) < 4:  # `get`, `run`: too common a word to be a name
         return False
-    words = [w.lower() for w in re.findall(r"[A-Z]?[a-z]+|[0-9]+", name) if len(w) > 2]
+    words = [w.lower() for w in re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+", name)]
+    if name.lower() in {w.lower() for w in re.findall(r"\w+", request)}:
+        return True
     text = " ".join(re.findall(r"[a-z0-9]+", request.lower().replace("_", " ")))
     return bool(words) and f" {' '.join(words)} " in f" {text} "
 

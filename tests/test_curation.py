@@ -385,3 +385,26 @@ def test_one_method_name_in_several_views_is_ambiguous(flask_brain):
         flask_brain.pin(f"{path}:get")
     assert all(n in str(e.value) for n in names) and "path:start_line" in (e.value.hint or "")
     assert flask_brain.pattern(f"{path}:{names[0]}").qualname == names[0]
+
+
+def test_a_request_that_names_a_pinned_pattern_gets_it_whatever_its_kind(brain):
+    from types import SimpleNamespace
+
+    from memorybrain.curation import _named_in
+
+    for qualname, request, named in [
+        ("format_money", "Use format_money in the invoice task", True),
+        ("FormatMoney", "format money in the weekly cron job", True),
+        ("HTTPError", "raise HTTPError from the command", True),
+        ("get_user_by_email", "a task that calls get user by email", True),
+        ("format_money", "formatting money", False),
+        ("run", "run the job", False),  # too short a name to be named by a word
+    ]:
+        assert _named_in(SimpleNamespace(qualname=qualname), request) is named, (qualname, request)
+    helper = next(p for p in brain.patterns(kind="function") if p.qualname == "get_channel_for_user")
+    brain.pin(helper.id)
+    request = "Add a celery task that archives idle channels, using get_channel_for_user"
+    pack = brain.context(request, budget=2000)
+    assert pack.tokens <= 2000
+    assert helper.id in [ex.pattern.id for ex in pack.exemplars[:2]]
+    assert next(ex for ex in pack.exemplars if ex.pattern.id == helper.id).team_approved
