@@ -29,7 +29,13 @@ DbOpt = Annotated[
     typer.Option("--db", help="Store file (default: .brain/brain.db under the project)."),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
-IdArg = Annotated[str, typer.Argument(metavar="ID", help="A pattern id from `brain patterns`.")]
+IdArg = Annotated[
+    str,
+    typer.Argument(
+        metavar="ID",
+        help="A pattern id from `brain patterns`, a unique start of one (4+ digits), or path:qualname.",
+    ),
+]
 
 
 def _open(project: Path | None, db: str | None, **overrides: object) -> Any:
@@ -51,9 +57,11 @@ def pin(pattern_id: IdArg, project: ProjectOpt = None, db: DbOpt = None, as_json
 
     Pinning again accepts the pattern's current code (clears a stale pin).
 
-    Example:
+    Examples:
 
       brain pin 3f2a9c1b7d4e
+
+      brain pin app/api/deps.py:get_current_user
     """
     with errors_to_exit():
         row = _open(project, db).pin(pattern_id)
@@ -72,11 +80,15 @@ def unpin(pattern_id: IdArg, project: ProjectOpt = None, db: DbOpt = None) -> No
     """
     with errors_to_exit():
         changed = _open(project, db).unpin(pattern_id)
-        typer.echo(f"unpinned {pattern_id}" if changed else f"{pattern_id} was not pinned")
+        if not changed:  # like `include`, `rule remove` and `fact unset`: nothing to undo is an error
+            raise fail(f"{pattern_id} was not pinned", 1)
+        typer.echo(f"unpinned {pattern_id}")
 
 
 def exclude(
-    target: Annotated[str, typer.Argument(metavar="ID|GLOB", help="A pattern id, or a path glob like 'legacy/**'.")],
+    target: Annotated[
+        str, typer.Argument(metavar="ID|GLOB", help="A pattern id (or path:qualname), or a path glob like 'legacy/**'.")
+    ],
     project: ProjectOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
@@ -96,6 +108,12 @@ def exclude(
             return
         n = result["patterns"]
         typer.echo(f"excluded {result['target']} ({n} pattern{'s' if n != 1 else ''} now)")
+        if result["kind"] == "glob" and not n:
+            typer.echo(
+                "warning: no indexed file matches it yet (globs are relative to the project root, "
+                "gitignore syntax: 'legacy/**', '**/v1/*.py')",
+                err=True,
+            )
 
 
 def include(
@@ -111,8 +129,18 @@ def include(
     """
     with errors_to_exit():
         result = _open(project, db).include(target)
+        by_globs = ", ".join(repr(g) for g in result.get("by_globs") or [])
         if result["changed"]:
             typer.echo(f"included {result['target']}")
+            if by_globs:
+                typer.echo(f"warning: still excluded by the glob {by_globs} (`brain pin {result['target']}` keeps "
+                           "it in packs)", err=True)
+        elif by_globs:
+            raise fail(
+                f"{result['target']} is excluded by the glob {by_globs}, not by its id: `brain include GLOB` "
+                f"drops the glob, `brain pin {result['target']}` keeps just this pattern",
+                1,
+            )
         else:
             globs = ", ".join(result.get("globs") or []) or "none"
             extra = f" (exclusion globs: {globs})" if result["kind"] == "glob" else ""
@@ -219,7 +247,9 @@ def fact_unset(
     """Remove a team fact."""
     with errors_to_exit():
         changed = _open(project, db).fact_unset(key)
-        typer.echo(f"unset {key}" if changed else f"no team fact {key}")
+        if not changed:
+            raise fail(f"no team fact {key} (see `brain facts`)", 1)
+        typer.echo(f"unset {key}")
 
 
 # ---------------------------------------------------------------------- snapshots
@@ -301,6 +331,8 @@ def snapshot_import(
             what = c.get("id") or c.get("key")
             typer.echo(f"conflict: {c['type']} {what} {c.get('field', 'value')}: local {c['local']!r}, "
                        f"snapshot {c['snapshot']!r} (kept local)")
+        for pid in report.get("accepted") or []:
+            typer.echo(f"pin {pid}: the team accepted its current code (no longer stale)")
         if report.get("stale_pins"):
             typer.echo(f"{report['stale_pins']} stale pin(s): see `brain status`")
 

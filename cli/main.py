@@ -207,6 +207,12 @@ def context(
             from memorybrain import Brain
 
             brain = Brain.from_snapshot(snapshot)
+            if brain.snapshot_embedded:
+                typer.echo(
+                    f"note: embedded {brain.snapshot_embedded} patterns: the snapshot has no vectors for the local "
+                    "model (export it with vectors to skip this on every call)",
+                    err=True,
+                )
         else:
             brain = _open(project, db)
         pack = brain.context(request, budget=budget, fmt=fmt, kinds=tuple(kind) if kind else None)
@@ -288,7 +294,10 @@ def patterns(
 @app.command()
 def show(
     pattern_id: Annotated[
-        str, typer.Argument(metavar="ID", help="A pattern id from `brain patterns`.")
+        str,
+        typer.Argument(
+            metavar="ID", help="A pattern id from `brain patterns`, a unique start of one, or path:qualname."
+        ),
     ],
     project: ProjectOpt = None,
     db: DbOpt = None,

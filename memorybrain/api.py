@@ -36,6 +36,7 @@ class Brain:
         self.read_only = False
         self.project_name = config.root.name
         self.snapshot_path: Path | None = None
+        self.snapshot_embedded = 0  # patterns embedded here because the snapshot had no usable vectors
 
     @classmethod
     def from_snapshot(
@@ -67,7 +68,7 @@ class Brain:
                 rules=snap.records["rule"],
                 team_facts=snap.team_facts(),
             )
-            embed_missing(store, brain.encoder)
+            brain.snapshot_embedded = embed_missing(store, brain.encoder)
         except BaseException:
             store.close()
             raise
@@ -218,7 +219,10 @@ class Brain:
         return self.store.count_matching(kind=kind, path=path, text=text)
 
     def pattern(self, pattern_id: str) -> Pattern:
-        return self.store.get_pattern(pattern_id)
+        """One pattern by id, unique id prefix, or ``path:qualname`` (``curation.resolve``)."""
+        from memorybrain.curation import resolve
+
+        return self.store.get_pattern(str(resolve(self.store, pattern_id)))
 
     def facts(self) -> list[Fact]:
         return self.store.facts()
@@ -369,6 +373,7 @@ class Brain:
                 "exclusions": store.exclusion_globs(),
                 "rules": store.rules(),
                 "facts": [f for f in store.facts() if f.origin == "team"],
+                "hashes": store.pattern_hashes(),
             }
             cur, globs, rules, facts, merged = snapshot.merge(local, snap)
             report.update(merged)

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from memorybrain.store import Store
 
 __all__ = [
+    "ENDPOINT_KINDS",
     "MAX_FACT_CHARS",
     "MAX_GLOB_CHARS",
     "MAX_NOTE_CHARS",
@@ -53,7 +54,9 @@ __all__ = [
     "note",
     "parse_fact_key",
     "pin",
+    "relevant_kinds",
     "report_markdown",
+    "resolve",
     "rule_add",
     "rule_id",
     "rule_remove",
@@ -75,6 +78,63 @@ TEAM_SOURCE = "team"
 
 def is_pattern_id(text: str) -> bool:
     return bool(_ID.match(text))
+
+
+_HEX_PREFIX = re.compile(r"^[0-9a-f]{4,11}$")
+_LINES = re.compile(r"^(\d+)(?:-\d+)?$")
+
+
+def resolve(store: Store, ref: str, *, glob_ok: bool = False) -> str | None:
+    """The pattern id ``ref`` names: a full id, a unique id prefix (4+ hex digits), or
+    ``path:qualname`` / ``path:line`` as ``brain patterns`` prints them (``app/deps.py:get_user``,
+    ``app/deps.py:14-50``). Curated patterns that are gone (stale pins) resolve too.
+
+    With ``glob_ok`` a ref that names no pattern is not an error: ``None`` (a path glob).
+    """
+    ref = ref.strip()
+    if is_pattern_id(ref):
+        return ref
+    if _HEX_PREFIX.match(ref):
+        found = store.pattern_refs(id_prefix=ref)
+        if len(found) == 1:
+            return str(found[0]["id"])
+        if len(found) > 1:
+            raise _ambiguous(ref, found, "give more of the id")
+        if glob_ok:
+            return None
+        raise PatternNotFoundError(f"no pattern id starts with {ref!r}", hint="see `brain patterns` for ids")
+    path, sep, name = ref.rpartition(":")
+    if sep and path and name:
+        in_file = store.pattern_refs(path=path)
+        if in_file:
+            m = _LINES.match(name)
+            if m:
+                found = [r for r in in_file if r["start_line"] == int(m.group(1))]
+            else:
+                found = [r for r in in_file if r["qualname"] == name or r["qualname"].endswith(f".{name}")]
+            exact = [r for r in found if r["qualname"] == name]
+            found = exact or found
+            if len(found) == 1:
+                return str(found[0]["id"])
+            if len(found) > 1:
+                raise _ambiguous(ref, found, "give the id, or path:start_line")
+            names = ", ".join(sorted({str(r["qualname"]) for r in in_file})[:12])
+            raise PatternNotFoundError(f"{path} has no pattern {name!r}", hint=f"its patterns: {names}")
+    if glob_ok:
+        return None
+    raise PatternNotFoundError(
+        f"no pattern with id {ref!r}",
+        hint="give an id (or a unique start of one) or path:qualname, as `brain patterns` shows them",
+    )
+
+
+def _ambiguous(ref: str, found: list[dict[str, Any]], hint: str) -> RequestError:
+    shown = "; ".join(
+        f"{r['id']} {r['kind']} {r['qualname']} ({r['path']}{':' + str(r['start_line']) if r['start_line'] else ''})"
+        for r in found[:8]
+    )
+    more = f" and {len(found) - 8} more" if len(found) > 8 else ""
+    return RequestError(f"{ref!r} names {len(found)} patterns: {shown}{more}", hint=hint)
 
 
 def _clean_text(text: str, what: str, limit: int) -> str:
@@ -128,6 +188,7 @@ def _current(store: Store, pattern_id: str) -> dict[str, Any] | None:
 
 def pin(store: Store, pattern_id: str) -> dict[str, Any]:
     """Pin a pattern (again: accept its current code, clearing a stale flag)."""
+    pattern_id = str(resolve(store, pattern_id))
     p = store.get_pattern(pattern_id)
     row = _row(p, _current(store, pattern_id))
     row.update(pinned=True, excluded=False)
@@ -136,7 +197,7 @@ def pin(store: Store, pattern_id: str) -> dict[str, Any]:
 
 
 def unpin(store: Store, pattern_id: str) -> bool:
-    row = _current(store, pattern_id)
+    row = _current(store, str(resolve(store, pattern_id)))
     if row is None or not row["pinned"]:
         return False
     store.set_curation({**row, "pinned": False})
@@ -146,6 +207,7 @@ def unpin(store: Store, pattern_id: str) -> bool:
 def exclude(store: Store, target: str) -> dict[str, Any]:
     """Exclude a pattern id or every pattern under a path glob from packs."""
     target = target.strip()
+    target = resolve(store, target, glob_ok=True) or target
     if is_pattern_id(target):
         try:
             p = store.get_pattern(target)
@@ -167,18 +229,25 @@ def exclude(store: Store, target: str) -> dict[str, Any]:
 def include(store: Store, target: str) -> dict[str, Any]:
     """Undo ``exclude`` (an id or a glob given before); ``changed`` is false if it was not excluded."""
     target = target.strip()
+    if target not in store.exclusion_globs():
+        target = resolve(store, target, glob_ok=True) or target
     if is_pattern_id(target):
         row = _current(store, target)
         changed = bool(row and row["excluded"])
         if row and changed:
             store.set_curation({**row, "excluded": False})
-        return {"kind": "id", "target": target, "changed": changed}
+        path = (row or {}).get("path") or next((str(r["path"]) for r in store.pattern_refs(id_prefix=target)), "")
+        globs = [g for g in store.exclusion_globs() if path and pathspec.GitIgnoreSpec.from_lines([g]).match_file(path)]
+        pinned = bool(row and row["pinned"])
+        # still kept out by a glob (unless pinned): say which, so the user knows what to do
+        return {"kind": "id", "target": target, "changed": changed, "by_globs": [] if pinned else globs}
     changed = store.remove_exclusion_glob(target)
     return {"kind": "glob", "target": target, "changed": changed, "globs": store.exclusion_globs()}
 
 
 def note(store: Store, pattern_id: str, text: str | None) -> dict[str, Any] | None:
     """Attach (or with empty ``text``, remove) the note shown with a pattern in packs."""
+    pattern_id = str(resolve(store, pattern_id))
     old = _current(store, pattern_id)
     if not text or not text.strip():
         if old is None:
@@ -277,6 +346,66 @@ def summary(store: Store) -> dict[str, Any]:
     }
 
 
+# The kinds an endpoint needs: a pin of one of these is relevant to any endpoint request.
+ENDPOINT_KINDS = frozenset(
+    ("route", "dependency", "decorator", "error_handler", "exception", "schema", "model", "pagination", "test")
+)
+_PIN_KIND_ORDER = (
+    "route", "dependency", "decorator", "error_handler", "exception", "schema", "model", "pagination", "test",
+    "middleware", "function", "class",
+)
+_KIND_ORDER = {k: i for i, k in enumerate(_PIN_KIND_ORDER)}
+_ENDPOINT_WORDS = re.compile(
+    r"\b(?:end ?points?|routes?|apis?|views?|handlers?|crud|resources?|rest(?:ful)?|graphql|urls?|pages?|"
+    r"webhooks?|forms?|http)\b|\b(?-i:GET|POST|PUT|PATCH|DELETE)\b",  # methods in capitals: "delete" is a verb
+    re.I,
+)
+# Requests about something other than an endpoint: only pins named by kind (or by name) join.
+_OTHER_WORDS = re.compile(
+    r"\b(?:migrations?|alembic|cli|commands?|celery|tasks?|jobs?|cron|scripts?|signals?|settings|"
+    r"config(?:uration)?|templates?|css|docs?|readme|tests?|testing|fixtures?|middlewares?|logging)\b",
+    re.I,
+)
+_KIND_WORDS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
+    (re.compile(r"\btest|\bfixture", re.I), ("test",)),
+    (re.compile(r"\bmiddleware|\brequest hooks?\b|\bbefore_request|\bafter_request", re.I), ("middleware",)),
+    (re.compile(r"\bmodels?\b|\btables?\b|\bcolumns?\b|\bmigrat", re.I), ("model", "schema")),
+    (re.compile(r"\bschemas?\b|\bserializ|\bvalidat|\bforms?\b|\bpayload", re.I), ("schema",)),
+    (re.compile(r"\berrors?\b|\bexceptions?\b|\bstatus codes?\b", re.I), ("error_handler", "exception")),
+    (re.compile(r"\bauth|\blog ?in\b|\bpermission|\broles?\b|\btokens?\b|\bsession", re.I),
+     ("dependency", "decorator")),
+    (re.compile(r"\bpaginat|\bpages?\b|\bcursor", re.I), ("pagination",)),
+)
+
+
+def relevant_kinds(request: str) -> frozenset[str]:
+    """The kinds of pinned pattern a request should see even when retrieval picked none of them.
+
+    Every kind an endpoint needs for an endpoint request (one that names an endpoint, or names
+    nothing else: most requests to a web codebase are endpoints), plus the kinds a request names
+    ("...with a test", "...middleware").
+    """
+    kinds: set[str] = set()
+    if _ENDPOINT_WORDS.search(request) or not _OTHER_WORDS.search(request):
+        kinds |= ENDPOINT_KINDS
+    for words, named in _KIND_WORDS:
+        if words.search(request):
+            kinds.update(named)
+    return frozenset(kinds)
+
+
+def _named_in(p: Pattern, request: str) -> bool:
+    """The request names the pattern (``format_money``, ``FormatMoney`` and "format money" alike)."""
+    name = p.qualname.rsplit(".", 1)[-1]
+    if len(name) < 4:  # `get`, `run`: too common a word to be a name
+        return False
+    words = [w.lower() for w in re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+", name)]
+    if name.lower() in {w.lower() for w in re.findall(r"\w+", request)}:
+        return True
+    text = " ".join(re.findall(r"[a-z0-9]+", request.lower().replace("_", " ")))
+    return bool(words) and f" {' '.join(words)} " in f" {text} "
+
+
 @dataclass
 class Curation:
     """The curation a pack applies, read once per request."""
@@ -286,6 +415,7 @@ class Curation:
     hashes: dict[str, str] = field(default_factory=dict)
     rules: list[dict[str, Any]] = field(default_factory=list)
     team_facts: list[Fact] = field(default_factory=list)
+    irrelevant: dict[str, str] = field(default_factory=dict)  # pins ``arrange`` left out, and why
 
     @classmethod
     def load(cls, store: Store) -> Curation:
@@ -318,30 +448,47 @@ class Curation:
             for r in self.rules
         ]
 
-    def arrange(self, exemplars: list[Exemplar], patterns: dict[str, Pattern]) -> list[Exemplar]:
-        """Exclusions out; each present pin first among its kind; notes attached.
+    def arrange(self, exemplars: list[Exemplar], patterns: dict[str, Pattern], request: str = "") -> list[Exemplar]:
+        """Exclusions out; pinned patterns first among their kind, marked; notes attached.
 
-        ``patterns`` holds the pinned patterns (id -> Pattern) that still exist.
+        ``patterns`` holds the pinned patterns (id -> Pattern) that still exist. A pin goes into
+        the pack when the pack has an exemplar of its kind, when its kind is relevant to
+        ``request`` (``relevant_kinds``: every kind an endpoint needs, for an endpoint request)
+        or when the request names it. Relevant pins lead: pinned routes first, the others right
+        after the closest route, ahead of what retrieval chose, so a normal budget keeps them;
+        a pin of another kind only moves first among the exemplars of its kind.
         """
         from memorybrain.pack import Exemplar
 
         out = [ex for ex in exemplars if ex.pattern.id not in self.excluded]
+        kinds = {ex.pattern.kind for ex in out}
+        relevant = relevant_kinds(request)
         pins = sorted(
             (p for pid, p in patterns.items() if self.rows.get(pid, {}).get("pinned")),
-            key=lambda p: (p.path, p.start_line, p.id),
+            key=lambda p: (_KIND_ORDER.get(p.kind, 99), p.path, p.start_line, p.id),
         )
-        for p in reversed(pins):  # the first pin (by path) ends up first
-            first = next((i for i, ex in enumerate(out) if ex.pattern.kind == p.kind), None)
-            if first is None:
-                continue  # nothing of its kind in this pack: not relevant to the request
+        chosen: list[Exemplar] = []
+        for p in pins:
             at = next((i for i, ex in enumerate(out) if ex.pattern.id == p.id), None)
-            if at is not None:  # already chosen: move it up (first <= at, both of its kind)
+            promote = p.kind in relevant or _named_in(p, request)
+            if not promote and p.kind not in kinds:
+                self.irrelevant[p.id] = f"{p.kind} is not a kind this request needs"
+                continue
+            first = next((i for i, e in enumerate(out) if e.pattern.kind == p.kind), 0)  # <= at
+            if at is not None:  # retrieval chose it too
                 ex = out.pop(at)
                 ex.reason = f"pinned by the team; {ex.reason}"
             else:
                 reason = f"pinned by the team as the {p.kind} to follow"
                 ex = Exemplar(pattern=p, role=f"pinned {p.kind}", reason=reason)
-            out.insert(first, ex)
+            if promote:
+                chosen.append(ex)
+            else:  # another kind of request: first among its kind, where retrieval put that kind
+                out.insert(first, ex)
+        routes = [ex for ex in chosen if ex.pattern.kind == "route"]
+        others = [ex for ex in chosen if ex.pattern.kind != "route"]
+        lead = 1 if not routes and out and out[0].pattern.kind == "route" else 0
+        out = routes + out[:lead] + others + out[lead:]
         for ex in out:
             row = self.rows.get(ex.pattern.id)
             if row:
@@ -390,7 +537,8 @@ class Curation:
             elif pid in offered:
                 left.append({**entry, "why": "budget"})
             else:
-                left.append({**entry, "why": f"no {r['kind']} exemplar in this pack"})
+                why = self.irrelevant.get(pid) or f"no {r['kind']} exemplar in this pack"
+                left.append({**entry, "why": why})
         keys = {c["key"] for c in pack.conventions}
         for r in self.rules:
             entry = {"type": "rule", "id": r["id"], "text": r["text"]}

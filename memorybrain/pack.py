@@ -479,7 +479,7 @@ class PackBuilder:
         pinned = self.store.get_patterns(curation.pinned()) if curation.pinned() else {}
         if kinds:
             pinned = {k: p for k, p in pinned.items() if p.kind in kinds}
-        candidates = curation.arrange(candidates, pinned)
+        candidates = curation.arrange(candidates, pinned, request)
         offered = {ex.pattern.id for ex in candidates if ex.team_approved}
         pack.checklist = self._checklist(conventions)
 

@@ -9,10 +9,11 @@ Format (``memorybrain.snapshot/1``, JSON Lines, UTF-8, ``\\n`` line ends)::
 
 The first line is the header: schema, project name, embedding model id and dimension, the
 git commit of the project when exported (read from ``.git``, never by running git), the
-indexer and linker versions, the store's last index time, the count of records of each type
-and the sha256 of every byte after the header line. Then one record per line, sorted by type
-(file, pattern, vector, fact, convention, curation, exclusion, rule) and key, each a JSON
-object with sorted keys. The same store gives a byte-identical file (no clock is read).
+indexer and linker versions, the count of records of each type and the sha256 of every byte
+after the header line (no time: re-indexing unchanged code must not change the file).
+Then one record per line, sorted by type (file, pattern, vector, fact, convention, curation,
+exclusion, rule) and key, each a JSON object with sorted keys. The same store gives a
+byte-identical file (no clock is read).
 
 Vectors are little-endian float32, base64; they are imported only when the local model is
 the snapshot's (same id and dimension), else every pattern is re-embedded.
@@ -42,7 +43,7 @@ import numpy as np
 from memorybrain.curation import MAX_FACT_CHARS, MAX_GLOB_CHARS, MAX_NOTE_CHARS, MAX_RULE_CHARS, MAX_RULES
 from memorybrain.errors import SnapshotError
 from memorybrain.models import PATTERN_KINDS, Fact, pattern_id
-from memorybrain.store import Store
+from memorybrain.store import Store, now_iso
 
 __all__ = [
     "DEFAULT_PATH",
@@ -129,7 +130,8 @@ class Snapshot:
 
     def meta(self) -> dict[str, str]:
         h = self.header
-        out = {"last_indexed": h.get("last_indexed") or "", "link_pending": "0"}
+        # snapshots before this kept the exporter's last index time; now the import is the index
+        out = {"last_indexed": h.get("last_indexed") or now_iso(), "link_pending": "0"}
         for key in ("indexer_version", "linker_version"):
             if h.get(key):
                 out[key] = str(h[key])
@@ -243,7 +245,7 @@ def export(store: Store, path: Path, *, project: str, root: Path | None = None, 
         "git_commit": git_commit(root) if root else None,
         "indexer_version": store.get_meta("indexer_version"),
         "linker_version": store.get_meta("linker_version"),
-        "last_indexed": store.get_meta("last_indexed"),
+        # no last_indexed: a re-index that changed nothing must not change the file
     }
     data = render(header, records)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -654,16 +656,28 @@ def merge(
     """Local curation wins; the snapshot's fills in what is missing; differences are conflicts.
 
     ``local`` holds the store's ``curation`` rows, ``exclusions``, ``rules`` and ``facts``
-    (team). Returns the merged (curation, exclusions, rules, team facts, report).
+    (team), and ``hashes`` (id -> content hash of the local patterns). Returns the merged
+    (curation, exclusions, rules, team facts, report).
+
+    A pin both sides hold, where the team accepted the code this project has now (re-pinned
+    after it changed) while the local pin still holds older code, takes the team's acceptance:
+    ``report["accepted"]`` lists those ids. Other differences stay local.
     """
-    report: dict[str, Any] = {"added": {"curation": 0, "exclusions": 0, "rules": 0, "facts": 0}, "conflicts": []}
+    report: dict[str, Any] = {
+        "added": {"curation": 0, "exclusions": 0, "rules": 0, "facts": 0}, "conflicts": [], "accepted": []
+    }
     rows = {r["id"]: r for r in local["curation"]}
+    hashes = local.get("hashes") or {}
     for r in snap.records["curation"]:
         mine = rows.get(r["id"])
         if mine is None:
             rows[r["id"]] = r
             report["added"]["curation"] += 1
             continue
+        now = hashes.get(r["id"])
+        if mine["pinned"] and r["pinned"] and now and r["content_hash"] == now != mine["content_hash"]:
+            rows[r["id"]] = {**mine, "content_hash": now}
+            report["accepted"].append(r["id"])
         for key in ("pinned", "excluded", "note"):
             if bool(mine[key]) != bool(r[key]) or (key == "note" and (mine[key] or "") != (r[key] or "")):
                 report["conflicts"].append(

@@ -100,6 +100,28 @@ def test_curation_errors_exit_non_zero_with_one_line(root):
     assert not_excluded.exit_code == 1
     assert not_excluded.output.strip() == "error: nothing/** was not excluded (exclusion globs: none)"
     assert run("rule", "remove", "deadbeef", *p).exit_code == 1
+    # undoing what was never done is an error, for every undo command alike
+    not_pinned = run("unpin", GET_USER, *p)
+    assert not_pinned.exit_code == 1 and not_pinned.output.strip() == f"error: {GET_USER} was not pinned"
+    no_fact = run("fact", "unset", "database:mysql", *p)
+    assert no_fact.exit_code == 1 and "error: no team fact database:mysql" in no_fact.output
+    # a glob that matches nothing is kept (legacy code may come) but the user is told
+    typo = run("exclude", "app/lgacy/**", *p)
+    assert typo.exit_code == 0 and "warning: no indexed file matches it yet" in typo.output
+    assert "warning" not in run("exclude", "app/core/**", *p).output
+    # including one id of a glob-excluded file says which glob keeps it out
+    handler = pattern_id("app/core/errors.py", "app_error_handler", "error_handler")
+    by_glob = run("include", handler, *p)
+    assert by_glob.exit_code == 1
+    assert f"error: {handler} is excluded by the glob 'app/core/**', not by its id" in by_glob.output
+    run("exclude", handler, *p)
+    both = run("include", handler, *p)
+    assert both.exit_code == 0 and "warning: still excluded by the glob 'app/core/**'" in both.output
+    # a pattern named as `brain patterns` prints it
+    assert run("pin", "app/api/deps.py:get_current_user", *p).output.strip().startswith("pinned dependency")
+    assert run("show", GET_USER[:6], *p).exit_code == 0
+    unknown = run("pin", "app/api/routes/channels.py:nope", *p)
+    assert unknown.exit_code == 5 and "has no pattern 'nope'" in unknown.output
     both = run("snapshot", "import", root / "x.jsonl", "--merge", "--replace", *p)
     assert both.exit_code == 2 and "not both" in both.output
 
@@ -132,6 +154,8 @@ def test_snapshot_export_import_diff_and_context_from_a_snapshot(root, tmp_path)
     assert out.exit_code == 0, out.output
     assert "All new endpoints use @rate_limit — team rule" in out.output and "## Team curation" in out.output
     assert not root.exists()
+    # indexed with another model than the default: embedded on every call, and the user is told
+    assert "note: embedded " in out.output and "export it with vectors" in out.output
 
     bad = tmp_path / "bad.jsonl"
     bad.write_bytes(other.read_bytes()[:-50])

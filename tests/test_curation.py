@@ -240,3 +240,171 @@ def test_pin_and_exclude_of_one_id_are_exclusive(brain):
     cur = brain.curation()
     assert [p["id"] for p in cur["pins"]] == [GET_USER] and cur["excluded"] == []
     json.dumps(cur)  # serialisable as is (HTTP and --json)
+
+
+# ---------------------------------------------------------------------- pins of kinds retrieval did not pick
+
+HANDLER = pattern_id("app/core/upstream.py", "upstream_timeout_handler", "error_handler")
+ADMIN = pattern_id("app/api/deps.py", "require_admin", "dependency")
+UPSTREAM = '''"""Calls to the billing provider."""
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+app = FastAPI()
+
+
+class UpstreamTimeout(Exception):
+    """The billing provider did not answer in time."""
+
+
+@app.exception_handler(UpstreamTimeout)
+async def upstream_timeout_handler(request: Request, exc: UpstreamTimeout) -> JSONResponse:
+    return JSONResponse(status_code=504, content={"detail": "the billing provider timed out"})
+'''
+
+
+@pytest.fixture
+def no_error_handlers(brain):
+    """The project's error module excluded (legacy), plus a handler retrieval never picks for
+    an endpoint request: no error handler or exception is among the pack's candidates at all."""
+    (brain.config.root / "app/core/upstream.py").write_text(UPSTREAM, encoding="utf-8")
+    brain.index()
+    brain.exclude("app/core/errors.py")
+    pack = brain.context(REQUEST, budget=64000)
+    assert not [ex for ex in pack.exemplars if ex.pattern.kind in ("error_handler", "exception")]
+    return brain
+
+
+def test_relevant_kinds_of_a_request():
+    from memorybrain.curation import ENDPOINT_KINDS, relevant_kinds
+
+    for request in ("Add CRUD endpoints for invoices", "Add a GET route for archived items", "Let users star a repo"):
+        assert relevant_kinds(request) >= ENDPOINT_KINDS, request
+    assert relevant_kinds("Add a celery task that emails weekly summaries") == frozenset()
+    assert relevant_kinds("Add a CLI command to delete stale drafts") == frozenset()  # a verb, not DELETE
+    assert relevant_kinds("Add a DELETE for stale drafts") >= ENDPOINT_KINDS
+    assert relevant_kinds("Write a migration adding a column to bills") == {"model", "schema"}
+    assert relevant_kinds("Add a request-id middleware") == {"middleware"}
+    assert "middleware" in relevant_kinds("Add an endpoint and a middleware that logs its timing")
+
+
+def test_a_pin_of_a_kind_retrieval_did_not_pick_joins_an_endpoint_pack(no_error_handlers):
+    brain = no_error_handlers
+    brain.pin(HANDLER)
+    for fmt in ("md", "json"):
+        pack = brain.context(REQUEST, budget=4000, fmt=fmt)
+        assert pack.tokens <= 4000
+        ex = next(ex for ex in pack.exemplars if ex.pattern.id == HANDLER)
+        assert ex.team_approved and ex.role == "pinned error_handler"
+        assert [e.pattern.kind for e in pack.exemplars].count("error_handler") == 1
+        doc = pack.to_dict()
+        assert {"type": "pin", "id": HANDLER, "name": "upstream_timeout_handler", "path": "app/core/upstream.py"} in (
+            doc["curation"]["used"]
+        )
+        assert not [e for e in doc["curation"]["left_out"] if e.get("id") == HANDLER]
+    assert "upstream_timeout_handler` — app/core/upstream.py" in brain.context(REQUEST, budget=4000).to_markdown()
+
+
+def test_pinned_patterns_lead_within_the_budget_and_the_record_stays_honest(no_error_handlers):
+    # require_admin is not what retrieval puts first; pinned, it comes right after the closest route
+    brain = no_error_handlers
+    brain.pin(ADMIN)
+    brain.pin(HANDLER)
+    for budget in (1200, 2000, 4000):
+        pack = brain.context(REQUEST, budget=budget)
+        assert pack.tokens <= budget
+        ids = [ex.pattern.id for ex in pack.exemplars]
+        doc = pack.to_dict()
+        used = {e["id"] for e in doc["curation"]["used"] if e["type"] == "pin"}
+        left = {e["id"]: e["why"] for e in doc["curation"]["left_out"] if e["type"] == "pin"}
+        assert used | set(left) == {ADMIN, HANDLER} and not used & set(left)
+        assert used == {ADMIN, HANDLER} & set(ids)
+        assert set(left.values()) <= {"budget"}
+        if budget >= 2000:
+            assert ids[0] != ADMIN and pack.exemplars[0].pattern.kind == "route"
+            assert ids[1:3] == [ADMIN, HANDLER]  # dependency before error handler, both before the rest
+
+
+def test_a_pin_no_kind_of_the_request_needs_is_left_out_and_says_why(no_error_handlers):
+    brain = no_error_handlers
+    brain.pin(HANDLER)
+    doc = brain.context("Add a celery task that emails weekly summaries", budget=4000).to_dict()
+    assert HANDLER not in {e["id"] for e in doc["exemplars"]}
+    entry = next(e for e in doc["curation"]["left_out"] if e.get("id") == HANDLER)
+    assert entry["why"] == "error_handler is not a kind this request needs"
+
+
+# ---------------------------------------------------------------------- naming a pattern
+
+
+def test_a_pattern_is_named_by_id_prefix_or_path_and_qualname(brain):
+    assert brain.pin(GET_USER[:6])["id"] == GET_USER
+    assert brain.unpin("app/api/deps.py:get_current_user")
+    p = brain.pattern(GET_USER)
+    assert brain.pin(f"app/api/deps.py:{p.start_line}-{p.end_line}")["id"] == GET_USER
+    assert brain.pattern("app/api/deps.py:get_current_user").id == GET_USER
+    assert brain.note("app/api/deps.py:get_current_user", "the one")["id"] == GET_USER
+    assert brain.exclude("app/api/deps.py:require_admin")["kind"] == "id"
+    assert brain.include("app/api/deps.py:require_admin")["changed"]
+    # a method named by its last part, when that is unique in the file
+    route = next(p for p in brain.patterns(kind="route") if "." not in p.qualname)
+    assert brain.pattern(f"{route.path}:{route.qualname}").id == route.id
+    # ambiguous or unknown: clear errors that list what there is. A curated pattern that is
+    # gone (a stale pin) is named too, so one whose id starts like get_current_user's clashes.
+    gone = next(
+        (f"gone_{i}", pid) for i in range(10**6)
+        if (pid := pattern_id("app/gone.py", f"gone_{i}", "function")).startswith(GET_USER[:4])
+    )
+    row = {"id": gone[1], "kind": "function", "path": "app/gone.py", "qualname": gone[0], "content_hash": "0" * 40,
+           "pinned": True, "excluded": False, "note": ""}
+    brain.store.set_curation(row)
+    with pytest.raises(RequestError, match=f"'{GET_USER[:4]}' names 2 patterns: .*get_current_user.*{gone[0]}"):
+        brain.pin(GET_USER[:4])
+    assert brain.unpin(f"app/gone.py:{gone[0]}")
+    with pytest.raises(PatternNotFoundError, match="has no pattern 'nope'") as e:
+        brain.pin("app/api/deps.py:nope")
+    assert "get_current_user" in (e.value.hint or "")
+    assert not [p for p in brain.patterns(limit=5000) if p.id.startswith("ffff0")]
+    with pytest.raises(PatternNotFoundError, match="no pattern id starts with 'ffff0'"):
+        brain.pin("ffff0")  # no id of this fixture starts so
+    # a glob is still a glob, and a pin whose pattern is gone is still named by path:qualname
+    assert brain.exclude("app/legacy/**")["kind"] == "glob"
+    brain.pin(GET_USER)
+    deps = brain.config.root / "app/api/deps.py"
+    deps.write_text(deps.read_text().replace("def get_current_user(", "def current_user_v2(", 1))
+    brain.index()
+    assert brain.unpin("app/api/deps.py:get_current_user")
+
+
+def test_one_method_name_in_several_views_is_ambiguous(flask_brain):
+    path = "bookshop/authors/routes.py"
+    names = sorted(p.qualname for p in flask_brain.patterns(path=path, kind="route") if p.qualname.endswith(".get"))
+    assert len(names) >= 2
+    with pytest.raises(RequestError, match=f"names {len(names)} patterns") as e:
+        flask_brain.pin(f"{path}:get")
+    assert all(n in str(e.value) for n in names) and "path:start_line" in (e.value.hint or "")
+    assert flask_brain.pattern(f"{path}:{names[0]}").qualname == names[0]
+
+
+def test_a_request_that_names_a_pinned_pattern_gets_it_whatever_its_kind(brain):
+    from types import SimpleNamespace
+
+    from memorybrain.curation import _named_in
+
+    for qualname, request, named in [
+        ("format_money", "Use format_money in the invoice task", True),
+        ("FormatMoney", "format money in the weekly cron job", True),
+        ("HTTPError", "raise HTTPError from the command", True),
+        ("get_user_by_email", "a task that calls get user by email", True),
+        ("format_money", "formatting money", False),
+        ("run", "run the job", False),  # too short a name to be named by a word
+    ]:
+        assert _named_in(SimpleNamespace(qualname=qualname), request) is named, (qualname, request)
+    helper = next(p for p in brain.patterns(kind="function") if p.qualname == "get_channel_for_user")
+    brain.pin(helper.id)
+    request = "Add a celery task that archives idle channels, using get_channel_for_user"
+    pack = brain.context(request, budget=2000)
+    assert pack.tokens <= 2000
+    assert helper.id in [ex.pattern.id for ex in pack.exemplars[:2]]
+    assert next(ex for ex in pack.exemplars if ex.pattern.id == helper.id).team_approved

@@ -138,3 +138,16 @@ def test_text_in_the_section_cannot_fake_a_marker(brain):
     assert "Never write <!\u200b-- memorybrain:end --\u200b> in docs --\u200b>" in text
     brain.rule_add("Another rule")
     assert brain.export_rules("agents-md")["changed"]
+
+
+def test_a_stale_pin_is_listed_as_changed_and_the_markers_say_not_to_edit_inside(brain):
+    deps = brain.config.root / "app/api/deps.py"
+    deps.write_text(deps.read_text().replace("def get_current_user(", "def get_current_user(  # v2\n    ", 1))
+    brain.index()
+    brain.export_rules("agents-md")
+    text = (brain.config.root / "AGENTS.md").read_text()
+    assert "`get_current_user` — `app/api/deps.py:29-43` (team-approved; code changed since pinned)" in text
+    assert "do not edit inside: replaced on the next export" in text.splitlines()[0]
+    brain.pin(GET_USER)  # accepts the new code
+    brain.export_rules("agents-md")
+    assert "(team-approved): the one auth dependency" in (brain.config.root / "AGENTS.md").read_text()

@@ -9,6 +9,7 @@ import base64
 import hashlib
 import json
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -95,6 +96,21 @@ def test_two_exports_of_the_same_store_are_byte_identical(project, real_encoder,
     assert all(list(r) == sorted(r) for r in records)
 
 
+def test_re_indexing_unchanged_code_leaves_the_export_byte_identical(project, real_encoder, tmp_path):
+    with Brain.open(project, encoder=real_encoder) as brain:
+        first = Path(brain.export_snapshot(tmp_path / "a.jsonl")["path"]).read_bytes()
+        time.sleep(1.1)  # the store's last index time moves on
+        brain.index()
+        second = Path(brain.export_snapshot(tmp_path / "b.jsonl")["path"]).read_bytes()
+    assert first == second
+    # an import (of this or an older snapshot with a time) gives an indexed store
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    with Brain.open(fresh, encoder=real_encoder) as brain:
+        brain.import_snapshot(tmp_path / "b.jsonl")
+        assert brain.status()["last_indexed"]
+
+
 def test_round_trip_into_a_fresh_store_gives_identical_packs_and_an_identical_export(
     project, real_encoder, tmp_path
 ):
@@ -128,7 +144,7 @@ def test_packs_from_a_snapshot_alone_without_the_source_tree(project, real_encod
     shutil.rmtree(project)  # no source tree, no project store
     before = sorted(tmp_path.rglob("*"))
     brain = Brain.from_snapshot(team, encoder=real_encoder)
-    assert brain.read_only and brain.project_name == "app"
+    assert brain.read_only and brain.project_name == "app" and brain.snapshot_embedded == 0
     assert packs(brain) == expected
     md = brain.context(REQUESTS[0], budget=4000).to_markdown()
     assert "team-approved" in md and "All new endpoints use @rate_limit — team rule" in md
@@ -216,6 +232,31 @@ def test_a_snapshot_pin_on_changed_local_code_is_stale_after_merge(project, real
         report = brain.import_snapshot(team)
         assert report["stale_pins"] == 1
         assert [(s["id"], s["stale"]) for s in brain.status()["stale_pins"]] == [(GET_USER, "changed")]
+
+
+def test_merge_takes_the_teams_acceptance_of_changed_code(project, real_encoder, tmp_path):
+    # Bob holds the team's pin; the code changes; Alice re-pins (accepts it) and exports
+    bob = tmp_path / "bob"
+    shutil.copytree(project, bob)
+    for root in (project, bob):
+        deps = root / "app" / "api" / "deps.py"
+        deps.write_text(deps.read_text().replace("def get_current_user(", "def get_current_user(  # v2\n    ", 1))
+    with Brain.open(project, encoder=real_encoder) as alice:
+        alice.index()
+        alice.pin(GET_USER)
+        team = alice.export_snapshot(tmp_path / "team.jsonl")["path"]
+    with Brain.open(bob, encoder=real_encoder) as brain:
+        brain.index()
+        assert [s["id"] for s in brain.status()["stale_pins"]] == [GET_USER]
+        report = brain.import_snapshot(team)
+        assert report["accepted"] == [GET_USER] and report["conflicts"] == [] and report["stale_pins"] == 0
+        assert brain.status()["stale_pins"] == []
+        # a team acceptance of other code than Bob has does not touch Bob's pin
+        deps = bob / "app" / "api" / "deps.py"
+        deps.write_text(deps.read_text().replace("# v2", "# v3", 1))
+        brain.index()
+        report = brain.import_snapshot(team)
+        assert report["accepted"] == [] and report["stale_pins"] == 1
 
 
 # ---------------------------------------------------------------------- diff

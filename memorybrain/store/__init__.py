@@ -564,6 +564,23 @@ class Store:
             out.update(self.db.execute(f"SELECT id, content_hash FROM patterns WHERE id IN ({marks})", chunk))
         return out
 
+    def pattern_refs(self, *, id_prefix: str | None = None, path: str | None = None) -> list[dict[str, Any]]:
+        """Patterns and curated ids (a curated pattern may be gone) whose id starts with
+        ``id_prefix`` or that are in ``path``: id, kind, path, qualname, start_line, end_line
+        (``None`` lines for a curated pattern that is gone)."""
+        if id_prefix is not None:
+            where, arg = "substr(id, 1, ?) = ?", [len(id_prefix), id_prefix]
+        else:
+            where, arg = "path = ?", [path]
+        rows = self.db.execute(
+            f"SELECT id, kind, path, qualname, start_line, end_line FROM patterns WHERE {where} "
+            f"UNION SELECT id, kind, path, qualname, NULL, NULL FROM curation WHERE {where} "
+            "AND id NOT IN (SELECT id FROM patterns) ORDER BY path, start_line, id",
+            arg + arg,
+        ).fetchall()
+        cols = ("id", "kind", "path", "qualname", "start_line", "end_line")
+        return [dict(zip(cols, r, strict=True)) for r in rows]
+
     def pattern_paths(self) -> list[str]:
         """Every path that holds a pattern."""
         return [r[0] for r in self.db.execute("SELECT DISTINCT path FROM patterns")]
