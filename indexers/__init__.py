@@ -16,13 +16,14 @@ from types import ModuleType
 from indexers.base import ParsedFile
 from memorybrain.models import KIND_PRIORITY, Fact, FileExtract, Pattern
 
-INDEXER_VERSION = "3"
+INDEXER_VERSION = "4"
 
 #: Python indexers, run in this order; each module has ``extract(pf) -> FileExtract``.
 PYTHON_INDEXERS: tuple[str, ...] = (
     "indexers.imports",
     "indexers.fastapi",
     "indexers.flask",
+    "indexers.django",
     "indexers.errors",
     "indexers.decorators",
     "indexers.models",

@@ -20,12 +20,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from indexers.base import module_name
+from memorybrain.linker_django import (
+    DJANGO_FRAMEWORKS,
+    DjangoUrls,
+    django_conventions,
+    django_summary,
+    merge_conventions,
+)
 
 PatternRow = tuple[str, str, str, str, dict[str, Any], int, str]
 
 #: Bump when linking or convention logic changes: stores linked by another version relink on
 #: the next ``brain index`` even when no file changed.
-LINKER_VERSION = "8"
+LINKER_VERSION = "9"
 
 _AUTH_RE = re.compile(
     r"auth|login|jwt|token|current_user|currentuser|user|permission|role|admin|require|protect"
@@ -45,6 +52,10 @@ _DB_ERROR_RE = re.compile(
 _VALIDATION_ERROR_RE = re.compile(
     r"ValidationError|RequestValidationError|UnprocessableEntity|BadRequest|422|400", re.I
 )
+
+
+#: Django/DRF route meta naming classes a view uses (counted in ``usage``).
+_DJANGO_USES = ("permission_classes", "authentication_classes", "throttle_classes", "django_auth")
 
 
 @dataclass
@@ -68,11 +79,15 @@ class Route:
     def uses(self) -> set[str]:
         """Every name this handler uses, reduced to the last dotted segment."""
         names: set[str] = set()
-        for key in ("decorators", "dependencies", "raises", "catches", "calls", "schemas", "annotations"):
+        keys = ("decorators", "dependencies", "raises", "catches", "calls", "schemas", "annotations", *_DJANGO_USES)
+        for key in keys:
             for value in self.meta.get(key) or []:
                 names.add(_last(str(value)))
         if self.meta.get("response_model"):
             names.update(_type_names(str(self.meta["response_model"])))
+        for key in ("pagination_class", "serializer_class", "filterset_class"):
+            if self.meta.get(key):
+                names.add(_last(str(self.meta[key])))
         names.discard("")
         return names
 
@@ -221,11 +236,16 @@ def link(rows: list[PatternRow], files_meta: dict[str, dict[str, Any]]) -> LinkR
 
     routes: list[Route] = []
     new_meta: dict[str, dict[str, Any]] = {}
+    django: DjangoUrls | None = None
     for pid, kind, _name, path, meta, _usage, _summary in rows:
         if kind != "route":
             continue
         meta = dict(meta)
-        _resolve_route_path(path, meta, prefixes, url_rules, modules)
+        if meta.get("framework") in DJANGO_FRAMEWORKS:
+            django = django or DjangoUrls(files_meta, modules)
+            django.resolve(path, meta)
+        else:
+            _resolve_route_path(path, meta, prefixes, url_rules, modules)
         deps = list(meta.get("dependencies") or [])
         for ann in meta.get("annotations") or []:
             target = aliases.get(_last(str(ann)))
@@ -285,6 +305,8 @@ def _resolve_route_path(
 
 
 def route_summary(meta: dict[str, Any]) -> str:
+    if meta.get("framework") in DJANGO_FRAMEWORKS:
+        return django_summary(meta)
     methods = ",".join(meta.get("methods") or []) or "?"
     full = meta.get("full_path") or meta.get("path") or "(unregistered)"
     parts = [f"{methods} {full} → {meta.get('handler', '?')}"]
@@ -339,6 +361,9 @@ def derive_conventions(
     out += _model_conventions(rows, usage)
     out += _test_conventions(rows)
     out += _middleware_conventions(rows, files_meta)
+    if total:
+        share = sum(1 for r in routes if r.meta.get("framework") in DJANGO_FRAMEWORKS) / total
+        out = merge_conventions(out, django_conventions(rows, routes, files_meta), share)
     return out
 
 

@@ -462,6 +462,9 @@ class PackBuilder:
             ex.pattern = p
             if p.kind == "route" and p.meta.get("class") and (p.path, p.meta["class"]) not in classes_shown:
                 classes_shown.add((p.path, p.meta["class"]))
+                if p.qualname == p.meta["class"]:  # the class itself (a DRF viewset): no prologue
+                    out.append(ex)
+                    continue
                 prologue = self._class_prologue(p.path, str(p.meta["class"]))
                 ex.header = f"{ex.header}\n\n{prologue}" if ex.header and prologue else ex.header or prologue
             out.append(ex)

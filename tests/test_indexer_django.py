@@ -1,0 +1,389 @@
+"""Unit tests of the Django / DRF indexer (indexers/django.py) and the Django linker."""
+
+from __future__ import annotations
+
+import textwrap
+
+from indexers import extract_python
+from memorybrain.linker import link
+
+
+def _extract(path: str, source: str):
+    return extract_python(path, textwrap.dedent(source).encode())
+
+
+def _routes(fe) -> dict[str, dict]:
+    return {p.qualname: p.meta for p in fe.patterns if p.kind == "route"}
+
+
+VIEWS = """
+    from rest_framework import generics, viewsets, mixins
+    from rest_framework.decorators import action, api_view, permission_classes
+    from rest_framework.permissions import AllowAny, IsAuthenticated
+    from rest_framework.views import APIView
+
+    from shop.permissions import IsOwner
+
+
+    class OrderViewSet(viewsets.ModelViewSet):
+        queryset = Order.objects.all()
+        serializer_class = OrderSerializer
+        permission_classes = [IsAuthenticated, IsOwner]
+        lookup_field = "uuid"
+
+        def create(self, request):
+            raise OutOfStock()
+
+        @action(detail=True, methods=["post"], url_path="cancel-now", permission_classes=[IsAdminUser])
+        def cancel(self, request, uuid=None):
+            return Response()
+
+        @action(detail=False)
+        def recent(self, request):
+            return Response()
+
+
+    class ReceiptViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+        serializer_class = ReceiptSerializer
+        pagination_class = None
+
+
+    class StatsView(APIView):
+        def get(self, request):
+            return Response({})
+
+
+    class ItemList(generics.ListCreateAPIView):
+        serializer_class = ItemSerializer
+
+        def post(self, request):
+            return Response(status=201)
+
+
+    @api_view(["GET", "POST"])
+    @permission_classes([AllowAny])
+    def ping(request):
+        return Response({"ok": True})
+
+
+    def helper(value):
+        return value
+"""
+
+
+def test_viewset_actions_and_class_attributes():
+    routes = _routes(_extract("shop/views.py", VIEWS))
+    viewset = routes["OrderViewSet"]
+    assert viewset["framework"] == "drf" and viewset["view_type"] == "viewset"
+    # create is defined: the class pattern covers only the inherited actions
+    assert [a["action"] for a in viewset["actions"]] == ["list", "retrieve", "update", "partial_update", "destroy"]
+    assert viewset["methods"] == ["GET", "PUT", "PATCH", "DELETE"]
+    assert viewset["permission_classes"] == ["IsAuthenticated", "IsOwner"]
+    assert viewset["serializer_class"] == "OrderSerializer"
+    assert viewset["lookup_field"] == "uuid"
+    assert "Order" in viewset["schemas"] and "OrderSerializer" in viewset["schemas"]
+    create = routes["OrderViewSet.create"]
+    assert (create["methods"], create["detail"], create["action"]) == (["POST"], False, "create")
+    assert create["raises"] == ["OutOfStock"]
+    cancel = routes["OrderViewSet.cancel"]
+    assert (cancel["methods"], cancel["detail"], cancel["url_path"]) == (["POST"], True, "cancel-now")
+    assert cancel["permission_classes"] == ["IsAdminUser"] and cancel["action_overrides"] == ["permission_classes"]
+    recent = routes["OrderViewSet.recent"]
+    assert (recent["methods"], recent["detail"], recent["url_path"]) == (["GET"], False, "recent")
+    # mixins decide a GenericViewSet's actions; pagination_class = None is recorded as None
+    receipts = routes["ReceiptViewSet"]
+    assert [a["action"] for a in receipts["actions"]] == ["list"]
+    assert "pagination_class" in receipts and receipts["pagination_class"] is None
+    assert "helper" not in routes
+
+
+def test_apiview_generic_and_api_view_functions():
+    routes = _routes(_extract("shop/views.py", VIEWS))
+    assert routes["StatsView.get"]["methods"] == ["GET"]
+    assert "StatsView" not in routes  # a plain APIView implies nothing
+    # ListCreateAPIView implies GET and POST; post is defined, so the class keeps GET only
+    assert routes["ItemList"]["methods"] == ["GET"] and routes["ItemList.post"]["methods"] == ["POST"]
+    ping = routes["ping"]
+    assert ping["view_type"] == "api_view" and ping["methods"] == ["GET", "POST"]
+    assert ping["permission_classes"] == ["AllowAny"]
+    assert ping["decorators"] == []  # @api_view / @permission_classes are not extra decorators
+
+
+def test_plain_django_views_and_auth_decorators():
+    fe = _extract(
+        "blog/views.py",
+        """
+        from django.contrib.auth.decorators import login_required
+        from django.contrib.auth.mixins import LoginRequiredMixin
+        from django.views.decorators.http import require_POST
+        from django.views.generic import ListView
+
+
+        @login_required
+        @require_POST
+        def publish(request, pk):
+            return redirect("post-detail", pk=pk)
+
+
+        class PostList(LoginRequiredMixin, ListView):
+            model = Post
+
+
+        def _slug(text):
+            return text.lower()
+        """,
+    )
+    routes = _routes(fe)
+    assert routes["publish"]["framework"] == "django"
+    assert routes["publish"]["methods"] == ["POST"]
+    assert routes["publish"]["django_auth"] == ["login_required"]
+    assert routes["PostList"]["methods"] == ["GET"]
+    assert routes["PostList"]["django_auth"] == ["LoginRequiredMixin"]
+    assert routes["PostList"]["model"] == "Post"
+    assert "_slug" not in routes
+
+
+def test_models_serializers_filtersets_pagination_permissions_handler():
+    fe = _extract(
+        "shop/models.py",
+        """
+        from django.db import models
+
+
+        class Order(models.Model):
+            customer = models.ForeignKey("accounts.User", on_delete=models.CASCADE)
+            total = models.DecimalField(max_digits=8, decimal_places=2)
+            tags = models.ManyToManyField(Tag)
+
+            class Meta:
+                ordering = ["-id"]
+                db_table = "orders"
+        """,
+    )
+    order = next(p for p in fe.patterns if p.name == "Order")
+    assert order.kind == "model" and order.meta["orm"] == "django"
+    assert order.meta["relationships"] == [
+        {"name": "customer", "target": "accounts.User", "type": "ForeignKey"},
+        {"name": "tags", "target": "Tag", "type": "ManyToManyField"},
+    ]
+    assert order.meta["table"] == "orders" and order.meta["options"]["ordering"] == ["-id"]
+
+    fe = _extract(
+        "shop/serializers.py",
+        """
+        import django_filters
+        from rest_framework import serializers
+        from rest_framework.pagination import PageNumberPagination
+        from rest_framework.permissions import BasePermission
+
+
+        class LineSerializer(serializers.ModelSerializer):
+            class Meta:
+                model = Line
+                fields = "__all__"
+
+
+        class OrderSerializer(serializers.ModelSerializer):
+            lines = LineSerializer(many=True)
+
+            class Meta:
+                model = Order
+                fields = ["id", "total", "lines"]
+
+            def validate_total(self, value):
+                if value < 0:
+                    raise serializers.ValidationError("negative")
+                return value
+
+
+        class OrderFilter(django_filters.FilterSet):
+            class Meta:
+                model = Order
+                fields = ["status"]
+
+
+        class Pages(PageNumberPagination):
+            page_size = 50
+            page_size_query_param = "size"
+
+            def get_paginated_response(self, data):
+                return Response({"items": data, "total": self.page.paginator.count})
+
+
+        class IsOwner(BasePermission):
+            def has_object_permission(self, request, view, obj):
+                return obj.owner == request.user
+
+
+        def handler(exc, context):
+            response = exception_handler(exc, context)
+            if response is not None:
+                response.data = {"error": {"type": type(exc).__name__, "detail": response.data}}
+            return response
+        """,
+    )
+    by_name = {p.name: p for p in fe.patterns}
+    order = by_name["OrderSerializer"]
+    assert order.kind == "schema" and order.meta["library"] == "drf"
+    assert order.meta["model"] == "Order" and order.meta["validators"] == ["validate_total"]
+    assert order.meta["nested"] == [{"name": "lines", "serializer": "LineSerializer"}]
+    assert [f["name"] for f in order.meta["fields"]] == ["lines", "id", "total"]
+    assert by_name["LineSerializer"].meta["all_fields"] is True
+    assert by_name["OrderFilter"].meta["library"] == "django-filter"
+    pages = by_name["Pages"]
+    assert pages.kind == "pagination" and pages.meta["page_size"] == 50
+    assert pages.meta["params"] == ["size"] and pages.meta["returns_keys"] == ["items", "total"]
+    owner = by_name["IsOwner"]
+    assert owner.kind == "dependency" and owner.meta["role"] == "permission"
+    assert owner.meta["methods"] == ["has_object_permission"]
+    h = by_name["handler"]
+    assert h.kind == "error_handler" and h.meta["response_shape"] == '{"error": {"type", "detail"}}'
+
+
+def test_urlconf_and_settings_meta():
+    fe = _extract(
+        "shop/urls.py",
+        """
+        from django.urls import include, path, re_path
+        from rest_framework import routers
+
+        from shop import views
+
+        router = routers.SimpleRouter(trailing_slash=False)
+        router.register(r"orders", views.OrderViewSet, basename="order")
+
+        urlpatterns = [
+            path("stats/", views.StatsView.as_view(), name="stats"),
+            re_path(r"^items/(?P<pk>[0-9]+)/$", views.item_detail),
+            path("v1/", include([path("ping/", views.ping)])),
+            path("blog/", include(("blog.urls", "blog"), namespace="blog")),
+        ]
+        urlpatterns += router.urls
+        """,
+    )
+    meta = fe.meta
+    assert meta["django_routers"]["router"]["trailing_slash"] is False
+    assert meta["router_registrations"][0] == {
+        "router": "router",
+        "prefix": "orders",
+        "viewset": "views.OrderViewSet",
+        "line": 8,
+        "basename": "order",
+    }
+    urls = [(u["route"], u.get("view") or u.get("include") or u.get("router")) for u in meta["django_urls"]]
+    assert urls == [
+        ("stats/", "views.StatsView"),
+        ("items/<pk>/", "views.item_detail"),
+        ("v1/ping/", "views.ping"),
+        ("blog/", "blog.urls"),
+        ("", "router"),
+    ]
+    fe = _extract(
+        "site/settings/base.py",
+        """
+        INSTALLED_APPS = ["django.contrib.auth", "rest_framework", "knox"]
+        DATABASES = {"default": {"ENGINE": "django.db.backends.mysql", "NAME": "x"}}
+        REST_FRAMEWORK = {"DEFAULT_PERMISSION_CLASSES": ("rest_framework.permissions.IsAdminUser",)}
+        REST_FRAMEWORK["PAGE_SIZE"] = 10
+        """,
+    )
+    s = fe.meta["django_settings"]
+    assert s["rest_framework"] == {
+        "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
+        "PAGE_SIZE": 10,
+    }
+    assert s["database_engine"] == "django.db.backends.mysql"
+    facts = {(f["category"], f["name"]) for f in fe.meta["facts"]}
+    assert {("database", "MySQL"), ("framework", "Django REST Framework"), ("auth", "Knox")} <= facts
+
+
+def _rows(files: dict[str, str]):
+    rows, metas = [], {}
+    for path, src in files.items():
+        fe = _extract(path, src)
+        metas[path] = fe.meta
+        rows += [(p.id, p.kind, p.name, p.path, p.meta, 0, p.summary) for p in fe.patterns]
+    return rows, metas
+
+
+def test_linker_full_paths_through_includes_and_routers():
+    rows, metas = _rows(
+        {
+            "shop/views.py": VIEWS,
+            "shop/urls.py": """
+                from django.urls import include, path
+                from rest_framework.routers import DefaultRouter
+                from shop import views
+
+                router = DefaultRouter()
+                router.register("orders", views.OrderViewSet)
+                router.register("receipts", views.ReceiptViewSet, basename="receipt")
+
+                urlpatterns = [
+                    path("", include(router.urls)),
+                    path("stats/", views.StatsView.as_view()),
+                    path("ping/", views.ping),
+                ]
+            """,
+            "shop/permissions.py": """
+                from rest_framework.permissions import BasePermission
+                class IsOwner(BasePermission):
+                    def has_object_permission(self, request, view, obj):
+                        return obj.owner == request.user
+            """,
+            "site/urls.py": """
+                from django.urls import include, path
+                urlpatterns = [path("api/v2/", include("shop.urls"))]
+            """,
+            "site/settings.py": """
+                ROOT_URLCONF = "site.urls"
+                INSTALLED_APPS = ["rest_framework"]
+                REST_FRAMEWORK = {"DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"]}
+            """,
+        }
+    )
+    result = link(rows, metas)
+    by_pid = {u[0]: u for u in result.updates}
+    full = {}
+    for pid, kind, name, _path, meta, _u, _s in rows:
+        if kind == "route":
+            m = by_pid[pid][2]
+            full[m["handler"]] = (m.get("full_path"), [(u["methods"], u["path"]) for u in m.get("urls") or []])
+    assert full["OrderViewSet"][1] == [
+        (["GET"], "/api/v2/orders/"),
+        (["GET", "PUT", "PATCH", "DELETE"], "/api/v2/orders/{uuid}/"),
+    ]
+    assert full["OrderViewSet.create"][0] == "/api/v2/orders/"
+    assert full["OrderViewSet.cancel"][0] == "/api/v2/orders/{uuid}/cancel-now/"
+    assert full["OrderViewSet.recent"][0] == "/api/v2/orders/recent/"
+    assert full["ReceiptViewSet"][0] == "/api/v2/receipts/"
+    assert full["StatsView.get"][0] == "/api/v2/stats/"
+    assert full["ping"][0] == "/api/v2/ping/"
+    assert full["ItemList"][0] is None  # not in any urlconf
+    summary = by_pid[next(r[0] for r in rows if r[2] == "OrderViewSet" and r[1] == "route")][3]
+    assert summary.startswith("GET /api/v2/orders/; GET,PUT,PATCH,DELETE /api/v2/orders/{uuid}/ → OrderViewSet")
+    conventions = {c["key"]: c for c in result.conventions}
+    auth = conventions["auth"]
+    # views: OrderViewSet, ReceiptViewSet, StatsView, ItemList, ping; the project's own class ranks first
+    assert (auth["data"]["name"], auth["data"]["count"], auth["data"]["total"]) == ("IsOwner", 1, 5)
+    assert auth["data"]["inherit"] == 3 and auth["data"]["default"] == ["IsAuthenticated"]
+    assert "3 DRF views that set nothing inherit `IsAuthenticated` from settings.REST_FRAMEWORK" in auth["statement"]
+    assert "open to anyone (`AllowAny`): ping (/api/v2/ping/)" in auth["statement"]
+    assert "@action overrides: `IsAdminUser` (1)" in auth["statement"]
+    owner = next(u for u in result.updates if u[0] == next(r[0] for r in rows if r[2] == "IsOwner"))
+    assert owner[1] == 3  # usage by handlers: the OrderViewSet class, create, recent (cancel overrides it)
+
+
+def test_linker_without_settings_says_drf_default():
+    rows, metas = _rows(
+        {
+            "app/views.py": """
+                from rest_framework.views import APIView
+                class A(APIView):
+                    def get(self, request):
+                        return Response()
+            """,
+        }
+    )
+    conventions = {c["key"]: c for c in link(rows, metas).conventions}
+    assert "inherit `AllowAny` from DRF's default (no settings)" in conventions["auth"]["statement"]
