@@ -1,4 +1,4 @@
-"""Index real open-source Flask and FastAPI apps and report the core figures.
+"""Index real open-source Flask, FastAPI and Django/DRF apps and report the core figures.
 
 Usage:  .venv/bin/python benchmarks/real_code.py [--cache DIR] [NAME ...]
 
@@ -26,6 +26,18 @@ APPS = {
     "flaskbb": ("flaskbb==2.0.2", ".", ["flaskbb/**", "tests/**"]),
     "ckan": ("ckan==2.12.0", ".", ["ckan/**", "ckanext/**"]),
     "zenml": ("zenml==0.98.0", ".", ["zenml/zen_server/**"]),
+    # Django REST Framework codebases
+    "nautobot": ("nautobot==2.4.5", ".", ["nautobot/**"]),
+    "kolibri": (
+        "kolibri==0.17.5",
+        ".",
+        ["kolibri/core/**", "kolibri/plugins/**", "kolibri/deployment/**", "kolibri/utils/**"],
+    ),
+    "wagtail": (
+        "wagtail==6.4.1",
+        ".",
+        ["wagtail/api/**", "wagtail/admin/api/**", "wagtail/*/api/**", "wagtail/test/**"],
+    ),
 }
 REQUEST = "Add CRUD endpoints for notifications"
 BRAIN = [sys.executable, "-m", "cli.main"]

@@ -541,8 +541,22 @@ def _class_views(pf: ParsedFile, d: Definition, django_file: bool) -> list[Patte
         meta["methods"] = actions
     if actions or not out:
         base = ", ".join(_last(b) for b in bases)
-        out.insert(0, _route_pattern(pf, d, meta, f"{d.name}({base})"))
+        pattern = _route_pattern(pf, d, meta, f"{d.name}({base})")
+        pattern.code = _without_handlers(pf, d, out)
+        out.insert(0, pattern)
     return out
+
+
+def _without_handlers(pf: ParsedFile, d: Definition, handlers: list[Pattern]) -> str:
+    """The class's code with the handler methods that are patterns of their own replaced by a
+    one-line pointer (the class attributes and helpers such as get_queryset stay)."""
+    lines = pf.code(d.node).split("\n")
+    first = d.node.start_point[0] + 1
+    for h in sorted(handlers, key=lambda p: -p.start_line):
+        start, end = h.start_line - first, h.end_line - first
+        indent = lines[start][: len(lines[start]) - len(lines[start].lstrip())]
+        lines[start : end + 1] = [f"{indent}# {h.qualname}: its own pattern ({h.path}:{h.start_line}-{h.end_line})"]
+    return "\n".join(lines)
 
 
 def _function_view(pf: ParsedFile, d: Definition, django_file: bool) -> Pattern | None:
@@ -980,7 +994,7 @@ def _urlconf(pf: ParsedFile) -> dict[str, Any]:
         elif expr.type == "call":
             callee = dotted_name(pf, expr.child_by_field_name("function"))
             obj, _, method = callee.rpartition(".")
-            if method == "register" and obj in routers:
+            if method in ("register", "register_endpoint") and obj in routers:
                 pos, kw = call_args(expr)
                 if len(pos) >= 2:
                     prefix = string_value(pf, pos[0])

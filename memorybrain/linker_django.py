@@ -315,7 +315,7 @@ def _view_value(rs: list[Route], key: str) -> Any:
     return None
 
 
-def _labels(views: list[list[Route]], limit: int = 3) -> str:
+def _labels(views: list[list[Route]], limit: int = 2) -> str:
     shown = []
     for rs in views[:limit]:
         r = rs[0]

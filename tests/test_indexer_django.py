@@ -345,7 +345,7 @@ def test_linker_full_paths_through_includes_and_routers():
     result = link(rows, metas)
     by_pid = {u[0]: u for u in result.updates}
     full = {}
-    for pid, kind, name, _path, meta, _u, _s in rows:
+    for pid, kind, _name, _path, _meta, _u, _s in rows:
         if kind == "route":
             m = by_pid[pid][2]
             full[m["handler"]] = (m.get("full_path"), [(u["methods"], u["path"]) for u in m.get("urls") or []])
