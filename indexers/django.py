@@ -559,6 +559,17 @@ def _without_handlers(pf: ParsedFile, d: Definition, handlers: list[Pattern]) ->
     return "\n".join(lines)
 
 
+#: Where plain Django function views live (a helper taking ``request`` elsewhere is not a view).
+_VIEWS_PATH = re.compile(r"(^|/)(views?|[^/]*_views?|api)(/|\.py$)")
+_VIEW_FUNCTION_DECORATORS = _AUTH_DECORATORS | frozenset(
+    {"require_http_methods", "require_GET", "require_POST", "require_safe", "csrf_exempt", "cache_page", "never_cache"}
+)
+
+
+def _has_view_decorator(pf: ParsedFile, d: Definition) -> bool:
+    return any(_last(_decorator_info(pf, dec)[0]) in _VIEW_FUNCTION_DECORATORS for dec in d.decorators)
+
+
 def _function_view(pf: ParsedFile, d: Definition, django_file: bool) -> Pattern | None:
     api_view = None
     for dec in d.decorators:
@@ -571,7 +582,13 @@ def _function_view(pf: ParsedFile, d: Definition, django_file: bool) -> Pattern 
     first_name = pf.text(
         first.child_by_field_name("name") if first is not None and first.type != "identifier" else first
     )
-    if api_view is None and not (django_file and first_name in ("request", "req") and d.parent_class is None):
+    if api_view is None and not (
+        django_file
+        and first_name in ("request", "req")
+        and d.parent_class is None
+        and not d.name.startswith("_")
+        and (_VIEWS_PATH.search(pf.path) or _has_view_decorator(pf, d))
+    ):
         return None
     meta: dict[str, Any] = {"handler": d.qualname}
     if api_view is not None:
@@ -624,6 +641,7 @@ def _field_call(pf: ParsedFile, value: Node) -> tuple[str, Node] | None:
 
 def _model_pattern(pf: ParsedFile, d: Definition, bases: list[str]) -> Pattern | None:
     fields, relations = [], []
+    model_fields = 0
     for name, value, _stmt in _assignments(_class_body(d)):
         fc = _field_call(pf, value)
         if fc is None:
@@ -633,6 +651,7 @@ def _model_pattern(pf: ParsedFile, d: Definition, bases: list[str]) -> Pattern |
         if not (ftype.endswith("Field") or ftype in _RELATION_FIELDS or callee.startswith("models.")):
             continue
         pos, kw = call_args(call)
+        model_fields += callee.startswith("models.")
         if ftype in _RELATION_FIELDS:
             target = pos[0] if pos else kw.get("to")
             target_name = (
@@ -642,7 +661,9 @@ def _model_pattern(pf: ParsedFile, d: Definition, bases: list[str]) -> Pattern |
             fields.append({"name": name, "type": f"{ftype}({target_name})"})
         else:
             fields.append({"name": name, "type": ftype})
-    is_model = any(_last(b) in _MODEL_BASES for b in bases) or (fields and any(b.startswith("models.") for b in bases))
+    is_model = any(_last(b) in _MODEL_BASES for b in bases) or (
+        fields and (any(b.startswith("models.") for b in bases) or model_fields)
+    )
     if not is_model:
         return None
     meta_opts = {k: _literal(pf, v) for k, v in _inner_assignments(_inner_class(d, "Meta")).items()}

@@ -284,7 +284,7 @@ def django_summary(meta: dict[str, Any]) -> str:
     if meta.get("permission_classes") is not None:
         extras.append("permission_classes=[" + ", ".join(_last(x) for x in meta["permission_classes"]) + "]")
     if meta.get("django_auth"):
-        extras.append(", ".join(f"@{x}" for x in meta["django_auth"]))
+        extras.append(", ".join(x if x.endswith("Mixin") else f"@{x}" for x in meta["django_auth"]))
     if meta.get("throttle_classes"):
         extras.append("throttle_classes=[" + ", ".join(_last(x) for x in meta["throttle_classes"]) + "]")
     if meta.get("serializer_class"):
@@ -400,38 +400,54 @@ def _permission_conventions(
     project = {n for n in uses if any(d[1] == "dependency" for d in defs.get(n, []))}
     ranked = sorted(uses, key=lambda n: (n not in project, -uses[n], n))
     ranked = [n for n in ranked if n != "AllowAny"] or ranked
-    parts = []
-    data: dict[str, Any] = {"total": total, "drf_views": len(drf), "default": default, "inherit": len(inherit)}
-    if ranked:
-        main = ranked[0]
+    parts: list[str] = []
+    n_drf = len(drf)
+    data: dict[str, Any] = {"total": n_drf or total, "drf_views": n_drf, "default": default, "inherit": len(inherit)}
+    where = _setting_text(settings, "DEFAULT_PERMISSION_CLASSES") if from_settings else "DRF's default (no settings)"
+    inherit_text = (
+        f"{len(inherit)} of {n_drf} DRF views set nothing and inherit `{', '.join(default)}` from {where}"
+        + (f": {_labels(inherit)}" if inherit else "")
+    )
+    main = ranked[0] if ranked else None
+    if main is not None and uses[main] >= len(inherit):
         form = forms[main].most_common(1)[0][0]
         n = uses[main]
         users_of_main = [
             rs for rs in explicit if main in {_last(p) for p in _view_value(rs, "permission_classes") or []}
         ]
-        parts.append(f"views set `{form}`: `{main}` is used by {n} of {total} views (e.g. {_labels(users_of_main)})")
+        parts.append(
+            f"views set `{form}`: `{main}` is used by {n} of {n_drf} DRF views (e.g. {_labels(users_of_main)})"
+        )
         others = [f"`{o}` ({uses[o]})" for o in ranked[1:4]]
         if others:
             parts.append("also " + ", ".join(others))
         data.update(name=main, form=form, count=n, pattern_ids=_ids(defs, main, ("dependency", "class")))
-    if inherit:
-        where = (
-            _setting_text(settings, "DEFAULT_PERMISSION_CLASSES") if from_settings else "DRF's default (no settings)"
+        if inherit:
+            parts.append(inherit_text)
+    elif drf:
+        # most views set nothing: the settings default is the convention
+        parts.append(inherit_text)
+        data.update(
+            name=default[0],
+            form=f"no permission_classes (inherit {', '.join(default)})",
+            count=len(inherit),
+            inherited=True,
+            pattern_ids=_ids(defs, default[0], ("dependency", "class")),
         )
-        parts.append(
-            f"{len(inherit)} DRF view{'s' if len(inherit) != 1 else ''} that set nothing inherit "
-            f"`{', '.join(default)}` from {where}: {_labels(inherit)}"
-        )
-        if not ranked:
-            data.update(name=default[0], form=f"permission_classes = [{', '.join(default)}]", count=len(inherit))
-            data.setdefault("pattern_ids", [])
+        if main is not None:
+            parts.append(
+                f"{len(explicit)} set `permission_classes`: " + ", ".join(f"`{o}` ({uses[o]})" for o in ranked[:3])
+            )
     if public:
         parts.append("open to anyone (`AllowAny`): " + _labels(public))
     if django_auth:
-        parts.append("plain Django views use " + ", ".join(f"`@{a}` ({n})" for a, n in django_auth.most_common(3)))
-        if not ranked and not inherit:
+        shown = ", ".join(f"`{_auth_form(a)}` ({n})" for a, n in django_auth.most_common(3))
+        parts.append(f"plain Django views ({len(plain)}) use {shown}")
+        if not drf:
             a, n = django_auth.most_common(1)[0]
-            data.update(name=a, form=f"@{a}", count=n, pattern_ids=_ids(defs, a, ("decorator",)))
+            data.update(
+                name=a, form=_auth_form(a), count=n, total=len(plain), pattern_ids=_ids(defs, a, ("decorator",))
+            )
     if "name" not in data:
         return []
     action_level = Counter(
@@ -446,6 +462,10 @@ def _permission_conventions(
     data["public"] = [rs[0].label for rs in public]
     data.setdefault("pattern_ids", [])
     return [{"key": "auth", "topic": "auth", "statement": "permissions: " + "; ".join(parts), "data": data}]
+
+
+def _auth_form(name: str) -> str:
+    return name if name.endswith("Mixin") else f"@{name}"
 
 
 def _authentication_conventions(
@@ -794,7 +814,7 @@ def _defaults_convention(settings: dict[str, Any]) -> list[dict[str, Any]]:
         ("EXCEPTION_HANDLER", "exception handler"),
         ("DEFAULT_SCHEMA_CLASS", "schema"),
     ):
-        if key in rest:
+        if rest.get(key) is not None:
             value = rest[key]
             text = ", ".join(_last(v) for v in value) if isinstance(value, list) else _last(value)
             parts.append(f"{label} `{text}`")

@@ -751,6 +751,8 @@ def _advice(key: str, c: dict[str, Any]) -> str:
     """A short, actionable answer from one convention (the full statement is above)."""
     data = c.get("data", {})
     ck = c["key"]
+    if ck == "auth" and data.get("inherited"):  # Django REST Framework: the settings default is the convention
+        return f"set nothing and inherit `{', '.join(data['default'])}` like {data['count']} of {data['total']} views"
     if ck == "auth" and data.get("form") and not data.get("inline"):
         alias = f" (as `{data['aliases'][0]}`)" if data.get("aliases") else ""
         return f"add `{data['form']}`{alias} like {data['count']} of {data['total']} handlers"

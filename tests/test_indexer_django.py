@@ -364,10 +364,13 @@ def test_linker_full_paths_through_includes_and_routers():
     assert summary.startswith("GET /api/v2/orders/; GET,PUT,PATCH,DELETE /api/v2/orders/{uuid}/ → OrderViewSet")
     conventions = {c["key"]: c for c in result.conventions}
     auth = conventions["auth"]
-    # views: OrderViewSet, ReceiptViewSet, StatsView, ItemList, ping; the project's own class ranks first
-    assert (auth["data"]["name"], auth["data"]["count"], auth["data"]["total"]) == ("IsOwner", 1, 5)
-    assert auth["data"]["inherit"] == 3 and auth["data"]["default"] == ["IsAuthenticated"]
-    assert "3 DRF views that set nothing inherit `IsAuthenticated` from settings.REST_FRAMEWORK" in auth["statement"]
+    # views: OrderViewSet, ReceiptViewSet, StatsView, ItemList, ping; three set nothing, so the
+    # inherited settings default is the convention and the explicit classes come after it
+    assert (auth["data"]["name"], auth["data"]["count"], auth["data"]["total"]) == ("IsAuthenticated", 3, 5)
+    assert auth["data"]["inherited"] and auth["data"]["default"] == ["IsAuthenticated"]
+    assert "2 set `permission_classes`: `IsOwner` (1)" in auth["statement"]
+    statement = auth["statement"]
+    assert "3 of 5 DRF views set nothing and inherit `IsAuthenticated` from settings.REST_FRAMEWORK" in statement
     assert "open to anyone (`AllowAny`): ping (/api/v2/ping/)" in auth["statement"]
     assert "@action overrides: `IsAdminUser` (1)" in auth["statement"]
     owner = next(u for u in result.updates if u[0] == next(r[0] for r in rows if r[2] == "IsOwner"))
@@ -386,4 +389,44 @@ def test_linker_without_settings_says_drf_default():
         }
     )
     conventions = {c["key"]: c for c in link(rows, metas).conventions}
-    assert "inherit `AllowAny` from DRF's default (no settings)" in conventions["auth"]["statement"]
+    auth = conventions["auth"]
+    assert "1 of 1 DRF views set nothing and inherit `AllowAny` from DRF's default (no settings)" in auth["statement"]
+    assert auth["data"]["inherited"] and auth["data"]["name"] == "AllowAny"
+
+
+def test_not_views_not_models():
+    """Helpers taking ``request`` outside view modules and django-tables2 tables are neither."""
+    fe = _extract(
+        "shop/templatetags/helpers.py",
+        """
+        from django import template
+
+        def querystring(request, **kwargs):
+            return request.GET.urlencode()
+        """,
+    )
+    assert not [p for p in fe.patterns if p.kind == "route"]
+    fe = _extract(
+        "shop/tables.py",
+        """
+        import django_tables2 as tables
+        from django.db import models
+
+        class OrderTable(BaseTable):
+            number = tables.Column(linkify=True)
+            total = tables.Column()
+        """,
+    )
+    assert not [p for p in fe.patterns if p.kind == "model"]
+    fe = _extract(
+        "shop/models.py",
+        """
+        from django.db import models
+
+        class Device(PrimaryModel):
+            name = models.CharField(max_length=64)
+            rack = models.ForeignKey("dcim.Rack", on_delete=models.PROTECT)
+        """,
+    )
+    device = next(p for p in fe.patterns if p.name == "Device")
+    assert device.kind == "model" and device.meta["orm"] == "django"
