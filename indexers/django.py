@@ -560,7 +560,7 @@ def _without_handlers(pf: ParsedFile, d: Definition, handlers: list[Pattern]) ->
 
 
 #: Where plain Django function views live (a helper taking ``request`` elsewhere is not a view).
-_VIEWS_PATH = re.compile(r"(^|/)(views?|[^/]*_views?|api)(/|\.py$)")
+_VIEWS_PATH = re.compile(r"(^|/)(views?/|[^/]*views?\.py$|api\.py$)")
 _VIEW_FUNCTION_DECORATORS = _AUTH_DECORATORS | frozenset(
     {"require_http_methods", "require_GET", "require_POST", "require_safe", "csrf_exempt", "cache_page", "never_cache"}
 )
@@ -902,8 +902,8 @@ def _url_entry(pf: ParsedFile, call: Node, prefix: str, var: str) -> list[dict[s
     if len(pos) < 2 and not (pos and "view" in kw):
         return []
     route = string_value(pf, pos[0])
-    if route is None:
-        return []
+    if route is None:  # path(settings_prefix, ...): a prefix known only at run time
+        route = ""
     if fn in ("re_path", "url"):
         route = _regex_to_path(route)
     route = prefix + route
@@ -921,6 +921,11 @@ def _url_entry(pf: ParsedFile, call: Node, prefix: str, var: str) -> list[dict[s
                 arg = arg.named_children[0]
             if arg is None:
                 return []
+            if arg.type == "call":  # include(i18n_patterns(patterns)): the wrapped list
+                inner, _ikw = call_args(arg)
+                arg = inner[0] if inner else None
+                if arg is None:
+                    return []
             if arg.type == "string":
                 entry["include"] = string_value(pf, arg)
             elif arg.type == "list":
@@ -1043,6 +1048,8 @@ def _urlconf(pf: ParsedFile) -> dict[str, Any]:
 def _urls_in(pf: ParsedFile, node: Node, var: str) -> list[dict[str, Any]]:
     """URL entries in a list literal (or ``[...] + router.urls``)."""
     out: list[dict[str, Any]] = []
+    if node.type == "parenthesized_expression" and node.named_children:
+        return _urls_in(pf, node.named_children[0], var)
     if node.type == "binary_operator":
         out += _urls_in(pf, node.child_by_field_name("left"), var)
         out += _urls_in(pf, node.child_by_field_name("right"), var)
@@ -1064,7 +1071,9 @@ def _urls_in(pf: ParsedFile, node: Node, var: str) -> list[dict[str, Any]]:
         return out
     if node.type in ("list", "tuple"):
         for el in node.named_children:
-            if el.type == "call":
+            if el.type in ("list", "tuple"):  # core_urlpatterns = ([...], "app_name")
+                out += _urls_in(pf, el, var)
+            elif el.type == "call":
                 callee = _last(dotted_name(pf, el.child_by_field_name("function")))
                 if callee in ("path", "re_path", "url"):
                     out += _url_entry(pf, el, "", var)

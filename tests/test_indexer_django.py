@@ -430,3 +430,45 @@ def test_not_views_not_models():
     )
     device = next(p for p in fe.patterns if p.name == "Device")
     assert device.kind == "model" and device.meta["orm"] == "django"
+
+
+def test_urlconf_forms_seen_in_real_projects():
+    """kolibri: ``(router.urls + [...])``, ``([...], "app")`` tuples, ``include(i18n_patterns(x))``,
+    a run-time prefix ``path(prefix, ...)``."""
+    fe = _extract(
+        "core/urls.py",
+        """
+        from django.urls import include, path, re_path
+
+        lang_patterns = [re_path(r"^logout/$", logout_view)]
+        core_patterns = (
+            [
+                re_path(r"^api/", include("core.api_urls")),
+                re_path(r"", include(i18n_patterns(lang_patterns))),
+            ],
+            "core",
+        )
+        urlpatterns = [path(OPTIONS["prefix"], include(core_patterns))]
+        """,
+    )
+    urls = [
+        (u["var"], u["route"], u.get("include") or u.get("include_ref") or u.get("view"))
+        for u in fe.meta["django_urls"]
+    ]
+    assert urls == [
+        ("lang_patterns", "logout/", "logout_view"),
+        ("core_patterns", "api/", "core.api_urls"),
+        ("core_patterns", "", "lang_patterns"),
+        ("urlpatterns", "", "core_patterns"),
+    ]
+    fe = _extract(
+        "core/api_urls.py",
+        """
+        from rest_framework import routers
+        router = routers.SimpleRouter()
+        router.register(r"session", SessionViewSet, basename="session")
+        urlpatterns = (router.urls + [re_path(r"^usernameavailable$", UsernameAvailableView.as_view())])
+        """,
+    )
+    urls = [(u["route"], u.get("router") or u.get("view")) for u in fe.meta["django_urls"]]
+    assert urls == [("", "router"), ("usernameavailable", "UsernameAvailableView")]
