@@ -242,7 +242,7 @@ def link(rows: list[PatternRow], files_meta: dict[str, dict[str, Any]]) -> LinkR
             continue
         meta = dict(meta)
         if meta.get("framework") in DJANGO_FRAMEWORKS:
-            django = django or DjangoUrls(files_meta, modules)
+            django = django or DjangoUrls(files_meta, modules, rows)
             django.resolve(path, meta)
         else:
             _resolve_route_path(path, meta, prefixes, url_rules, modules)

@@ -26,6 +26,18 @@ if TYPE_CHECKING:
     from memorybrain.linker import ModuleIndex, PatternRow, Route
 
 DJANGO_FRAMEWORKS = frozenset({"drf", "django"})
+#: Class attributes a view inherits from a project base view class.
+INHERITED_ATTRS = (
+    "permission_classes",
+    "authentication_classes",
+    "throttle_classes",
+    "pagination_class",
+    "serializer_class",
+    "filterset_class",
+    "lookup_field",
+    "lookup_url_kwarg",
+    "django_auth",
+)
 
 #: DRF's own defaults when settings.REST_FRAMEWORK does not say.
 _DRF_DEFAULTS = {
@@ -86,9 +98,16 @@ def merged_settings(files_meta: dict[str, dict[str, Any]]) -> dict[str, Any]:
 class DjangoUrls:
     """Every view's URL(s), from the urlconfs and routers of all files."""
 
-    def __init__(self, files_meta: dict[str, dict[str, Any]], modules: ModuleIndex) -> None:
+    def __init__(
+        self, files_meta: dict[str, dict[str, Any]], modules: ModuleIndex, rows: list[PatternRow] | None = None
+    ) -> None:
         self.files_meta = files_meta
         self.modules = modules
+        #: (file, view class) -> its class-level meta (bases, permission_classes, ...), for inheritance
+        self.classes: dict[tuple[str, str], dict[str, Any]] = {}
+        for _pid, kind, _name, path, meta, _u, _s in rows or []:
+            if kind == "route" and meta.get("class") and meta.get("url_path") is None:
+                self.classes.setdefault((path, str(meta["class"])), meta)
         self.settings = merged_settings(files_meta)
         #: (file, view name) -> [{"path", "actions"}]
         self.views: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
@@ -215,8 +234,31 @@ class DjangoUrls:
 
     # -- per route
 
+    def inherit(self, path: str, meta: dict[str, Any]) -> None:
+        """Class attributes a view does not set but a project base view class does
+        (``class OrderViewSet(BaseViewSet)``): copied, with ``inherited_from`` saying from where."""
+        if not meta.get("class"):
+            return
+        node = (path, str(meta["class"]))
+        seen = {node}
+        for _depth in range(6):
+            base_meta = None
+            for base in self.classes.get(node, meta).get("bases") or []:
+                target = self.modules.resolve_name(node[0], str(base))
+                if target and target not in seen and target in self.classes:
+                    node, base_meta = target, self.classes[target]
+                    seen.add(node)
+                    break
+            if base_meta is None:
+                return
+            for key in INHERITED_ATTRS:
+                if key not in meta and key in base_meta:
+                    meta[key] = base_meta[key]
+                    meta.setdefault("inherited_from", {})[key] = f"{node[1]} ({node[0]})"
+
     def resolve(self, path: str, meta: dict[str, Any]) -> None:
         """Set ``full_path``, ``path``, ``router`` and ``urls`` of one Django/DRF route in place."""
+        self.inherit(path, meta)
         name = str(meta.get("class") or meta.get("handler") or "")
         if meta.get("view_type") == "viewset":
             regs = self.viewsets.get((path, name)) or []

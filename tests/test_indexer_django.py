@@ -472,3 +472,43 @@ def test_urlconf_forms_seen_in_real_projects():
     )
     urls = [(u["route"], u.get("router") or u.get("view")) for u in fe.meta["django_urls"]]
     assert urls == [("", "router"), ("usernameavailable", "UsernameAvailableView")]
+
+
+def test_linker_inherits_class_attributes_from_project_base_views_and_nested_routers():
+    rows, metas = _rows(
+        {
+            "core/views.py": """
+                from rest_framework import viewsets
+                class BaseViewSet(viewsets.ModelViewSet):
+                    permission_classes = [IsStaff]
+                    pagination_class = BigPages
+            """,
+            "shop/views.py": """
+                from rest_framework import viewsets
+                from core.views import BaseViewSet
+                class OrderViewSet(BaseViewSet):
+                    serializer_class = OrderSerializer
+                class LineViewSet(viewsets.ModelViewSet):
+                    pass
+            """,
+            "shop/urls.py": """
+                from django.urls import include, path
+                from rest_framework_nested import routers
+                from shop.views import LineViewSet, OrderViewSet
+                router = routers.DefaultRouter()
+                router.register("orders", OrderViewSet)
+                lines = routers.NestedSimpleRouter(router, r"orders", lookup="order")
+                lines.register("lines", LineViewSet, basename="order-lines")
+                urlpatterns = [path("api/", include(router.urls)), path("api/", include(lines.urls))]
+            """,
+        }
+    )
+    result = link(rows, metas)
+    metas_by_handler = {u[2].get("handler"): u[2] for u in result.updates if u[2].get("handler")}
+    order = metas_by_handler["OrderViewSet"]
+    assert order["permission_classes"] == ["IsStaff"] and order["pagination_class"] == "BigPages"
+    assert order["inherited_from"]["permission_classes"] == "BaseViewSet (core/views.py)"
+    assert order["serializer_class"] == "OrderSerializer"
+    assert order["full_path"] == "/api/orders/"
+    assert metas_by_handler["LineViewSet"]["full_path"] == "/api/orders/{order_pk}/lines/"
+    assert "permission_classes" not in metas_by_handler["LineViewSet"]
