@@ -423,7 +423,7 @@ def _django_auth(pf: ParsedFile, decorators: list[Node], bases: list[str]) -> li
 
 
 def _route_pattern(
-    pf: ParsedFile, d: Definition, meta: dict[str, Any], summary_head: str, node: Node | None = None
+    pf: ParsedFile, d: Definition, meta: dict[str, Any], summary_head: str, skip: frozenset[str] = frozenset()
 ) -> Pattern:
     meta.setdefault("path", None)
     meta.setdefault("full_path", None)
@@ -432,8 +432,8 @@ def _route_pattern(
         refs = {"calls": [], "raises": [], "catches": [], "aborts": [], "http_errors": []}
         for stmt in _class_body(d):
             m = as_definition(stmt)
-            if m is None or m.is_class:
-                continue
+            if m is None or m.is_class or pf.text(m.definition.child_by_field_name("name")) in skip:
+                continue  # handler methods with patterns of their own carry their own refs
             for key, values in body_refs(pf, m).items():
                 for v in values:
                     if v not in refs[key]:
@@ -541,7 +541,7 @@ def _class_views(pf: ParsedFile, d: Definition, django_file: bool) -> list[Patte
         meta["methods"] = actions
     if actions or not out:
         base = ", ".join(_last(b) for b in bases)
-        pattern = _route_pattern(pf, d, meta, f"{d.name}({base})")
+        pattern = _route_pattern(pf, d, meta, f"{d.name}({base})", frozenset(defined))
         pattern.code = _without_handlers(pf, d, out)
         out.insert(0, pattern)
     return out

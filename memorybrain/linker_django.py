@@ -396,6 +396,7 @@ def django_conventions(
     out += _permission_conventions(views, settings, defs)
     out += _authentication_conventions(views, settings, defs)
     out += _error_conventions(rows, routes, settings, defs)
+    out += _db_error_conventions(routes, defs)
     out += _pagination_conventions(views, settings, defs)
     out += _throttle_conventions(views, settings, defs)
     out += _validation_conventions(rows, views, defs)
@@ -628,6 +629,40 @@ def _error_conventions(
     ]
 
 
+_DB_ERRORS = re.compile(r"IntegrityError|DatabaseError|OperationalError|DoesNotExist|ProtectedError|RestrictedError")
+
+
+def _db_error_conventions(routes: list[Route], defs: dict[str, Any]) -> list[dict[str, Any]]:
+    """``except IntegrityError: raise Conflict(...)`` in view bodies: how database errors become HTTP errors."""
+    caught: Counter[str] = Counter()
+    raised: Counter[str] = Counter()
+    where: list[Route] = []
+    for r in routes:
+        if r.meta.get("framework") not in DJANGO_FRAMEWORKS:
+            continue
+        db = [_last(c) for c in r.meta.get("catches") or [] if _DB_ERRORS.search(str(c))]
+        if not db:
+            continue
+        where.append(r)
+        caught.update(set(db))
+        raised.update({_last(x) for x in r.meta.get("raises") or []})
+    if not where:
+        return []
+    exc = ", ".join(f"`{c}`" for c, _ in caught.most_common(3))
+    then = ", ".join(f"`raise {x}`" for x, _ in raised.most_common(2))
+    statement = f"database errors: views catch {exc}" + (f" and {then}" if then else "")
+    statement += f" ({len(where)} handler{'s' if len(where) != 1 else ''}, e.g. {where[0].meta.get('handler')})"
+    ids = [where[0].id] + [i for x, _ in raised.most_common(1) for i in _ids(defs, x, ("exception",))]
+    return [
+        {
+            "key": "errors:db",
+            "topic": "db_errors",
+            "statement": statement,
+            "data": {"count": len(where), "caught": list(caught), "pattern_ids": ids},
+        }
+    ]
+
+
 def _is_api_exception(name: str, exceptions: dict[str, Any], depth: int = 0) -> bool:
     d = exceptions.get(name)
     if d is None or depth > 6:
@@ -741,7 +776,11 @@ def _throttle_conventions(
         parts.append(
             f"{len(who)} views set their own: " + _labels(who) + " — e.g. `" + forms.most_common(1)[0][0] + "`"
         )
-    name, n = explicit.most_common(1)[0] if explicit else (default[0], len(drf) - len(who))
+    inheriting = len(drf) - len(who)
+    if default and (not explicit or inheriting >= explicit.most_common(1)[0][1]):
+        name, n, form = default[0], inheriting, f"{', '.join(default)} (settings DEFAULT_THROTTLE_CLASSES)"
+    else:
+        (name, n), form = explicit.most_common(1)[0], forms.most_common(1)[0][0]
     return [
         {
             "key": "rate_limit",
@@ -749,7 +788,7 @@ def _throttle_conventions(
             "statement": "throttling: " + "; ".join(parts),
             "data": {
                 "name": name,
-                "form": forms.most_common(1)[0][0] if forms else f"DEFAULT_THROTTLE_CLASSES {default}",
+                "form": form,
                 "count": n,
                 "default": default,
                 "pattern_ids": _ids(defs, name, ("dependency",)),
@@ -795,7 +834,7 @@ def _validation_conventions(
             "nested serializers: " + ", ".join(f"`{n}.{x['name']}` → `{x['serializer']}`" for n, x in nested[:3])
         )
     top = [n for n, _ in used.most_common(3)] or [n for n, _ in validators[:3]]
-    best = sorted(top, key=lambda n: -len(serializers[n][3].get("validators") or []))
+    best = sorted(used or top, key=lambda n: (-len(serializers[n][3].get("validators") or []), -used[n], n))[:3]
     return [
         {
             "key": "validation",
@@ -803,7 +842,7 @@ def _validation_conventions(
             "statement": "; ".join(parts),
             "data": {
                 "library": "DRF",
-                "schemas": top,
+                "schemas": best,
                 "outputs": top,
                 "count": sum(used.values()),
                 "pattern_ids": [serializers[n][0] for n in best[:2]],

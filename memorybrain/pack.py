@@ -755,7 +755,8 @@ def _advice(key: str, c: dict[str, Any]) -> str:
         return f"set nothing and inherit `{', '.join(data['default'])}` like {data['count']} of {data['total']} views"
     if ck == "auth" and data.get("form") and not data.get("inline"):
         alias = f" (as `{data['aliases'][0]}`)" if data.get("aliases") else ""
-        return f"add `{data['form']}`{alias} like {data['count']} of {data['total']} handlers"
+        unit = "DRF views" if data.get("drf_views") else "handlers"
+        return f"add `{data['form']}`{alias} like {data['count']} of {data['total']} {unit}"
     if ck.startswith("auth:") and data.get("form"):
         return f"`{data['form']}` where only some users may act ({data['count']} handlers)"
     if ck == "errors" and data.get("shape"):

@@ -82,7 +82,12 @@ def test_defaults_errors_pagination_throttling_validation(drf_brain):
     assert errors["data"]["shape"] == '{"error": {"code", "message", "details"}}'
     assert errors["data"]["base"] == "ServiceError"
     assert "`Conflict` (409)" in errors["statement"] and "`PaymentRequired` (402)" in errors["statement"]
+    assert "are raised in 4 of 15 handlers" in errors["statement"]
     assert "errors:shape" not in conventions and "responses" not in conventions
+    db = conventions["errors:db"]
+    assert db["statement"] == (
+        "database errors: views catch `IntegrityError` and `raise Conflict` (1 handler, e.g. InvoiceViewSet.create)"
+    )
     pagination = conventions["pagination"]
     assert pagination["data"]["name"] == "StandardPagination"
     assert pagination["data"]["keys"] == ["results", "count", "next", "previous"]
@@ -91,6 +96,7 @@ def test_defaults_errors_pagination_throttling_validation(drf_brain):
     throttling = conventions["rate_limit"]["statement"]
     assert "`UserRateThrottle` from settings" in throttling and "on the 5 DRF views that set nothing" in throttling
     validation = conventions["validation"]
+    assert validation["data"]["schemas"][0] == "InvoiceSerializer"  # the one with the most validators
     assert "`InvoiceSerializer.validate_amount`" in validation["statement"]
     assert "`ProjectSerializer.tasks` → `TaskSerializer`" in validation["statement"]
     assert "`filterset_class` on `ProjectFilter` (1), `TaskFilter` (1)" in conventions["filters"]["statement"]
@@ -128,7 +134,8 @@ def test_pack_for_new_billing_resource(drf_brain):
     checklist = {c.key: c for c in pack.checklist}
     assert checklist["auth"].found
     assert "permission_classes = [IsAuthenticated, IsProjectMember]" in checklist["auth"].answer
-    assert checklist["tests"].found and checklist["rate_limit"].found
+    assert checklist["tests"].found and checklist["rate_limit"].found and checklist["db_errors"].found
+    assert "UserRateThrottle (settings DEFAULT_THROTTLE_CLASSES)" in checklist["rate_limit"].answer
     tests = [e for e in pack.exemplars if e.role == "endpoint test"]
     assert "tests/test_billing.py" in {e.pattern.path for e in tests}
 
