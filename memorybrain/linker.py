@@ -26,6 +26,7 @@ from memorybrain.linker_django import (
     django_conventions,
     django_summary,
     merge_conventions,
+    resolve_test_requests,
 )
 
 PatternRow = tuple[str, str, str, str, dict[str, Any], int, str]
@@ -267,6 +268,8 @@ def link(rows: list[PatternRow], files_meta: dict[str, dict[str, Any]]) -> LinkR
             summary = route_summary(m)
         else:
             m = meta
+            if kind == "test" and django is not None:
+                m = resolve_test_requests(django, meta)
             count = usage.get(name, 0) if kind not in ("test",) else 0
             summary = old_summary
         if count != old_usage or m != meta or summary != old_summary:

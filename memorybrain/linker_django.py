@@ -114,6 +114,8 @@ class DjangoUrls:
         #: (file, viewset name) -> [{"base", "trailing_slash", "router", "prefix"}]
         self.viewsets: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
         self.router_prefix: dict[tuple[str, str], str] = {}
+        #: URL name (``reverse("invoice-list")``) -> full path, filled as routes are resolved
+        self.url_names: dict[str, str] = {}
         self._visited: set[tuple[str, str]] = set()
         self._build()
 
@@ -168,7 +170,9 @@ class DjangoUrls:
             elif entry.get("view"):
                 target = self.modules.resolve_name(path, str(entry["view"]))
                 if target:
-                    self.views[target].append({"path": _norm(route), "actions": entry.get("actions")})
+                    self.views[target].append(
+                        {"path": _norm(route), "actions": entry.get("actions"), "name": entry.get("name")}
+                    )
 
     def _router_node(self, path: str, var: str) -> tuple[str, str] | None:
         if var in (self.files_meta.get(path, {}).get("django_routers") or {}):
@@ -228,6 +232,7 @@ class DjangoUrls:
                         "trailing_slash": info.get("trailing_slash", True),
                         "router": str(reg.get("router")),
                         "prefix": reg.get("prefix"),
+                        "basename": reg.get("basename"),
                         "mounted": node in self.router_prefix or bool(info.get("parent")),
                     }
                 )
@@ -276,6 +281,8 @@ class DjangoUrls:
                     if not methods:
                         continue
                 urls.append({"methods": methods, "path": e["path"]})
+                if e.get("name"):
+                    self.url_names.setdefault(str(e["name"]), e["path"])
             if urls:
                 meta["urls"] = urls
                 meta["full_path"] = urls[0]["path"]
@@ -309,10 +316,39 @@ class DjangoUrls:
             )
         if not urls:
             urls.append({"methods": list(meta.get("methods") or []), "path": list_path})
+        # DRF's URL names: {basename}-list, {basename}-detail, {basename}-{action url_name}
+        basename = reg.get("basename") or str(meta.get("queryset_model") or "").lower()
+        if basename:
+            self.url_names.setdefault(f"{basename}-list", list_path)
+            self.url_names.setdefault(f"{basename}-detail", detail_path)
+            if meta.get("url_path"):
+                url_name = meta.get("url_name") or str(meta.get("action") or "").replace("_", "-")
+                self.url_names.setdefault(f"{basename}-{url_name}", urls[0]["path"])
         meta["urls"] = urls
         meta["full_path"] = urls[0]["path"]
         meta["path"] = reg.get("prefix")
         meta["router"] = reg.get("router")
+
+
+_REVERSE = re.compile(r"""^(?:[\w.]+\.)?reverse(?:_lazy)?\(\s*f?["']([^"']+)["']""")
+
+
+def resolve_test_requests(urls: DjangoUrls, meta: dict[str, Any]) -> dict[str, Any]:
+    """A test's ``client.get(reverse("invoice-list"))`` request gets the view's full path
+    (``reverse`` keeps the name), so packs find the tests of a resource; ``meta`` is not changed."""
+    requests = meta.get("requests") or []
+    if not urls.url_names or not any(r.get("reverse") or "reverse" in str(r.get("path")) for r in requests):
+        return meta
+    out = []
+    for r in requests:
+        m = _REVERSE.match(str(r.get("path") or ""))
+        written = r.get("reverse") or (m.group(1) if m else None)
+        name = str(written).rsplit(":", 1)[-1] if written else None
+        if name and name in urls.url_names:
+            out.append({**r, "path": urls.url_names[name], "reverse": written})
+        else:
+            out.append(r)
+    return {**meta, "requests": out} if out != requests else meta
 
 
 def django_summary(meta: dict[str, Any]) -> str:

@@ -331,6 +331,15 @@ def test_linker_full_paths_through_includes_and_routers():
                     def has_object_permission(self, request, view, obj):
                         return obj.owner == request.user
             """,
+            "tests/test_orders.py": """
+                from django.urls import reverse
+                from rest_framework.test import APITestCase
+                class OrderTests(APITestCase):
+                    def test_list(self):
+                        response = self.client.get(reverse("order-list"))
+                    def test_cancel(self):
+                        self.client.post(reverse("shop:order-cancel", args=[1]))
+            """,
             "site/urls.py": """
                 from django.urls import include, path
                 urlpatterns = [path("api/v2/", include("shop.urls"))]
@@ -369,6 +378,10 @@ def test_linker_full_paths_through_includes_and_routers():
     assert (auth["data"]["name"], auth["data"]["count"], auth["data"]["total"]) == ("IsAuthenticated", 3, 5)
     assert auth["data"]["inherited"] and auth["data"]["default"] == ["IsAuthenticated"]
     assert "2 set `permission_classes`: `IsOwner` (1)" in auth["statement"]
+    tests = {
+        u[2]["requests"][0]["reverse"]: u[2]["requests"][0]["path"] for u in result.updates if u[2].get("requests")
+    }
+    assert tests == {"order-list": "/api/v2/orders/", "shop:order-cancel": "/api/v2/orders/{uuid}/cancel-now/"}
     statement = auth["statement"]
     assert "3 of 5 DRF views set nothing and inherit `IsAuthenticated` from settings.REST_FRAMEWORK" in statement
     assert "open to anyone (`AllowAny`): ping (/api/v2/ping/)" in auth["statement"]
