@@ -860,14 +860,14 @@ def _validation_conventions(
     else:
         parts.append(f"{len(serializers)} DRF serializers")
     if validators:
-        examples = [f"`{n}.{v[0]}`" for n, v in validators[:3]]
+        examples = [f"`{n}.{v[0]}`" for n, v in validators[:2]]
         parts.append(
             f"field validators `validate_<field>` in {len(validators)} serializers (e.g. {', '.join(examples)}) "
             "raise `serializers.ValidationError`"
         )
     if nested:
         parts.append(
-            "nested serializers: " + ", ".join(f"`{n}.{x['name']}` → `{x['serializer']}`" for n, x in nested[:3])
+            "nested serializers: " + ", ".join(f"`{n}.{x['name']}` → `{x['serializer']}`" for n, x in nested[:2])
         )
     top = [n for n, _ in used.most_common(3)] or [n for n, _ in validators[:3]]
     best = sorted(used or top, key=lambda n: (-len(serializers[n][3].get("validators") or []), -used[n], n))[:3]
@@ -970,5 +970,7 @@ def merge_conventions(
             keys.add("errors:shape")  # said by the exception handler convention
         keys.add("responses")  # the generic one counts Flask/marshmallow calls: meaningless for DRF views
         kept = [c for c in generic if c["key"] not in keys and c["topic"] not in drop_topics]
-        return django + kept
+        # the defaults restate what the other conventions say: last, the first to go when a pack is short
+        first = [c for c in django if c["key"] != "defaults"]
+        return first + kept + [c for c in django if c["key"] == "defaults"]
     return generic + [c for c in django if c["key"] not in {g["key"] for g in generic}]
