@@ -525,3 +525,30 @@ def test_linker_inherits_class_attributes_from_project_base_views_and_nested_rou
     assert order["full_path"] == "/api/orders/"
     assert metas_by_handler["LineViewSet"]["full_path"] == "/api/orders/{order_pk}/lines/"
     assert "permission_classes" not in metas_by_handler["LineViewSet"]
+
+
+def test_split_settings_base_first_later_modules_fill_in():
+    from memorybrain.linker_django import merged_settings
+
+    metas = {}
+    for path, src in {
+        "site/settings/production.py": """
+            from .base import *
+            REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["rest_framework.throttling.AnonRateThrottle"]
+            DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql"}}
+        """,
+        "site/settings/base.py": """
+            INSTALLED_APPS = ["rest_framework"]
+            DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3"}}
+            REST_FRAMEWORK = {"DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"]}
+        """,
+    }.items():
+        metas[path] = _extract(path, src).meta
+    s = merged_settings(metas)
+    assert s["path"] == "site/settings/base.py"
+    assert s["rest_framework"] == {
+        "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+        "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    }
+    assert s["sources"]["DEFAULT_THROTTLE_CLASSES"] == "site/settings/production.py:3"
+    assert s["database_engine"] == "django.db.backends.sqlite3"  # the base module's value comes first
