@@ -1063,11 +1063,15 @@ def _urls_in(pf: ParsedFile, node: Node, var: str) -> list[dict[str, Any]]:
         callee = _last(dotted_name(pf, node.child_by_field_name("function")))
         if callee in ("path", "re_path", "url"):
             return _url_entry(pf, node, "", var)
+        pos, _kw = call_args(node)
         if callee == "patterns":  # Django < 1.10: patterns("", url(...), ...)
-            pos, _kw = call_args(node)
             for sub in pos[1:]:
                 if sub.type == "call":
                     out += _url_entry(pf, sub, "", var)
+        else:  # format_suffix_patterns([...]) and other wrappers of a list
+            for arg in pos:
+                if arg.type in ("list", "tuple", "binary_operator", "parenthesized_expression"):
+                    out += _urls_in(pf, arg, var)
         return out
     if node.type in ("list", "tuple"):
         for el in node.named_children:

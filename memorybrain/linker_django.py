@@ -482,7 +482,12 @@ def _permission_conventions(
     parts: list[str] = []
     n_drf = len(drf)
     data: dict[str, Any] = {"total": n_drf or total, "drf_views": n_drf, "default": default, "inherit": len(inherit)}
-    where = _setting_text(settings, "DEFAULT_PERMISSION_CLASSES") if from_settings else "DRF's default (no settings)"
+    if from_settings:
+        where = _setting_text(settings, "DEFAULT_PERMISSION_CLASSES")
+    elif settings.get("rest_framework"):
+        where = f"DRF's default (settings.REST_FRAMEWORK in {settings['path']} does not set DEFAULT_PERMISSION_CLASSES)"
+    else:
+        where = "DRF's default (no REST_FRAMEWORK in settings)"
     inherit_text = (
         f"{len(inherit)} of {n_drf} DRF views set nothing and inherit `{', '.join(default)}` from {where}"
         + (f": {_labels(inherit)}" if inherit else "")

@@ -403,7 +403,10 @@ def test_linker_without_settings_says_drf_default():
     )
     conventions = {c["key"]: c for c in link(rows, metas).conventions}
     auth = conventions["auth"]
-    assert "1 of 1 DRF views set nothing and inherit `AllowAny` from DRF's default (no settings)" in auth["statement"]
+    assert (
+        "1 of 1 DRF views set nothing and inherit `AllowAny` from DRF's default (no REST_FRAMEWORK in settings)"
+        in (auth["statement"])
+    )
     assert auth["data"]["inherited"] and auth["data"]["name"] == "AllowAny"
 
 
@@ -552,3 +555,36 @@ def test_split_settings_base_first_later_modules_fill_in():
     }
     assert s["sources"]["DEFAULT_THROTTLE_CLASSES"] == "site/settings/production.py:3"
     assert s["database_engine"] == "django.db.backends.sqlite3"  # the base module's value comes first
+
+
+def test_viewset_as_view_mapping_and_wrapped_urlpatterns():
+    rows, metas = _rows(
+        {
+            "notes/views.py": """
+                from rest_framework import viewsets
+                class NoteViewSet(viewsets.ModelViewSet):
+                    def list(self, request):
+                        pass
+                    def destroy(self, request, pk=None):
+                        pass
+            """,
+            "notes/urls.py": """
+                from django.urls import path
+                from rest_framework.urlpatterns import format_suffix_patterns
+                from notes.views import NoteViewSet
+                urlpatterns = format_suffix_patterns([
+                    path("notes/", NoteViewSet.as_view({"get": "list", "post": "create"})),
+                    path("notes/<int:pk>/", NoteViewSet.as_view({"get": "retrieve", "delete": "destroy"})),
+                ])
+            """,
+        }
+    )
+    result = link(rows, metas)
+    by_handler = {u[2].get("handler"): u[2] for u in result.updates if u[2].get("handler")}
+    assert by_handler["NoteViewSet.list"]["urls"] == [{"methods": ["GET"], "path": "/notes/"}]
+    assert by_handler["NoteViewSet.destroy"]["urls"] == [{"methods": ["DELETE"], "path": "/notes/<int:pk>/"}]
+    # the class pattern covers the inherited actions: create, retrieve, update, partial_update
+    assert by_handler["NoteViewSet"]["urls"] == [
+        {"methods": ["POST"], "path": "/notes/"},
+        {"methods": ["GET"], "path": "/notes/<int:pk>/"},
+    ]
