@@ -139,6 +139,10 @@ _PAGINATION_STYLE = {
 }
 _RELATION_FIELDS = frozenset({"ForeignKey", "OneToOneField", "ManyToManyField", "GenericForeignKey", "TreeForeignKey"})
 _WEB_MODULES = ("django", "rest_framework", "django_filters")
+#: Module aliases whose classes are DRF's (``serializers.ModelSerializer``, ``permissions.BasePermission``).
+_DRF_MODULE_ALIASES = frozenset(
+    {"serializers", "pagination", "permissions", "throttling", "authentication", "filters", "django_filters"}
+)
 _SETTINGS_KEYS = frozenset(
     {"INSTALLED_APPS", "REST_FRAMEWORK", "MIDDLEWARE", "DATABASES", "ROOT_URLCONF", "AUTH_USER_MODEL"}
 )
@@ -1244,16 +1248,17 @@ def extract(pf: ParsedFile) -> FileExtract:
                 if views:
                     patterns += views
                     continue
-            for make in (_serializer_pattern, _pagination_pattern, _policy_pattern):
+            # a `TokenSerializer` of a Flask app is not DRF's: only in Django files or on DRF's modules
+            drf = django_file or any(b.split(".")[0] in _DRF_MODULE_ALIASES for b in bases)
+            p = None
+            for make in (_serializer_pattern, _pagination_pattern, _policy_pattern) if drf else ():
                 p = make(pf, d, bases)
                 if p is not None:
-                    patterns.append(p)
                     break
-            else:
-                if django_file or any(b.startswith("models.") for b in bases):
-                    p = _model_pattern(pf, d, bases)
-                    if p is not None:
-                        patterns.append(p)
+            if p is None and (django_file or any(b.startswith("models.") for b in bases)):
+                p = _model_pattern(pf, d, bases)
+            if p is not None:
+                patterns.append(p)
         elif not tests:
             p = _exception_handler(pf, d)
             if p is None:

@@ -588,3 +588,20 @@ def test_viewset_as_view_mapping_and_wrapped_urlpatterns():
         {"methods": ["POST"], "path": "/notes/"},
         {"methods": ["GET"], "path": "/notes/<int:pk>/"},
     ]
+
+
+def test_flask_files_get_nothing_from_the_django_indexer():
+    fe = _extract(
+        "app/tokens.py",
+        """
+        from itsdangerous import URLSafeSerializer
+
+        class TokenSerializer(URLSafeSerializer):
+            pass
+
+        class FlaskBBTokenSerializer(TokenSerializer):
+            def dumps(self, token):
+                return super().dumps(token)
+        """,
+    )
+    assert [p.kind for p in fe.patterns if p.name.endswith("Serializer")] == ["class", "class"]
