@@ -544,6 +544,7 @@ def _permission_conventions(
     if action_level:
         parts.append("@action overrides: " + ", ".join(f"`{a}` ({n})" for a, n in action_level.most_common(2)))
     data["public"] = [rs[0].label for rs in public]
+    data["by_class"] = dict(uses.most_common())  # permission class -> DRF views that list it
     data.setdefault("pattern_ids", [])
     return [{"key": "auth", "topic": "auth", "statement": "permissions: " + "; ".join(parts), "data": data}]
 

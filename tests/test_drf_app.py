@@ -49,6 +49,7 @@ def test_permission_convention_with_counts(drf_brain):
     assert (auth["data"]["count"], auth["data"]["total"]) == (4, 7)  # of the 7 DRF views
     assert auth["data"]["form"] == "permission_classes = [IsAuthenticated, IsProjectMember]"
     assert auth["data"]["inherit"] == 2 and auth["data"]["default"] == ["IsAuthenticated"]
+    assert auth["data"]["by_class"] == {"IsProjectMember": 4, "IsAuthenticated": 3, "AllowAny": 1}
     statement = auth["statement"]
     assert (
         "2 of 7 DRF views set nothing and inherit `IsAuthenticated` from "
