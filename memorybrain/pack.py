@@ -215,6 +215,9 @@ _TOPIC_LABEL = {
 }
 
 
+_API_REQUEST = re.compile(r"\bAPIs?\b|\bREST\b|endpoint", re.I)
+
+
 def _path_key(path: str) -> str:
     """A path reduced to its literal segments: '/api/v1/messages/{id}' -> '/api/v1/messages'."""
     path = path.split("?", 1)[0]
@@ -387,7 +390,7 @@ class PackBuilder:
                     )
 
         route_hits = [h for h in hits if h.kind == "route"]
-        module, module_routes, neighbours = self._best_module(route_hits, conventions)
+        module, module_routes, neighbours = self._best_module(route_hits, conventions, request)
         if not module:
             ordered: list[str] = []
         elif _CRUD_REQUEST.search(request):
@@ -522,7 +525,7 @@ class PackBuilder:
         return self._tests
 
     def _best_module(
-        self, route_hits: list[Hit], conventions: list[dict[str, Any]]
+        self, route_hits: list[Hit], conventions: list[dict[str, Any]], request: str = ""
     ) -> tuple[str | None, list[Hit], list[str]]:
         """The route module most like the request that is also a good template.
 
@@ -538,6 +541,12 @@ class PackBuilder:
         pats = self.store.get_patterns(h.id for h in route_hits[:300])
         styles = Counter(str(p.meta.get("framework")) for p in pats.values())
         main_style = styles.most_common(1)[0][0] if styles else None
+        if "drf" in styles and "django" in styles and _API_REQUEST.search(request):
+            # an API request in a Django project: copy a DRF module, not server-rendered pages
+            main_style = "drf"
+            api_files = {p.path for p in pats.values() if p.meta.get("framework") == "drf"} & set(by_file)
+            if api_files:
+                by_file = defaultdict(list, {f: hs for f, hs in by_file.items() if f in api_files})
         auth = next((c["data"].get("name") for c in conventions if c["key"] == "auth"), None)
 
         def conformity(p: Pattern) -> float:
