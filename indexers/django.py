@@ -1265,7 +1265,7 @@ def extract(pf: ParsedFile) -> FileExtract:
                 p = _function_view(pf, d, django_file and "urls" not in pf.path.rsplit("/", 1)[-1])
             if p is not None:
                 patterns.append(p)
-    if b"urlpatterns" in text or b"register(" in text:
+    if django_file and (b"urlpatterns" in text or b"register(" in text):
         meta.update(_urlconf(pf))
     if b"INSTALLED_APPS" in text or b"REST_FRAMEWORK" in text or b"DATABASES" in text:
         settings = _settings(pf)
