@@ -313,12 +313,12 @@ def _view_kind(bases: list[str], django_file: bool) -> tuple[str, list[str]] | N
     for b in lasts:
         if b in _VIEWSETS:
             return "viewset", list(dict.fromkeys(_VIEWSETS[b] + mixin_actions))
-    for b in lasts:
-        if b.endswith("ReadOnlyModelViewSet"):
+    for b in (x.lower() for x in lasts):  # kolibri spells its bases `ValuesViewset`
+        if b.endswith("readonlymodelviewset"):
             return "viewset", ["list", "retrieve"]
-        if b.endswith("ModelViewSet"):
+        if b.endswith("modelviewset"):
             return "viewset", _ALL_ACTIONS
-        if b.endswith("ViewSet"):
+        if b.endswith("viewset"):
             return "viewset", list(dict.fromkeys(mixin_actions))
     for b in lasts:
         if b in _GENERIC_VIEWS:
@@ -543,7 +543,12 @@ def _class_views(pf: ParsedFile, d: Definition, django_file: bool) -> list[Patte
     else:
         actions = [m for m in implied if m.lower() not in defined and not (m == "PATCH" and "put" in defined)]
         meta["methods"] = actions
-    if actions or not out:
+    # a viewset on a project base class (`ValuesViewset`) may inherit actions the linker finds: keep its class
+    project_base = view_type == "viewset" and any(
+        _last(x) not in _VIEWSETS and _last(x) not in _MIXIN_ACTIONS and not _last(x).endswith("ModelViewSet")
+        for x in bases
+    )
+    if actions or not out or project_base:
         base = ", ".join(_last(b) for b in bases)
         pattern = _route_pattern(pf, d, meta, f"{d.name}({base})", frozenset(defined))
         pattern.code = _without_handlers(pf, d, out)

@@ -22,6 +22,8 @@ import re
 from collections import Counter, defaultdict
 from typing import TYPE_CHECKING, Any
 
+from indexers.django import VIEWSET_ACTIONS
+
 if TYPE_CHECKING:
     from memorybrain.linker import ModuleIndex, PatternRow, Route
 
@@ -105,9 +107,19 @@ class DjangoUrls:
         self.modules = modules
         #: (file, view class) -> its class-level meta (bases, permission_classes, ...), for inheritance
         self.classes: dict[tuple[str, str], dict[str, Any]] = {}
+        #: (file, viewset class) -> the standard actions it serves (inherited ones and its own methods)
+        self.class_actions: dict[tuple[str, str], set[str]] = defaultdict(set)
         for _pid, kind, _name, path, meta, _u, _s in rows or []:
             if kind == "route" and meta.get("class") and meta.get("url_path") is None:
-                self.classes.setdefault((path, str(meta["class"])), meta)
+                node = (path, str(meta["class"]))
+                if meta.get("handler") == meta["class"]:
+                    self.classes[node] = meta  # the class pattern first: it has the class attributes
+                else:
+                    self.classes.setdefault(node, meta)
+                if meta.get("view_type") == "viewset":
+                    self.class_actions[node].update(a["action"] for a in meta.get("actions") or [])
+                    if meta.get("action") in VIEWSET_ACTIONS:
+                        self.class_actions[node].add(str(meta["action"]))
         self.settings = merged_settings(files_meta)
         #: (file, view name) -> [{"path", "actions"}]
         self.views: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
@@ -241,11 +253,14 @@ class DjangoUrls:
 
     def inherit(self, path: str, meta: dict[str, Any]) -> None:
         """Class attributes a view does not set but a project base view class does
-        (``class OrderViewSet(BaseViewSet)``): copied, with ``inherited_from`` saying from where."""
+        (``class OrderViewSet(BaseViewSet)``): copied, with ``inherited_from`` saying from where.
+        A viewset's class pattern also gets the standard actions its project bases serve."""
         if not meta.get("class"):
             return
         node = (path, str(meta["class"]))
         seen = {node}
+        own = set(self.class_actions.get(node, set()))
+        inherited_actions: set[str] = set()
         for _depth in range(6):
             base_meta = None
             for base in self.classes.get(node, meta).get("bases") or []:
@@ -255,11 +270,22 @@ class DjangoUrls:
                     seen.add(node)
                     break
             if base_meta is None:
-                return
+                break
+            inherited_actions |= self.class_actions.get(node, set())
             for key in INHERITED_ATTRS:
                 if key not in meta and key in base_meta:
                     meta[key] = base_meta[key]
                     meta.setdefault("inherited_from", {})[key] = f"{node[1]} ({node[0]})"
+        is_class_pattern = meta.get("handler") == meta.get("class") and meta.get("view_type") == "viewset"
+        extra = [a for a in VIEWSET_ACTIONS if a in inherited_actions - own] if is_class_pattern else []
+        if extra:
+            from_pattern = [a["action"] for a in meta.get("actions") or []]
+            meta["actions"] = [
+                {"action": a, "methods": [VIEWSET_ACTIONS[a][0]], "detail": VIEWSET_ACTIONS[a][1]}
+                for a in VIEWSET_ACTIONS
+                if a in from_pattern or a in extra
+            ]
+            meta["methods"] = list(dict.fromkeys(x["methods"][0] for x in meta["actions"]))
 
     def resolve(self, path: str, meta: dict[str, Any]) -> None:
         """Set ``full_path``, ``path``, ``router`` and ``urls`` of one Django/DRF route in place."""

@@ -605,3 +605,38 @@ def test_flask_files_get_nothing_from_the_django_indexer():
         """,
     )
     assert [p.kind for p in fe.patterns if p.name.endswith("Serializer")] == ["class", "class"]
+
+
+def test_viewsets_on_project_bases_spelled_viewset_inherit_actions():
+    rows, metas = _rows(
+        {
+            "core/api.py": """
+                from rest_framework import viewsets
+                class ValuesViewset(viewsets.ReadOnlyModelViewSet):
+                    def list(self, request):
+                        pass
+            """,
+            "auth/api.py": """
+                from rest_framework import mixins
+                from core.api import ValuesViewset
+                class LessonViewset(ValuesViewset):
+                    def create(self, request):
+                        pass
+            """,
+            "auth/api_urls.py": """
+                from rest_framework import routers
+                from auth.api import LessonViewset
+                router = routers.SimpleRouter()
+                router.register(r"lesson", LessonViewset, basename="lesson")
+                urlpatterns = router.urls
+            """,
+        }
+    )
+    result = link(rows, metas)
+    by_handler = {u[2].get("handler"): u[2] for u in result.updates if u[2].get("handler")}
+    lesson = by_handler["LessonViewset"]
+    assert lesson["view_type"] == "viewset"
+    # list (a method of the base) and retrieve (the base's ReadOnlyModelViewSet) are inherited; create is its own
+    assert [a["action"] for a in lesson["actions"]] == ["list", "retrieve"]
+    assert lesson["urls"] == [{"methods": ["GET"], "path": "/lesson/"}, {"methods": ["GET"], "path": "/lesson/{pk}/"}]
+    assert by_handler["LessonViewset.create"]["urls"] == [{"methods": ["POST"], "path": "/lesson/"}]
