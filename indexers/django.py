@@ -1044,6 +1044,10 @@ def _urlconf(pf: ParsedFile) -> dict[str, Any]:
                 pos, _kw = call_args(expr)
                 if pos:
                     urls += _urls_in(pf, pos[0], obj)
+    # a router nothing registers with nor includes (FastAPI's `APIRouter()`) is not a DRF router
+    used = {r["router"] for r in registrations} | {str(u.get("router")) for u in urls}
+    used |= {str(info.get("parent")) for info in routers.values()}
+    routers = {var: info for var, info in routers.items() if var in used}
     out: dict[str, Any] = {}
     if urls:
         out["django_urls"] = urls
@@ -1270,7 +1274,7 @@ def extract(pf: ParsedFile) -> FileExtract:
                 p = _function_view(pf, d, django_file and "urls" not in pf.path.rsplit("/", 1)[-1])
             if p is not None:
                 patterns.append(p)
-    if django_file and (b"urlpatterns" in text or b"register(" in text):
+    if b"urlpatterns" in text or b"register(" in text:
         meta.update(_urlconf(pf))
     if b"INSTALLED_APPS" in text or b"REST_FRAMEWORK" in text or b"DATABASES" in text:
         settings = _settings(pf)

@@ -640,3 +640,29 @@ def test_viewsets_on_project_bases_spelled_viewset_inherit_actions():
     assert [a["action"] for a in lesson["actions"]] == ["list", "retrieve"]
     assert lesson["urls"] == [{"methods": ["GET"], "path": "/lesson/"}, {"methods": ["GET"], "path": "/lesson/{pk}/"}]
     assert by_handler["LessonViewset.create"]["urls"] == [{"methods": ["POST"], "path": "/lesson/"}]
+
+
+def test_urlconf_without_django_imports_and_fastapi_routers():
+    """nautobot's ``dcim/api/urls.py`` imports only the project's router class; a FastAPI
+    ``APIRouter()`` with no ``register`` is no DRF router."""
+    fe = _extract(
+        "dcim/api/urls.py",
+        """
+        from nautobot.core.api.routers import OrderedDefaultRouter
+        from . import views
+        router = OrderedDefaultRouter(view_name="DCIM")
+        router.register("racks", views.RackViewSet)
+        urlpatterns = router.urls
+        """,
+    )
+    assert fe.meta["router_registrations"][0]["viewset"] == "views.RackViewSet"
+    assert fe.meta["django_urls"] == [{"var": "urlpatterns", "route": "", "router": "router", "line": 6}]
+    fe = _extract(
+        "app/routes.py",
+        """
+        from fastapi import APIRouter
+        router = APIRouter(prefix="/items")
+        app.register(router)
+        """,
+    )
+    assert "django_routers" not in fe.meta
