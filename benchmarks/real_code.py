@@ -1,4 +1,4 @@
-"""Index real open-source Flask and FastAPI apps and report the core figures.
+"""Index real open-source Flask, FastAPI and Django/DRF apps and report the core figures.
 
 Usage:  .venv/bin/python benchmarks/real_code.py [--cache DIR] [NAME ...]
 
@@ -34,6 +34,18 @@ APPS = {
     "apache-airflow-providers-fab": ("apache-airflow-providers-fab==3.10.2", ".", ["airflow/providers/fab/**"]),
     # udata (open data portal): Flask-RESTX API (api.namespace, api.model, Resource classes)
     "udata": ("udata==17.18.0", ".", ["udata/**"]),
+    # Django REST Framework codebases
+    "nautobot": ("nautobot==2.4.5", ".", ["nautobot/**"]),
+    "kolibri": (
+        "kolibri==0.17.5",
+        ".",
+        ["kolibri/core/**", "kolibri/plugins/**", "kolibri/deployment/**", "kolibri/utils/**"],
+    ),
+    "wagtail": (
+        "wagtail==6.4.1",
+        ".",
+        ["wagtail/api/**", "wagtail/admin/api/**", "wagtail/*/api/**", "wagtail/test/**"],
+    ),
 }
 REQUEST = "Add CRUD endpoints for notifications"
 BRAIN = [sys.executable, "-m", "cli.main"]

@@ -16,7 +16,7 @@ from types import ModuleType
 from indexers.base import ParsedFile
 from memorybrain.models import KIND_PRIORITY, Fact, FileExtract, Pattern
 
-INDEXER_VERSION = "6"
+INDEXER_VERSION = "7"
 
 #: Python indexers, run in this order; each module has ``extract(pf) -> FileExtract``.
 PYTHON_INDEXERS: tuple[str, ...] = (
@@ -24,6 +24,7 @@ PYTHON_INDEXERS: tuple[str, ...] = (
     "indexers.fastapi",
     "indexers.flask_appbuilder",
     "indexers.flask",
+    "indexers.django",
     "indexers.errors",
     "indexers.decorators",
     "indexers.models",

@@ -231,6 +231,8 @@ def _page_class(pf: ParsedFile, d: Definition) -> dict[str, Any] | None:
         return None
     attributes = _self_attributes(pf, d)
     paged_base = any(_words(b.rsplit(".", 1)[-1]) & _PAGE_WORDS for b in bases)
+    if paged_base and b"wagtail" in pf.source and not any("aginat" in b for b in bases):
+        paged_base = False  # a Wagtail `Page` subclass is a CMS page model, not pagination
     body = d.definition.child_by_field_name("body")
     actions = _paging_actions(pf, body) if body is not None else []
     if not paged_base and not actions and len(set(attributes) & _PAGE_KEYS) < 2:

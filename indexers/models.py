@@ -307,6 +307,8 @@ def _classify_by_body(ctx: _Context, d: Definition, bases: list[str]) -> _Kind |
         last = fn.split(".")[-1]
         if name in ("__tablename__", "__table__"):
             tablename += 1
+        elif resolve(ctx.aliases, fn).startswith("django_tables2."):
+            continue  # django-tables2 `tables.Column(...)`: a table of a UI, not a database table
         elif last in _COLUMN_CALLS or (ann is not None and _MAPPED.match(pf.text(ann))):
             columns += 1
             flask_db = flask_db or fn.startswith("db.")

@@ -21,6 +21,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from indexers.base import module_name
+from memorybrain.linker_django import (
+    DJANGO_FRAMEWORKS,
+    DjangoUrls,
+    django_conventions,
+    django_summary,
+    merge_conventions,
+    resolve_test_requests,
+)
 
 PatternRow = tuple[str, str, str, str, dict[str, Any], int, str]
 
@@ -52,6 +60,10 @@ _VALIDATION_ERROR_RE = re.compile(
 )
 
 
+#: Django/DRF route meta naming classes a view uses (counted in ``usage``).
+_DJANGO_USES = ("permission_classes", "authentication_classes", "throttle_classes", "django_auth")
+
+
 @dataclass
 class Route:
     id: str
@@ -73,11 +85,15 @@ class Route:
     def uses(self) -> set[str]:
         """Every name this handler uses, reduced to the last dotted segment."""
         names: set[str] = set()
-        for key in ("decorators", "dependencies", "raises", "catches", "calls", "schemas", "annotations"):
+        keys = ("decorators", "dependencies", "raises", "catches", "calls", "schemas", "annotations", *_DJANGO_USES)
+        for key in keys:
             for value in self.meta.get(key) or []:
                 names.add(_last(str(value)))
         if self.meta.get("response_model"):
             names.update(_type_names(str(self.meta["response_model"])))
+        for key in ("pagination_class", "serializer_class", "filterset_class"):
+            if self.meta.get(key):
+                names.add(_last(str(self.meta[key])))
         names.discard("")
         return names
 
@@ -228,11 +244,16 @@ def link(rows: list[PatternRow], files_meta: dict[str, dict[str, Any]]) -> LinkR
     fab_registered = _fab_registrations(files_meta)
     routes: list[Route] = []
     new_meta: dict[str, dict[str, Any]] = {}
+    django: DjangoUrls | None = None
     for pid, kind, _name, path, meta, _usage, _summary in rows:
         if kind != "route":
             continue
         meta = dict(meta)
-        _resolve_route_path(path, meta, prefixes, url_rules, modules)
+        if meta.get("framework") in DJANGO_FRAMEWORKS:
+            django = django or DjangoUrls(files_meta, modules, rows)
+            django.resolve(path, meta)
+        else:
+            _resolve_route_path(path, meta, prefixes, url_rules, modules)
         if meta.get("fab_class") and fab_registered:
             meta["registered"] = fab_registered.get(str(meta["fab_class"]))
         deps = list(meta.get("dependencies") or [])
@@ -257,6 +278,8 @@ def link(rows: list[PatternRow], files_meta: dict[str, dict[str, Any]]) -> LinkR
             summary = route_summary(m)
         else:
             m = meta
+            if kind == "test" and django is not None:
+                m = resolve_test_requests(django, meta)
             count = usage.get(name, 0) if kind not in ("test",) else 0
             summary = old_summary
         if count != old_usage or m != meta or summary != old_summary:
@@ -295,6 +318,8 @@ def _resolve_route_path(
 
 
 def route_summary(meta: dict[str, Any]) -> str:
+    if meta.get("framework") in DJANGO_FRAMEWORKS:
+        return django_summary(meta)
     methods = ",".join(meta.get("methods") or []) or "?"
     full = meta.get("full_path") or meta.get("path") or "(unregistered)"
     parts = [f"{methods} {full} → {meta.get('handler', '?')}"]
@@ -360,6 +385,9 @@ def derive_conventions(
     out += _model_conventions(rows, usage)
     out += _test_conventions(rows)
     out += _middleware_conventions(rows, files_meta)
+    if total:
+        share = sum(1 for r in routes if r.meta.get("framework") in DJANGO_FRAMEWORKS) / total
+        out = merge_conventions(out, django_conventions(rows, routes, files_meta), share)
     return out
 
 

@@ -116,6 +116,23 @@ class FileExtract:
       ``add_view_no_menu(Cls)`` calls; ``view`` is the class as written.
     - ``fab_classes``: {class: {"kind", "bases", "route_base", "defines", "include", "exclude",
       "line"}} for the Flask-AppBuilder classes of the file (``indexers.flask_appbuilder``).
+    - ``django_urls``: list of {"var", "route", "line", "name"?} plus one of ``include``
+      (module string of ``include("app.urls")``), ``include_ref`` (dotted name given to
+      ``include(x)``), ``router`` (variable of ``include(router.urls)``/``+= router.urls``) or
+      ``view`` (dotted view name; ``class_view`` True for ``View.as_view()``, ``actions``
+      {METHOD: action} for ``ViewSet.as_view({...})``) for each ``path``/``re_path``/``url``
+      in a module-level list (``urlpatterns`` and others); ``route`` is joined with the
+      routes of inline ``include([...])`` lists, regexes turned into ``<name>`` paths.
+    - ``django_routers``: {var: {"type", "line", "trailing_slash", "parent"?,
+      "parent_prefix"?, "lookup"?}} for DRF routers (``DefaultRouter()``,
+      ``NestedSimpleRouter(parent, "prefix", lookup=...)``) created in the file.
+    - ``router_registrations``: list of {"router", "prefix", "viewset", "basename"?, "line"}
+      from ``router.register(prefix, ViewSet)`` (and wagtail's ``register_endpoint``).
+    - ``django_settings``: what a settings module sets: {"rest_framework": {KEY: value},
+      "rest_framework_lines": {KEY: line}, "installed_apps", "middleware",
+      "database_engine", "root_urlconf", "auth_user_model", "lines": {key: line}}.
+    - ``facts``: stack facts found in a Python file (a settings module's database engine and
+      installed apps), dicts with the fields of ``Fact``.
     """
 
     patterns: list[Pattern] = field(default_factory=list)

@@ -251,6 +251,9 @@ _TOPIC_LABEL = {
 }
 
 
+_API_REQUEST = re.compile(r"\bAPIs?\b|\bREST\b|endpoint", re.I)
+
+
 def _path_key(path: str) -> str:
     """A path reduced to its literal segments: '/api/v1/messages/{id}' -> '/api/v1/messages'."""
     path = path.split("?", 1)[0]
@@ -575,7 +578,7 @@ class PackBuilder:
                     )
 
         route_hits = [h for h in hits if h.kind == "route"]
-        module, module_routes, neighbours = self._best_module(route_hits, conventions)
+        module, module_routes, neighbours = self._best_module(route_hits, conventions, request)
         if not module:
             ordered: list[str] = []
         elif _CRUD_REQUEST.search(request):
@@ -669,6 +672,9 @@ class PackBuilder:
             spans.setdefault(span, ex)
             if p.kind == "route" and p.meta.get("class") and (p.path, p.meta["class"]) not in classes_shown:
                 classes_shown.add((p.path, p.meta["class"]))
+                if p.qualname == p.meta["class"]:  # the class itself (a DRF viewset): no prologue
+                    out.append(ex)
+                    continue
                 prologue = self._class_prologue(p.path, str(p.meta["class"]))
                 ex.header = f"{ex.header}\n\n{prologue}" if ex.header and prologue else ex.header or prologue
             out.append(ex)
@@ -726,7 +732,7 @@ class PackBuilder:
         return self._tests
 
     def _best_module(
-        self, route_hits: list[Hit], conventions: list[dict[str, Any]]
+        self, route_hits: list[Hit], conventions: list[dict[str, Any]], request: str = ""
     ) -> tuple[str | None, list[Hit], list[str]]:
         """The route module most like the request that is also a good template.
 
@@ -742,6 +748,12 @@ class PackBuilder:
         pats = self._patterns(h.id for h in route_hits[:300])
         styles = Counter(str(p.meta.get("framework")) for p in pats.values())
         main_style = styles.most_common(1)[0][0] if styles else None
+        if "drf" in styles and "django" in styles and _API_REQUEST.search(request):
+            # an API request in a Django project: copy a DRF module, not server-rendered pages
+            main_style = "drf"
+            api_files = {p.path for p in pats.values() if p.meta.get("framework") == "drf"} & set(by_file)
+            if api_files:
+                by_file = defaultdict(list, {f: hs for f, hs in by_file.items() if f in api_files})
         auth = next((c["data"].get("name") for c in conventions if c["key"] == "auth"), None)
 
         def conformity(p: Pattern) -> float:
@@ -1075,9 +1087,12 @@ def _advice(key: str, c: dict[str, Any]) -> str:
     """A short, actionable answer from one convention (the full statement is above)."""
     data = c.get("data", {})
     ck = c["key"]
+    if ck == "auth" and data.get("inherited"):  # Django REST Framework: the settings default is the convention
+        return f"set nothing and inherit `{', '.join(data['default'])}` like {data['count']} of {data['total']} views"
     if ck == "auth" and data.get("form") and not data.get("inline"):
         alias = f" (as `{data['aliases'][0]}`)" if data.get("aliases") else ""
-        return f"add `{data['form']}`{alias} like {data['count']} of {data['total']} handlers"
+        unit = "DRF views" if data.get("drf_views") else "handlers"
+        return f"add `{data['form']}`{alias} like {data['count']} of {data['total']} {unit}"
     if ck.startswith("auth:") and data.get("form"):
         return f"`{data['form']}` where only some users may act ({data['count']} handlers)"
     if ck == "errors" and data.get("shape"):

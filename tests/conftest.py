@@ -20,6 +20,7 @@ FASTAPI_APP = FIXTURES / "fastapi_app"
 FLASK_APP = FIXTURES / "flask_app"
 FAB_APP = FIXTURES / "fab_app"
 RESTX_APP = FIXTURES / "restx_app"
+DRF_APP = FIXTURES / "drf_app"
 
 
 @pytest.fixture
@@ -83,6 +84,18 @@ def flask_brain(tmp_path_factory, real_encoder):
     from memorybrain import Brain
 
     root = copy_app(FLASK_APP, tmp_path_factory.mktemp("fl") / "flask_app")
+    brain = Brain.open(root, encoder=real_encoder)
+    brain.index()
+    yield brain
+    brain.close()
+
+
+@pytest.fixture(scope="session")
+def drf_brain(tmp_path_factory, real_encoder):
+    """The Django REST Framework fixture app, copied and indexed once with the real model."""
+    from memorybrain import Brain
+
+    root = copy_app(DRF_APP, tmp_path_factory.mktemp("drf") / "drf_app")
     brain = Brain.open(root, encoder=real_encoder)
     brain.index()
     yield brain

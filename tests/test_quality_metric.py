@@ -165,6 +165,43 @@ def test_registered_class_without_view_base_and_route_decorated_class() -> None:
     assert [h.qualname for h in tasks.find_handlers(t)] == ["Sketches.get", "Sketches.delete", "Items.get"]
 
 
+def test_drf_handlers_viewset_actions_api_view_and_inherited() -> None:
+    t = ast.parse(
+        textwrap.dedent(
+            """
+            @api_view(["GET"])
+            @throttle_classes([Burst])
+            def ping(request):
+                pass
+
+            class OrderViewSet(viewsets.ModelViewSet):
+                permission_classes = [IsOwner]
+                def create(self, request):
+                    pass
+                def get_queryset(self):
+                    pass
+                @action(detail=True, methods=["post"])
+                def cancel(self, request, pk=None):
+                    pass
+
+            class TagViewSet(NautobotModelViewSet):
+                queryset = Tag.objects.all()
+
+            class Helper(Base):
+                def list(self):
+                    pass
+            """
+        )
+    )
+    handlers = tasks.find_handlers(t)
+    assert [h.qualname for h in handlers] == ["ping", "OrderViewSet.create", "OrderViewSet.cancel", "TagViewSet"]
+    assert [tasks.last_name(d) for d in handlers[0].decorators] == ["throttle_classes"]
+    raw = tasks.raw_conventions(t, set())
+    assert raw["throttle_classes"] == {"decorator"} and raw["NautobotModelViewSet"] == {"base"}
+    assert "action" not in raw and "api_view" not in raw
+    assert tasks.resource_name("kolibri/plugins/user_profile/viewsets.py") == "user profile"
+
+
 # ---------------------------------------------------------------------- conventions
 
 

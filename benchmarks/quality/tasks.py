@@ -47,6 +47,13 @@ ROUTE_DECORATOR_ATTRS = HTTP_METHODS | {"route", "api_route", "websocket"}
 #: methods are handlers (Flask MethodView, flask-restful/restx Resource, DRF APIView/ViewSet).
 VIEW_BASE_SUFFIXES = ("View", "Resource", "ViewSet")
 VIEW_DECORATOR_LISTS = frozenset({"decorators", "method_decorators"})
+#: Django REST Framework: the action methods of a viewset (a base ending in ``ViewSet``) are
+#: handlers, so are ``@action(...)`` methods and ``@api_view([...])`` functions; a view class
+#: that defines no handler method but inherits them (``ModelViewSet``, ``ListCreateAPIView``,
+#: project bases ending so) counts once, as the class.
+DRF_ACTIONS = frozenset({"list", "create", "retrieve", "update", "partial_update", "destroy"})
+DRF_FUNCTION_DECORATORS = frozenset({"api_view", "action", "detail_route", "list_route"})
+DRF_IMPLYING_SUFFIXES = ("ModelViewSet", "APIView", "ListView", "DetailView", "CreateView", "UpdateView", "DeleteView")
 DEPENDENCY_CALLS = frozenset({"Depends", "Security"})
 MIN_HANDLERS = 3
 
@@ -65,7 +72,7 @@ STATUS_KEYWORDS = ("status_code", "status", "code", "http_status", "status_int")
 #: File and folder names that say "routes live here", not which resource (walked past).
 GENERIC_STEMS = frozenset(
     """views routes router routers api apis endpoints handlers resources urls __init__
-    controllers blueprint blueprints rest v1 v2 v3 web http""".split()
+    controllers blueprint blueprints rest v1 v2 v3 web http viewsets viewset""".split()
 )
 RESOURCE_SUFFIXES = (
     "_endpoints",
@@ -115,7 +122,7 @@ def is_route_decorator(node: ast.expr) -> bool:
     func = node.func
     if isinstance(func, ast.Attribute):
         return func.attr in ROUTE_DECORATOR_ATTRS
-    return isinstance(func, ast.Name) and func.id == "route"
+    return isinstance(func, ast.Name) and func.id in ("route", *DRF_FUNCTION_DECORATORS)
 
 
 def top_level_definitions(tree: ast.Module) -> set[str]:
@@ -173,7 +180,8 @@ class Handler:
     name: str
     qualname: str
     line: int
-    node: ast.FunctionDef | ast.AsyncFunctionDef = field(repr=False)
+    #: the handler function, or (DRF) the view class whose handlers are all inherited
+    node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef = field(repr=False)
     #: decorators other than the route decorator (a view class's own ones included)
     decorators: list[ast.expr] = field(default_factory=list, repr=False)
 
@@ -245,7 +253,7 @@ def find_handlers(tree: ast.Module) -> list[Handler]:
     out: list[Handler] = []
     seen: set[int] = set()
 
-    def add(node: ast.FunctionDef | ast.AsyncFunctionDef, qual: str, extra: list[ast.expr]) -> None:
+    def add(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, qual: str, extra: list[ast.expr]) -> None:
         if id(node) in seen:
             return
         seen.add(id(node))
@@ -257,9 +265,17 @@ def find_handlers(tree: ast.Module) -> list[Handler]:
             if isinstance(stmt, ast.ClassDef):
                 if _is_view_class(stmt, classes):
                     extra = _class_decorators(stmt)
+                    viewset = any(last_name(b).endswith("ViewSet") for b in stmt.bases)
+                    before = len(out)
                     for item in stmt.body:
-                        if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef) and item.name in HTTP_METHODS:
+                        if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef) and (
+                            item.name in HTTP_METHODS
+                            or (viewset and item.name in DRF_ACTIONS)
+                            or any(is_route_decorator(d) for d in item.decorator_list)
+                        ):
                             add(item, f"{prefix}{stmt.name}.{item.name}", extra)
+                    if len(out) == before and any(last_name(b).endswith(DRF_IMPLYING_SUFFIXES) for b in stmt.bases):
+                        add(stmt, f"{prefix}{stmt.name}", extra)
                 visit(stmt.body, f"{prefix}{stmt.name}.")
             elif isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
                 if stmt.name in funcs or any(is_route_decorator(d) for d in stmt.decorator_list):
@@ -352,6 +368,8 @@ def raw_conventions(
     for h in handlers:
         for dec in h.decorators:
             add(last_name(dec), "decorator")
+        if isinstance(h.node, ast.ClassDef):
+            continue
         args = h.node.args
         for a in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]:
             if a is not None and a.annotation is not None:

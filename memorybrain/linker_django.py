@@ -1,0 +1,1008 @@
+"""Cross-file linking for Django and Django REST Framework (used by ``memorybrain.linker``).
+
+- **URLs**: walks the urlconfs from ``ROOT_URLCONF`` (then any urlconf nobody includes)
+  through ``path()``/``re_path()``/``include()`` prefixes and DRF routers
+  (``router.register(prefix, ViewSet)``) and gives every view handler its full path(s):
+  ``{prefix}/`` for list/create, ``{prefix}/{pk}/`` for retrieve/update/partial_update/destroy,
+  ``@action`` URLs, ``View.as_view()`` and function views.
+- **settings**: merges the ``REST_FRAMEWORK``/``INSTALLED_APPS``/``MIDDLEWARE``/``DATABASES``
+  read from the settings modules (split settings: the base module first).
+- **conventions**: permissions (explicit ``permission_classes`` vs what views that set nothing
+  inherit from ``settings.REST_FRAMEWORK``), authentication, throttling, pagination, the
+  exception handler and its response shape, serializer validation, filtering and the
+  project-wide defaults. They use the convention keys of the generic linker (``auth``,
+  ``errors``, ``pagination``, ``validation``, ``rate_limit``) so packs and checklists use them.
+
+Pure computation over the pattern rows and file metadata.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from typing import TYPE_CHECKING, Any
+
+from indexers.django import VIEWSET_ACTIONS
+
+if TYPE_CHECKING:
+    from memorybrain.linker import ModuleIndex, PatternRow, Route
+
+DJANGO_FRAMEWORKS = frozenset({"drf", "django"})
+#: Class attributes a view inherits from a project base view class.
+INHERITED_ATTRS = (
+    "permission_classes",
+    "authentication_classes",
+    "throttle_classes",
+    "pagination_class",
+    "serializer_class",
+    "filterset_class",
+    "lookup_field",
+    "lookup_url_kwarg",
+    "django_auth",
+)
+
+#: DRF's own defaults when settings.REST_FRAMEWORK does not say.
+_DRF_DEFAULTS = {
+    "DEFAULT_PERMISSION_CLASSES": ["AllowAny"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["SessionAuthentication", "BasicAuthentication"],
+}
+_SETTINGS_FIRST = re.compile(r"(^|/)(settings|base|common|defaults?|settings_base)\.py$")
+
+
+def _last(name: Any) -> str:
+    return str(name).strip().rsplit(".", 1)[-1]
+
+
+def _norm(path: str) -> str:
+    path = re.sub(r"/{2,}", "/", "/" + path.lstrip("/"))
+    return path
+
+
+def _join(base: str, part: str) -> str:
+    if not base:
+        return part
+    if not part:
+        return base
+    return base.rstrip("/") + "/" + part.lstrip("/")
+
+
+# --------------------------------------------------------------------------- settings
+
+
+def merged_settings(files_meta: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The project's settings: base modules first, later modules only fill what is missing.
+
+    Returns {"rest_framework": {...}, "sources": {KEY: "path:line"}, "installed_apps",
+    "middleware", "database_engine", "root_urlconf", "path"} (empty dict if none).
+    """
+    files = [p for p, m in files_meta.items() if m.get("django_settings")]
+    if not files:
+        return {}
+    files.sort(key=lambda p: (not _SETTINGS_FIRST.search(p), "test" in p, p))
+    out: dict[str, Any] = {"rest_framework": {}, "sources": {}, "path": files[0]}
+    for path in files:
+        s = files_meta[path]["django_settings"]
+        lines = s.get("rest_framework_lines") or {}
+        for key, value in (s.get("rest_framework") or {}).items():
+            if key not in out["rest_framework"]:
+                out["rest_framework"][key] = value
+                out["sources"][key] = f"{path}:{lines.get(key, 0)}"
+        for key in ("installed_apps", "middleware", "database_engine", "root_urlconf", "auth_user_model"):
+            if s.get(key) and key not in out:
+                out[key] = s[key]
+                out["sources"][key] = f"{path}:{(s.get('lines') or {}).get(key, 0)}"
+    return out
+
+
+# --------------------------------------------------------------------------- urls
+
+
+class DjangoUrls:
+    """Every view's URL(s), from the urlconfs and routers of all files."""
+
+    def __init__(
+        self, files_meta: dict[str, dict[str, Any]], modules: ModuleIndex, rows: list[PatternRow] | None = None
+    ) -> None:
+        self.files_meta = files_meta
+        self.modules = modules
+        #: (file, view class) -> its class-level meta (bases, permission_classes, ...), for inheritance
+        self.classes: dict[tuple[str, str], dict[str, Any]] = {}
+        #: (file, viewset class) -> the standard actions it serves (inherited ones and its own methods)
+        self.class_actions: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for _pid, kind, _name, path, meta, _u, _s in rows or []:
+            if kind == "route" and meta.get("class") and meta.get("url_path") is None:
+                node = (path, str(meta["class"]))
+                if meta.get("handler") == meta["class"]:
+                    self.classes[node] = meta  # the class pattern first: it has the class attributes
+                else:
+                    self.classes.setdefault(node, meta)
+                if meta.get("view_type") == "viewset":
+                    self.class_actions[node].update(a["action"] for a in meta.get("actions") or [])
+                    if meta.get("action") in VIEWSET_ACTIONS:
+                        self.class_actions[node].add(str(meta["action"]))
+        self.settings = merged_settings(files_meta)
+        #: (file, view name) -> [{"path", "actions"}]
+        self.views: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+        #: (file, viewset name) -> [{"base", "trailing_slash", "router", "prefix"}]
+        self.viewsets: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+        self.router_prefix: dict[tuple[str, str], str] = {}
+        #: URL name (``reverse("invoice-list")``) -> full path, filled as routes are resolved
+        self.url_names: dict[str, str] = {}
+        self._visited: set[tuple[str, str]] = set()
+        self._build()
+
+    # -- urlconf walk
+
+    def _module_file(self, module: str) -> str | None:
+        return self.modules.by_module.get(module)
+
+    def _ref_file(self, importer: str, ref: str) -> tuple[str, str] | None:
+        """``include(api_urls)``/``include(views.urlpatterns)``: (file, var) it names."""
+        head, _, rest = ref.partition(".")
+        from memorybrain.linker import absolute_module
+
+        for imp in self.files_meta.get(importer, {}).get("imports") or []:
+            bound = imp.get("alias") or imp.get("name") or str(imp.get("module", "")).split(".")[0]
+            if bound != head:
+                continue
+            module = str(imp.get("module") or "")
+            full = f"{module}.{imp['name']}" if imp.get("name") else (module if imp.get("alias") else head)
+            full = absolute_module(importer, full, int(imp.get("level") or 0)) if imp.get("level") else full
+            target = self._module_file(f"{full}.{rest}" if rest else full)
+            if target:
+                return target, "urlpatterns"
+            target = self._module_file(full)
+            if target:
+                return target, rest or "urlpatterns"
+        return None
+
+    def _process(self, path: str, var: str, prefix: str, depth: int = 0) -> None:
+        if (path, var) in self._visited or depth > 12:
+            return
+        self._visited.add((path, var))
+        meta = self.files_meta.get(path, {})
+        for entry in meta.get("django_urls") or []:
+            if entry.get("var") != var:
+                continue
+            route = _join(prefix, str(entry.get("route") or ""))
+            if entry.get("include"):
+                target = self._module_file(str(entry["include"]))
+                if target:
+                    self._process(target, "urlpatterns", route, depth + 1)
+            elif entry.get("include_ref"):
+                ref = str(entry["include_ref"])
+                local = [e for e in meta.get("django_urls") or [] if e.get("var") == ref]
+                found = (path, ref) if local else self._ref_file(path, ref)
+                if found:
+                    self._process(found[0], found[1], route, depth + 1)
+            elif entry.get("router"):
+                resolved = self._router_node(path, str(entry["router"]))
+                if resolved and resolved not in self.router_prefix:
+                    self.router_prefix[resolved] = route
+            elif entry.get("view"):
+                target = self.modules.resolve_name(path, str(entry["view"]))
+                if target:
+                    self.views[target].append(
+                        {"path": _norm(route), "actions": entry.get("actions"), "name": entry.get("name")}
+                    )
+
+    def _router_node(self, path: str, var: str) -> tuple[str, str] | None:
+        if var in (self.files_meta.get(path, {}).get("django_routers") or {}):
+            return path, var
+        resolved = self.modules.resolve_name(path, var)
+        if resolved and resolved[1] in (self.files_meta.get(resolved[0], {}).get("django_routers") or {}):
+            return resolved
+        return None
+
+    def _build(self) -> None:
+        urlconfs = sorted(p for p, m in self.files_meta.items() if m.get("django_urls"))
+        included: set[str] = set()
+        for p in urlconfs:
+            for e in self.files_meta[p].get("django_urls") or []:
+                if e.get("include"):
+                    target = self._module_file(str(e["include"]))
+                    if target:
+                        included.add(target)
+        roots = []
+        root_conf = self.settings.get("root_urlconf")
+        if root_conf and self._module_file(str(root_conf)):
+            roots.append(self._module_file(str(root_conf)))
+        roots += [p for p in urlconfs if p not in included and p not in roots]
+        roots += [p for p in urlconfs if p not in roots]
+        for root in roots:
+            if root:
+                self._process(root, "urlpatterns", "")
+        for p in urlconfs:  # urlconfs with other list names (api_patterns = [...]) not reached
+            for var in {str(e.get("var")) for e in self.files_meta[p].get("django_urls") or []}:
+                self._process(p, var, "")
+        # routers
+        routers: dict[tuple[str, str], dict[str, Any]] = {}
+        for p, m in self.files_meta.items():
+            for var, info in (m.get("django_routers") or {}).items():
+                routers[(p, var)] = info or {}
+
+        def prefix_of(node: tuple[str, str], depth: int = 0) -> str:
+            info = routers.get(node, {})
+            if info.get("parent") and depth < 5:
+                parent = self._router_node(node[0], str(info["parent"]))
+                if parent:
+                    lookup = info.get("lookup") or "parent"
+                    base = _join(prefix_of(parent, depth + 1), str(info.get("parent_prefix") or ""))
+                    return _join(base, f"{{{lookup}_pk}}")
+            return self.router_prefix.get(node, "")
+
+        for p, m in self.files_meta.items():
+            for reg in m.get("router_registrations") or []:
+                node = (p, str(reg.get("router")))
+                info = routers.get(node, {})
+                target = self.modules.resolve_name(p, str(reg.get("viewset")))
+                if not target:
+                    continue
+                self.viewsets[target].append(
+                    {
+                        "base": _norm(_join(prefix_of(node), str(reg.get("prefix") or ""))),
+                        "trailing_slash": info.get("trailing_slash", True),
+                        "router": str(reg.get("router")),
+                        "prefix": reg.get("prefix"),
+                        "basename": reg.get("basename"),
+                        "mounted": node in self.router_prefix or bool(info.get("parent")),
+                    }
+                )
+
+    # -- per route
+
+    def inherit(self, path: str, meta: dict[str, Any]) -> None:
+        """Class attributes a view does not set but a project base view class does
+        (``class OrderViewSet(BaseViewSet)``): copied, with ``inherited_from`` saying from where.
+        A viewset's class pattern also gets the standard actions its project bases serve."""
+        if not meta.get("class"):
+            return
+        node = (path, str(meta["class"]))
+        seen = {node}
+        own = set(self.class_actions.get(node, set()))
+        inherited_actions: set[str] = set()
+        for _depth in range(6):
+            base_meta = None
+            for base in self.classes.get(node, meta).get("bases") or []:
+                target = self.modules.resolve_name(node[0], str(base))
+                if target and target not in seen and target in self.classes:
+                    node, base_meta = target, self.classes[target]
+                    seen.add(node)
+                    break
+            if base_meta is None:
+                break
+            inherited_actions |= self.class_actions.get(node, set())
+            for key in INHERITED_ATTRS:
+                if key not in meta and key in base_meta:
+                    meta[key] = base_meta[key]
+                    meta.setdefault("inherited_from", {})[key] = f"{node[1]} ({node[0]})"
+        is_class_pattern = meta.get("handler") == meta.get("class") and meta.get("view_type") == "viewset"
+        extra = [a for a in VIEWSET_ACTIONS if a in inherited_actions - own] if is_class_pattern else []
+        if extra:
+            from_pattern = [a["action"] for a in meta.get("actions") or []]
+            meta["actions"] = [
+                {"action": a, "methods": [VIEWSET_ACTIONS[a][0]], "detail": VIEWSET_ACTIONS[a][1]}
+                for a in VIEWSET_ACTIONS
+                if a in from_pattern or a in extra
+            ]
+            meta["methods"] = list(dict.fromkeys(x["methods"][0] for x in meta["actions"]))
+
+    def resolve(self, path: str, meta: dict[str, Any]) -> None:
+        """Set ``full_path``, ``path``, ``router`` and ``urls`` of one Django/DRF route in place."""
+        self.inherit(path, meta)
+        name = str(meta.get("class") or meta.get("handler") or "")
+        if meta.get("view_type") == "viewset":
+            regs = self.viewsets.get((path, name)) or []
+            if regs:
+                self._viewset_urls(meta, regs[0])
+                return
+        entries = self.views.get((path, name)) or []
+        if entries:
+            urls = []
+            for e in entries:
+                methods = list(meta.get("methods") or [])
+                if e.get("actions"):  # ViewSet.as_view({"get": "list"})
+                    wanted = [a["action"] for a in meta.get("actions") or []] or [meta.get("action")]
+                    methods = [m for m, act in e["actions"].items() if act in wanted]
+                    if not methods:
+                        continue
+                urls.append({"methods": methods, "path": e["path"]})
+                if e.get("name"):
+                    self.url_names.setdefault(str(e["name"]), e["path"])
+            if urls:
+                meta["urls"] = urls
+                meta["full_path"] = urls[0]["path"]
+                meta["path"] = urls[0]["path"]
+
+    def _viewset_urls(self, meta: dict[str, Any], reg: dict[str, Any]) -> None:
+        slash = "/" if reg.get("trailing_slash", True) else ""
+        base = reg["base"].rstrip("/")
+        lookup = meta.get("lookup_url_kwarg") or meta.get("lookup_field") or "pk"
+        list_path = base + slash
+        detail_path = f"{base}/{{{lookup}}}{slash}"
+        urls: list[dict[str, Any]] = []
+        if meta.get("actions") is not None and meta.get("action") is None:  # the class: inherited actions
+            for a in meta.get("actions") or []:
+                p = detail_path if a.get("detail") else list_path
+                found = next((u for u in urls if u["path"] == p), None)
+                if found:
+                    found["methods"] += [m for m in a["methods"] if m not in found["methods"]]
+                else:
+                    urls.append({"methods": list(a["methods"]), "path": p})
+        elif meta.get("url_path"):  # @action
+            p = (
+                f"{base}/{{{lookup}}}/{meta['url_path']}{slash}"
+                if meta.get("detail")
+                else f"{base}/{meta['url_path']}{slash}"
+            )
+            urls.append({"methods": list(meta.get("methods") or []), "path": p})
+        elif meta.get("action"):
+            urls.append(
+                {"methods": list(meta.get("methods") or []), "path": detail_path if meta.get("detail") else list_path}
+            )
+        if not urls:
+            urls.append({"methods": list(meta.get("methods") or []), "path": list_path})
+        # DRF's URL names: {basename}-list, {basename}-detail, {basename}-{action url_name}
+        basename = reg.get("basename") or str(meta.get("queryset_model") or "").lower()
+        if basename:
+            self.url_names.setdefault(f"{basename}-list", list_path)
+            self.url_names.setdefault(f"{basename}-detail", detail_path)
+            if meta.get("url_path"):
+                url_name = meta.get("url_name") or str(meta.get("action") or "").replace("_", "-")
+                self.url_names.setdefault(f"{basename}-{url_name}", urls[0]["path"])
+        meta["urls"] = urls
+        meta["full_path"] = urls[0]["path"]
+        meta["path"] = reg.get("prefix")
+        meta["router"] = reg.get("router")
+
+
+_REVERSE = re.compile(r"""^(?:[\w.]+\.)?reverse(?:_lazy)?\(\s*f?["']([^"']+)["']""")
+
+
+def resolve_test_requests(urls: DjangoUrls, meta: dict[str, Any]) -> dict[str, Any]:
+    """A test's ``client.get(reverse("invoice-list"))`` request gets the view's full path
+    (``reverse`` keeps the name), so packs find the tests of a resource; ``meta`` is not changed."""
+    requests = meta.get("requests") or []
+    if not urls.url_names or not any(r.get("reverse") or "reverse" in str(r.get("path")) for r in requests):
+        return meta
+    out = []
+    for r in requests:
+        m = _REVERSE.match(str(r.get("path") or ""))
+        written = r.get("reverse") or (m.group(1) if m else None)
+        name = str(written).rsplit(":", 1)[-1] if written else None
+        if name and name in urls.url_names:
+            out.append({**r, "path": urls.url_names[name], "reverse": written})
+        else:
+            out.append(r)
+    return {**meta, "requests": out} if out != requests else meta
+
+
+def django_summary(meta: dict[str, Any]) -> str:
+    """``GET,POST /api/invoices/; GET,PUT,PATCH,DELETE /api/invoices/{pk}/ → InvoiceViewSet (...)``."""
+    urls = meta.get("urls") or []
+    if urls:
+        where = "; ".join(f"{','.join(u['methods']) or 'ANY'} {u['path']}" for u in urls)
+    else:
+        where = f"{','.join(meta.get('methods') or []) or 'ANY'} (not in any urlconf found)"
+    extras = []
+    if meta.get("permission_classes") is not None:
+        extras.append("permission_classes=[" + ", ".join(_last(x) for x in meta["permission_classes"]) + "]")
+    if meta.get("django_auth"):
+        extras.append(", ".join(x if x.endswith("Mixin") else f"@{x}" for x in meta["django_auth"]))
+    if meta.get("throttle_classes"):
+        extras.append("throttle_classes=[" + ", ".join(_last(x) for x in meta["throttle_classes"]) + "]")
+    if meta.get("serializer_class"):
+        extras.append(f"serializer {_last(meta['serializer_class'])}")
+    if meta.get("pagination_class") is not None and "pagination_class" in meta:
+        extras.append(f"pagination {_last(meta['pagination_class'])}")
+    out = f"{where} → {meta.get('handler', '?')}"
+    return out + (f" ({'; '.join(extras)})" if extras else "")
+
+
+# --------------------------------------------------------------------------- conventions
+
+
+def _views(routes: list[Route]) -> dict[tuple[str, str], list[Route]]:
+    """Routes grouped by view (class or function)."""
+    out: dict[tuple[str, str], list[Route]] = defaultdict(list)
+    for r in routes:
+        if r.meta.get("framework") in DJANGO_FRAMEWORKS:
+            out[(r.path, str(r.meta.get("class") or r.meta.get("handler")))].append(r)
+    return out
+
+
+def _view_value(rs: list[Route], key: str) -> Any:
+    """The class-level value of ``key`` for a view (the class pattern, else any method's)."""
+    for r in sorted(rs, key=lambda r: r.meta.get("action") is not None):
+        if key in r.meta and r.meta.get("url_path") is None:
+            return r.meta[key]
+    return None
+
+
+def _labels(views: list[list[Route]], limit: int = 2) -> str:
+    shown = []
+    for rs in views[:limit]:
+        r = rs[0]
+        name = r.meta.get("class") or r.meta.get("handler")
+        shown.append(f"{name} ({r.full_path})" if r.meta.get("full_path") else str(name))
+    return ", ".join(shown) + (f", … (+{len(views) - limit})" if len(views) > limit else "")
+
+
+def _setting_text(settings: dict[str, Any], key: str) -> str:
+    src = settings.get("sources", {}).get(key)
+    return f"settings.REST_FRAMEWORK['{key}']" + (f" ({src})" if src else "")
+
+
+def _defs_by_name(rows: list[PatternRow]) -> dict[str, list[tuple[str, str, str, dict[str, Any]]]]:
+    out: dict[str, list[tuple[str, str, str, dict[str, Any]]]] = defaultdict(list)
+    for pid, kind, name, path, meta, _u, _s in rows:
+        if kind not in ("route", "test"):
+            out[name].append((pid, kind, path, meta))
+    return out
+
+
+def _ids(defs: dict[str, list[tuple[str, str, str, dict[str, Any]]]], name: str, kinds: tuple[str, ...]) -> list[str]:
+    return [d[0] for d in defs.get(_last(name), []) if d[1] in kinds][:1]
+
+
+def django_conventions(
+    rows: list[PatternRow], routes: list[Route], files_meta: dict[str, dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Conventions of a Django/DRF project (empty when it has no Django views)."""
+    views = _views(routes)
+    if not views:
+        return []
+    settings = merged_settings(files_meta)
+    defs = _defs_by_name(rows)
+    out: list[dict[str, Any]] = []
+    out += _permission_conventions(views, settings, defs)
+    out += _authentication_conventions(views, settings, defs)
+    out += _error_conventions(rows, routes, settings, defs)
+    out += _db_error_conventions(routes, defs)
+    out += _pagination_conventions(views, settings, defs)
+    out += _throttle_conventions(views, settings, defs)
+    out += _validation_conventions(rows, views, defs)
+    out += _filter_conventions(views, settings, defs)
+    out += _defaults_convention(settings)
+    return out
+
+
+def _permission_conventions(
+    views: dict[tuple[str, str], list[Route]], settings: dict[str, Any], defs: dict[str, Any]
+) -> list[dict[str, Any]]:
+    drf = {k: rs for k, rs in views.items() if rs[0].meta.get("framework") == "drf"}
+    plain = {k: rs for k, rs in views.items() if rs[0].meta.get("framework") == "django"}
+    total = len(views)
+    uses: Counter[str] = Counter()
+    forms: dict[str, Counter[str]] = defaultdict(Counter)
+    explicit: list[list[Route]] = []
+    inherit: list[list[Route]] = []
+    public: list[list[Route]] = []
+    for rs in drf.values():
+        perms = _view_value(rs, "permission_classes")
+        if perms is None:
+            inherit.append(rs)
+            continue
+        explicit.append(rs)
+        names = [_last(p) for p in perms]
+        decorated = rs[0].meta.get("view_type") == "api_view"
+        form = (
+            f"@permission_classes([{', '.join(names)}])" if decorated else f"permission_classes = [{', '.join(names)}]"
+        )
+        if not names or names == ["AllowAny"]:
+            public.append(rs)
+        for n in set(names):
+            uses[n] += 1
+            forms[n][form] += 1
+    django_auth: Counter[str] = Counter()
+    for rs in plain.values():
+        for a in {a for r in rs for a in r.meta.get("django_auth") or []}:
+            django_auth[a] += 1
+    default = [
+        _last(x) for x in settings.get("rest_framework", {}).get("DEFAULT_PERMISSION_CLASSES") or []
+    ] or _DRF_DEFAULTS["DEFAULT_PERMISSION_CLASSES"]
+    from_settings = "DEFAULT_PERMISSION_CLASSES" in settings.get("rest_framework", {})
+    project = {n for n in uses if any(d[1] == "dependency" for d in defs.get(n, []))}
+    ranked = sorted(uses, key=lambda n: (n not in project, -uses[n], n))
+    ranked = [n for n in ranked if n != "AllowAny"] or ranked
+    parts: list[str] = []
+    n_drf = len(drf)
+    data: dict[str, Any] = {"total": n_drf or total, "drf_views": n_drf, "default": default, "inherit": len(inherit)}
+    if from_settings:
+        where = _setting_text(settings, "DEFAULT_PERMISSION_CLASSES")
+    elif settings.get("rest_framework"):
+        where = f"DRF's default (settings.REST_FRAMEWORK in {settings['path']} does not set DEFAULT_PERMISSION_CLASSES)"
+    else:
+        where = "DRF's default (no REST_FRAMEWORK in settings)"
+    inherit_text = (
+        f"{len(inherit)} of {n_drf} DRF views set nothing and inherit `{', '.join(default)}` from {where}"
+        + (f": {_labels(inherit)}" if inherit else "")
+    )
+    main = ranked[0] if ranked else None
+    if main is not None and uses[main] >= len(inherit):
+        form = forms[main].most_common(1)[0][0]
+        n = uses[main]
+        users_of_main = [
+            rs for rs in explicit if main in {_last(p) for p in _view_value(rs, "permission_classes") or []}
+        ]
+        parts.append(
+            f"views set `{form}`: `{main}` is used by {n} of {n_drf} DRF views (e.g. {_labels(users_of_main)})"
+        )
+        others = [f"`{o}` ({uses[o]})" for o in ranked[1:4]]
+        if others:
+            parts.append("also " + ", ".join(others))
+        data.update(name=main, form=form, count=n, pattern_ids=_ids(defs, main, ("dependency", "class")))
+        if inherit:
+            parts.append(inherit_text)
+    elif drf:
+        # most views set nothing: the settings default is the convention
+        parts.append(inherit_text)
+        data.update(
+            name=default[0],
+            form=f"no permission_classes (inherit {', '.join(default)})",
+            count=len(inherit),
+            inherited=True,
+            pattern_ids=_ids(defs, default[0], ("dependency", "class")),
+        )
+        if main is not None:
+            parts.append(
+                f"{len(explicit)} set `permission_classes`: " + ", ".join(f"`{o}` ({uses[o]})" for o in ranked[:3])
+            )
+    if public:
+        parts.append("open to anyone (`AllowAny`): " + _labels(public))
+    if django_auth:
+        shown = ", ".join(f"`{_auth_form(a)}` ({n})" for a, n in django_auth.most_common(3))
+        parts.append(f"plain Django views ({len(plain)}) use {shown}")
+        if not drf:
+            a, n = django_auth.most_common(1)[0]
+            data.update(
+                name=a, form=_auth_form(a), count=n, total=len(plain), pattern_ids=_ids(defs, a, ("decorator",))
+            )
+    if "name" not in data:
+        return []
+    action_level = Counter(
+        _last(p)
+        for rs in drf.values()
+        for r in rs
+        if "permission_classes" in (r.meta.get("action_overrides") or [])
+        for p in r.meta.get("permission_classes") or []
+    )
+    if action_level:
+        parts.append("@action overrides: " + ", ".join(f"`{a}` ({n})" for a, n in action_level.most_common(2)))
+    data["public"] = [rs[0].label for rs in public]
+    data["by_class"] = dict(uses.most_common())  # permission class -> DRF views that list it
+    data.setdefault("pattern_ids", [])
+    return [{"key": "auth", "topic": "auth", "statement": "permissions: " + "; ".join(parts), "data": data}]
+
+
+def _auth_form(name: str) -> str:
+    return name if name.endswith("Mixin") else f"@{name}"
+
+
+def _authentication_conventions(
+    views: dict[tuple[str, str], list[Route]], settings: dict[str, Any], defs: dict[str, Any]
+) -> list[dict[str, Any]]:
+    drf = [rs for rs in views.values() if rs[0].meta.get("framework") == "drf"]
+    if not drf:
+        return []
+    rest = settings.get("rest_framework", {})
+    default = [_last(x) for x in rest.get("DEFAULT_AUTHENTICATION_CLASSES") or []]
+    explicit = Counter()
+    n_explicit = 0
+    for rs in drf:
+        auth = _view_value(rs, "authentication_classes")
+        if auth is not None:
+            n_explicit += 1
+            explicit.update({_last(a) for a in auth})
+    if not default and not explicit:
+        return []
+    parts = []
+    if default:
+        parts.append(
+            f"{len(drf) - n_explicit} of {len(drf)} DRF views inherit `{', '.join(default)}` from "
+            + _setting_text(settings, "DEFAULT_AUTHENTICATION_CLASSES")
+        )
+    if explicit:
+        parts.append(
+            f"{n_explicit} set `authentication_classes` ("
+            + ", ".join(f"`{a}` ×{n}" for a, n in explicit.most_common(3))
+            + ")"
+        )
+    ids = [i for a, _ in explicit.most_common(2) for i in _ids(defs, a, ("dependency",))]
+    return [
+        {
+            "key": "auth:authentication",
+            "topic": "auth",
+            "statement": "authentication: " + "; ".join(parts),
+            "data": {"default": default, "count": n_explicit, "total": len(drf), "pattern_ids": ids},
+        }
+    ]
+
+
+def _error_conventions(
+    rows: list[PatternRow], routes: list[Route], settings: dict[str, Any], defs: dict[str, Any]
+) -> list[dict[str, Any]]:
+    exceptions = {name: d for name, ds in defs.items() for d in ds if d[1] == "exception"}
+    api_excs = {n: d for n, d in exceptions.items() if _is_api_exception(n, exceptions)}
+    handler_path = settings.get("rest_framework", {}).get("EXCEPTION_HANDLER")
+    handler = None
+    if handler_path:
+        hname = _last(handler_path)
+        handler = next((d for d in defs.get(hname, []) if d[1] in ("error_handler", "function")), None)
+    raised: Counter[str] = Counter()
+    n_routes = 0
+    for r in routes:
+        names = {_last(x) for x in r.meta.get("raises") or []} & set(api_excs)
+        if names:
+            n_routes += 1
+        raised.update(names)
+    validation = [(name, d) for name, ds in defs.items() for d in ds if d[1] == "schema" and d[3].get("validators")]
+    if not handler and not api_excs:
+        return []
+    parts = []
+    shape = handler[3].get("response_shape") if handler else None
+    if handler_path:
+        if handler:
+            parts.append(
+                f"`{_last(handler_path)}` ({handler[2]}) is the EXCEPTION_HANDLER in "
+                + _setting_text(settings, "EXCEPTION_HANDLER")
+            )
+            if shape:
+                parts[-1] += f"; every error response is `{shape}`"
+        else:
+            parts.append(f"EXCEPTION_HANDLER is `{handler_path}` ({_setting_text(settings, 'EXCEPTION_HANDLER')})")
+    else:
+        parts.append("errors use DRF's default handler: `{\"detail\": ...}` with the exception's status")
+    bases: Counter[str] = Counter()
+    for d in api_excs.values():
+        for b in d[3].get("bases") or []:
+            if _last(b) in api_excs:
+                bases[_last(b)] += 1
+    base = bases.most_common(1)[0][0] if bases else None
+    shown = [x for x, _ in raised.most_common(4)] or sorted(api_excs)[:4]
+    if shown:
+        with_status = [
+            f"`{x}`" + (f" ({api_excs[x][3]['status_code']})" if api_excs[x][3].get("status_code") else "")
+            for x in shown
+        ]
+        text = "project APIException subclasses " + ", ".join(with_status)
+        if base:
+            text += f" (base `{base}`)"
+        if n_routes:
+            text += f" are raised in {n_routes} of {len(routes)} handlers"
+        parts.append(text)
+    if validation:
+        parts.append(
+            "serializers raise `serializers.ValidationError` in `validate_<field>`/`validate` "
+            f"({len(validation)} serializers) → 400"
+        )
+    ids = ([handler[0]] if handler else []) + [
+        i for x in ([base] if base else []) + shown[:2] for i in _ids(defs, x, ("exception",))
+    ]
+    return [
+        {
+            "key": "errors",
+            "topic": "errors",
+            "statement": "errors: " + "; ".join(parts),
+            "data": {
+                "exceptions": shown,
+                "base": base,
+                "count": n_routes,
+                "total": len(routes),
+                "shape": shape,
+                "handler": _last(handler_path) if handler_path else None,
+                "pattern_ids": list(dict.fromkeys(ids)),
+            },
+        }
+    ]
+
+
+_DB_ERRORS = re.compile(r"IntegrityError|DatabaseError|OperationalError|DoesNotExist|ProtectedError|RestrictedError")
+
+
+def _db_error_conventions(routes: list[Route], defs: dict[str, Any]) -> list[dict[str, Any]]:
+    """``except IntegrityError: raise Conflict(...)`` in view bodies: how database errors become HTTP errors."""
+    caught: Counter[str] = Counter()
+    raised: Counter[str] = Counter()
+    where: list[Route] = []
+    for r in routes:
+        if r.meta.get("framework") not in DJANGO_FRAMEWORKS:
+            continue
+        db = [_last(c) for c in r.meta.get("catches") or [] if _DB_ERRORS.search(str(c))]
+        if not db:
+            continue
+        where.append(r)
+        caught.update(set(db))
+        raised.update({_last(x) for x in r.meta.get("raises") or []})
+    if not where:
+        return []
+    exc = ", ".join(f"`{c}`" for c, _ in caught.most_common(3))
+    then = ", ".join(f"`raise {x}`" for x, _ in raised.most_common(2))
+    statement = f"database errors: views catch {exc}" + (f" and {then}" if then else "")
+    statement += f" ({len(where)} handler{'s' if len(where) != 1 else ''}, e.g. {where[0].meta.get('handler')})"
+    ids = [where[0].id] + [i for x, _ in raised.most_common(1) for i in _ids(defs, x, ("exception",))]
+    return [
+        {
+            "key": "errors:db",
+            "topic": "db_errors",
+            "statement": statement,
+            "data": {"count": len(where), "caught": list(caught), "pattern_ids": ids},
+        }
+    ]
+
+
+def _is_api_exception(name: str, exceptions: dict[str, Any], depth: int = 0) -> bool:
+    d = exceptions.get(name)
+    if d is None or depth > 6:
+        return False
+    for b in d[3].get("bases") or []:
+        last = _last(b)
+        if last in (
+            "APIException",
+            "ValidationError",
+            "PermissionDenied",
+            "NotFound",
+            "NotAuthenticated",
+            "AuthenticationFailed",
+            "Throttled",
+            "ParseError",
+            "MethodNotAllowed",
+        ):
+            return True
+        if _is_api_exception(last, exceptions, depth + 1):
+            return True
+    return False
+
+
+def _pagination_conventions(
+    views: dict[tuple[str, str], list[Route]], settings: dict[str, Any], defs: dict[str, Any]
+) -> list[dict[str, Any]]:
+    rest = settings.get("rest_framework", {})
+    default = rest.get("DEFAULT_PAGINATION_CLASS")
+    lists = [rs for rs in views.values() if _is_list_view(rs)]
+    explicit: Counter[str] = Counter()
+    n_explicit = 0
+    for rs in lists:
+        value = next((r.meta["pagination_class"] for r in rs if "pagination_class" in r.meta), "unset")
+        if value != "unset":
+            n_explicit += 1
+            explicit[_last(value) if value else "None"] += 1
+    if not default and not explicit:
+        return []
+    parts = []
+    main = _last(default) if default else explicit.most_common(1)[0][0]
+    d = next((x for x in defs.get(main, []) if x[1] == "pagination"), None)
+    keys = list(d[3].get("returns_keys") or []) if d else []
+    if default:
+        text = f"list endpoints paginate with `{main}` from {_setting_text(settings, 'DEFAULT_PAGINATION_CLASS')}"
+        if rest.get("PAGE_SIZE"):
+            text += f", PAGE_SIZE {rest['PAGE_SIZE']}"
+        text += f" ({len(lists) - n_explicit} of {len(lists)} list views inherit it)"
+        parts.append(text)
+    if keys:
+        parts.append("responses are `{" + ", ".join(keys) + "}`")
+    if explicit:
+        parts.append("`pagination_class` set on " + ", ".join(f"`{k}` ×{n}" for k, n in explicit.most_common(3)))
+    ids = [d[0]] if d else []
+    ids += [i for k, _ in explicit.most_common(1) if k != main for i in _ids(defs, k, ("pagination",))]
+    return [
+        {
+            "key": "pagination",
+            "topic": "pagination",
+            "statement": "pagination: " + "; ".join(parts),
+            "data": {
+                "name": main,
+                "count": len(lists) - n_explicit if default else n_explicit,
+                "keys": keys,
+                "pattern_ids": ids,
+            },
+        }
+    ]
+
+
+def _is_list_view(rs: list[Route]) -> bool:
+    for r in rs:
+        if r.meta.get("action") == "list" or any(a.get("action") == "list" for a in r.meta.get("actions") or []):
+            return True
+        if r.meta.get("view_type") == "generic" and any("List" in _last(b) for b in r.meta.get("bases") or []):
+            return True
+    return False
+
+
+def _throttle_conventions(
+    views: dict[tuple[str, str], list[Route]], settings: dict[str, Any], defs: dict[str, Any]
+) -> list[dict[str, Any]]:
+    rest = settings.get("rest_framework", {})
+    default = [_last(x) for x in rest.get("DEFAULT_THROTTLE_CLASSES") or []]
+    rates = rest.get("DEFAULT_THROTTLE_RATES") or {}
+    explicit: Counter[str] = Counter()
+    forms: Counter[str] = Counter()
+    who: list[list[Route]] = []
+    drf = [rs for rs in views.values() if rs[0].meta.get("framework") == "drf"]
+    for rs in drf:
+        th = _view_value(rs, "throttle_classes")
+        if th is not None:
+            who.append(rs)
+            names = [_last(t) for t in th]
+            explicit.update(set(names))
+            decorated = rs[0].meta.get("view_type") == "api_view"
+            forms[
+                f"@throttle_classes([{', '.join(names)}])" if decorated else f"throttle_classes = [{', '.join(names)}]"
+            ] += 1
+    if not default and not explicit:
+        return []
+    parts = []
+    if default:
+        text = (
+            f"`{', '.join(default)}` from {_setting_text(settings, 'DEFAULT_THROTTLE_CLASSES')} "
+            f"on the {len(drf) - len(who)} DRF views that set nothing"
+        )
+        if isinstance(rates, dict) and rates:
+            text += " (rates " + ", ".join(f"{k} {v}" for k, v in rates.items()) + ")"
+        parts.append(text)
+    if explicit:
+        parts.append(
+            f"{len(who)} views set their own: " + _labels(who) + " — e.g. `" + forms.most_common(1)[0][0] + "`"
+        )
+    inheriting = len(drf) - len(who)
+    if default and (not explicit or inheriting >= explicit.most_common(1)[0][1]):
+        name, n, form = default[0], inheriting, f"{', '.join(default)} (settings DEFAULT_THROTTLE_CLASSES)"
+    else:
+        (name, n), form = explicit.most_common(1)[0], forms.most_common(1)[0][0]
+    return [
+        {
+            "key": "rate_limit",
+            "topic": "rate_limit",
+            "statement": "throttling: " + "; ".join(parts),
+            "data": {
+                "name": name,
+                "form": form,
+                "count": n,
+                "default": default,
+                "pattern_ids": _ids(defs, name, ("dependency",)),
+            },
+        }
+    ]
+
+
+def _validation_conventions(
+    rows: list[PatternRow], views: dict[tuple[str, str], list[Route]], defs: dict[str, Any]
+) -> list[dict[str, Any]]:
+    serializers = {
+        name: d for name, ds in defs.items() for d in ds if d[1] == "schema" and d[3].get("library") == "drf"
+    }
+    if not serializers:
+        return []
+    used: Counter[str] = Counter()
+    for rs in views.values():
+        s = _view_value(rs, "serializer_class")
+        names = {_last(s)} if s else set()
+        names |= {_last(x) for r in rs for x in r.meta.get("schemas") or []} & set(serializers)
+        used.update(names)
+    validators = [(n, d[3]["validators"]) for n, d in serializers.items() if d[3].get("validators")]
+    nested = [(n, x) for n, d in serializers.items() for x in d[3].get("nested") or []]
+    parts = []
+    if used:
+        parts.append(
+            "DRF serializers validate input and shape output: `serializer_class` on "
+            f"{sum(1 for rs in views.values() if _view_value(rs, 'serializer_class'))} of {len(views)} views ("
+            + ", ".join(f"`{n}`" for n, _ in used.most_common(3))
+            + ")"
+        )
+    else:
+        parts.append(f"{len(serializers)} DRF serializers")
+    if validators:
+        examples = [f"`{n}.{v[0]}`" for n, v in validators[:2]]
+        parts.append(
+            f"field validators `validate_<field>` in {len(validators)} serializers (e.g. {', '.join(examples)}) "
+            "raise `serializers.ValidationError`"
+        )
+    if nested:
+        parts.append(
+            "nested serializers: " + ", ".join(f"`{n}.{x['name']}` → `{x['serializer']}`" for n, x in nested[:2])
+        )
+    top = [n for n, _ in used.most_common(3)] or [n for n, _ in validators[:3]]
+    best = sorted(used or top, key=lambda n: (-len(serializers[n][3].get("validators") or []), -used[n], n))[:3]
+    return [
+        {
+            "key": "validation",
+            "topic": "validation",
+            "statement": "; ".join(parts),
+            "data": {
+                "library": "DRF",
+                "schemas": best,
+                "outputs": top,
+                "count": sum(used.values()),
+                "pattern_ids": [serializers[n][0] for n in best[:2]],
+            },
+        }
+    ]
+
+
+def _filter_conventions(
+    views: dict[tuple[str, str], list[Route]], settings: dict[str, Any], defs: dict[str, Any]
+) -> list[dict[str, Any]]:
+    backends = [_last(x) for x in settings.get("rest_framework", {}).get("DEFAULT_FILTER_BACKENDS") or []]
+    filtersets: Counter[str] = Counter()
+    for rs in views.values():
+        f = _view_value(rs, "filterset_class")
+        if f:
+            filtersets[_last(f)] += 1
+    if not backends and not filtersets:
+        return []
+    parts = []
+    if backends:
+        parts.append(
+            f"filter backends `{', '.join(backends)}` from {_setting_text(settings, 'DEFAULT_FILTER_BACKENDS')}"
+        )
+    if filtersets:
+        parts.append("`filterset_class` on " + ", ".join(f"`{k}` ({n})" for k, n in filtersets.most_common(3)))
+    ids = [i for k, _ in filtersets.most_common(1) for i in _ids(defs, k, ("schema",))]
+    return [
+        {
+            "key": "filters",
+            "topic": "filters",
+            "statement": "filtering: " + "; ".join(parts),
+            "data": {"backends": backends, "count": sum(filtersets.values()), "pattern_ids": ids},
+        }
+    ]
+
+
+def _defaults_convention(settings: dict[str, Any]) -> list[dict[str, Any]]:
+    rest = settings.get("rest_framework") or {}
+    if not settings:
+        return []
+    parts = []
+    for key, label in (
+        ("DEFAULT_PERMISSION_CLASSES", "permission"),
+        ("DEFAULT_AUTHENTICATION_CLASSES", "authentication"),
+        ("DEFAULT_PAGINATION_CLASS", "pagination"),
+        ("PAGE_SIZE", "page size"),
+        ("DEFAULT_THROTTLE_CLASSES", "throttling"),
+        ("DEFAULT_FILTER_BACKENDS", "filter backends"),
+        ("EXCEPTION_HANDLER", "exception handler"),
+        ("DEFAULT_SCHEMA_CLASS", "schema"),
+    ):
+        if rest.get(key) is not None:
+            value = rest[key]
+            text = ", ".join(_last(v) for v in value) if isinstance(value, list) else _last(value)
+            parts.append(f"{label} `{text}`")
+    where = settings.get("sources", {}).get("DEFAULT_PERMISSION_CLASSES") or settings.get("path")
+    statement = "project-wide defaults: views that set nothing get " + (
+        "; ".join(parts) if parts else "DRF's own defaults (no REST_FRAMEWORK in settings)"
+    )
+    statement += f" (settings.REST_FRAMEWORK, {str(where).rsplit(':', 1)[0]})" if parts else ""
+    mw = [m for m in settings.get("middleware") or [] if not str(m).startswith("django.")]
+    if mw:
+        statement += "; project middleware " + ", ".join(f"`{_last(m)}`" for m in mw[:4])
+    engine = settings.get("database_engine")
+    if engine:
+        statement += f"; database `{_last(engine)}`"
+    return [
+        {
+            "key": "defaults",
+            "topic": "defaults",
+            "statement": statement,
+            "data": {"rest_framework": dict(rest), "pattern_ids": []},
+        }
+    ]
+
+
+def merge_conventions(
+    generic: list[dict[str, Any]], django: list[dict[str, Any]], share: float
+) -> list[dict[str, Any]]:
+    """Django conventions replace the generic ones of the same key when Django views are at
+    least half the routes (``share``); otherwise they are added after them."""
+    if not django:
+        return generic
+    keys = {c["key"] for c in django}
+    if share >= 0.5:
+        drop_topics = {"auth"} if "auth" in keys else set()
+        if any(c["key"] == "errors" and c["data"].get("shape") for c in django):
+            keys.add("errors:shape")  # said by the exception handler convention
+        keys.add("responses")  # the generic one counts Flask/marshmallow calls: meaningless for DRF views
+        kept = [c for c in generic if c["key"] not in keys and c["topic"] not in drop_topics]
+        # the defaults restate what the other conventions say: last, the first to go when a pack is short
+        first = [c for c in django if c["key"] != "defaults"]
+        return first + kept + [c for c in django if c["key"] == "defaults"]
+    return generic + [c for c in django if c["key"] not in {g["key"] for g in generic}]

@@ -1,0 +1,668 @@
+"""Unit tests of the Django / DRF indexer (indexers/django.py) and the Django linker."""
+
+from __future__ import annotations
+
+import textwrap
+
+from indexers import extract_python
+from memorybrain.linker import link
+
+
+def _extract(path: str, source: str):
+    return extract_python(path, textwrap.dedent(source).encode())
+
+
+def _routes(fe) -> dict[str, dict]:
+    return {p.qualname: p.meta for p in fe.patterns if p.kind == "route"}
+
+
+VIEWS = """
+    from rest_framework import generics, viewsets, mixins
+    from rest_framework.decorators import action, api_view, permission_classes
+    from rest_framework.permissions import AllowAny, IsAuthenticated
+    from rest_framework.views import APIView
+
+    from shop.permissions import IsOwner
+
+
+    class OrderViewSet(viewsets.ModelViewSet):
+        queryset = Order.objects.all()
+        serializer_class = OrderSerializer
+        permission_classes = [IsAuthenticated, IsOwner]
+        lookup_field = "uuid"
+
+        def create(self, request):
+            raise OutOfStock()
+
+        @action(detail=True, methods=["post"], url_path="cancel-now", permission_classes=[IsAdminUser])
+        def cancel(self, request, uuid=None):
+            return Response()
+
+        @action(detail=False)
+        def recent(self, request):
+            return Response()
+
+
+    class ReceiptViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+        serializer_class = ReceiptSerializer
+        pagination_class = None
+
+
+    class StatsView(APIView):
+        def get(self, request):
+            return Response({})
+
+
+    class ItemList(generics.ListCreateAPIView):
+        serializer_class = ItemSerializer
+
+        def post(self, request):
+            return Response(status=201)
+
+
+    @api_view(["GET", "POST"])
+    @permission_classes([AllowAny])
+    def ping(request):
+        return Response({"ok": True})
+
+
+    def helper(value):
+        return value
+"""
+
+
+def test_viewset_actions_and_class_attributes():
+    routes = _routes(_extract("shop/views.py", VIEWS))
+    viewset = routes["OrderViewSet"]
+    assert viewset["framework"] == "drf" and viewset["view_type"] == "viewset"
+    # create is defined: the class pattern covers only the inherited actions
+    assert [a["action"] for a in viewset["actions"]] == ["list", "retrieve", "update", "partial_update", "destroy"]
+    assert viewset["methods"] == ["GET", "PUT", "PATCH", "DELETE"]
+    assert viewset["permission_classes"] == ["IsAuthenticated", "IsOwner"]
+    assert viewset["serializer_class"] == "OrderSerializer"
+    assert viewset["lookup_field"] == "uuid"
+    assert "Order" in viewset["schemas"] and "OrderSerializer" in viewset["schemas"]
+    create = routes["OrderViewSet.create"]
+    assert (create["methods"], create["detail"], create["action"]) == (["POST"], False, "create")
+    assert create["raises"] == ["OutOfStock"]
+    cancel = routes["OrderViewSet.cancel"]
+    assert (cancel["methods"], cancel["detail"], cancel["url_path"]) == (["POST"], True, "cancel-now")
+    assert cancel["permission_classes"] == ["IsAdminUser"] and cancel["action_overrides"] == ["permission_classes"]
+    recent = routes["OrderViewSet.recent"]
+    assert (recent["methods"], recent["detail"], recent["url_path"]) == (["GET"], False, "recent")
+    # mixins decide a GenericViewSet's actions; pagination_class = None is recorded as None
+    receipts = routes["ReceiptViewSet"]
+    assert [a["action"] for a in receipts["actions"]] == ["list"]
+    assert "pagination_class" in receipts and receipts["pagination_class"] is None
+    assert "helper" not in routes
+
+
+def test_apiview_generic_and_api_view_functions():
+    routes = _routes(_extract("shop/views.py", VIEWS))
+    assert routes["StatsView.get"]["methods"] == ["GET"]
+    assert "StatsView" not in routes  # a plain APIView implies nothing
+    # ListCreateAPIView implies GET and POST; post is defined, so the class keeps GET only
+    assert routes["ItemList"]["methods"] == ["GET"] and routes["ItemList.post"]["methods"] == ["POST"]
+    ping = routes["ping"]
+    assert ping["view_type"] == "api_view" and ping["methods"] == ["GET", "POST"]
+    assert ping["permission_classes"] == ["AllowAny"]
+    assert ping["decorators"] == []  # @api_view / @permission_classes are not extra decorators
+
+
+def test_plain_django_views_and_auth_decorators():
+    fe = _extract(
+        "blog/views.py",
+        """
+        from django.contrib.auth.decorators import login_required
+        from django.contrib.auth.mixins import LoginRequiredMixin
+        from django.views.decorators.http import require_POST
+        from django.views.generic import ListView
+
+
+        @login_required
+        @require_POST
+        def publish(request, pk):
+            return redirect("post-detail", pk=pk)
+
+
+        class PostList(LoginRequiredMixin, ListView):
+            model = Post
+
+
+        def _slug(text):
+            return text.lower()
+        """,
+    )
+    routes = _routes(fe)
+    assert routes["publish"]["framework"] == "django"
+    assert routes["publish"]["methods"] == ["POST"]
+    assert routes["publish"]["django_auth"] == ["login_required"]
+    assert routes["PostList"]["methods"] == ["GET"]
+    assert routes["PostList"]["django_auth"] == ["LoginRequiredMixin"]
+    assert routes["PostList"]["model"] == "Post"
+    assert "_slug" not in routes
+
+
+def test_models_serializers_filtersets_pagination_permissions_handler():
+    fe = _extract(
+        "shop/models.py",
+        """
+        from django.db import models
+
+
+        class Order(models.Model):
+            customer = models.ForeignKey("accounts.User", on_delete=models.CASCADE)
+            total = models.DecimalField(max_digits=8, decimal_places=2)
+            tags = models.ManyToManyField(Tag)
+
+            class Meta:
+                ordering = ["-id"]
+                db_table = "orders"
+        """,
+    )
+    order = next(p for p in fe.patterns if p.name == "Order")
+    assert order.kind == "model" and order.meta["orm"] == "django"
+    assert order.meta["relationships"] == [
+        {"name": "customer", "target": "accounts.User", "type": "ForeignKey"},
+        {"name": "tags", "target": "Tag", "type": "ManyToManyField"},
+    ]
+    assert order.meta["table"] == "orders" and order.meta["options"]["ordering"] == ["-id"]
+
+    fe = _extract(
+        "shop/serializers.py",
+        """
+        import django_filters
+        from rest_framework import serializers
+        from rest_framework.pagination import PageNumberPagination
+        from rest_framework.permissions import BasePermission
+
+
+        class LineSerializer(serializers.ModelSerializer):
+            class Meta:
+                model = Line
+                fields = "__all__"
+
+
+        class OrderSerializer(serializers.ModelSerializer):
+            lines = LineSerializer(many=True)
+
+            class Meta:
+                model = Order
+                fields = ["id", "total", "lines"]
+
+            def validate_total(self, value):
+                if value < 0:
+                    raise serializers.ValidationError("negative")
+                return value
+
+
+        class OrderFilter(django_filters.FilterSet):
+            class Meta:
+                model = Order
+                fields = ["status"]
+
+
+        class Pages(PageNumberPagination):
+            page_size = 50
+            page_size_query_param = "size"
+
+            def get_paginated_response(self, data):
+                return Response({"items": data, "total": self.page.paginator.count})
+
+
+        class IsOwner(BasePermission):
+            def has_object_permission(self, request, view, obj):
+                return obj.owner == request.user
+
+
+        def handler(exc, context):
+            response = exception_handler(exc, context)
+            if response is not None:
+                response.data = {"error": {"type": type(exc).__name__, "detail": response.data}}
+            return response
+        """,
+    )
+    by_name = {p.name: p for p in fe.patterns}
+    order = by_name["OrderSerializer"]
+    assert order.kind == "schema" and order.meta["library"] == "drf"
+    assert order.meta["model"] == "Order" and order.meta["validators"] == ["validate_total"]
+    assert order.meta["nested"] == [{"name": "lines", "serializer": "LineSerializer"}]
+    assert [f["name"] for f in order.meta["fields"]] == ["lines", "id", "total"]
+    assert by_name["LineSerializer"].meta["all_fields"] is True
+    assert by_name["OrderFilter"].meta["library"] == "django-filter"
+    pages = by_name["Pages"]
+    assert pages.kind == "pagination" and pages.meta["page_size"] == 50
+    assert pages.meta["params"] == ["size"] and pages.meta["returns_keys"] == ["items", "total"]
+    owner = by_name["IsOwner"]
+    assert owner.kind == "dependency" and owner.meta["role"] == "permission"
+    assert owner.meta["methods"] == ["has_object_permission"]
+    h = by_name["handler"]
+    assert h.kind == "error_handler" and h.meta["response_shape"] == '{"error": {"type", "detail"}}'
+
+
+def test_urlconf_and_settings_meta():
+    fe = _extract(
+        "shop/urls.py",
+        """
+        from django.urls import include, path, re_path
+        from rest_framework import routers
+
+        from shop import views
+
+        router = routers.SimpleRouter(trailing_slash=False)
+        router.register(r"orders", views.OrderViewSet, basename="order")
+
+        urlpatterns = [
+            path("stats/", views.StatsView.as_view(), name="stats"),
+            re_path(r"^items/(?P<pk>[0-9]+)/$", views.item_detail),
+            path("v1/", include([path("ping/", views.ping)])),
+            path("blog/", include(("blog.urls", "blog"), namespace="blog")),
+        ]
+        urlpatterns += router.urls
+        """,
+    )
+    meta = fe.meta
+    assert meta["django_routers"]["router"]["trailing_slash"] is False
+    assert meta["router_registrations"][0] == {
+        "router": "router",
+        "prefix": "orders",
+        "viewset": "views.OrderViewSet",
+        "line": 8,
+        "basename": "order",
+    }
+    urls = [(u["route"], u.get("view") or u.get("include") or u.get("router")) for u in meta["django_urls"]]
+    assert urls == [
+        ("stats/", "views.StatsView"),
+        ("items/<pk>/", "views.item_detail"),
+        ("v1/ping/", "views.ping"),
+        ("blog/", "blog.urls"),
+        ("", "router"),
+    ]
+    fe = _extract(
+        "site/settings/base.py",
+        """
+        INSTALLED_APPS = ["django.contrib.auth", "rest_framework", "knox"]
+        DATABASES = {"default": {"ENGINE": "django.db.backends.mysql", "NAME": "x"}}
+        REST_FRAMEWORK = {"DEFAULT_PERMISSION_CLASSES": ("rest_framework.permissions.IsAdminUser",)}
+        REST_FRAMEWORK["PAGE_SIZE"] = 10
+        """,
+    )
+    s = fe.meta["django_settings"]
+    assert s["rest_framework"] == {
+        "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
+        "PAGE_SIZE": 10,
+    }
+    assert s["database_engine"] == "django.db.backends.mysql"
+    facts = {(f["category"], f["name"]) for f in fe.meta["facts"]}
+    assert {("database", "MySQL"), ("framework", "Django REST Framework"), ("auth", "Knox")} <= facts
+
+
+def _rows(files: dict[str, str]):
+    rows, metas = [], {}
+    for path, src in files.items():
+        fe = _extract(path, src)
+        metas[path] = fe.meta
+        rows += [(p.id, p.kind, p.name, p.path, p.meta, 0, p.summary) for p in fe.patterns]
+    return rows, metas
+
+
+def test_linker_full_paths_through_includes_and_routers():
+    rows, metas = _rows(
+        {
+            "shop/views.py": VIEWS,
+            "shop/urls.py": """
+                from django.urls import include, path
+                from rest_framework.routers import DefaultRouter
+                from shop import views
+
+                router = DefaultRouter()
+                router.register("orders", views.OrderViewSet)
+                router.register("receipts", views.ReceiptViewSet, basename="receipt")
+
+                urlpatterns = [
+                    path("", include(router.urls)),
+                    path("stats/", views.StatsView.as_view()),
+                    path("ping/", views.ping),
+                ]
+            """,
+            "shop/permissions.py": """
+                from rest_framework.permissions import BasePermission
+                class IsOwner(BasePermission):
+                    def has_object_permission(self, request, view, obj):
+                        return obj.owner == request.user
+            """,
+            "tests/test_orders.py": """
+                from django.urls import reverse
+                from rest_framework.test import APITestCase
+                class OrderTests(APITestCase):
+                    def test_list(self):
+                        response = self.client.get(reverse("order-list"))
+                    def test_cancel(self):
+                        self.client.post(reverse("shop:order-cancel", args=[1]))
+            """,
+            "site/urls.py": """
+                from django.urls import include, path
+                urlpatterns = [path("api/v2/", include("shop.urls"))]
+            """,
+            "site/settings.py": """
+                ROOT_URLCONF = "site.urls"
+                INSTALLED_APPS = ["rest_framework"]
+                REST_FRAMEWORK = {"DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"]}
+            """,
+        }
+    )
+    result = link(rows, metas)
+    by_pid = {u[0]: u for u in result.updates}
+    full = {}
+    for pid, kind, _name, _path, _meta, _u, _s in rows:
+        if kind == "route":
+            m = by_pid[pid][2]
+            full[m["handler"]] = (m.get("full_path"), [(u["methods"], u["path"]) for u in m.get("urls") or []])
+    assert full["OrderViewSet"][1] == [
+        (["GET"], "/api/v2/orders/"),
+        (["GET", "PUT", "PATCH", "DELETE"], "/api/v2/orders/{uuid}/"),
+    ]
+    assert full["OrderViewSet.create"][0] == "/api/v2/orders/"
+    assert full["OrderViewSet.cancel"][0] == "/api/v2/orders/{uuid}/cancel-now/"
+    assert full["OrderViewSet.recent"][0] == "/api/v2/orders/recent/"
+    assert full["ReceiptViewSet"][0] == "/api/v2/receipts/"
+    assert full["StatsView.get"][0] == "/api/v2/stats/"
+    assert full["ping"][0] == "/api/v2/ping/"
+    assert full["ItemList"][0] is None  # not in any urlconf
+    summary = by_pid[next(r[0] for r in rows if r[2] == "OrderViewSet" and r[1] == "route")][3]
+    assert summary.startswith("GET /api/v2/orders/; GET,PUT,PATCH,DELETE /api/v2/orders/{uuid}/ → OrderViewSet")
+    conventions = {c["key"]: c for c in result.conventions}
+    auth = conventions["auth"]
+    # views: OrderViewSet, ReceiptViewSet, StatsView, ItemList, ping; three set nothing, so the
+    # inherited settings default is the convention and the explicit classes come after it
+    assert (auth["data"]["name"], auth["data"]["count"], auth["data"]["total"]) == ("IsAuthenticated", 3, 5)
+    assert auth["data"]["inherited"] and auth["data"]["default"] == ["IsAuthenticated"]
+    assert "2 set `permission_classes`: `IsOwner` (1)" in auth["statement"]
+    tests = {
+        u[2]["requests"][0]["reverse"]: u[2]["requests"][0]["path"] for u in result.updates if u[2].get("requests")
+    }
+    assert tests == {"order-list": "/api/v2/orders/", "shop:order-cancel": "/api/v2/orders/{uuid}/cancel-now/"}
+    statement = auth["statement"]
+    assert "3 of 5 DRF views set nothing and inherit `IsAuthenticated` from settings.REST_FRAMEWORK" in statement
+    assert "open to anyone (`AllowAny`): ping (/api/v2/ping/)" in auth["statement"]
+    assert "@action overrides: `IsAdminUser` (1)" in auth["statement"]
+    owner = next(u for u in result.updates if u[0] == next(r[0] for r in rows if r[2] == "IsOwner"))
+    assert owner[1] == 3  # usage by handlers: the OrderViewSet class, create, recent (cancel overrides it)
+
+
+def test_linker_without_settings_says_drf_default():
+    rows, metas = _rows(
+        {
+            "app/views.py": """
+                from rest_framework.views import APIView
+                class A(APIView):
+                    def get(self, request):
+                        return Response()
+            """,
+        }
+    )
+    conventions = {c["key"]: c for c in link(rows, metas).conventions}
+    auth = conventions["auth"]
+    assert (
+        "1 of 1 DRF views set nothing and inherit `AllowAny` from DRF's default (no REST_FRAMEWORK in settings)"
+        in (auth["statement"])
+    )
+    assert auth["data"]["inherited"] and auth["data"]["name"] == "AllowAny"
+
+
+def test_not_views_not_models():
+    """Helpers taking ``request`` outside view modules and django-tables2 tables are neither."""
+    fe = _extract(
+        "shop/templatetags/helpers.py",
+        """
+        from django import template
+
+        def querystring(request, **kwargs):
+            return request.GET.urlencode()
+        """,
+    )
+    assert not [p for p in fe.patterns if p.kind == "route"]
+    fe = _extract(
+        "shop/tables.py",
+        """
+        import django_tables2 as tables
+        from django.db import models
+
+        class OrderTable(BaseTable):
+            number = tables.Column(linkify=True)
+            total = tables.Column()
+        """,
+    )
+    assert not [p for p in fe.patterns if p.kind == "model"]
+    fe = _extract(
+        "shop/models.py",
+        """
+        from django.db import models
+
+        class Device(PrimaryModel):
+            name = models.CharField(max_length=64)
+            rack = models.ForeignKey("dcim.Rack", on_delete=models.PROTECT)
+        """,
+    )
+    device = next(p for p in fe.patterns if p.name == "Device")
+    assert device.kind == "model" and device.meta["orm"] == "django"
+
+
+def test_urlconf_forms_seen_in_real_projects():
+    """kolibri: ``(router.urls + [...])``, ``([...], "app")`` tuples, ``include(i18n_patterns(x))``,
+    a run-time prefix ``path(prefix, ...)``."""
+    fe = _extract(
+        "core/urls.py",
+        """
+        from django.urls import include, path, re_path
+
+        lang_patterns = [re_path(r"^logout/$", logout_view)]
+        core_patterns = (
+            [
+                re_path(r"^api/", include("core.api_urls")),
+                re_path(r"", include(i18n_patterns(lang_patterns))),
+            ],
+            "core",
+        )
+        urlpatterns = [path(OPTIONS["prefix"], include(core_patterns))]
+        """,
+    )
+    urls = [
+        (u["var"], u["route"], u.get("include") or u.get("include_ref") or u.get("view"))
+        for u in fe.meta["django_urls"]
+    ]
+    assert urls == [
+        ("lang_patterns", "logout/", "logout_view"),
+        ("core_patterns", "api/", "core.api_urls"),
+        ("core_patterns", "", "lang_patterns"),
+        ("urlpatterns", "", "core_patterns"),
+    ]
+    fe = _extract(
+        "core/api_urls.py",
+        """
+        from rest_framework import routers
+        router = routers.SimpleRouter()
+        router.register(r"session", SessionViewSet, basename="session")
+        urlpatterns = (router.urls + [re_path(r"^usernameavailable$", UsernameAvailableView.as_view())])
+        """,
+    )
+    urls = [(u["route"], u.get("router") or u.get("view")) for u in fe.meta["django_urls"]]
+    assert urls == [("", "router"), ("usernameavailable", "UsernameAvailableView")]
+
+
+def test_linker_inherits_class_attributes_from_project_base_views_and_nested_routers():
+    rows, metas = _rows(
+        {
+            "core/views.py": """
+                from rest_framework import viewsets
+                class BaseViewSet(viewsets.ModelViewSet):
+                    permission_classes = [IsStaff]
+                    pagination_class = BigPages
+            """,
+            "shop/views.py": """
+                from rest_framework import viewsets
+                from core.views import BaseViewSet
+                class OrderViewSet(BaseViewSet):
+                    serializer_class = OrderSerializer
+                class LineViewSet(viewsets.ModelViewSet):
+                    pass
+            """,
+            "shop/urls.py": """
+                from django.urls import include, path
+                from rest_framework_nested import routers
+                from shop.views import LineViewSet, OrderViewSet
+                router = routers.DefaultRouter()
+                router.register("orders", OrderViewSet)
+                lines = routers.NestedSimpleRouter(router, r"orders", lookup="order")
+                lines.register("lines", LineViewSet, basename="order-lines")
+                urlpatterns = [path("api/", include(router.urls)), path("api/", include(lines.urls))]
+            """,
+        }
+    )
+    result = link(rows, metas)
+    metas_by_handler = {u[2].get("handler"): u[2] for u in result.updates if u[2].get("handler")}
+    order = metas_by_handler["OrderViewSet"]
+    assert order["permission_classes"] == ["IsStaff"] and order["pagination_class"] == "BigPages"
+    assert order["inherited_from"]["permission_classes"] == "BaseViewSet (core/views.py)"
+    assert order["serializer_class"] == "OrderSerializer"
+    assert order["full_path"] == "/api/orders/"
+    assert metas_by_handler["LineViewSet"]["full_path"] == "/api/orders/{order_pk}/lines/"
+    assert "permission_classes" not in metas_by_handler["LineViewSet"]
+
+
+def test_split_settings_base_first_later_modules_fill_in():
+    from memorybrain.linker_django import merged_settings
+
+    metas = {}
+    for path, src in {
+        "site/settings/production.py": """
+            from .base import *
+            REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["rest_framework.throttling.AnonRateThrottle"]
+            DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql"}}
+        """,
+        "site/settings/base.py": """
+            INSTALLED_APPS = ["rest_framework"]
+            DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3"}}
+            REST_FRAMEWORK = {"DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"]}
+        """,
+    }.items():
+        metas[path] = _extract(path, src).meta
+    s = merged_settings(metas)
+    assert s["path"] == "site/settings/base.py"
+    assert s["rest_framework"] == {
+        "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+        "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    }
+    assert s["sources"]["DEFAULT_THROTTLE_CLASSES"] == "site/settings/production.py:3"
+    assert s["database_engine"] == "django.db.backends.sqlite3"  # the base module's value comes first
+
+
+def test_viewset_as_view_mapping_and_wrapped_urlpatterns():
+    rows, metas = _rows(
+        {
+            "notes/views.py": """
+                from rest_framework import viewsets
+                class NoteViewSet(viewsets.ModelViewSet):
+                    def list(self, request):
+                        pass
+                    def destroy(self, request, pk=None):
+                        pass
+            """,
+            "notes/urls.py": """
+                from django.urls import path
+                from rest_framework.urlpatterns import format_suffix_patterns
+                from notes.views import NoteViewSet
+                urlpatterns = format_suffix_patterns([
+                    path("notes/", NoteViewSet.as_view({"get": "list", "post": "create"})),
+                    path("notes/<int:pk>/", NoteViewSet.as_view({"get": "retrieve", "delete": "destroy"})),
+                ])
+            """,
+        }
+    )
+    result = link(rows, metas)
+    by_handler = {u[2].get("handler"): u[2] for u in result.updates if u[2].get("handler")}
+    assert by_handler["NoteViewSet.list"]["urls"] == [{"methods": ["GET"], "path": "/notes/"}]
+    assert by_handler["NoteViewSet.destroy"]["urls"] == [{"methods": ["DELETE"], "path": "/notes/<int:pk>/"}]
+    # the class pattern covers the inherited actions: create, retrieve, update, partial_update
+    assert by_handler["NoteViewSet"]["urls"] == [
+        {"methods": ["POST"], "path": "/notes/"},
+        {"methods": ["GET"], "path": "/notes/<int:pk>/"},
+    ]
+
+
+def test_flask_files_get_nothing_from_the_django_indexer():
+    fe = _extract(
+        "app/tokens.py",
+        """
+        from itsdangerous import URLSafeSerializer
+
+        class TokenSerializer(URLSafeSerializer):
+            pass
+
+        class FlaskBBTokenSerializer(TokenSerializer):
+            def dumps(self, token):
+                return super().dumps(token)
+        """,
+    )
+    assert [p.kind for p in fe.patterns if p.name.endswith("Serializer")] == ["class", "class"]
+
+
+def test_viewsets_on_project_bases_spelled_viewset_inherit_actions():
+    rows, metas = _rows(
+        {
+            "core/api.py": """
+                from rest_framework import viewsets
+                class ValuesViewset(viewsets.ReadOnlyModelViewSet):
+                    def list(self, request):
+                        pass
+            """,
+            "auth/api.py": """
+                from rest_framework import mixins
+                from core.api import ValuesViewset
+                class LessonViewset(ValuesViewset):
+                    def create(self, request):
+                        pass
+            """,
+            "auth/api_urls.py": """
+                from rest_framework import routers
+                from auth.api import LessonViewset
+                router = routers.SimpleRouter()
+                router.register(r"lesson", LessonViewset, basename="lesson")
+                urlpatterns = router.urls
+            """,
+        }
+    )
+    result = link(rows, metas)
+    by_handler = {u[2].get("handler"): u[2] for u in result.updates if u[2].get("handler")}
+    lesson = by_handler["LessonViewset"]
+    assert lesson["view_type"] == "viewset"
+    # list (a method of the base) and retrieve (the base's ReadOnlyModelViewSet) are inherited; create is its own
+    assert [a["action"] for a in lesson["actions"]] == ["list", "retrieve"]
+    assert lesson["urls"] == [{"methods": ["GET"], "path": "/lesson/"}, {"methods": ["GET"], "path": "/lesson/{pk}/"}]
+    assert by_handler["LessonViewset.create"]["urls"] == [{"methods": ["POST"], "path": "/lesson/"}]
+
+
+def test_urlconf_without_django_imports_and_fastapi_routers():
+    """nautobot's ``dcim/api/urls.py`` imports only the project's router class; a FastAPI
+    ``APIRouter()`` with no ``register`` is no DRF router."""
+    fe = _extract(
+        "dcim/api/urls.py",
+        """
+        from nautobot.core.api.routers import OrderedDefaultRouter
+        from . import views
+        router = OrderedDefaultRouter(view_name="DCIM")
+        router.register("racks", views.RackViewSet)
+        urlpatterns = router.urls
+        """,
+    )
+    assert fe.meta["router_registrations"][0]["viewset"] == "views.RackViewSet"
+    assert fe.meta["django_urls"] == [{"var": "urlpatterns", "route": "", "router": "router", "line": 6}]
+    fe = _extract(
+        "app/routes.py",
+        """
+        from fastapi import APIRouter
+        router = APIRouter(prefix="/items")
+        app.register(router)
+        """,
+    )
+    assert "django_routers" not in fe.meta
