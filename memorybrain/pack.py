@@ -364,6 +364,22 @@ def name_words(name: str) -> list[str]:
     return [w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+", name)]
 
 
+#: Module names that hold what handlers import: data layer, validation, services, errors.
+_LAYERS = (
+    "models", "model", "schemas", "schema", "serializers", "forms", "filters", "filtersets",
+    "permissions", "services", "service", "crud", "repository", "exceptions", "errors",
+    "constants", "choices", "utils", "helpers", "querysets", "managers",
+)  # fmt: skip
+_LAYER_RANK = {name: i for i, name in enumerate(_LAYERS)}
+
+
+def _layer_rank(path: str) -> int:
+    """How early a module's layer comes in ``_LAYERS`` (its file name, else a folder name)."""
+    parts = path.removesuffix(".py").split("/")
+    ranks = [_LAYER_RANK[p] for p in reversed(parts) if p in _LAYER_RANK]
+    return ranks[0] if ranks else len(_LAYERS)
+
+
 def _module_of(path: str) -> str:
     """``src/app/models/invoice.py`` -> ``app.models.invoice`` (``__init__.py`` names its package)."""
     parts = [x for x in path.removesuffix(".py").split("/") if x]
@@ -871,13 +887,17 @@ class PackBuilder:
                 if x.startswith("from ")
                 and (x.split()[1].startswith(".") is False and x.split()[1].split(".")[0] in own)
             ]
+        # one line per module, in the order modules first come up (projects that write one
+        # import per line would otherwise spend a line, and its module path, on every name)
+        by_module: dict[str, list[str]] = {}
         for line in candidates:
             module, _, names = line.removeprefix("from ").partition(" import ")
             names = names.strip("()")
             missing = [n.strip() for n in names.split(",") if n.strip() and n.strip() not in shown]
             if missing:
                 shown.update(missing)
-                extra.append(f"from {module} import {', '.join(missing)}")
+                by_module.setdefault(module, []).extend(missing)
+        extra = [f"from {module} import {', '.join(names)}" for module, names in by_module.items()]
         for var, info in (meta.get("routers") or {}).items():
             if not isinstance(info, dict):
                 continue
@@ -894,7 +914,7 @@ class PackBuilder:
             return ""
         # the project's own names first: an assistant can guess `from fastapi import Query`
         extra = [x for x in extra if _is_own_import(x, own)] + [x for x in extra if not _is_own_import(x, own)]
-        header = f"# {path} (imports)\n" + "\n".join(lines[:25])
+        header = f"# {path} (imports)\n" + "\n".join(lines[:40])
         if extra:
             header += _SHARED_MARKER
             header += "\n".join(extra[:max_extra])
@@ -927,7 +947,9 @@ class PackBuilder:
                 scored.append((score, path))
         if not scored:
             return ""
-        scored.sort(key=lambda x: (-x[0], x[1].count("/"), x[1]))
+        # among equals, the layers a handler imports from (models, schemas, serializers, forms,
+        # services, ...) before the rest of a resource's package (apps.py, management commands)
+        scored.sort(key=lambda x: (-x[0], _layer_rank(x[1]), x[1].count("/"), x[1]))
         outline = self._outline([path for _s, path in scored[: max_modules * 4]])
         shown = set(re.findall(r"\w+", shown_text))
         lines: list[str] = []

@@ -139,3 +139,17 @@ def delete_{res}(item_id: int):
         pack = brain.context("Add CRUD endpoints for bills", budget=4000)
     leading = [e.pattern.name for e in pack.exemplars if e.role == "closest resource"][:3]
     assert leading == ["list_bills", "create_bills", "delete_bills"]
+
+
+def test_layer_rank_puts_what_handlers_import_first():
+    from memorybrain.pack import _layer_rank
+
+    paths = [
+        "shop/invoices/apps.py",
+        "shop/invoices/management/commands/sync.py",
+        "shop/invoices/serializers.py",
+        "shop/invoices/models/lines.py",
+        "shop/invoices/services.py",
+    ]
+    ranked = sorted(paths, key=lambda p: (_layer_rank(p), p))
+    assert ranked[:3] == ["shop/invoices/models/lines.py", "shop/invoices/serializers.py", "shop/invoices/services.py"]
