@@ -12,23 +12,11 @@ from typing import Annotated, Any
 
 import typer
 
+from cli.options import DbOpt, JsonOpt, ProjectOpt
 from cli.output import errors_to_exit, fail
 
 __all__ = ["exclude", "export", "fact_app", "include", "note", "pin", "rule_app", "snapshot_app", "unpin"]
 
-ProjectOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--project",
-        "-p",
-        help="Project root (default: nearest folder with .brain/, else the current folder).",
-    ),
-]
-DbOpt = Annotated[
-    str | None,
-    typer.Option("--db", help="Store file (default: .brain/brain.db under the project)."),
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 IdArg = Annotated[
     str,
     typer.Argument(

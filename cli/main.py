@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from cli.options import DbOpt, JsonOpt, ProjectOpt
 from cli.output import errors_to_exit, progress_bar
 
 app = typer.Typer(
@@ -24,19 +25,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-ProjectOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--project",
-        "-p",
-        help="Project root (default: nearest folder with .brain/, else the current folder).",
-    ),
-]
-DbOpt = Annotated[
-    str | None,
-    typer.Option("--db", help="Store file (default: .brain/brain.db under the project)."),
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 
 
 def _version(value: bool) -> None:

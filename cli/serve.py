@@ -12,22 +12,11 @@ from typing import Annotated
 
 import typer
 
+from cli.options import DbOpt, ProjectOpt
 from cli.output import errors_to_exit
 
 __all__ = ["hook", "mcp", "serve"]
 
-ProjectOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--project",
-        "-p",
-        help="Project root (default: nearest folder with .brain/, else the current folder).",
-    ),
-]
-DbOpt = Annotated[
-    str | None,
-    typer.Option("--db", help="Store file (default: .brain/brain.db under the project)."),
-]
 ModelOpt = Annotated[
     str | None,
     typer.Option("--model", help="Embedding model: default, a local model folder, or 'hashing'."),

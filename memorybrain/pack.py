@@ -856,12 +856,7 @@ class PackBuilder:
         meta = self._file_meta(path) or {}
         own = self._own_packages()
         lines = [str(text) for _line, text in meta.get("import_lines") or []]
-
-        def is_own(line: str) -> bool:
-            module = line.split()[1] if len(line.split()) > 1 else ""
-            return module.startswith(".") or module.split(".")[0] in own
-
-        return [x for x in lines if is_own(x)] + [x for x in lines if not is_own(x)]
+        return [x for x in lines if _is_own_import(x, own)] + [x for x in lines if not _is_own_import(x, own)]
 
     def _module_header(
         self,

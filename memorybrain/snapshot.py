@@ -796,26 +796,14 @@ def diff_text(d: dict[str, Any]) -> str:
     for sign, key in (("+", "added"), ("-", "removed"), ("~", "changed"), (">", "moved")):
         for x in p[key]:
             out.append(f"{sign} pattern {x['kind']} {x['qualname']}  {x['location']}  ({key})")
-    for x in d["rules"]["added"]:
-        out.append(f"+ rule: {x}")
-    for x in d["rules"]["removed"]:
-        out.append(f"- rule: {x}")
-    for x in d["facts"]["added"]:
-        out.append(f"+ fact: {x}")
-    for x in d["facts"]["removed"]:
-        out.append(f"- fact: {x}")
-    for x in d["facts"]["changed"]:
-        out.append(f"~ fact: {x['key']}: {x['from']} → {x['to']}")
-    for x in d["curation"]:
-        out.append(f"~ {x['field']}: {x['qualname']} ({x['path']}): {x['from']!r} → {x['to']!r}")
-    for x in d["exclusions"]["added"]:
-        out.append(f"+ exclude: {x}")
-    for x in d["exclusions"]["removed"]:
-        out.append(f"- exclude: {x}")
-    for x in d["conventions"]["added"]:
-        out.append(f"+ convention: {x}")
-    for x in d["conventions"]["removed"]:
-        out.append(f"- convention: {x}")
-    for x in d["conventions"]["changed"]:
-        out.append(f"~ convention: {x['from']} → {x['to']}")
+    # the same order as before: rules, facts, curation, exclusions, conventions
+    for section, label in (("rules", "rule"), ("facts", "fact")):
+        out += [f"+ {label}: {x}" for x in d[section]["added"]]
+        out += [f"- {label}: {x}" for x in d[section]["removed"]]
+    out += [f"~ fact: {x['key']}: {x['from']} → {x['to']}" for x in d["facts"]["changed"]]
+    out += [f"~ {x['field']}: {x['qualname']} ({x['path']}): {x['from']!r} → {x['to']!r}" for x in d["curation"]]
+    for section, label in (("exclusions", "exclude"), ("conventions", "convention")):
+        out += [f"+ {label}: {x}" for x in d[section]["added"]]
+        out += [f"- {label}: {x}" for x in d[section]["removed"]]
+    out += [f"~ convention: {x['from']} → {x['to']}" for x in d["conventions"]["changed"]]
     return "\n".join(out) + "\n"

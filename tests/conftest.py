@@ -43,60 +43,42 @@ def copy_app(src: Path, dest: Path) -> Path:
     return dest
 
 
-@pytest.fixture(scope="session")
-def fastapi_brain(tmp_path_factory, real_encoder):
-    """The FastAPI fixture app, copied and indexed once with the real model."""
+def _indexed_app(tmp_path_factory, encoder, src: Path):
+    """Copy a fixture app and index it once with ``encoder``; closes the brain afterwards."""
     from memorybrain import Brain
 
-    root = copy_app(FASTAPI_APP, tmp_path_factory.mktemp("fa") / "fastapi_app")
-    brain = Brain.open(root, encoder=real_encoder)
+    root = copy_app(src, tmp_path_factory.mktemp(src.name) / src.name)
+    brain = Brain.open(root, encoder=encoder)
     brain.index()
     yield brain
     brain.close()
+
+
+@pytest.fixture(scope="session")
+def fastapi_brain(tmp_path_factory, real_encoder):
+    """The FastAPI fixture app, copied and indexed once with the real model."""
+    yield from _indexed_app(tmp_path_factory, real_encoder, FASTAPI_APP)
 
 
 @pytest.fixture(scope="session")
 def fab_brain(tmp_path_factory, real_encoder):
     """The Flask-AppBuilder fixture app (helpdesk), copied and indexed once with the real model."""
-    from memorybrain import Brain
-
-    root = copy_app(FAB_APP, tmp_path_factory.mktemp("fab") / "fab_app")
-    brain = Brain.open(root, encoder=real_encoder)
-    brain.index()
-    yield brain
-    brain.close()
+    yield from _indexed_app(tmp_path_factory, real_encoder, FAB_APP)
 
 
 @pytest.fixture(scope="session")
 def restx_brain(tmp_path_factory, real_encoder):
     """The Flask-RESTX fixture app (taskboard), copied and indexed once with the real model."""
-    from memorybrain import Brain
-
-    root = copy_app(RESTX_APP, tmp_path_factory.mktemp("rx") / "restx_app")
-    brain = Brain.open(root, encoder=real_encoder)
-    brain.index()
-    yield brain
-    brain.close()
+    yield from _indexed_app(tmp_path_factory, real_encoder, RESTX_APP)
 
 
 @pytest.fixture(scope="session")
 def flask_brain(tmp_path_factory, real_encoder):
-    from memorybrain import Brain
-
-    root = copy_app(FLASK_APP, tmp_path_factory.mktemp("fl") / "flask_app")
-    brain = Brain.open(root, encoder=real_encoder)
-    brain.index()
-    yield brain
-    brain.close()
+    """The Flask fixture app (bookshop), copied and indexed once with the real model."""
+    yield from _indexed_app(tmp_path_factory, real_encoder, FLASK_APP)
 
 
 @pytest.fixture(scope="session")
 def drf_brain(tmp_path_factory, real_encoder):
     """The Django REST Framework fixture app, copied and indexed once with the real model."""
-    from memorybrain import Brain
-
-    root = copy_app(DRF_APP, tmp_path_factory.mktemp("drf") / "drf_app")
-    brain = Brain.open(root, encoder=real_encoder)
-    brain.index()
-    yield brain
-    brain.close()
+    yield from _indexed_app(tmp_path_factory, real_encoder, DRF_APP)
