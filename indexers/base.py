@@ -18,6 +18,7 @@ import tree_sitter_python
 from tree_sitter import Language, Node, Parser, Query, QueryCursor, Tree
 
 from memorybrain.models import Pattern
+from memorybrain.modpath import module_name
 
 
 @cache
@@ -38,14 +39,6 @@ def load_query(name: str) -> Query:
 
 def run_query(name: str, node: Node) -> list[tuple[int, dict[str, list[Node]]]]:
     return QueryCursor(load_query(name)).matches(node)
-
-
-def module_name(path: str) -> str:
-    """Dotted module name for a relative path: ``app/routers/users.py`` -> ``app.routers.users``."""
-    parts = path.removesuffix(".py").split("/")
-    if parts and parts[-1] == "__init__":
-        parts = parts[:-1]
-    return ".".join(parts)
 
 
 @dataclass

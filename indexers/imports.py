@@ -6,10 +6,20 @@ factories import their blueprints there); ``import_lines`` keeps only module-lev
 
 from __future__ import annotations
 
+import re
+
 from indexers.base import ParsedFile, dotted_name, walk
 from memorybrain.models import FileExtract
 
 _IMPORT_TYPES = frozenset({"import_statement", "import_from_statement"})
+
+
+def _one_line(text: str) -> str:
+    """A (parenthesised, multi-line) import statement on one line, without its comments (which
+    would otherwise swallow the rest of the joined line)."""
+    if "\n" not in text:
+        return text
+    return " ".join(re.sub(r"#[^\n]*", "", text).split()).replace("( ", "(").replace(", )", ")").replace(" )", ")")
 
 
 def extract(pf: ParsedFile) -> FileExtract:
@@ -21,8 +31,7 @@ def extract(pf: ParsedFile) -> FileExtract:
         line = stmt.start_point[0] + 1
         local = stmt.id not in top_level
         if not local:
-            text = pf.text(stmt)
-            import_lines.append([line, text if "\n" not in text else " ".join(text.split())])
+            import_lines.append([line, _one_line(pf.text(stmt))])
         if stmt.type == "import_statement":
             for c in stmt.named_children:
                 node = c.child_by_field_name("name") if c.type == "aliased_import" else c

@@ -27,12 +27,12 @@ from indexers import (
     facts_from_imports,
     is_metadata_file,
 )
-from indexers.base import module_name
 from indexers.stack import merge_facts
 from memorybrain.config import Config
 from memorybrain.embeddings import Encoder, get_encoder
 from memorybrain.linker import LINKER_VERSION, link
 from memorybrain.models import Fact, FileExtract
+from memorybrain.modpath import module_name
 from memorybrain.store import Store, now_iso
 from memorybrain.walk import Skip, SourceFile, walk_project
 

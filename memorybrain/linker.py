@@ -20,7 +20,6 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from indexers.base import module_name
 from memorybrain.linker_django import (
     DJANGO_FRAMEWORKS,
     DjangoUrls,
@@ -29,12 +28,13 @@ from memorybrain.linker_django import (
     merge_conventions,
     resolve_test_requests,
 )
+from memorybrain.modpath import absolute_module, module_name
 
 PatternRow = tuple[str, str, str, str, dict[str, Any], int, str]
 
 #: Bump when linking or convention logic changes: stores linked by another version relink on
 #: the next ``brain index`` even when no file changed.
-LINKER_VERSION = "10"
+LINKER_VERSION = "11"
 
 _AUTH_RE = re.compile(
     r"auth|login|jwt|token|current_user|currentuser|user|permission|role|admin|require|protect"
@@ -382,6 +382,7 @@ def derive_conventions(
         out += _fab_conventions(routes)
         out += _helper_conventions(routes, defs)
         out += _import_conventions(routes, files_meta)
+        out += _base_conventions(rows, routes, files_meta)
     out += _model_conventions(rows, usage)
     out += _test_conventions(rows)
     out += _middleware_conventions(rows, files_meta)
@@ -1197,17 +1198,6 @@ def _test_conventions(rows: list[PatternRow]) -> list[dict[str, Any]]:
     ]
 
 
-def absolute_module(importer: str, module: str, level: int) -> str:
-    """``from ..deps import x`` in app/api/routes/items.py -> ``app.api.deps``."""
-    if not level:
-        return module
-    base = module_name(importer).split(".")
-    if not importer.endswith("__init__.py"):
-        base = base[:-1]
-    base = base[: len(base) - (level - 1)] if level > 1 else base
-    return ".".join([*base, module] if module else base)
-
-
 def _import_conventions(routes: list[Route], files_meta: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     """What route modules import: the names a new route module will most likely need."""
     route_files = sorted({r.path for r in routes})
@@ -1239,6 +1229,98 @@ def _import_conventions(routes: list[Route], files_meta: dict[str, dict[str, Any
             "statement": f"route modules share imports ({len(common)} names used by at least {threshold} of "
             f"{len(route_files)} route modules; shown with the first exemplar)",
             "data": {"lines": lines, "modules": len(route_files), "pattern_ids": []},
+        }
+    ]
+
+
+#: What a project's classes are grouped by for ``_base_conventions``, in the order shown.
+_BASE_ROLES = ("views", "schemas", "models")
+_MAX_BASES = 5
+_TEST_PATH_RE = re.compile(r"(^|/)(tests?|testing)/|(^|/)test_[^/]*$|_test\.py$|conftest")
+
+
+def _resolve_base(base: str, path: str, imports: list[dict[str, Any]], local: set[str]) -> tuple[str, str] | None:
+    """``viewsets.ModelViewSet`` in a file with ``from rest_framework import viewsets`` ->
+    (``rest_framework.viewsets``, ``ModelViewSet``); a class of the same file -> its module."""
+    base = base.split("[", 1)[0].strip()
+    if not base or "=" in base or not re.fullmatch(r"[A-Za-z_][\w.]*", base):
+        return None
+    head, _, rest = base.partition(".")
+    name = base.rsplit(".", 1)[-1]
+    for imp in imports:
+        if imp.get("local"):
+            continue
+        module = absolute_module(path, str(imp.get("module") or ""), int(imp.get("level") or 0))
+        bound = imp.get("alias") or (imp.get("name") or str(imp.get("module") or "").split(".")[0])
+        if bound != head:
+            continue
+        if not rest:  # the name the module defines, not the file's alias for it
+            return (module, str(imp["name"])) if imp.get("name") else None
+        if imp.get("name"):  # from rest_framework import viewsets; viewsets.ModelViewSet
+            target = f"{module}.{imp['name']}"
+        else:  # import a.b; a.b.C (or import a.b as m; m.C)
+            target = str(imp.get("module")) if imp.get("alias") else head
+        middle = rest.rsplit(".", 1)[0] if "." in rest else ""
+        return (f"{target}.{middle}" if middle else target, name)
+    if not rest and base in local:
+        return module_name(path), name
+    return None
+
+
+def _base_conventions(
+    rows: list[PatternRow], routes: list[Route], files_meta: dict[str, dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """What the project's views, schemas and models derive from, most used first: which
+    generic view, which serializer or schema base, which model base a new class should use."""
+    route_files = {r.path for r in routes}
+    local: dict[str, set[str]] = defaultdict(set)
+    for _pid, _kind, name, path, _meta, _u, _s in rows:
+        if "." not in name:
+            local[path].add(name)
+    seen: set[tuple[str, str]] = set()
+    counts: dict[str, Counter[tuple[str, str]]] = {role: Counter() for role in _BASE_ROLES}
+    for _pid, kind, name, path, meta, _u, _s in rows:
+        bases = meta.get("bases") or []
+        if not bases or _TEST_PATH_RE.search(path):
+            continue
+        cls = str(meta.get("class") or name) if kind == "route" else name
+        if (path, cls) in seen:
+            continue
+        seen.add((path, cls))
+        if kind in ("schema", "model"):
+            role = kind + "s"
+        elif path in route_files and kind in ("route", "class"):
+            role = "views"
+        else:
+            continue
+        imports = files_meta.get(path, {}).get("imports") or []
+        for base in bases:
+            resolved = _resolve_base(str(base), path, imports, local[path])
+            if resolved and resolved[1] not in ("object", "Exception"):
+                counts[role][resolved] += 1
+    lines: list[str] = []  # views, then schemas, then models (a list: stored JSON keeps no key order)
+    parts: list[str] = []
+    for role in _BASE_ROLES:
+        ranked = [(key, n) for key, n in counts[role].most_common() if not key[1].startswith("_")]
+        if not ranked:
+            continue
+        # the usual bases, not the long tail: used by at least 3 classes and a tenth of the top one
+        common = [(key, n) for key, n in ranked[:_MAX_BASES] if n >= max(3, ranked[0][1] // 10)]
+        if not common:
+            continue
+        by_module: dict[str, list[str]] = {}
+        for (module, name), _n in common:
+            by_module.setdefault(module, []).append(name)
+        lines += [f"from {m} import {', '.join(names)}" for m, names in by_module.items()]
+        parts.append(f"{role} from " + ", ".join(f"`{name}` ({n})" for (_m, name), n in common[:3]))
+    if not lines:
+        return []
+    return [
+        {
+            "key": "bases",
+            "topic": "bases",
+            "statement": "classes derive from the project's usual bases: " + "; ".join(parts),
+            "data": {"lines": lines, "pattern_ids": []},
         }
     ]
 

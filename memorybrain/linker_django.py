@@ -139,7 +139,7 @@ class DjangoUrls:
     def _ref_file(self, importer: str, ref: str) -> tuple[str, str] | None:
         """``include(api_urls)``/``include(views.urlpatterns)``: (file, var) it names."""
         head, _, rest = ref.partition(".")
-        from memorybrain.linker import absolute_module
+        from memorybrain.modpath import absolute_module
 
         for imp in self.files_meta.get(importer, {}).get("imports") or []:
             bound = imp.get("alias") or imp.get("name") or str(imp.get("module", "")).split(".")[0]

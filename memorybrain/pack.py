@@ -23,6 +23,7 @@ from memorybrain.curation import Curation, report_markdown
 from memorybrain.embeddings import Encoder
 from memorybrain.errors import RequestError
 from memorybrain.models import Fact, Pattern
+from memorybrain.modpath import absolute_module
 from memorybrain.retrieve import Hit, Retriever
 from memorybrain.store import Store
 from memorybrain.tokens import CHARS_PER_TOKEN, METHOD, count_tokens
@@ -213,6 +214,31 @@ def _is_own_import(line: str, own: set[str]) -> bool:
     return module.startswith(".") or module.split(".")[0] in own
 
 
+_FROM_IMPORT = re.compile(r"from\s+(\S+)\s+import\s+\(?(.*?)\)?\s*")
+
+
+def merge_imports(lines: Iterable[str]) -> list[str]:
+    """One ``from M import a, b`` line per module, where the first line from ``M`` stood.
+
+    Projects that write one import per line spend a line, and the module's path, on every
+    name; merged, a header shows all of a module's names in the room of a few lines.
+    """
+    out: list[str | list[str]] = []
+    by_module: dict[str, list[str]] = {}
+    for text in lines:
+        m = _FROM_IMPORT.fullmatch(text)
+        if not m:
+            out.append(text)
+            continue
+        names = [n.strip() for n in m.group(2).split(",") if n.strip()]
+        if m.group(1) in by_module:
+            by_module[m.group(1)].extend(n for n in names if n not in by_module[m.group(1)])
+        else:
+            by_module[m.group(1)] = names
+            out.append([m.group(1)])
+    return [x if isinstance(x, str) else f"from {x[0]} import {', '.join(by_module[x[0]])}" for x in out]
+
+
 def fit_header(header: str, max_chars: int) -> str:
     """Drop whole lines from the end of an exemplar header until it fits ``max_chars``
     (a comment line left with nothing under it goes too)."""
@@ -309,6 +335,10 @@ _TYPE_WORD = re.compile(r"[A-Z][A-Za-z0-9_]*")
 
 #: Patterns a builder keeps decoded between requests.
 PATTERN_CACHE_SIZE = 20_000
+#: Share of the budget (percent) the first exemplar's header may take.
+HEADER_SHARE = 50
+#: Import lines of the first exemplar's own module shown (merged, one per module).
+MAX_OWN_IMPORT_LINES = 40
 #: Names listed per module of the request's resource.
 MAX_RESOURCE_NAMES = 30
 #: Words of a request that name no resource.
@@ -325,9 +355,12 @@ def resource_terms(request: str) -> list[frozenset[str]]:
     """The words of a request that may name a resource, each with its singular and plural
     forms: "service accounts" -> [{service, services}, {accounts, account}]."""
     out: list[frozenset[str]] = []
-    for word in dict.fromkeys(re.findall(r"[a-z][a-z0-9]+", request.lower())):
-        if len(word) < 3 or word in _REQUEST_WORDS:
-            continue
+    words = [w for w in dict.fromkeys(re.findall(r"[a-z][a-z0-9]+", request.lower())) if len(w) >= 3]
+    named = [w for w in words if w not in _REQUEST_WORDS]
+    if not named:  # "endpoints for app": a usual request word names the resource when nothing else does
+        last = re.search(r"\b(?:for|of|on)\s+(?:the\s+|an?\s+|our\s+|my\s+)?([a-z][a-z0-9]{2,})\s*$", request.lower())
+        named = [last.group(1)] if last else []
+    for word in named:
         if word.endswith("ies"):
             other = word[:-3] + "y"
         elif word.endswith(("ses", "xes", "ches", "shes")):
@@ -416,6 +449,7 @@ class PackBuilder:
         self._outlines: dict[str, list[tuple[str, str]]] = {}
         self._pattern_cache: dict[str, Pattern] = {}
         self._words: dict[str, list[str]] | None = None
+        self._imported: dict[str, list[tuple[str, int]]] | None = None
         self._curation = Curation()
 
     def refresh(self) -> None:
@@ -429,6 +463,51 @@ class PackBuilder:
         self._outlines = {}
         self._pattern_cache = {}
         self._words = None
+        self._imported = None
+
+    def _imported_names(self) -> dict[str, list[tuple[str, int]]]:
+        """Module -> the names other modules import from it, with how many files do, the most
+        imported first: built once per builder from the stored imports."""
+        if self._imported is None:
+            counts: dict[str, Counter[str]] = defaultdict(Counter)
+            for path, meta in self.store.files_meta("python").items():
+                if _is_test_path(path):
+                    continue
+                for imp in meta.get("imports") or []:
+                    name = imp.get("name")
+                    if not name or name == "*" or imp.get("local"):
+                        continue
+                    module = absolute_module(path, str(imp.get("module") or ""), int(imp.get("level") or 0))
+                    counts[module][str(name)] += 1
+            self._imported = {m: sorted(c.items(), key=lambda kv: (-kv[1], kv[0])) for m, c in counts.items()}
+        return self._imported
+
+    def _more_from_shown(self, header: str, limit: int) -> str:
+        """Other names of the project's modules the header imports from, that many files import
+        too: a new module needs the same modules' other names (``CanEditPost`` next to
+        ``CanEditUser``), the most imported first."""
+        if limit <= 0:
+            return ""
+        own = self._own_packages()
+        shown = set(re.findall(r"\w+", header))
+        modules = re.findall(r"(?m)^from ([\w.]+) import ", header)
+        modules = [m for m in dict.fromkeys(modules) if m.split(".")[0] in own]
+        imported = self._imported_names()
+        picks: list[tuple[int, int, str, str]] = []
+        for rank, module in enumerate(modules):
+            for name, n in imported.get(module, []):
+                if n < 2:
+                    break
+                if name not in shown and not name.startswith("_"):
+                    picks.append((-n, rank, module, name))
+        picks.sort()
+        by_module: dict[str, list[str]] = {}
+        for _n, _rank, module, name in picks[:limit]:
+            by_module.setdefault(module, []).append(name)
+        if not by_module:
+            return ""
+        lines = [f"from {m} import {', '.join(by_module[m])}" for m in modules if m in by_module]
+        return "# more names from these modules that other files import:\n" + "\n".join(lines)
 
     def _names(self) -> dict[str, list[tuple[str, str, str, str]]]:
         if self._by_name is None:
@@ -609,12 +688,16 @@ class PackBuilder:
         existing = self._resource_imports(
             request, header, max_modules=max(2, budget // 1000), max_names=max(10, budget // 100)
         )
-        blocks = self._building_blocks(f"{header}\n{existing}", max(5, budget // 200))
+        bases = self._base_lines(conventions, f"{header}\n{existing}")
         # most telling first, since a tight budget cuts the header from its end: the module's
-        # own imports, the resource's code, what sibling modules import, the building blocks
+        # own imports, the resource's code, the usual base classes, what sibling modules
+        # import, other names of the modules shown so far, the building blocks
         own, marker, shared = header.partition(_SHARED_MARKER)
-        header = "\n".join(x for x in (own, existing, marker.strip() + "\n" + shared if marker else "", blocks) if x)
-        header = fit_header(header, budget * CHARS_PER_TOKEN * 2 // 5)
+        shared = marker.strip() + "\n" + shared if marker else ""
+        more = self._more_from_shown("\n".join((own, existing, bases, shared)), max(10, budget // 50))
+        blocks = self._building_blocks("\n".join((header, existing, bases, more)), max(5, budget // 200))
+        header = "\n".join(x for x in (own, existing, bases, shared, more, blocks) if x)
+        header = fit_header(header, budget * CHARS_PER_TOKEN * HEADER_SHARE // 100)
         for i, pid in enumerate(ordered[:5]):
             add(
                 pid,
@@ -855,7 +938,7 @@ class PackBuilder:
         """A module's import statements, the project's own first (they carry its conventions)."""
         meta = self._file_meta(path) or {}
         own = self._own_packages()
-        lines = [str(text) for _line, text in meta.get("import_lines") or []]
+        lines = merge_imports(str(text) for _line, text in meta.get("import_lines") or [])
         return [x for x in lines if _is_own_import(x, own)] + [x for x in lines if not _is_own_import(x, own)]
 
     def _module_header(
@@ -868,7 +951,7 @@ class PackBuilder:
         meta = self._file_meta(path)
         if meta is None:
             return ""
-        lines = self._import_lines(path)
+        lines = self._import_lines(path)[:MAX_OWN_IMPORT_LINES]
         shared = next((c for c in conventions or [] if c["key"] == "imports"), None)
         extra: list[str] = []
         shown = {n.strip() for text in lines for n in re.split(r"[ ,()]+", text)}
@@ -908,8 +991,7 @@ class PackBuilder:
         if not lines and not extra:
             return ""
         # the project's own names first: an assistant can guess `from fastapi import Query`
-        extra = [x for x in extra if _is_own_import(x, own)] + [x for x in extra if not _is_own_import(x, own)]
-        header = f"# {path} (imports)\n" + "\n".join(lines[:40])
+        header = f"# {path} (imports)\n" + "\n".join(lines)
         if extra:
             header += _SHARED_MARKER
             header += "\n".join(extra[:max_extra])
@@ -964,6 +1046,24 @@ class PackBuilder:
         if named:
             out += ("\n" if out else "") + f"# more names in the project that mention {label}:\n" + "\n".join(named)
         return out
+
+    def _base_lines(self, conventions: list[dict[str, Any]], shown_text: str) -> str:
+        """Import lines for the base classes the project's views, schemas and models derive
+        from, the most used first (the ``bases`` convention), leaving out names already shown."""
+        c = next((c for c in conventions if c["key"] == "bases"), None)
+        if not c:
+            return ""
+        shown = set(re.findall(r"\w+", shown_text))
+        lines: list[str] = []
+        for line in (c.get("data") or {}).get("lines") or []:
+            module, _, names = line.removeprefix("from ").partition(" import ")
+            missing = [n for n in names.split(", ") if n not in shown]
+            if missing:
+                shown.update(missing)
+                lines.append(f"from {module} import {', '.join(missing)}")
+        if not lines:
+            return ""
+        return "# the base classes the project's classes derive from, most used first:\n" + "\n".join(lines)
 
     def _building_blocks(self, shown_text: str, limit: int) -> str:
         """Import lines for the project's own decorators, dependencies and exceptions: the

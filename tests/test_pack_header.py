@@ -1,0 +1,189 @@
+"""The first exemplar's header: merged import lines, the project's usual base classes, and
+more names from the modules it shows."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from indexers import imports
+from indexers.base import ParsedFile
+from memorybrain.linker import _base_conventions, _resolve_base
+from memorybrain.pack import merge_imports, resource_words
+
+# --------------------------------------------------------------------------- unit
+
+
+def test_merge_imports_gives_one_line_per_module_where_the_first_stood():
+    lines = [
+        "import logging",
+        "from .models import Invoice",
+        "from rest_framework import viewsets",
+        "from .models import Customer as Client",
+        "from .models import Invoice",
+        "from app.errors import (NotFound, Conflict)",
+    ]
+    assert merge_imports(lines) == [
+        "import logging",
+        "from .models import Invoice, Customer as Client",
+        "from rest_framework import viewsets",
+        "from app.errors import NotFound, Conflict",
+    ]
+    assert merge_imports([]) == []
+
+
+def test_multi_line_import_statements_lose_their_comments_when_joined():
+    source = textwrap.dedent(
+        """
+        from app.deps import (
+            get_db,  # the session
+            CurrentUser,
+        )
+        import os  # noqa
+        """
+    )
+    meta = imports.extract(ParsedFile.parse("app/routes.py", source.encode())).meta
+    texts = [text for _line, text in meta["import_lines"]]
+    assert texts[0] == "from app.deps import (get_db, CurrentUser)"
+    assert texts[1] == "import os"
+
+
+def test_a_usual_request_word_names_the_resource_when_nothing_else_does():
+    assert resource_words("Add CRUD API endpoints for app") == {"app", "apps"}
+    assert resource_words("add endpoints for the page") == {"page", "pages"}
+    assert resource_words("Add CRUD endpoints for invoices in the app") == {"invoice", "invoices"}
+    assert resource_words("add new endpoints") == set()
+
+
+def _imp(module: str, name: str | None, alias: str | None = None, level: int = 0) -> dict:
+    return {"module": module, "name": name, "alias": alias, "level": level, "line": 1}
+
+
+def test_resolve_base_follows_the_files_imports():
+    imps = [
+        _imp("rest_framework", "viewsets"),
+        _imp("rest_framework.views", "APIView"),
+        _imp("django.db", None),
+        _imp("pydantic", "BaseModel", "PydanticModel"),
+        _imp("", "mixins", level=1),
+        _imp("sqlalchemy.orm", None, "orm"),
+    ]
+    path = "shop/api/views.py"
+    local = {"LocalBase"}
+    assert _resolve_base("viewsets.ModelViewSet", path, imps, local) == ("rest_framework.viewsets", "ModelViewSet")
+    assert _resolve_base("APIView", path, imps, local) == ("rest_framework.views", "APIView")
+    assert _resolve_base("django.db.models.Model", path, imps, local) == ("django.db.models", "Model")
+    assert _resolve_base("PydanticModel", path, imps, local) == ("pydantic", "BaseModel")
+    assert _resolve_base("mixins.OwnedMixin", path, imps, local) == ("shop.api.mixins", "OwnedMixin")
+    assert _resolve_base("orm.DeclarativeBase", path, imps, local) == ("sqlalchemy.orm", "DeclarativeBase")
+    assert _resolve_base("LocalBase", path, imps, local) == ("shop.api.views", "LocalBase")
+    assert _resolve_base("Generic[T]", path, imps, local) is None  # not imported: a builtin or unknown
+    assert _resolve_base("metaclass=ABCMeta", path, imps, local) is None
+    assert _resolve_base("Unknown", path, imps, local) is None
+
+
+def test_base_conventions_count_classes_once_and_keep_the_usual_ones():
+    imps = {"imports": [_imp("rest_framework", "viewsets"), _imp("rest_framework", "serializers")]}
+    rows = []
+    for i in range(4):  # four viewsets, each with two action routes sharing the class
+        for action in ("list", "create"):
+            meta = {"bases": ["viewsets.ModelViewSet"], "class": f"V{i}"}
+            rows.append((f"r{i}{action}", "route", f"V{i}.{action}", f"api/v{i}.py", meta, 0, ""))
+    rows.append(("odd", "class", "Odd", "api/v0.py", {"bases": ["viewsets.ViewSet"]}, 0, ""))
+    for i in range(3):
+        rows.append((f"s{i}", "schema", f"S{i}", "api/serializers.py", {"bases": ["serializers.Serializer"]}, 0, ""))
+    rows.append(("t", "class", "T", "tests/test_x.py", {"bases": ["viewsets.ViewSet"]}, 0, ""))
+    routes = [type("R", (), {"path": f"api/v{i}.py"})() for i in range(4)]
+    files_meta = {f"api/v{i}.py": imps for i in range(4)} | {"api/serializers.py": imps}
+    (c,) = _base_conventions(rows, routes, files_meta)  # type: ignore[arg-type]
+    assert c["key"] == "bases"
+    assert c["data"]["lines"] == [
+        "from rest_framework.viewsets import ModelViewSet",  # 4 classes, not 8 routes; ViewSet once: the tail
+        "from rest_framework.serializers import Serializer",
+    ]
+    assert "views from `ModelViewSet` (4)" in c["statement"]
+    assert "schemas from `Serializer` (3)" in c["statement"]
+
+
+# --------------------------------------------------------------------------- packs (real model)
+
+
+def _write(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+
+
+def _routes(name: str, deps: str) -> str:
+    return f'''
+        from fastapi import APIRouter, Depends
+        from app.deps import {deps}
+
+        router = APIRouter(prefix="/{name}")
+
+
+        @router.get("/")
+        def list_{name}(user=Depends(require_user)):
+            return []
+
+
+        @router.post("/")
+        def create_{name}(body: dict, user=Depends(require_user)):
+            return body
+
+
+        @router.delete("/{{item_id}}")
+        def delete_{name}(item_id: int, user=Depends(require_user)):
+            return None
+        '''
+
+
+@pytest.mark.integration
+def test_pack_shows_other_names_of_the_modules_it_imports_from(tmp_path, real_encoder):
+    from memorybrain import Brain
+
+    service = "from app.deps import audit_log, require_owner\n\n\ndef run():\n    return audit_log, require_owner\n"
+    _write(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/deps.py": """
+                def require_user():
+                    return 1
+
+
+                def require_owner():
+                    return 2
+
+
+                def audit_log(event):
+                    return event
+
+
+                def never_imported():
+                    return 3
+                """,
+            "app/routes/__init__.py": "",
+            "app/routes/items.py": _routes("items", "require_user"),
+            "app/routes/orders.py": _routes("orders", "require_user"),
+            "app/services/billing.py": service,
+            "app/services/shipping.py": service,
+        },
+    )
+    with Brain.open(tmp_path, encoder=real_encoder) as brain:
+        brain.index()
+        md = brain.context("Add CRUD endpoints for widgets", budget=4000).to_markdown()
+    block = md[md.index("# more names from these modules that other files import:") :].splitlines()
+    assert block[1] == "from app.deps import audit_log, require_owner"  # imported by 2 files each
+    assert "never_imported" not in md.split("## Exemplars", 1)[1].split("```", 2)[1]
+
+
+@pytest.mark.integration
+def test_pack_shows_the_projects_usual_base_classes(drf_brain):
+    md = drf_brain.context("Add CRUD endpoints for payments", budget=4000).to_markdown()
+    assert "classes derive from the project's usual bases" in md
+    header = md[md.index("# the base classes the project's classes derive from") :].splitlines()
+    assert "from rest_framework.serializers import ModelSerializer" in header[1:4]
