@@ -686,7 +686,7 @@ class PackBuilder:
         # imports are the densest conventions there are: more of them as the budget grows
         header = self._module_header(module, conventions, neighbours[:8], max(6, budget // 120)) if module else ""
         existing = self._resource_imports(
-            request, header, max_modules=max(2, budget // 1000), max_names=max(10, budget // 100)
+            request, header, max_modules=max(2, budget // 500), max_names=max(10, budget // 50)
         )
         bases = self._base_lines(conventions, f"{header}\n{existing}")
         # most telling first, since a tight budget cuts the header from its end: the module's
