@@ -193,12 +193,18 @@ def context(
     with errors_to_exit():
         if snapshot is not None:
             from memorybrain import Brain
+            from memorybrain.vector_cache import cache_root
 
             brain = Brain.from_snapshot(snapshot)
             if brain.snapshot_embedded:
+                folder = cache_root()
+                after = (
+                    f"kept in the vector cache ({folder}) for the next call" if folder
+                    else "export it with vectors to skip this on every call"
+                )
                 typer.echo(
                     f"note: embedded {brain.snapshot_embedded} patterns: the snapshot has no vectors for the local "
-                    "model (export it with vectors to skip this on every call)",
+                    f"model; {after}",
                     err=True,
                 )
         else:

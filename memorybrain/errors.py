@@ -5,6 +5,7 @@ Hierarchy::
     BrainError                  exit code 1
     ├── ConfigError             a bad key or value in [tool.brain] / .brain/config.toml
     ├── ProjectError            a path that is not a directory, cannot be read, ...
+    │   └── PathOutsideProjectError  a path given over HTTP/MCP (or a rule file) that leaves the project
     ├── NotIndexedError         the project has no store yet: run `brain index`
     ├── StoreError              the store file is unusable (corrupt, newer schema, ...)
     ├── PatternNotFoundError    an id that is not in the store
@@ -44,6 +45,11 @@ class ConfigError(BrainError):
 class ProjectError(BrainError):
     exit_code = 2
     title = "Invalid project path"
+
+
+class PathOutsideProjectError(ProjectError):
+    status = 403
+    title = "Path outside the project"
 
 
 class NotIndexedError(BrainError):

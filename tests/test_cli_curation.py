@@ -154,8 +154,11 @@ def test_snapshot_export_import_diff_and_context_from_a_snapshot(root, tmp_path)
     assert out.exit_code == 0, out.output
     assert "All new endpoints use @rate_limit — team rule" in out.output and "## Team curation" in out.output
     assert not root.exists()
-    # indexed with another model than the default: embedded on every call, and the user is told
-    assert "note: embedded " in out.output and "export it with vectors" in out.output
+    # indexed with another model than the default: embedded here, and kept in the vector cache
+    assert "note: embedded " in out.output and "kept in the vector cache" in out.output
+    again = run("context", "Add CRUD endpoints for notifications", "--snapshot", other, "-b", "3000")
+    assert again.exit_code == 0 and "note: embedded" not in again.output
+    assert again.stdout == out.stdout  # the same pack
 
     bad = tmp_path / "bad.jsonl"
     bad.write_bytes(other.read_bytes()[:-50])
