@@ -384,14 +384,34 @@ def status(
     project: ProjectOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
+    snapshot: Annotated[
+        Path | None,
+        typer.Option("--snapshot", help="Describe this snapshot file instead: project, commit, model, counts."),
+    ] = None,
 ) -> None:
     """Show what the store holds: files, patterns by kind, facts, model, last index.
 
-    Example:
+    Examples:
 
       brain status
+
+      brain status --snapshot .brain/snapshot.jsonl
     """
     with errors_to_exit():
+        if snapshot is not None:
+            from memorybrain import snapshot as snapshots
+
+            info = snapshots.describe(snapshots.read(snapshot.expanduser()))
+            if as_json:
+                typer.echo(json.dumps(info, indent=2))
+                return
+            c = info["counts"]
+            model = f"{info['model']} ({info['dim']} dims)" if info["model"] else "none (no vectors)"
+            typer.echo(f"snapshot: {snapshot} ({info['schema']}, {info['body_bytes']} bytes)")
+            typer.echo(f"project: {info['project']}   commit: {snapshots.commit_label(info)}")
+            typer.echo(f"model: {model}   indexer {info['indexer_version']}, linker {info['linker_version']}")
+            typer.echo(", ".join(f"{n} {t}" for t, n in c.items()))
+            return
         brain = _open(project, db)
         stats = brain.status()
         conventions = brain.conventions()

@@ -2,15 +2,17 @@
 
 Format (``memorybrain.snapshot/1``, JSON Lines, UTF-8, ``\\n`` line ends)::
 
-    {"body_bytes":…,"body_sha256":"…","counts":{…},"dim":384,"git_commit":"…","model":"…",…,"schema":"memorybrain.snapshot/1"}
+    {"body_bytes":…,"body_sha256":"…","counts":{…},"dim":384,"git_commit":"…","git_dirty":false,…,"schema":"memorybrain.snapshot/1"}
     {"type":"file","path":"app/main.py",…}
     {"type":"pattern","id":"…","code":"…",…}
     …
 
 The first line is the header: schema, project name, embedding model id and dimension, the
-git commit of the project when exported (read from ``.git``, never by running git), the
-indexer and linker versions, the count of records of each type and the sha256 of every byte
-after the header line (no time: re-indexing unchanged code must not change the file).
+git commit of the project when exported (read from ``.git``) and ``git_dirty``, whether the
+work tree had uncommitted changes then (``git status``; null when git or the repository is
+missing; ``.brain/`` and the snapshot itself do not count), the indexer and linker versions,
+the count of records of each type and the sha256 of every byte after the header line (no
+time: re-indexing unchanged code must not change the file).
 Then one record per line, sorted by type (file, pattern, vector, fact, convention, curation,
 exclusion, rule) and key, each a JSON object with sorted keys. The same store gives a
 byte-identical file (no clock is read).
@@ -33,6 +35,8 @@ import hashlib
 import json
 import os
 import re
+import shutil
+import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -49,10 +53,13 @@ __all__ = [
     "DEFAULT_PATH",
     "SCHEMA",
     "Snapshot",
+    "commit_label",
+    "describe",
     "diff",
     "diff_text",
     "export",
     "git_commit",
+    "git_dirty",
     "merge",
     "read",
 ]
@@ -147,15 +154,29 @@ def _fact(r: dict[str, Any]) -> Fact:
 # ---------------------------------------------------------------------- export
 
 
-def git_commit(root: Path) -> str | None:
-    """The commit checked out in ``root`` (read from ``.git``; git is never run), or None."""
+def _dot_git(root: Path) -> Path | None:
+    """The ``.git`` of the work tree holding ``root`` (``root``'s own, else its nearest parent's)."""
     try:
-        git = root / ".git"
+        for folder in (root, *root.resolve().parents):
+            if (folder / ".git").exists():
+                return folder / ".git"
+    except OSError:
+        return None
+    return None
+
+
+def git_commit(root: Path) -> str | None:
+    """The commit checked out in the work tree holding ``root`` (read from ``.git``; git is
+    never run for this), or None."""
+    try:
+        git = _dot_git(root)
+        if git is None:
+            return None
         if git.is_file():  # a worktree or submodule: "gitdir: <path>"
             text = git.read_text(encoding="utf-8").strip()
             if not text.startswith("gitdir:"):
                 return None
-            git = (root / text.split(":", 1)[1].strip()).resolve()
+            git = (git.parent / text.split(":", 1)[1].strip()).resolve()
         head = (git / "HEAD").read_text(encoding="utf-8").strip()
         if _HEX40.match(head):
             return head
@@ -179,6 +200,50 @@ def git_commit(root: Path) -> str | None:
     except (OSError, UnicodeDecodeError, ValueError):
         return None
     return None
+
+
+#: ``git status`` may take a while on a huge repository; past this, the state is unknown.
+GIT_TIMEOUT_SECONDS = 30
+#: Set by ``git`` for hooks; they would point ``git status`` at another repository.
+_GIT_ENV = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR",
+            "GIT_NAMESPACE", "GIT_PREFIX")
+
+
+def git_dirty(root: Path, *, ignore: tuple[Path, ...] = ()) -> bool | None:
+    """Whether the work tree under ``root`` differs from its commit: a tracked file modified,
+    staged, deleted or renamed, or a file git does not ignore that is not committed. The
+    brain's own folder (``.brain/``) and the ``ignore`` paths do not count.
+
+    This runs ``git status`` (read-only: no optional locks, no fsmonitor hook): reading
+    git's index and objects without git cannot say it reliably (racy timestamps, clean and
+    smudge filters, split and sparse indexes, packed objects). None when git is not
+    installed, ``root`` is not in a work tree, or git fails or takes too long.
+    """
+    exe = shutil.which("git")
+    if exe is None:
+        return None
+    specs = [".", ":(exclude,literal).brain"]
+    resolved = root.resolve()
+    for path in ignore:
+        try:
+            rel = path.resolve().relative_to(resolved)
+        except (OSError, ValueError):
+            continue
+        specs.append(f":(exclude,literal){rel.as_posix()}")
+    env = {k: v for k, v in os.environ.items() if k not in _GIT_ENV}
+    env.update(GIT_OPTIONAL_LOCKS="0", GIT_TERMINAL_PROMPT="0", LC_ALL="C")
+    try:
+        done = subprocess.run(
+            [exe, "-c", "core.fsmonitor=false", "status", "--porcelain=v1", "-z", "--untracked-files=normal",
+             "--", *specs],
+            cwd=resolved, env=env, capture_output=True, timeout=GIT_TIMEOUT_SECONDS, check=False,
+            stdin=subprocess.DEVNULL,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if done.returncode != 0:
+        return None
+    return bool(done.stdout.strip(b"\0\n "))
 
 
 def _records(store: Store, *, vectors: bool) -> dict[str, list[dict[str, Any]]]:
@@ -238,11 +303,14 @@ def render(header: dict[str, Any], records: dict[str, list[dict[str, Any]]]) -> 
 def export(store: Store, path: Path, *, project: str, root: Path | None = None, vectors: bool = True) -> dict[str, Any]:
     """Write the store's snapshot to ``path`` (atomically) and say what went in."""
     records = _records(store, vectors=vectors)
+    commit = git_commit(root) if root else None
     header = {
         "project": project,
         "model": store.get_meta("model") if vectors else None,
         "dim": int(store.get_meta("dim") or 0) if vectors else 0,
-        "git_commit": git_commit(root) if root else None,
+        "git_commit": commit,
+        # uncommitted changes under the project when it was exported (None: unknown, no git)
+        "git_dirty": git_dirty(root, ignore=(path,)) if root and commit else None,
         "indexer_version": store.get_meta("indexer_version"),
         "linker_version": store.get_meta("linker_version"),
         # no last_indexed: a re-index that changed nothing must not change the file
@@ -259,7 +327,7 @@ def export(store: Store, path: Path, *, project: str, root: Path | None = None, 
         raise
     counts = {t: len(records[t]) for t in TYPES}
     return {"path": str(path), "bytes": len(data), "counts": counts, "sha256": hashlib.sha256(data).hexdigest(),
-            "git_commit": header["git_commit"], "model": header["model"]}
+            "git_commit": header["git_commit"], "git_dirty": header["git_dirty"], "model": header["model"]}
 
 
 # ---------------------------------------------------------------------- reading and validation
@@ -389,6 +457,8 @@ def _check_header(h: Any) -> dict[str, Any]:
             raise _bad(f"invalid {key}", 1)
     if h.get("git_commit") and not _HEX40.match(h["git_commit"]):
         raise _bad("invalid git_commit", 1)
+    if h.get("git_dirty") is not None and not isinstance(h["git_dirty"], bool):
+        raise _bad("invalid git_dirty (true, false or null)", 1)
     if h.get("project") is not None and (not h["project"].strip() or re.search(r"[\x00-\x1f/\\]", h["project"])):
         raise _bad("invalid project name", 1)
     return h
@@ -779,7 +849,23 @@ def diff(a: Snapshot, b: Snapshot) -> dict[str, Any]:
 
 
 def _head(s: Snapshot) -> dict[str, Any]:
-    return {k: s.header.get(k) for k in ("project", "git_commit", "model", "last_indexed", "counts")}
+    return {k: s.header.get(k) for k in ("project", "git_commit", "git_dirty", "model", "last_indexed", "counts")}
+
+
+def describe(s: Snapshot) -> dict[str, Any]:
+    """What a snapshot is: project, commit (and whether the tree had uncommitted changes),
+    model, versions and record counts (``brain status --snapshot``)."""
+    keys = ("schema", "project", "git_commit", "git_dirty", "model", "dim", "indexer_version", "linker_version",
+            "counts", "body_bytes")
+    return {k: s.header.get(k) for k in keys}
+
+
+def commit_label(head: dict[str, Any]) -> str:
+    """``0123abcd… (uncommitted changes)``, the commit alone, or ``?`` when none was recorded."""
+    commit = head.get("git_commit")
+    if not commit:
+        return "?"
+    return f"{commit} (uncommitted changes)" if head.get("git_dirty") else commit
 
 
 def _fact_text(f: dict[str, Any]) -> str:
@@ -789,7 +875,7 @@ def _fact_text(f: dict[str, Any]) -> str:
 
 def diff_text(d: dict[str, Any]) -> str:
     """The diff for people, one change per line (``+`` added, ``-`` removed, ``~`` changed)."""
-    out = [f"snapshot diff: {d['from'].get('git_commit') or '?'} → {d['to'].get('git_commit') or '?'}"]
+    out = [f"snapshot diff: {commit_label(d['from'])} → {commit_label(d['to'])}"]
     if d["identical"]:
         return out[0] + "\nno differences\n"
     p = d["patterns"]
