@@ -361,8 +361,27 @@ class Brain:
             vectors=vectors,
         )
 
-    def import_snapshot(self, path: str | Path, *, mode: str = "merge") -> dict[str, Any]:
-        """Import a team snapshot into this project's store, in one transaction.
+    def snapshot_data(self, *, vectors: bool = True) -> bytes:
+        """The team snapshot's bytes, as ``export_snapshot`` would write them (nothing written)."""
+        from memorybrain import snapshot
+
+        return snapshot.build(
+            self.store, project=self.project_name, root=None if self.read_only else self.config.root, vectors=vectors
+        )
+
+    def diff_snapshot(self, a: str | Path, b: str | Path | None = None) -> dict[str, Any]:
+        """What changed from the snapshot file ``a`` to ``b`` (default: this brain's store now)."""
+        from memorybrain import snapshot
+
+        old = snapshot.read(Path(a).expanduser())
+        if b is not None:
+            new = snapshot.read(Path(b).expanduser())
+        else:  # the snapshot an export would write now
+            new = snapshot.parse(self.snapshot_data())
+        return snapshot.diff(old, new)
+
+    def import_snapshot(self, path: str | Path | bytes, *, mode: str = "merge") -> dict[str, Any]:
+        """Import a team snapshot (a file, or its bytes) into this project's store, in one transaction.
 
         ``merge`` keeps local curation (differences are reported as conflicts) and takes the
         snapshot's index only if the project has none; ``replace`` swaps in the snapshot's
@@ -374,7 +393,7 @@ class Brain:
             raise RequestError(f"mode must be merge or replace, got {mode!r}")
         if self.read_only:
             self._writable()
-        snap = snapshot.read(Path(path).expanduser())
+        snap = snapshot.parse(path) if isinstance(path, bytes) else snapshot.read(Path(path).expanduser())
         store = self._store or Store.open(self.config.db_path, create=True)
         self._store = store
         indexed = bool(store.get_meta("last_indexed"))

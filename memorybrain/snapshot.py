@@ -45,14 +45,17 @@ from typing import Any
 import numpy as np
 
 from memorybrain.curation import MAX_FACT_CHARS, MAX_GLOB_CHARS, MAX_NOTE_CHARS, MAX_RULE_CHARS, MAX_RULES
-from memorybrain.errors import SnapshotError
+from memorybrain.errors import PathConflictError, ProjectError, RequestError, SnapshotError, SnapshotNotFoundError
 from memorybrain.models import PATTERN_KINDS, Fact, pattern_id
+from memorybrain.paths import inside_project
 from memorybrain.store import Store, now_iso
 
 __all__ = [
     "DEFAULT_PATH",
     "SCHEMA",
     "Snapshot",
+    "build",
+    "check_target",
     "commit_label",
     "describe",
     "diff",
@@ -61,7 +64,11 @@ __all__ = [
     "git_commit",
     "git_dirty",
     "merge",
+    "parse",
+    "project_source",
+    "project_target",
     "read",
+    "summary",
 ]
 
 SCHEMA = "memorybrain.snapshot/1"
@@ -300,8 +307,11 @@ def render(header: dict[str, Any], records: dict[str, list[dict[str, Any]]]) -> 
     return _line(head) + body
 
 
-def export(store: Store, path: Path, *, project: str, root: Path | None = None, vectors: bool = True) -> dict[str, Any]:
-    """Write the store's snapshot to ``path`` (atomically) and say what went in."""
+def build(
+    store: Store, *, project: str, root: Path | None = None, vectors: bool = True, target: Path | None = None
+) -> bytes:
+    """The snapshot's bytes for ``store``; ``root`` (the project) gives the git state, ``target``
+    (where the file will be written) does not count as a change to it."""
     records = _records(store, vectors=vectors)
     commit = git_commit(root) if root else None
     header = {
@@ -310,24 +320,82 @@ def export(store: Store, path: Path, *, project: str, root: Path | None = None, 
         "dim": int(store.get_meta("dim") or 0) if vectors else 0,
         "git_commit": commit,
         # uncommitted changes under the project when it was exported (None: unknown, no git)
-        "git_dirty": git_dirty(root, ignore=(path,)) if root and commit else None,
+        "git_dirty": git_dirty(root, ignore=(target,) if target else ()) if root and commit else None,
         "indexer_version": store.get_meta("indexer_version"),
         "linker_version": store.get_meta("linker_version"),
         # no last_indexed: a re-index that changed nothing must not change the file
     }
-    data = render(header, records)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".snapshot-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    counts = {t: len(records[t]) for t in TYPES}
-    return {"path": str(path), "bytes": len(data), "counts": counts, "sha256": hashlib.sha256(data).hexdigest(),
+    return render(header, records)
+
+
+def summary(data: bytes) -> dict[str, Any]:
+    """What a rendered snapshot holds: bytes, counts, sha256, commit, dirty state, model."""
+    header = json.loads(data[: data.index(b"\n")])
+    return {"bytes": len(data), "counts": header["counts"], "sha256": hashlib.sha256(data).hexdigest(),
             "git_commit": header["git_commit"], "git_dirty": header["git_dirty"], "model": header["model"]}
+
+
+def export(store: Store, path: Path, *, project: str, root: Path | None = None, vectors: bool = True) -> dict[str, Any]:
+    """Write the store's snapshot to ``path`` (atomically) and say what went in.
+
+    An existing file at ``path`` is replaced only if it is a memorybrain snapshot: a typo'd
+    path never overwrites source code or data.
+    """
+    check_target(path)
+    data = build(store, project=project, root=root, vectors=vectors, target=path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".snapshot-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except (NotADirectoryError, IsADirectoryError, FileExistsError) as e:
+        raise PathConflictError(
+            f"cannot write the snapshot to {path}: a file or folder is in the way ({e.strerror or e})"
+        ) from None
+    except OSError as e:
+        raise ProjectError(f"cannot write the snapshot to {path}: {e.strerror or e}") from None
+    return {"path": str(path), **summary(data)}
+
+
+def check_target(path: Path) -> None:
+    """Refuse to write a snapshot over a folder, or over a file that is not a snapshot."""
+    try:
+        if not path.exists() and not path.is_symlink():
+            return
+        if not path.is_file():
+            raise PathConflictError(f"refusing to write the snapshot to {path}: it is not a regular file")
+        with path.open("rb") as f:
+            head = f.readline(64 * 1024)
+    except OSError as e:
+        raise ProjectError(f"cannot write the snapshot to {path}: {e.strerror or e}") from None
+    try:
+        schema = json.loads(head.decode("utf-8")).get("schema", "") if head.strip() else SCHEMA
+    except (UnicodeDecodeError, ValueError, AttributeError):
+        schema = None
+    if not isinstance(schema, str) or not schema.startswith(SCHEMA_PREFIX):
+        raise PathConflictError(
+            f"refusing to overwrite {path}: it is not a memorybrain snapshot",
+            hint="choose another path, or remove the file first",
+        )
+
+
+def project_target(root: Path, path: str | Path | None) -> Path:
+    """Where a remote caller (HTTP, MCP) may write a snapshot: a ``.jsonl`` file inside the
+    project (default ``.brain/snapshot.jsonl``), never through a symlink out of it."""
+    if not str(path or DEFAULT_PATH).endswith(".jsonl"):
+        raise RequestError(f"a snapshot path must end in .jsonl, got {str(path)[:80]!r}")
+    return inside_project(root, path or DEFAULT_PATH, what="snapshot path")
+
+
+def project_source(root: Path, path: str | Path) -> Path:
+    """A snapshot file a remote caller (HTTP, MCP) names: inside the project, never through a
+    symlink out of it."""
+    return inside_project(root, path, what="snapshot path")
 
 
 # ---------------------------------------------------------------------- reading and validation
@@ -343,10 +411,12 @@ def read(path: str | Path) -> Snapshot:
     path = Path(path)
     try:
         st = path.stat()
+    except FileNotFoundError:
+        raise SnapshotNotFoundError(f"cannot read snapshot {path}: no such file") from None
     except OSError as e:
         raise SnapshotError(f"cannot read snapshot {path}: {e.strerror}") from None
     if not path.is_file():
-        raise SnapshotError(f"{path} is not a file")
+        raise SnapshotNotFoundError(f"cannot read snapshot {path}: it is not a file")
     if st.st_size > MAX_BYTES:
         raise _bad(f"{st.st_size} bytes is larger than the {MAX_BYTES}-byte limit")
     try:

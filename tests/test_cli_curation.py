@@ -179,3 +179,15 @@ def test_export_writes_the_rule_files(root):
         assert run("export", target, *p).output.startswith("unchanged:")
     bad = run("export", "agents-md", "--path", "../x.md", *p)
     assert bad.exit_code == 2 and "outside the project" in bad.output
+
+
+def test_snapshot_export_never_overwrites_a_file_that_is_not_a_snapshot(root):
+    main = root / "app" / "main.py"
+    before = main.read_bytes()
+    out = run("snapshot", "export", main, "-p", root)
+    assert out.exit_code == 2 and "not a memorybrain snapshot" in out.output and main.read_bytes() == before
+    out = run("snapshot", "export", root / "app", "-p", root)
+    assert out.exit_code == 2 and "not a regular file" in out.output
+    snap = root / "team.snapshot"
+    assert run("snapshot", "export", snap, "-p", root).exit_code == 0
+    assert run("snapshot", "export", snap, "-p", root).exit_code == 0  # a snapshot is replaced
