@@ -407,10 +407,10 @@ def status(
                 return
             c = info["counts"]
             model = f"{info['model']} ({info['dim']} dims)" if info["model"] else "none (no vectors)"
-            typer.echo(f"snapshot: {snapshot} ({info['schema']}, {info['body_bytes']} bytes)")
+            typer.echo(f"snapshot: {snapshot} ({info['schema']})")
             typer.echo(f"project: {info['project']}   commit: {snapshots.commit_label(info)}")
             typer.echo(f"model: {model}   indexer {info['indexer_version']}, linker {info['linker_version']}")
-            typer.echo(", ".join(f"{n} {t}" for t, n in c.items()))
+            typer.echo("records: " + ", ".join(f"{c[t]} {t}" for t in snapshots.TYPES))
             return
         brain = _open(project, db)
         stats = brain.status()

@@ -35,7 +35,12 @@ def inside_project(root: Path, path: str | Path, *, what: str = "path") -> Path:
     text = str(path)
     if not text.strip() or "\0" in text:
         raise ProjectError(f"not a usable {what}: {text[:80]!r}")
-    rel = Path(text).expanduser() if text.startswith("~") else Path(text)
+    rel = Path(text)
+    if text == "~" or text.startswith("~/"):  # the home folder (``~name`` is a plain name here)
+        try:
+            rel = rel.expanduser()
+        except RuntimeError:  # no home folder known: a plain name
+            pass
     full = rel if rel.is_absolute() else root / rel
     resolved_root = root.resolve()
     try:

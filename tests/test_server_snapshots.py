@@ -94,6 +94,8 @@ def test_export_writes_the_snapshot_inside_the_project(client, project):
     assert (project / "team" / "brain.jsonl").read_bytes() == client.get("/v1/snapshot?vectors=false").content
     inside = client.post("/v1/snapshot/export", json={"path": str(project / "abs.jsonl")})
     assert inside.status_code == 200 and inside.json()["path"] == "abs.jsonl"
+    named = client.post("/v1/snapshot/export", json={"path": "~no-such-user-here/x.jsonl"})  # a plain name
+    assert named.status_code == 200 and (project / "~no-such-user-here" / "x.jsonl").is_file()
 
 
 def test_paths_that_leave_the_project_are_refused(client, project, tmp_path):
