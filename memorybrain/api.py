@@ -38,7 +38,6 @@ class Brain:
         self.snapshot_path: Path | None = None
         self.snapshot_embedded = 0  # patterns embedded here because the snapshot had no usable vectors
         self.snapshot_cached = 0  # ... and patterns whose vectors came from the user's vector cache
-        self.snapshot_header: dict[str, Any] | None = None
 
     @classmethod
     def from_snapshot(
@@ -78,7 +77,6 @@ class Brain:
             )
             done = brain._embed(store, cache=vector_cache)
             brain.snapshot_embedded, brain.snapshot_cached = done.embedded, done.cached
-            brain.snapshot_header = snap.header
         except BaseException:
             store.close()
             raise
