@@ -279,6 +279,12 @@ def snapshot_export(
             f"wrote {info['path']} ({info['bytes']} bytes): {c['pattern']} patterns, {c['vector']} vectors, "
             f"{c['curation']} curated, {c['rule']} rules, {c['fact']} facts; sha256 {info['sha256'][:12]}"
         )
+        if info.get("git_dirty"):
+            typer.echo(
+                f"note: the work tree has uncommitted changes since {info['git_commit'][:12]}: the snapshot says "
+                "so (git_dirty); commit, index and export again for one that matches a commit",
+                err=True,
+            )
 
 
 @snapshot_app.command("import")

@@ -193,12 +193,18 @@ def context(
     with errors_to_exit():
         if snapshot is not None:
             from memorybrain import Brain
+            from memorybrain.vector_cache import cache_root
 
             brain = Brain.from_snapshot(snapshot)
             if brain.snapshot_embedded:
+                folder = cache_root()
+                after = (
+                    f"kept in the vector cache ({folder}) for the next call" if folder
+                    else "export it with vectors to skip this on every call"
+                )
                 typer.echo(
                     f"note: embedded {brain.snapshot_embedded} patterns: the snapshot has no vectors for the local "
-                    "model (export it with vectors to skip this on every call)",
+                    f"model; {after}",
                     err=True,
                 )
         else:
@@ -378,14 +384,34 @@ def status(
     project: ProjectOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
+    snapshot: Annotated[
+        Path | None,
+        typer.Option("--snapshot", help="Describe this snapshot file instead: project, commit, model, counts."),
+    ] = None,
 ) -> None:
     """Show what the store holds: files, patterns by kind, facts, model, last index.
 
-    Example:
+    Examples:
 
       brain status
+
+      brain status --snapshot .brain/snapshot.jsonl
     """
     with errors_to_exit():
+        if snapshot is not None:
+            from memorybrain import snapshot as snapshots
+
+            info = snapshots.describe(snapshots.read(snapshot.expanduser()))
+            if as_json:
+                typer.echo(json.dumps(info, indent=2))
+                return
+            c = info["counts"]
+            model = f"{info['model']} ({info['dim']} dims)" if info["model"] else "none (no vectors)"
+            typer.echo(f"snapshot: {snapshot} ({info['schema']})")
+            typer.echo(f"project: {info['project']}   commit: {snapshots.commit_label(info)}")
+            typer.echo(f"model: {model}   indexer {info['indexer_version']}, linker {info['linker_version']}")
+            typer.echo("records: " + ", ".join(f"{c[t]} {t}" for t in snapshots.TYPES))
+            return
         brain = _open(project, db)
         stats = brain.status()
         conventions = brain.conventions()

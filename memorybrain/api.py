@@ -19,7 +19,7 @@ from memorybrain.pack import Pack, PackBuilder
 from memorybrain.store import Store
 
 if TYPE_CHECKING:  # the pipeline (tree-sitter, the indexers, the linker) loads on first index
-    from memorybrain.indexing import IndexReport, Progress
+    from memorybrain.indexing import EmbedReport, IndexReport, Progress
 
 FORMATS = ("md", "json")
 
@@ -37,20 +37,27 @@ class Brain:
         self.project_name = config.root.name
         self.snapshot_path: Path | None = None
         self.snapshot_embedded = 0  # patterns embedded here because the snapshot had no usable vectors
+        self.snapshot_cached = 0  # ... and patterns whose vectors came from the user's vector cache
 
     @classmethod
     def from_snapshot(
-        cls, path: str | Path, *, model: str | None = None, encoder: Encoder | None = None
+        cls,
+        path: str | Path,
+        *,
+        model: str | None = None,
+        encoder: Encoder | None = None,
+        vector_cache: bool = True,
     ) -> Brain:
         """A read-only brain built from a snapshot file alone (no source tree, no project store).
 
         The snapshot is validated, then loaded into a private in-memory store. Its vectors
         are used when the local model (``model``, default all-MiniLM-L6-v2; never a model
         named by the file) is the one they were made with; otherwise every pattern is
-        embedded here. Nothing is written to disk.
+        embedded here, through the user's vector cache (``memorybrain.vector_cache``; off
+        with ``vector_cache=False`` or ``MEMORYBRAIN_VECTOR_CACHE=off``), so the next load
+        of the same patterns embeds nothing. Nothing is written into the project.
         """
         from memorybrain import snapshot
-        from memorybrain.indexing import embed_missing
 
         path = Path(path).expanduser()
         snap = snapshot.read(path)
@@ -68,7 +75,8 @@ class Brain:
                 rules=snap.records["rule"],
                 team_facts=snap.team_facts(),
             )
-            brain.snapshot_embedded = embed_missing(store, brain.encoder)
+            done = brain._embed(store, cache=vector_cache)
+            brain.snapshot_embedded, brain.snapshot_cached = done.embedded, done.cached
         except BaseException:
             store.close()
             raise
@@ -124,6 +132,15 @@ class Brain:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def _embed(self, store: Store, *, cache: bool) -> EmbedReport:
+        """Embed what ``store`` lacks vectors for (through the vector cache when ``cache``)."""
+        from memorybrain.indexing import embed_missing
+        from memorybrain.vector_cache import VectorCache
+
+        encoder = self.encoder
+        vectors = VectorCache.for_encoder(encoder) if cache else None
+        return embed_missing(store, encoder, cache=vectors)
 
     # ------------------------------------------------------------------ indexing
 
@@ -342,21 +359,39 @@ class Brain:
             vectors=vectors,
         )
 
-    def import_snapshot(self, path: str | Path, *, mode: str = "merge") -> dict[str, Any]:
-        """Import a team snapshot into this project's store, in one transaction.
+    def snapshot_data(self, *, vectors: bool = True) -> bytes:
+        """The team snapshot's bytes, as ``export_snapshot`` would write them (nothing written)."""
+        from memorybrain import snapshot
+
+        return snapshot.build(
+            self.store, project=self.project_name, root=None if self.read_only else self.config.root, vectors=vectors
+        )
+
+    def diff_snapshot(self, a: str | Path, b: str | Path | None = None) -> dict[str, Any]:
+        """What changed from the snapshot file ``a`` to ``b`` (default: this brain's store now)."""
+        from memorybrain import snapshot
+
+        old = snapshot.read(Path(a).expanduser())
+        if b is not None:
+            new = snapshot.read(Path(b).expanduser())
+        else:  # the snapshot an export would write now
+            new = snapshot.parse(self.snapshot_data())
+        return snapshot.diff(old, new)
+
+    def import_snapshot(self, path: str | Path | bytes, *, mode: str = "merge") -> dict[str, Any]:
+        """Import a team snapshot (a file, or its bytes) into this project's store, in one transaction.
 
         ``merge`` keeps local curation (differences are reported as conflicts) and takes the
         snapshot's index only if the project has none; ``replace`` swaps in the snapshot's
         index and curation. Everything is validated before anything is written.
         """
         from memorybrain import snapshot
-        from memorybrain.indexing import embed_missing
 
         if mode not in ("merge", "replace"):
             raise RequestError(f"mode must be merge or replace, got {mode!r}")
         if self.read_only:
             self._writable()
-        snap = snapshot.read(Path(path).expanduser())
+        snap = snapshot.parse(path) if isinstance(path, bytes) else snapshot.read(Path(path).expanduser())
         store = self._store or Store.open(self.config.db_path, create=True)
         self._store = store
         indexed = bool(store.get_meta("last_indexed"))
@@ -387,7 +422,7 @@ class Brain:
             team_facts=facts,
         )
         report["patterns"] = store.pattern_count()
-        report["embedded"] = embed_missing(store, self.encoder) if take_index else 0
+        report["embedded"] = self._embed(store, cache=False).embedded if take_index else 0
         report["vectors"] = "re-embedded" if report["embedded"] else "from snapshot" if take_index else "local"
         report["stale_pins"] = len(self.curation()["stale_pins"])
         if self._builder is not None:

@@ -5,12 +5,15 @@ Hierarchy::
     BrainError                  exit code 1
     ├── ConfigError             a bad key or value in [tool.brain] / .brain/config.toml
     ├── ProjectError            a path that is not a directory, cannot be read, ...
+    │   ├── PathOutsideProjectError  a path given over HTTP/MCP (or a rule file) that leaves the project
+    │   └── PathConflictError        a path where something else is (a folder, a file that is not a snapshot)
     ├── NotIndexedError         the project has no store yet: run `brain index`
     ├── StoreError              the store file is unusable (corrupt, newer schema, ...)
     ├── PatternNotFoundError    an id that is not in the store
     ├── RequestError            an empty or otherwise unusable request
     ├── ModelError              the embedding model cannot be loaded (never downloaded)
     ├── SnapshotError           a team snapshot that is truncated, edited, hostile or too new
+    │   └── SnapshotNotFoundError  no snapshot file at that path
     └── ReadOnlyError           a change asked of a brain served from a snapshot
 
 The CLI prints ``error: <message>`` and exits with ``exit_code``; the server maps
@@ -44,6 +47,16 @@ class ConfigError(BrainError):
 class ProjectError(BrainError):
     exit_code = 2
     title = "Invalid project path"
+
+
+class PathOutsideProjectError(ProjectError):
+    status = 403
+    title = "Path outside the project"
+
+
+class PathConflictError(ProjectError):
+    status = 409
+    title = "Path in use"
 
 
 class NotIndexedError(BrainError):
@@ -80,6 +93,11 @@ class SnapshotError(BrainError):
     exit_code = 7
     status = 422
     title = "Invalid snapshot"
+
+
+class SnapshotNotFoundError(SnapshotError):
+    status = 404
+    title = "Snapshot not found"
 
 
 class ReadOnlyError(BrainError):

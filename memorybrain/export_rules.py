@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from memorybrain.errors import ProjectError, RequestError
+from memorybrain.paths import inside_project
 
 if TYPE_CHECKING:
     from memorybrain.api import Brain
@@ -165,17 +166,7 @@ def splice(existing: str, section: str) -> str:
 
 
 def _target_path(root: Path, target: str, path: str | Path | None) -> Path:
-    rel = Path(path) if path else Path(TARGETS[target])
-    full = rel if rel.is_absolute() else root / rel
-    resolved_root = root.resolve()
-    resolved = full.parent.resolve() / full.name
-    if full.is_symlink():
-        resolved = full.resolve()
-    try:
-        resolved.relative_to(resolved_root)
-    except ValueError:
-        raise ProjectError(f"refusing to write {full}: it is outside the project {root}") from None
-    return resolved
+    return inside_project(root, path or TARGETS[target], what="rule file")
 
 
 def export(brain: Brain, target: str, path: str | Path | None = None) -> dict[str, Any]:

@@ -18,7 +18,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from indexers import (
     INDEXER_VERSION,
@@ -35,6 +37,9 @@ from memorybrain.models import Fact, FileExtract
 from memorybrain.modpath import module_name
 from memorybrain.store import Store, now_iso
 from memorybrain.walk import Skip, SourceFile, walk_project
+
+if TYPE_CHECKING:
+    from memorybrain.vector_cache import VectorCache
 
 Progress = Callable[[str, int, int], None]
 
@@ -287,7 +292,7 @@ def _run(config: Config, store: Store, encoder: Encoder | None, progress: Progre
         progress("link", 1, 1)
 
     report.model = encoder.name
-    report.embedded = embed_missing(store, encoder, progress)
+    report.embedded = embed_missing(store, encoder, progress).embedded
     store.prune_vectors()
     store.set_meta(last_indexed=now_iso(), indexer_version=INDEXER_VERSION, root=str(config.root))
     report.patterns_by_kind = store.counts_by_kind()
@@ -386,12 +391,24 @@ def embedding_text(kind: str, name: str, path: str, summary: str, code_head: str
     return f"{head}\n{body}" if body else head
 
 
-def embed_missing(store: Store, encoder: Encoder, progress: Progress = _noop) -> int:
+@dataclass(frozen=True)
+class EmbedReport:
+    """What ``embed_missing`` did: patterns run through the encoder, and taken from the cache."""
+
+    embedded: int = 0
+    cached: int = 0
+
+
+def embed_missing(
+    store: Store, encoder: Encoder, progress: Progress = _noop, *, cache: VectorCache | None = None
+) -> EmbedReport:
     """Embed every pattern whose vector is missing or was computed from other text.
 
     Texts go to the encoder longest first in chunks of ``EMBED_BATCH``, so every batch the
     model sees holds texts of about one length (little padding); vectors are written per
-    chunk, so an interrupted index keeps what it embedded.
+    chunk, so an interrupted index keeps what it embedded. With a ``cache``
+    (``memorybrain.vector_cache``), vectors it holds for the same text are taken from it and
+    the new ones are added to it.
     """
     store.ensure_model(encoder.name, encoder.dim)
     state = store.vector_state()
@@ -402,13 +419,30 @@ def embed_missing(store: Store, encoder: Encoder, progress: Progress = _noop) ->
         if state.get(pid) != digest:
             todo.append((pid, digest, text))
     todo.sort(key=lambda t: (-len(t[2]), t[0]))
+    cached = 0
+    keys: dict[str, bytes] = {}
+    if cache is not None and todo:
+        from memorybrain.vector_cache import text_key
+
+        keys = {pid: text_key(text) for pid, _, text in todo}
+        found = cache.get(keys.values())
+        hits = [(pid, digest, found[keys[pid]]) for pid, digest, _ in todo if keys[pid] in found]
+        if hits:
+            store.put_vectors(hits)
+        cached = len(hits)
+        todo = [t for t in todo if keys[t[0]] not in found]
     total = len(todo)
     done = 0
+    new: dict[bytes, np.ndarray] = {}
     progress("embed", 0, total)
     for i in range(0, total, EMBED_BATCH):
         batch = todo[i : i + EMBED_BATCH]
         vectors = encoder.encode([t for _, _, t in batch])
         store.put_vectors([(pid, digest, vec) for (pid, digest, _), vec in zip(batch, vectors, strict=True)])
+        if cache is not None:
+            new.update((keys[pid], vec) for (pid, _, _), vec in zip(batch, vectors, strict=True))
         done += len(batch)
         progress("embed", done, total)
-    return total
+    if cache is not None and new:
+        cache.put(new, used=keys.values())
+    return EmbedReport(embedded=total, cached=cached)

@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 
 from memorybrain.errors import ModelError
+from memorybrain.paths import cache_dir
 
 log = logging.getLogger(__name__)
 
@@ -47,14 +48,6 @@ BUILDER_VERSION = "3"
 DEFAULT_MAX_SEQ = 256
 
 _DTYPES = {"F32": np.float32, "F16": np.float16, "BF16": None, "I64": np.int64}
-
-
-def cache_dir() -> Path:
-    base = os.environ.get("MEMORYBRAIN_CACHE_DIR")
-    if base:
-        return Path(base).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg).expanduser() if xdg else Path.home() / ".cache") / "memorybrain"
 
 
 # ---------------------------------------------------------------------- model folder

@@ -2,15 +2,17 @@
 
 Format (``memorybrain.snapshot/1``, JSON Lines, UTF-8, ``\\n`` line ends)::
 
-    {"body_bytes":…,"body_sha256":"…","counts":{…},"dim":384,"git_commit":"…","model":"…",…,"schema":"memorybrain.snapshot/1"}
+    {"body_bytes":…,"body_sha256":"…","counts":{…},"dim":384,"git_commit":"…","git_dirty":false,…,"schema":"memorybrain.snapshot/1"}
     {"type":"file","path":"app/main.py",…}
     {"type":"pattern","id":"…","code":"…",…}
     …
 
 The first line is the header: schema, project name, embedding model id and dimension, the
-git commit of the project when exported (read from ``.git``, never by running git), the
-indexer and linker versions, the count of records of each type and the sha256 of every byte
-after the header line (no time: re-indexing unchanged code must not change the file).
+git commit of the project when exported (read from ``.git``) and ``git_dirty``, whether the
+work tree had uncommitted changes then (``git status``; null when git or the repository is
+missing; ``.brain/`` and the snapshot itself do not count), the indexer and linker versions,
+the count of records of each type and the sha256 of every byte after the header line (no
+time: re-indexing unchanged code must not change the file).
 Then one record per line, sorted by type (file, pattern, vector, fact, convention, curation,
 exclusion, rule) and key, each a JSON object with sorted keys. The same store gives a
 byte-identical file (no clock is read).
@@ -33,6 +35,8 @@ import hashlib
 import json
 import os
 import re
+import shutil
+import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -41,20 +45,30 @@ from typing import Any
 import numpy as np
 
 from memorybrain.curation import MAX_FACT_CHARS, MAX_GLOB_CHARS, MAX_NOTE_CHARS, MAX_RULE_CHARS, MAX_RULES
-from memorybrain.errors import SnapshotError
+from memorybrain.errors import PathConflictError, ProjectError, RequestError, SnapshotError, SnapshotNotFoundError
 from memorybrain.models import PATTERN_KINDS, Fact, pattern_id
+from memorybrain.paths import inside_project
 from memorybrain.store import Store, now_iso
 
 __all__ = [
     "DEFAULT_PATH",
     "SCHEMA",
     "Snapshot",
+    "build",
+    "check_target",
+    "commit_label",
+    "describe",
     "diff",
     "diff_text",
     "export",
     "git_commit",
+    "git_dirty",
     "merge",
+    "parse",
+    "project_source",
+    "project_target",
     "read",
+    "summary",
 ]
 
 SCHEMA = "memorybrain.snapshot/1"
@@ -147,15 +161,29 @@ def _fact(r: dict[str, Any]) -> Fact:
 # ---------------------------------------------------------------------- export
 
 
-def git_commit(root: Path) -> str | None:
-    """The commit checked out in ``root`` (read from ``.git``; git is never run), or None."""
+def _dot_git(root: Path) -> Path | None:
+    """The ``.git`` of the work tree holding ``root`` (``root``'s own, else its nearest parent's)."""
     try:
-        git = root / ".git"
+        for folder in (root, *root.resolve().parents):
+            if (folder / ".git").exists():
+                return folder / ".git"
+    except OSError:
+        return None
+    return None
+
+
+def git_commit(root: Path) -> str | None:
+    """The commit checked out in the work tree holding ``root`` (read from ``.git``; git is
+    never run for this), or None."""
+    try:
+        git = _dot_git(root)
+        if git is None:
+            return None
         if git.is_file():  # a worktree or submodule: "gitdir: <path>"
             text = git.read_text(encoding="utf-8").strip()
             if not text.startswith("gitdir:"):
                 return None
-            git = (root / text.split(":", 1)[1].strip()).resolve()
+            git = (git.parent / text.split(":", 1)[1].strip()).resolve()
         head = (git / "HEAD").read_text(encoding="utf-8").strip()
         if _HEX40.match(head):
             return head
@@ -179,6 +207,50 @@ def git_commit(root: Path) -> str | None:
     except (OSError, UnicodeDecodeError, ValueError):
         return None
     return None
+
+
+#: ``git status`` may take a while on a huge repository; past this, the state is unknown.
+GIT_TIMEOUT_SECONDS = 30
+#: Set by ``git`` for hooks; they would point ``git status`` at another repository.
+_GIT_ENV = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR",
+            "GIT_NAMESPACE", "GIT_PREFIX")
+
+
+def git_dirty(root: Path, *, ignore: tuple[Path, ...] = ()) -> bool | None:
+    """Whether the work tree under ``root`` differs from its commit: a tracked file modified,
+    staged, deleted or renamed, or a file git does not ignore that is not committed. The
+    brain's own folder (``.brain/``) and the ``ignore`` paths do not count.
+
+    This runs ``git status`` (read-only: no optional locks, no fsmonitor hook): reading
+    git's index and objects without git cannot say it reliably (racy timestamps, clean and
+    smudge filters, split and sparse indexes, packed objects). None when git is not
+    installed, ``root`` is not in a work tree, or git fails or takes too long.
+    """
+    exe = shutil.which("git")
+    if exe is None:
+        return None
+    specs = [".", ":(exclude,literal).brain"]
+    resolved = root.resolve()
+    for path in ignore:
+        try:
+            rel = path.resolve().relative_to(resolved)
+        except (OSError, ValueError):
+            continue
+        specs.append(f":(exclude,literal){rel.as_posix()}")
+    env = {k: v for k, v in os.environ.items() if k not in _GIT_ENV}
+    env.update(GIT_OPTIONAL_LOCKS="0", GIT_TERMINAL_PROMPT="0", LC_ALL="C")
+    try:
+        done = subprocess.run(
+            [exe, "-c", "core.fsmonitor=false", "status", "--porcelain=v1", "-z", "--untracked-files=normal",
+             "--", *specs],
+            cwd=resolved, env=env, capture_output=True, timeout=GIT_TIMEOUT_SECONDS, check=False,
+            stdin=subprocess.DEVNULL,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if done.returncode != 0:
+        return None
+    return bool(done.stdout.strip(b"\0\n "))
 
 
 def _records(store: Store, *, vectors: bool) -> dict[str, list[dict[str, Any]]]:
@@ -235,31 +307,95 @@ def render(header: dict[str, Any], records: dict[str, list[dict[str, Any]]]) -> 
     return _line(head) + body
 
 
-def export(store: Store, path: Path, *, project: str, root: Path | None = None, vectors: bool = True) -> dict[str, Any]:
-    """Write the store's snapshot to ``path`` (atomically) and say what went in."""
+def build(
+    store: Store, *, project: str, root: Path | None = None, vectors: bool = True, target: Path | None = None
+) -> bytes:
+    """The snapshot's bytes for ``store``; ``root`` (the project) gives the git state, ``target``
+    (where the file will be written) does not count as a change to it."""
     records = _records(store, vectors=vectors)
+    commit = git_commit(root) if root else None
     header = {
         "project": project,
         "model": store.get_meta("model") if vectors else None,
         "dim": int(store.get_meta("dim") or 0) if vectors else 0,
-        "git_commit": git_commit(root) if root else None,
+        "git_commit": commit,
+        # uncommitted changes under the project when it was exported (None: unknown, no git)
+        "git_dirty": git_dirty(root, ignore=(target,) if target else ()) if root and commit else None,
         "indexer_version": store.get_meta("indexer_version"),
         "linker_version": store.get_meta("linker_version"),
         # no last_indexed: a re-index that changed nothing must not change the file
     }
-    data = render(header, records)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".snapshot-", suffix=".tmp")
+    return render(header, records)
+
+
+def summary(data: bytes) -> dict[str, Any]:
+    """What a rendered snapshot holds: bytes, counts, sha256, commit, dirty state, model."""
+    header = json.loads(data[: data.index(b"\n")])
+    return {"bytes": len(data), "counts": header["counts"], "sha256": hashlib.sha256(data).hexdigest(),
+            "git_commit": header["git_commit"], "git_dirty": header["git_dirty"], "model": header["model"]}
+
+
+def export(store: Store, path: Path, *, project: str, root: Path | None = None, vectors: bool = True) -> dict[str, Any]:
+    """Write the store's snapshot to ``path`` (atomically) and say what went in.
+
+    An existing file at ``path`` is replaced only if it is a memorybrain snapshot: a typo'd
+    path never overwrites source code or data.
+    """
+    check_target(path)
+    data = build(store, project=project, root=root, vectors=vectors, target=path)
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    counts = {t: len(records[t]) for t in TYPES}
-    return {"path": str(path), "bytes": len(data), "counts": counts, "sha256": hashlib.sha256(data).hexdigest(),
-            "git_commit": header["git_commit"], "model": header["model"]}
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".snapshot-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except (NotADirectoryError, IsADirectoryError, FileExistsError) as e:
+        raise PathConflictError(
+            f"cannot write the snapshot to {path}: a file or folder is in the way ({e.strerror or e})"
+        ) from None
+    except OSError as e:
+        raise ProjectError(f"cannot write the snapshot to {path}: {e.strerror or e}") from None
+    return {"path": str(path), **summary(data)}
+
+
+def check_target(path: Path) -> None:
+    """Refuse to write a snapshot over a folder, or over a file that is not a snapshot."""
+    try:
+        if not path.exists() and not path.is_symlink():
+            return
+        if not path.is_file():
+            raise PathConflictError(f"refusing to write the snapshot to {path}: it is not a regular file")
+        with path.open("rb") as f:
+            head = f.readline(64 * 1024)
+    except OSError as e:
+        raise ProjectError(f"cannot write the snapshot to {path}: {e.strerror or e}") from None
+    try:
+        schema = json.loads(head.decode("utf-8")).get("schema", "") if head.strip() else SCHEMA
+    except (UnicodeDecodeError, ValueError, AttributeError):
+        schema = None
+    if not isinstance(schema, str) or not schema.startswith(SCHEMA_PREFIX):
+        raise PathConflictError(
+            f"refusing to overwrite {path}: it is not a memorybrain snapshot",
+            hint="choose another path, or remove the file first",
+        )
+
+
+def project_target(root: Path, path: str | Path | None) -> Path:
+    """Where a remote caller (HTTP, MCP) may write a snapshot: a ``.jsonl`` file inside the
+    project (default ``.brain/snapshot.jsonl``), never through a symlink out of it."""
+    if not str(path or DEFAULT_PATH).endswith(".jsonl"):
+        raise RequestError(f"a snapshot path must end in .jsonl, got {str(path)[:80]!r}")
+    return inside_project(root, path or DEFAULT_PATH, what="snapshot path")
+
+
+def project_source(root: Path, path: str | Path) -> Path:
+    """A snapshot file a remote caller (HTTP, MCP) names: inside the project, never through a
+    symlink out of it."""
+    return inside_project(root, path, what="snapshot path")
 
 
 # ---------------------------------------------------------------------- reading and validation
@@ -275,10 +411,12 @@ def read(path: str | Path) -> Snapshot:
     path = Path(path)
     try:
         st = path.stat()
+    except FileNotFoundError:
+        raise SnapshotNotFoundError(f"cannot read snapshot {path}: no such file") from None
     except OSError as e:
         raise SnapshotError(f"cannot read snapshot {path}: {e.strerror}") from None
     if not path.is_file():
-        raise SnapshotError(f"{path} is not a file")
+        raise SnapshotNotFoundError(f"cannot read snapshot {path}: it is not a file")
     if st.st_size > MAX_BYTES:
         raise _bad(f"{st.st_size} bytes is larger than the {MAX_BYTES}-byte limit")
     try:
@@ -389,6 +527,8 @@ def _check_header(h: Any) -> dict[str, Any]:
             raise _bad(f"invalid {key}", 1)
     if h.get("git_commit") and not _HEX40.match(h["git_commit"]):
         raise _bad("invalid git_commit", 1)
+    if h.get("git_dirty") is not None and not isinstance(h["git_dirty"], bool):
+        raise _bad("invalid git_dirty (true, false or null)", 1)
     if h.get("project") is not None and (not h["project"].strip() or re.search(r"[\x00-\x1f/\\]", h["project"])):
         raise _bad("invalid project name", 1)
     return h
@@ -779,7 +919,23 @@ def diff(a: Snapshot, b: Snapshot) -> dict[str, Any]:
 
 
 def _head(s: Snapshot) -> dict[str, Any]:
-    return {k: s.header.get(k) for k in ("project", "git_commit", "model", "last_indexed", "counts")}
+    return {k: s.header.get(k) for k in ("project", "git_commit", "git_dirty", "model", "last_indexed", "counts")}
+
+
+def describe(s: Snapshot) -> dict[str, Any]:
+    """What a snapshot is: project, commit (and whether the tree had uncommitted changes),
+    model, versions and record counts (``brain status --snapshot``)."""
+    keys = ("schema", "project", "git_commit", "git_dirty", "model", "dim", "indexer_version", "linker_version",
+            "counts", "body_bytes")
+    return {k: s.header.get(k) for k in keys}
+
+
+def commit_label(head: dict[str, Any]) -> str:
+    """``0123abcd… (uncommitted changes)``, the commit alone, or ``?`` when none was recorded."""
+    commit = head.get("git_commit")
+    if not commit:
+        return "?"
+    return f"{commit} (uncommitted changes)" if head.get("git_dirty") else commit
 
 
 def _fact_text(f: dict[str, Any]) -> str:
@@ -789,7 +945,7 @@ def _fact_text(f: dict[str, Any]) -> str:
 
 def diff_text(d: dict[str, Any]) -> str:
     """The diff for people, one change per line (``+`` added, ``-`` removed, ``~`` changed)."""
-    out = [f"snapshot diff: {d['from'].get('git_commit') or '?'} → {d['to'].get('git_commit') or '?'}"]
+    out = [f"snapshot diff: {commit_label(d['from'])} → {commit_label(d['to'])}"]
     if d["identical"]:
         return out[0] + "\nno differences\n"
     p = d["patterns"]

@@ -19,6 +19,7 @@ from memorybrain import __version__
 from memorybrain.embeddings import Encoder
 from server.problems import PROBLEM_MEDIA_TYPE, Problem, install_problem_handlers
 from server.routes import ROUTERS
+from server.routes.snapshots import UPLOAD_PATH
 from server.security import BodyLimitMiddleware, HostCheckMiddleware, ProblemCORSMiddleware, TokenAuthMiddleware
 from server.service import BrainService
 from server.settings import ServerSettings
@@ -82,7 +83,11 @@ def create_app(
     install_problem_handlers(app)
 
     # innermost first: body limit, token, CORS, Host check (outermost)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        limits={UPLOAD_PATH: settings.max_snapshot_bytes},
+    )
     token = settings.token_value()
     if token:
         app.add_middleware(TokenAuthMiddleware, token=token)

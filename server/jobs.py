@@ -13,14 +13,15 @@ import logging
 import threading
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from memorybrain.errors import BrainError
 
-__all__ = ["IndexJob", "IndexJobRunning", "JobManager", "JobNotFoundError"]
+__all__ = ["IndexJob", "IndexJobRunning", "JobManager", "JobNotFoundError", "ServerBusyError"]
 
 log = logging.getLogger("memorybrain.server")
 
@@ -38,6 +39,14 @@ class IndexJobRunning(BrainError):
             f"index job {job_id} is still running", hint=f"follow it at /v1/index/{job_id}"
         )
         self.job_id = job_id
+
+
+class ServerBusyError(BrainError):
+    """Another operation that rewrites the store (a snapshot import) is running."""
+
+    exit_code = 1
+    status = 409
+    title = "Busy"
 
 
 class JobNotFoundError(BrainError):
@@ -126,6 +135,7 @@ class JobManager:
         self._jobs: OrderedDict[str, IndexJob] = OrderedDict()
         self._threads: dict[str, threading.Thread] = {}
         self._closed = False
+        self._held: str | None = None  # what keeps jobs from starting (a snapshot import)
 
     def start(self) -> IndexJob:
         with self._lock:
@@ -134,6 +144,8 @@ class JobManager:
             running = self._running()
             if running is not None:
                 raise IndexJobRunning(running.id)
+            if self._held is not None:
+                raise ServerBusyError(f"{self._held} is running", hint="start the index when it has finished")
             job = IndexJob(id=uuid.uuid4().hex[:12])
             self._jobs[job.id] = job
             while len(self._jobs) > KEEP_JOBS:
@@ -148,6 +160,23 @@ class JobManager:
             self._threads[job.id] = thread
             thread.start()
             return job
+
+    @contextmanager
+    def exclusive(self, what: str) -> Iterator[None]:
+        """Run ``what`` (a snapshot import) with no index job: refused (409) while one runs,
+        and no job starts until it ends."""
+        with self._lock:
+            running = self._running()
+            if running is not None:
+                raise IndexJobRunning(running.id)
+            if self._held is not None:
+                raise ServerBusyError(f"{self._held} is running", hint="try again when it has finished")
+            self._held = what
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._held = None
 
     def _running(self) -> IndexJob | None:
         return next((j for j in self._jobs.values() if j.running), None)

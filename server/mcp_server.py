@@ -1,13 +1,23 @@
 """``brain mcp``: an MCP server over stdio (the official ``mcp`` SDK's ``MCPServer``).
 
-Four tools, each answer compact and bounded (assistants cap tool output; Claude Code at
+Seven tools, each answer compact and bounded (assistants cap tool output; Claude Code at
 about 25,000 tokens):
 
 - ``get_context(request, budget)``: the pack in Markdown, ``budget`` at most
   ``MCP_MAX_BUDGET`` (12,000) tokens counted as characters/4;
 - ``search_patterns(query, kind, limit, cursor)``: one line per definition, at most 50 a page;
 - ``list_facts(cursor)``: the stack, 100 facts a page;
-- ``reindex()``: an incremental index, waited for up to a minute.
+- ``reindex()``: an incremental index, waited for up to a minute;
+- ``export_snapshot(path, vectors)``: write the team snapshot (a ``.jsonl`` file inside the
+  project, by default ``.brain/snapshot.jsonl``);
+- ``diff_snapshot(a, b)``: what changed between two snapshot files, or from one to the store
+  now, at most ``DIFF_LINES`` lines;
+- ``import_snapshot(path)``: merge a snapshot file into the store. Merge only: local curation
+  always wins and nothing is removed; ``--replace`` stays with the CLI and HTTP, where a person
+  chooses it.
+
+Paths are files inside the project; one that leaves it (absolute elsewhere, ``..``, a symlink
+out) is refused, as over HTTP.
 """
 
 from __future__ import annotations
@@ -22,15 +32,18 @@ from mcp_types import ToolAnnotations
 from pydantic import Field
 
 from memorybrain import __version__
+from memorybrain import snapshot as snapshots
 from memorybrain.errors import BrainError
 from server.deps import CURSOR_PATTERN, decode_cursor, encode_cursor
 from server.schemas import Kind
 from server.service import BrainService
 from server.settings import MAX_REQUEST_CHARS, MCP_DEFAULT_BUDGET, MCP_MAX_BUDGET, MCP_MAX_LIMIT, MIN_BUDGET
 
-__all__ = ["FACTS_PAGE", "REINDEX_WAIT_SECONDS", "build_mcp", "run_mcp"]
+__all__ = ["DIFF_LINES", "FACTS_PAGE", "REINDEX_WAIT_SECONDS", "build_mcp", "run_mcp"]
 
 FACTS_PAGE = 100
+#: Lines of a snapshot diff an answer shows (the rest are counted).
+DIFF_LINES = 200
 REINDEX_WAIT_SECONDS = 60.0
 SUMMARY_CHARS = 200
 
@@ -74,6 +87,19 @@ KindArg = Annotated[
           "schema, test, pagination, middleware, function or class."),
 ]
 LimitArg = Annotated[int, Field(ge=1, le=MCP_MAX_LIMIT, description=f"Results per page, 1-{MCP_MAX_LIMIT}.")]
+SnapshotPathArg = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=500,
+        description="A snapshot file inside the project, relative to its root, e.g. '.brain/snapshot.jsonl'.",
+    ),
+]
+OptionalSnapshotPathArg = Annotated[
+    str | None,
+    Field(max_length=500, description="The newer snapshot file; leave it out to compare with the store now."),
+]
+VectorsArg = Annotated[bool, Field(description="Include the embeddings (false: about half the size).")]
 CursorArg = Annotated[
     str | None, Field(pattern=CURSOR_PATTERN, description="The cursor a previous answer gave, for the next page.")
 ]
@@ -190,6 +216,69 @@ def build_mcp(service: BrainService) -> MCPServer:
             f"still indexing (job {snap['id']}, stage {snap['stage']}, files {snap['files_done']}/"
             f"{snap['files_total']}); call reindex again to follow it"
         )
+
+    @mcp.tool(
+        annotations=ToolAnnotations(
+            read_only_hint=False, destructive_hint=True, idempotent_hint=True, open_world_hint=False
+        ),
+        structured_output=False,
+    )
+    def export_snapshot(path: SnapshotPathArg = snapshots.DEFAULT_PATH, vectors: VectorsArg = True) -> str:
+        """Write the team snapshot: every pattern, fact, convention, pin, exclusion, note and rule
+        of this project in one diffable file (`memorybrain.snapshot/1`) that the team commits and
+        loads with `brain context --snapshot`. Replaces the file if it is already a snapshot."""
+        try:
+            info = service.export_snapshot(path, vectors=vectors)
+        except BrainError as e:
+            raise ToolError(str(e)) from None
+        c = info["counts"]
+        return (
+            f"wrote {info['path']} ({info['bytes']} bytes): {c['pattern']} patterns, {c['vector']} vectors, "
+            f"{c['curation']} curated, {c['rule']} rules, {c['fact']} facts; commit {snapshots.commit_label(info)}"
+        )
+
+    @mcp.tool(annotations=read_only, structured_output=False)
+    def diff_snapshot(a: SnapshotPathArg = snapshots.DEFAULT_PATH, b: OptionalSnapshotPathArg = None) -> str:
+        """What changed between two team snapshots, or from snapshot `a` to this project's store now
+        (when `b` is not given): patterns added, removed, changed and moved, rules, facts, pins,
+        exclusions, notes and conventions, one per line (`+` added, `-` removed, `~` changed)."""
+        try:
+            d = service.diff_snapshot(a, b)
+        except BrainError as e:
+            raise ToolError(str(e)) from None
+        lines = snapshots.diff_text(d).splitlines()
+        if len(lines) > DIFF_LINES + 1:
+            lines = [*lines[: DIFF_LINES + 1], f"... and {len(lines) - DIFF_LINES - 1} more changes"]
+        return "\n".join(lines)
+
+    @mcp.tool(
+        annotations=ToolAnnotations(
+            read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=False
+        ),
+        structured_output=False,
+    )
+    def import_snapshot(path: SnapshotPathArg) -> str:
+        """Merge a team snapshot file into this project's store: the team's pins, exclusions,
+        notes, rules and facts are added; local curation always wins (differences are listed as
+        conflicts); a project not indexed yet takes the snapshot's index. Nothing is removed."""
+        try:
+            r = service.import_snapshot(mode="merge", path=path)
+        except BrainError as e:
+            raise ToolError(str(e)) from None
+        added = r.get("added", {})
+        out = [
+            f"imported (merge): index from the {r['index']}, {r['patterns']} patterns, vectors {r['vectors']}; "
+            f"added {added.get('curation', 0)} curated patterns, {added.get('rules', 0)} rules, "
+            f"{added.get('facts', 0)} facts, {added.get('exclusions', 0)} exclusions"
+        ]
+        for c in r["conflicts"][:50]:
+            out.append(f"conflict: {c['type']} {c.get('id') or c.get('key')} {c.get('field', 'value')}: "
+                       f"local {c['local']!r}, snapshot {c['snapshot']!r} (kept local)")
+        if len(r["conflicts"]) > 50:
+            out.append(f"... and {len(r['conflicts']) - 50} more conflicts")
+        if r.get("stale_pins"):
+            out.append(f"{r['stale_pins']} stale pin(s)")
+        return "\n".join(out)
 
     return mcp
 

@@ -26,6 +26,7 @@ __all__ = [
     "FieldError",
     "InvalidParameter",
     "Problem",
+    "UnsupportedMediaType",
     "install_problem_handlers",
     "problem_response",
     "problem_type",
@@ -67,6 +68,14 @@ class InvalidParameter(BrainError):
     def __init__(self, field: str, location: str, message: str) -> None:
         super().__init__(f"{field}: {message}")
         self.error = FieldError(field=field, location=location, message=message, type="value_error")
+
+
+class UnsupportedMediaType(BrainError):
+    """A body sent as a media type the operation does not take (415)."""
+
+    exit_code = 2
+    status = 415
+    title = "Unsupported media type"
 
 
 _HTTP_TITLES = {413: ("Request body too large", "body-too-large")}

@@ -386,3 +386,164 @@ class CurationOut(BaseModel):
 class Changed(BaseModel):
     changed: bool
     detail: dict[str, Any] | None = None
+
+
+# ---------------------------------------------------------------------- snapshots
+
+#: A path inside the project: parts of 1-60 characters (so never too long a file name), no
+#: control characters (the server also refuses any path that leaves the project, by `..`, as
+#: an absolute path or through a symlink).
+_PART = r"[^/\x00-\x1f\x7f]"
+PROJECT_PATH = rf"^/?(?:{_PART}{{1,60}}/)*{_PART}{{1,60}}$"
+SNAPSHOT_TARGET = rf"^/?(?:{_PART}{{1,60}}/)*{_PART}{{0,54}}\.jsonl$"
+SNAPSHOT_PATH_FIELD = Field(
+    min_length=1,
+    max_length=500,
+    pattern=PROJECT_PATH,
+    description="A snapshot file inside the project, relative to its root (e.g. `.brain/snapshot.jsonl`); "
+    "a path that leaves the project (absolute elsewhere, `..`, a symlink out) is refused with 403.",
+)
+ImportMode = Literal["merge", "replace"]
+
+
+class SnapshotExportIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    path: str | None = Field(
+        None,
+        min_length=1,
+        max_length=500,
+        pattern=SNAPSHOT_TARGET,
+        description="Where to write, a `.jsonl` file inside the project (default `.brain/snapshot.jsonl`). An "
+        "existing file is replaced only if it is a snapshot (else 409).",
+    )
+    vectors: bool = Field(
+        True, strict=True, description="Include the embeddings (false: about half the size; loaders re-embed)."
+    )
+
+
+class SnapshotSummary(BaseModel):
+    bytes: int
+    counts: dict[str, int] = Field(description="Records of each type: file, pattern, vector, fact, ...")
+    sha256: str = Field(description="sha256 of the whole file.")
+    git_commit: str | None = Field(description="The project's commit when exported (null: not in a git repository).")
+    git_dirty: bool | None = Field(
+        description="Whether the project had uncommitted changes then (null: unknown, no git or repository)."
+    )
+    model: str | None = Field(description="The embedding model of the vectors (null without vectors).")
+
+
+class SnapshotExportOut(SnapshotSummary):
+    path: str = Field(description="The file written, relative to the project root.")
+
+
+class SnapshotImportIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    path: str = SNAPSHOT_PATH_FIELD
+    mode: ImportMode = Field(
+        "merge",
+        description="`merge`: keep local curation, add the team's, report conflicts (takes the snapshot's index "
+        "only when the project has none); `replace`: swap in the snapshot's index and curation.",
+    )
+
+
+class ImportConflict(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    type: Literal["curation", "fact"]
+    id: str | None = Field(None, description="The pattern id (curation conflicts).")
+    key: str | None = Field(None, description="The fact key (fact conflicts).")
+    field: str | None = Field(None, description="pinned, excluded or note (curation conflicts).")
+    local: Any
+    snapshot: Any
+    kept: Literal["local"]
+
+
+class SnapshotImportOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    mode: ImportMode
+    index: Literal["snapshot", "local"] = Field(description="Whose index the store now holds.")
+    patterns: int
+    embedded: int = Field(description="Patterns embedded here (the snapshot had no vectors for the local model).")
+    vectors: str = Field(description="`from snapshot`, `re-embedded` or `local`.")
+    added: dict[str, int] = Field(description="Curated patterns, exclusions, rules and facts added.")
+    conflicts: list[ImportConflict] = Field(description="Differences kept local (merge).")
+    accepted: list[str] = Field(
+        default_factory=list, description="Pins whose current code the team accepted (merge)."
+    )
+    stale_pins: int
+
+
+class SnapshotDiffIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    a: str = SNAPSHOT_PATH_FIELD
+    b: str | None = Field(
+        None,
+        min_length=1,
+        max_length=500,
+        pattern=PROJECT_PATH,
+        description="The newer snapshot file inside the project; default: the store the server answers from now.",
+    )
+
+
+class SnapshotHead(BaseModel):
+    project: str | None = None
+    git_commit: str | None = None
+    git_dirty: bool | None = None
+    model: str | None = None
+    last_indexed: str | None = None
+    counts: dict[str, int] | None = None
+
+
+class PatternChange(BaseModel):
+    id: str
+    kind: str
+    qualname: str
+    location: str = Field(description="path:start-end")
+
+
+class PatternDiff(BaseModel):
+    added: list[PatternChange]
+    removed: list[PatternChange]
+    changed: list[PatternChange] = Field(description="Same id, other code (content hash).")
+    moved: list[PatternChange] = Field(description="Same code, other lines or file.")
+
+
+class AddedRemoved(BaseModel):
+    added: list[str]
+    removed: list[str]
+
+
+class ValueChange(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, extra="allow")
+    from_: Any = Field(alias="from")
+    to: Any
+
+
+class FactDiff(AddedRemoved):
+    changed: list[ValueChange] = Field(description="`{key, from, to, origin}` per fact whose value changed.")
+
+
+class ConventionDiff(AddedRemoved):
+    changed: list[ValueChange]
+
+
+class CurationChange(ValueChange):
+    id: str
+    qualname: str
+    path: str
+    field: Literal["pinned", "excluded", "note"]
+
+
+class SnapshotDiffOut(BaseModel):
+    """What changed from snapshot `a` to `b`, as `brain snapshot diff` reports it."""
+
+    model_config = ConfigDict(populate_by_name=True)
+    from_: SnapshotHead = Field(alias="from")
+    to: SnapshotHead
+    identical: bool
+    patterns: PatternDiff
+    rules: AddedRemoved
+    facts: FactDiff
+    curation: list[CurationChange]
+    exclusions: AddedRemoved
+    conventions: ConventionDiff
+    text: str = Field(description="The same, one change per line (`+` added, `-` removed, `~` changed, `>` moved).")

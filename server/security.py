@@ -94,17 +94,19 @@ class _TooLarge(StarletteHTTPException):
 
 
 class BodyLimitMiddleware:
-    """Refuse request bodies over ``max_bytes`` (413), by Content-Length or while streaming."""
+    """Refuse request bodies over ``max_bytes`` (413), by Content-Length or while streaming;
+    ``limits`` gives other limits to some paths (a snapshot upload)."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, limits: dict[str, int] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.limits = limits or {}
 
-    def _refuse(self, scope: Scope, size: str) -> Any:
+    def _refuse(self, scope: Scope, size: str, limit: int) -> Any:
         return problem_response(
             413,
             "Request body too large",
-            f"the request body ({size}) exceeds the limit of {self.max_bytes} bytes",
+            f"the request body ({size}) exceeds the limit of {limit} bytes",
             slug="body-too-large",
             instance=scope.get("path"),
         )
@@ -113,14 +115,15 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.limits.get(scope.get("path") or "", self.max_bytes)
         length = _header(scope, b"content-length")
         if length is not None:
             try:
                 declared = int(length)
             except ValueError:
                 declared = -1
-            if declared > self.max_bytes:
-                await self._refuse(scope, f"{declared} bytes")(scope, receive, send)
+            if declared > limit:
+                await self._refuse(scope, f"{declared} bytes", limit)(scope, receive, send)
                 return
         received = 0
         started = False
@@ -130,11 +133,8 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise _TooLarge(
-                        413, f"the request body (over {self.max_bytes} bytes) exceeds the limit of "
-                        f"{self.max_bytes} bytes"
-                    )
+                if received > limit:
+                    raise _TooLarge(413, f"the request body (over {limit} bytes) exceeds the limit of {limit} bytes")
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -148,7 +148,7 @@ class BodyLimitMiddleware:
         except _TooLarge:
             if started:  # pragma: no cover - the app answered before reading the whole body
                 raise
-            await self._refuse(scope, f"over {self.max_bytes} bytes")(scope, receive, send)
+            await self._refuse(scope, f"over {limit} bytes", limit)(scope, receive, send)
 
 
 class ProblemCORSMiddleware(CORSMiddleware):

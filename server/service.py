@@ -279,6 +279,77 @@ class BrainService:
         with self._lock:
             return getattr(self._query(), operation)(*args)
 
+    # ------------------------------------------------------------------ snapshots
+
+    def refuse_read_only(self, what: str) -> None:
+        if self.snapshot is not None:
+            raise ReadOnlyError(
+                f"this server answers from the snapshot {self.snapshot}, read-only: it cannot {what}",
+                hint="export, import and curate in the project itself (`brain serve` there)",
+            )
+
+    def snapshot_data(self, *, vectors: bool = True) -> tuple[bytes, str]:
+        """The snapshot of what the server answers from (nothing written), and the project name."""
+        with self._lock:
+            brain = self._query()
+            return brain.snapshot_data(vectors=vectors), brain.project_name
+
+    def export_snapshot(self, path: str | None = None, *, vectors: bool = True) -> dict[str, Any]:
+        """Write the snapshot to ``path`` (a ``.jsonl`` file inside the project; default
+        ``.brain/snapshot.jsonl``). The answer's ``path`` is relative to the project root."""
+        from memorybrain import snapshot
+
+        self.refuse_read_only("write a snapshot")
+        with self._lock:
+            brain = self._query()
+            target = snapshot.project_target(self.config.root, path)
+            info = brain.export_snapshot(target, vectors=vectors)
+        info["path"] = target.relative_to(self.config.root.resolve()).as_posix()
+        return info
+
+    def import_snapshot(
+        self, *, mode: str = "merge", path: str | None = None, data: bytes | None = None
+    ) -> dict[str, Any]:
+        """Import a snapshot file inside the project (``path``) or uploaded bytes (``data``).
+
+        Refused (409) while an index job runs, and no job starts until it has finished; queries
+        wait for it (it holds the query lock: they see the store before or after, never during).
+        """
+        from memorybrain import snapshot
+
+        self.refuse_read_only("import a snapshot")
+        if self.model_error is not None:
+            raise self.model_error
+        source: Path | bytes
+        if path is not None:
+            source = snapshot.project_source(self.config.root, path)
+        elif data is not None:
+            source = data
+        else:  # pragma: no cover - the routes always give one
+            raise ValueError("a path or the snapshot's bytes")
+        with self._lock, self.jobs.exclusive("a snapshot import"):
+            if self._brain is None:  # a project not indexed yet may take its index from a snapshot
+                self._brain = Brain(self.config, encoder=self.encoder)
+            try:
+                return self._brain.import_snapshot(source, mode=mode)
+            except BrainError:
+                raise  # refused before anything was written
+            except BaseException:
+                self._close_query()  # something unexpected: reopen cleanly on the next request
+                raise
+
+    def diff_snapshot(self, a: str, b: str | None = None) -> dict[str, Any]:
+        """What changed from the snapshot file ``a`` to ``b`` (default: the store the server
+        answers from now); both paths inside the project (the snapshot's folder when serving one)."""
+        from memorybrain import snapshot
+
+        old = snapshot.project_source(self.config.root, a)
+        new = snapshot.project_source(self.config.root, b) if b is not None else None
+        with self._lock:
+            if new is None:
+                return self._query().diff_snapshot(old)
+        return snapshot.diff(snapshot.read(old), snapshot.read(new))
+
     def start_index(self) -> IndexJob:
         if self.model_error is not None:
             raise self.model_error

@@ -1,7 +1,8 @@
 """Server settings (pydantic-settings): command-line options win over ``BRAIN_*`` variables.
 
 Environment variables: ``BRAIN_PROJECT``, ``BRAIN_HOST``, ``BRAIN_PORT``, ``BRAIN_TOKEN``,
-``BRAIN_ALLOWED_HOSTS`` and ``BRAIN_CORS_ORIGINS`` (comma-separated), ``BRAIN_MAX_BODY_BYTES``.
+``BRAIN_ALLOWED_HOSTS`` and ``BRAIN_CORS_ORIGINS`` (comma-separated), ``BRAIN_MAX_BODY_BYTES``,
+``BRAIN_MAX_SNAPSHOT_BYTES`` (the body of ``POST /v1/snapshot/upload``).
 
 The limits below are the documented bounds of the HTTP API and the MCP tools; each one is
 named in the ``4xx`` answer that enforces it.
@@ -25,6 +26,8 @@ DEFAULT_PORT = 8765
 
 #: Bounds of the HTTP API (see the README section "HTTP API and MCP").
 MAX_BODY_BYTES = 64 * 1024
+#: An uploaded snapshot (``POST /v1/snapshot/upload``): a few MB for a real project with vectors.
+MAX_SNAPSHOT_BYTES = 64 * 1024 * 1024
 MAX_TEXT_CHARS = 200  # GET /v1/patterns?text=
 MAX_PATH_CHARS = 500  # GET /v1/patterns?path=
 MAX_LIMIT = 200  # page size of every list
@@ -44,6 +47,7 @@ __all__ = [
     "MAX_KINDS",
     "MAX_LIMIT",
     "MAX_PATH_CHARS",
+    "MAX_SNAPSHOT_BYTES",
     "MAX_REQUEST_CHARS",
     "MAX_TEXT_CHARS",
     "MCP_DEFAULT_BUDGET",
@@ -88,6 +92,7 @@ class ServerSettings(BaseSettings):
     allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     max_body_bytes: int = Field(MAX_BODY_BYTES, ge=1024, le=16 * 1024 * 1024)
+    max_snapshot_bytes: int = Field(MAX_SNAPSHOT_BYTES, ge=1024, le=512 * 1024 * 1024)
     db: str | None = None
     model: str | None = None
     snapshot: Path | None = None  # serve this snapshot file alone, read-only

@@ -23,6 +23,12 @@ RESTX_APP = FIXTURES / "restx_app"
 DRF_APP = FIXTURES / "drf_app"
 
 
+@pytest.fixture(autouse=True)
+def _private_vector_cache(tmp_path_factory, monkeypatch):
+    """Every test gets an empty vector cache of its own, never the user's."""
+    monkeypatch.setenv("MEMORYBRAIN_VECTOR_CACHE", str(tmp_path_factory.mktemp("vector-cache")))
+
+
 @pytest.fixture
 def hashing_encoder():
     from memorybrain.embeddings import HashingEncoder

@@ -154,8 +154,11 @@ def test_snapshot_export_import_diff_and_context_from_a_snapshot(root, tmp_path)
     assert out.exit_code == 0, out.output
     assert "All new endpoints use @rate_limit — team rule" in out.output and "## Team curation" in out.output
     assert not root.exists()
-    # indexed with another model than the default: embedded on every call, and the user is told
-    assert "note: embedded " in out.output and "export it with vectors" in out.output
+    # indexed with another model than the default: embedded here, and kept in the vector cache
+    assert "note: embedded " in out.output and "kept in the vector cache" in out.output
+    again = run("context", "Add CRUD endpoints for notifications", "--snapshot", other, "-b", "3000")
+    assert again.exit_code == 0 and "note: embedded" not in again.output
+    assert again.stdout == out.stdout  # the same pack
 
     bad = tmp_path / "bad.jsonl"
     bad.write_bytes(other.read_bytes()[:-50])
@@ -176,3 +179,15 @@ def test_export_writes_the_rule_files(root):
         assert run("export", target, *p).output.startswith("unchanged:")
     bad = run("export", "agents-md", "--path", "../x.md", *p)
     assert bad.exit_code == 2 and "outside the project" in bad.output
+
+
+def test_snapshot_export_never_overwrites_a_file_that_is_not_a_snapshot(root):
+    main = root / "app" / "main.py"
+    before = main.read_bytes()
+    out = run("snapshot", "export", main, "-p", root)
+    assert out.exit_code == 2 and "not a memorybrain snapshot" in out.output and main.read_bytes() == before
+    out = run("snapshot", "export", root / "app", "-p", root)
+    assert out.exit_code == 2 and "not a regular file" in out.output
+    snap = root / "team.snapshot"
+    assert run("snapshot", "export", snap, "-p", root).exit_code == 0
+    assert run("snapshot", "export", snap, "-p", root).exit_code == 0  # a snapshot is replaced

@@ -19,7 +19,8 @@ from server.settings import MCP_MAX_BUDGET, MCP_MAX_LIMIT
 
 REPO = Path(__file__).resolve().parents[1]
 REQUEST = "Add CRUD endpoints for notifications"
-TOOLS = {"get_context", "search_patterns", "list_facts", "reindex"}
+TOOLS = {"get_context", "search_patterns", "list_facts", "reindex", "export_snapshot", "diff_snapshot",
+         "import_snapshot"}
 
 
 @pytest.fixture(scope="module")
@@ -53,6 +54,10 @@ def test_every_tool_over_stdio(project):
             assert by_name["get_context"].input_schema["properties"]["budget"]["maximum"] == MCP_MAX_BUDGET
             assert by_name["search_patterns"].input_schema["properties"]["limit"]["maximum"] == MCP_MAX_LIMIT
             assert by_name["get_context"].annotations.read_only_hint is True
+            assert by_name["diff_snapshot"].annotations.read_only_hint is True
+            assert by_name["export_snapshot"].annotations.destructive_hint is True  # it may replace a file
+            assert by_name["import_snapshot"].annotations.destructive_hint is False  # merge only
+            assert "mode" not in by_name["import_snapshot"].input_schema["properties"]
 
             ctx = await client.call_tool("get_context", {"request": REQUEST, "budget": 1500})
             assert not ctx.is_error
@@ -134,3 +139,78 @@ def test_reindex_reports_a_job_still_running(project, monkeypatch):
     finally:
         gate.set()
         service.close()
+
+
+def test_snapshot_tools_export_diff_and_merge(tmp_path):
+    import shutil
+
+    root = tmp_path / "app"
+    shutil.copytree(copy_app(FASTAPI_APP, tmp_path / "src"), root)
+    with Brain.open(root, model="hashing") as brain:
+        brain.index()
+    mate = tmp_path / "mate"
+    shutil.copytree(root, mate)
+    with Brain.open(mate, model="hashing") as brain:
+        brain.rule_add("All new endpoints use @rate_limit")
+        brain.export_snapshot(root / "team.jsonl")
+    outside = tmp_path / "outside.jsonl"
+    shutil.copy(root / "team.jsonl", outside)
+    service = BrainService(root, model="hashing")
+    service.start()
+
+    async def session() -> None:
+        async with Client(build_mcp(service)) as client:
+            wrote = await client.call_tool("export_snapshot", {})
+            assert not wrote.is_error and text(wrote).startswith("wrote .brain/snapshot.jsonl (")
+            assert "patterns" in text(wrote) and text(wrote).endswith("commit ?")
+            assert (root / ".brain" / "snapshot.jsonl").is_file()
+            same = await client.call_tool("diff_snapshot", {})
+            assert not same.is_error and text(same).endswith("no differences")
+            diff = await client.call_tool("diff_snapshot", {"a": ".brain/snapshot.jsonl", "b": "team.jsonl"})
+            assert "+ rule: All new endpoints use @rate_limit" in text(diff)
+
+            merged = await client.call_tool("import_snapshot", {"path": "team.jsonl"})
+            assert not merged.is_error and text(merged).startswith("imported (merge): index from the local")
+            assert "added 0 curated patterns, 1 rules" in text(merged)
+            ctx = await client.call_tool("get_context", {"request": REQUEST, "budget": 2000})
+            assert "All new endpoints use @rate_limit — team rule" in text(ctx)
+            now = await client.call_tool("diff_snapshot", {})  # from the file to the store now
+            assert "+ rule: All new endpoints use @rate_limit" in text(now)
+
+            for tool, args in (("import_snapshot", {"path": str(outside)}),
+                               ("import_snapshot", {"path": "../outside.jsonl"}),
+                               ("diff_snapshot", {"a": str(outside)}), ("export_snapshot", {"path": "../x.jsonl"})):
+                refused = await client.call_tool(tool, args)
+                assert refused.is_error and "outside the project" in text(refused), (tool, text(refused))
+            not_jsonl = await client.call_tool("export_snapshot", {"path": "app/main.py"})
+            assert not_jsonl.is_error and ".jsonl" in text(not_jsonl)
+            assert not (tmp_path / "x.jsonl").exists()
+            replace = await client.call_tool("import_snapshot", {"path": "team.jsonl", "mode": "replace"})
+            assert text(replace).startswith("imported (merge)")  # merge only over MCP: no such argument
+
+    try:
+        anyio.run(session)
+    finally:
+        service.close()
+
+
+def test_snapshot_tools_on_a_read_only_server(project, tmp_path):
+    snap = tmp_path / "team.jsonl"
+    with Brain.open(project, model="hashing") as brain:
+        brain.export_snapshot(snap)
+    service = BrainService(snapshot=snap, model="hashing")
+    service.start()
+
+    async def session() -> None:
+        async with Client(build_mcp(service)) as client:
+            for tool, args in (("export_snapshot", {}), ("import_snapshot", {"path": "team.jsonl"})):
+                refused = await client.call_tool(tool, args)
+                assert refused.is_error and "read-only" in text(refused)
+            same = await client.call_tool("diff_snapshot", {"a": "team.jsonl"})
+            assert not same.is_error and text(same).endswith("no differences")
+
+    try:
+        anyio.run(session)
+    finally:
+        service.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["team.jsonl"]

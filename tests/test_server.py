@@ -340,6 +340,11 @@ def test_openapi_documents_models_and_problems(client):
         "/v1/curation/rules/remove",
         "/v1/curation/facts",
         "/v1/curation/facts/unset",
+        "/v1/snapshot",
+        "/v1/snapshot/export",
+        "/v1/snapshot/import",
+        "/v1/snapshot/upload",
+        "/v1/snapshot/diff",
     }
     components = schema["components"]["schemas"]
     assert {"ContextRequest", "ContextMarkdown", "PackDocument", "PatternPage", "Problem", "Health"} <= set(

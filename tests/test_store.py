@@ -152,3 +152,83 @@ def test_vectors_roundtrip_and_model_change(tmp_path):
         assert s.vector_state() == {}
         s.put_vectors([("gone", "t", np.zeros(3, dtype=np.float32))])
         assert s.prune_vectors() == 1
+
+
+# ---------------------------------------------------------------------- transactions
+
+
+def _replace(store: Store, n: int, names=("get_user", "list_items", "delete_item")) -> None:
+    store.replace_file(
+        path="app/deps.py", content_hash=f"h{n}", size=n, lines=3, kind="python", indexer_version="1", meta={},
+        patterns=[_pattern(name, path="app/deps.py", code=f"def {name}():\n    return {n}\n") for name in names],
+    )
+
+
+def test_a_reader_never_sees_a_file_half_replaced(tmp_path):
+    """A re-index replaces a file's patterns (delete, insert) in ONE commit: another connection
+    (the server's queries while an index job runs) sees the old patterns or the new, never none.
+    Before every write went through ``Store.transaction``, about half of these reads failed."""
+    import threading
+
+    db = tmp_path / "brain.db"
+    writer = Store.open(db, create=True)
+    _replace(writer, 0)
+    reader = Store.open(db)
+    pid = _pattern("get_user", path="app/deps.py").id
+    stop = threading.Event()
+    writes = 0
+
+    def rewrite() -> None:
+        nonlocal writes
+        while not stop.is_set():
+            writes += 1
+            _replace(writer, writes)
+
+    thread = threading.Thread(target=rewrite)
+    thread.start()
+    missing = 0
+    try:
+        for _ in range(3000):
+            try:
+                reader.get_pattern(pid)
+            except PatternNotFoundError:
+                missing += 1
+            assert len(reader.pattern_refs(path="app/deps.py")) == 3
+    finally:
+        stop.set()
+        thread.join()
+    assert writes > 10 and missing == 0
+    writer.close()
+    reader.close()
+
+
+def test_a_write_that_fails_half_way_changes_nothing(tmp_path, monkeypatch):
+    import sqlite_utils
+
+    db = tmp_path / "brain.db"
+    store = Store.open(db, create=True)
+    _replace(store, 0)
+    before = store.dump()
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(sqlite_utils.db.Table, "upsert", explode)  # after the DELETE, before the file row
+    with pytest.raises(RuntimeError):
+        _replace(store, 1, names=("other",))
+    assert store.dump() == before and not store.db.conn.in_transaction
+    monkeypatch.undo()
+    with Store.open(db) as other:  # and another connection agrees
+        assert other.dump() == before
+
+
+def test_nested_transactions_are_savepoints(tmp_path):
+    store = Store.open(tmp_path / "brain.db", create=True)
+    with store.transaction():
+        store.add_rule("aaaaaaaa", "kept")
+        with pytest.raises(RuntimeError), store.transaction():
+            store.add_rule("bbbbbbbb", "rolled back")
+            raise RuntimeError("inner")
+        assert store.db.conn.in_transaction
+    assert [r["text"] for r in store.rules()] == ["kept"] and not store.db.conn.in_transaction
+    store.close()

@@ -75,6 +75,7 @@ class Store:
     def __init__(self, db: sqlite_utils.Database, path: Path) -> None:
         self.db = db
         self.path = path
+        self._savepoints = 0
 
     # ------------------------------------------------------------------ opening
 
@@ -129,7 +130,7 @@ class Store:
                 raise StoreError(f"{self.path} is an SQLite file but not a brain store")
             if not create:
                 raise NotIndexedError(f"{self.path} is empty", hint="run `brain index` first")
-            with self.db.conn:
+            with self.transaction():
                 self.db.table("meta").create({"key": str, "value": str}, pk="key")
         version = int(self.get_meta("schema_version") or 0)
         if version > SCHEMA_VERSION:
@@ -139,7 +140,7 @@ class Store:
                 hint="upgrade memorybrain",
             )
         for number in range(version, SCHEMA_VERSION):
-            with self.db.conn:
+            with self.transaction():
                 MIGRATIONS[number](self.db)
                 self._set_meta("schema_version", str(number + 1))
 
@@ -157,14 +158,42 @@ class Store:
         )
 
     def set_meta(self, **values: str) -> None:
-        with self.db.conn:
+        with self.transaction():
             for key, value in values.items():
                 self._set_meta(key, value)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        with self.db.conn:
+        """One explicit transaction (``BEGIN IMMEDIATE``: the write lock first, waiting up to the
+        busy timeout), committed at the end or rolled back on any error; nested, a savepoint.
+
+        Every write goes through here. ``with conn:`` alone is not a transaction with
+        sqlite-utils: its ``execute`` commits a write at once when no transaction is open, so
+        a ``DELETE`` then ``INSERT`` would be two commits, and a reader on another connection
+        (the server's queries while an index job runs) could see the rows gone in between.
+        """
+        conn = self.db.conn
+        if conn.in_transaction:
+            self._savepoints += 1
+            name = f"brain_{self._savepoints}"
+            conn.execute(f"SAVEPOINT {name}")
+            try:
+                yield
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
+                    conn.execute(f"RELEASE SAVEPOINT {name}")
+                raise
+            conn.execute(f"RELEASE SAVEPOINT {name}")
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
             yield
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
 
     # ------------------------------------------------------------------ files
 
@@ -201,7 +230,7 @@ class Store:
     ) -> None:
         """Replace one file's record and patterns atomically (secrets redacted first)."""
         rows = [self._pattern_row(p) for p in patterns]
-        with self.db.conn:
+        with self.transaction():
             self.db.execute("DELETE FROM patterns WHERE path = ?", [path])
             if rows:
                 self.db.table("patterns").insert_all(rows, replace=True)
@@ -223,7 +252,7 @@ class Store:
 
     def delete_files(self, paths: Iterable[str]) -> int:
         paths = list(paths)
-        with self.db.conn:
+        with self.transaction():
             for path in paths:
                 self.db.execute("DELETE FROM patterns WHERE path = ?", [path])
                 self.db.execute("DELETE FROM files WHERE path = ?", [path])
@@ -370,7 +399,7 @@ class Store:
 
     def update_links(self, updates: list[tuple[str, int, dict[str, Any], str]]) -> None:
         """Write linker results: (id, usage, meta, summary) per changed pattern."""
-        with self.db.conn:
+        with self.transaction():
             self.db.conn.executemany(
                 "UPDATE patterns SET usage = ?, meta = ?, summary = ? WHERE id = ?",
                 [
@@ -406,7 +435,7 @@ class Store:
         old_model, old_dim = self.get_meta("model"), self.get_meta("dim")
         if old_model == model and old_dim == str(dim):
             return False
-        with self.db.conn:
+        with self.transaction():
             dropped = old_model is not None
             self.db.execute("DELETE FROM vectors")
             self._set_meta("model", model)
@@ -414,7 +443,7 @@ class Store:
         return dropped
 
     def put_vectors(self, rows: list[tuple[str, str, np.ndarray]]) -> None:
-        with self.db.conn:
+        with self.transaction():
             self.db.conn.executemany(
                 "INSERT INTO vectors(id, text_hash, vector) VALUES (?, ?, ?) "
                 "ON CONFLICT(id) DO UPDATE SET text_hash = excluded.text_hash, "
@@ -423,7 +452,7 @@ class Store:
             )
 
     def prune_vectors(self) -> int:
-        with self.db.conn:
+        with self.transaction():
             cur = self.db.execute("DELETE FROM vectors WHERE id NOT IN (SELECT id FROM patterns)")
         return cur.rowcount
 
@@ -441,7 +470,7 @@ class Store:
 
     def replace_detected_facts(self, facts: list[Fact]) -> None:
         """Replace the detected facts; a team fact with the same key wins and is kept."""
-        with self.db.conn:
+        with self.transaction():
             self.db.execute("DELETE FROM facts WHERE origin = 'detected'")
             team = {r[0] for r in self.db.execute("SELECT key FROM facts WHERE origin = 'team'")}
             rows = [self._fact_row(f) for f in facts if f.key not in team]
@@ -470,12 +499,12 @@ class Store:
 
     def set_team_fact(self, fact: Fact) -> None:
         """Write a hand-written fact (``origin = 'team'``); it replaces a detected one with its key."""
-        with self.db.conn:
+        with self.transaction():
             self.db.execute("DELETE FROM facts WHERE key = ?", [fact.key])
             self.db.table("facts").insert(self._fact_row(fact))
 
     def unset_team_fact(self, key: str) -> bool:
-        with self.db.conn:
+        with self.transaction():
             cur = self.db.execute("DELETE FROM facts WHERE key = ? AND origin = 'team'", [key])
         return cur.rowcount > 0
 
@@ -497,7 +526,7 @@ class Store:
 
     def set_curation(self, row: dict[str, Any]) -> None:
         """Write one curation row (keys as ``curation()`` returns); a row with nothing set is deleted."""
-        with self.db.conn:
+        with self.transaction():
             self._write_curation(row)
 
     def _write_curation(self, row: dict[str, Any]) -> None:
@@ -525,12 +554,12 @@ class Store:
         return [r[0] for r in self.db.execute("SELECT glob FROM exclusions ORDER BY glob")]
 
     def add_exclusion_glob(self, glob: str) -> bool:
-        with self.db.conn:
+        with self.transaction():
             cur = self.db.execute("INSERT OR IGNORE INTO exclusions(glob) VALUES (?)", [glob])
         return cur.rowcount > 0
 
     def remove_exclusion_glob(self, glob: str) -> bool:
-        with self.db.conn:
+        with self.transaction():
             cur = self.db.execute("DELETE FROM exclusions WHERE glob = ?", [glob])
         return cur.rowcount > 0
 
@@ -540,7 +569,7 @@ class Store:
         return [{"id": i, "text": t} for i, t in rows]
 
     def add_rule(self, rule_id: str, text: str) -> bool:
-        with self.db.conn:
+        with self.transaction():
             position = self.db.execute("SELECT coalesce(max(position), -1) + 1 FROM rules").fetchone()[0]
             cur = self.db.execute(
                 "INSERT OR IGNORE INTO rules(id, text, position) VALUES (?, ?, ?)", [rule_id, redact(text), position]
@@ -548,7 +577,7 @@ class Store:
         return cur.rowcount > 0
 
     def remove_rule(self, rule_id: str) -> bool:
-        with self.db.conn:
+        with self.transaction():
             cur = self.db.execute("DELETE FROM rules WHERE id = ?", [rule_id])
         return cur.rowcount > 0
 
@@ -715,7 +744,7 @@ class Store:
     # ------------------------------------------------------------------ conventions
 
     def replace_conventions(self, conventions: list[dict[str, Any]]) -> None:
-        with self.db.conn:
+        with self.transaction():
             self.db.execute("DELETE FROM conventions")
             rows = [
                 {

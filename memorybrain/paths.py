@@ -1,0 +1,57 @@
+"""Where memorybrain keeps files outside a project, and which paths a project may name.
+
+- ``cache_dir()``: the user cache folder shared by every project (the ONNX graph of the
+  model, the vector cache): ``$MEMORYBRAIN_CACHE_DIR``, else ``$XDG_CACHE_HOME/memorybrain``,
+  else ``~/.cache/memorybrain``.
+- ``inside_project(root, path)``: a path given by a remote caller (HTTP, MCP) or written into
+  a project (rule files), refused when it leaves the project: an absolute path elsewhere, a
+  ``..`` that climbs out, or a symlink (of the file or of a folder on the way) that points out.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from memorybrain.errors import PathOutsideProjectError, ProjectError
+
+__all__ = ["cache_dir", "inside_project"]
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("MEMORYBRAIN_CACHE_DIR")
+    if base:
+        return Path(base).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg).expanduser() if xdg else Path.home() / ".cache") / "memorybrain"
+
+
+def inside_project(root: Path, path: str | Path, *, what: str = "path") -> Path:
+    """``path`` (relative to ``root``, or absolute) resolved, if it stays inside ``root``.
+
+    Every symlink on the way is followed (the file's own too), so a link that points out of
+    the project is refused like the path it points to. The file need not exist.
+    """
+    text = str(path)
+    if not text.strip() or "\0" in text:
+        raise ProjectError(f"not a usable {what}: {text[:80]!r}")
+    rel = Path(text)
+    if text == "~" or text.startswith("~/"):  # the home folder (``~name`` is a plain name here)
+        try:
+            rel = rel.expanduser()
+        except RuntimeError:  # no home folder known: a plain name
+            pass
+    full = rel if rel.is_absolute() else root / rel
+    resolved_root = root.resolve()
+    try:
+        resolved = full.resolve()  # strict=False: follows every link that exists, the file's too
+    except (OSError, RuntimeError) as e:  # a symlink loop, a name too long
+        raise ProjectError(f"not a usable {what}: {text[:80]!r} ({e})") from None
+    try:
+        resolved.relative_to(resolved_root)
+    except ValueError:
+        raise PathOutsideProjectError(
+            f"refusing {what} {text[:200]!r}: it is outside the project {root}",
+            hint="give a path inside the project (relative to its root)",
+        ) from None
+    return resolved
