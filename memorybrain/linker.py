@@ -34,7 +34,7 @@ PatternRow = tuple[str, str, str, str, dict[str, Any], int, str]
 
 #: Bump when linking or convention logic changes: stores linked by another version relink on
 #: the next ``brain index`` even when no file changed.
-LINKER_VERSION = "11"
+LINKER_VERSION = "12"
 
 _AUTH_RE = re.compile(
     r"auth|login|jwt|token|current_user|currentuser|user|permission|role|admin|require|protect"
@@ -600,6 +600,16 @@ def _helper_conventions(routes: list[Route], defs: dict[str, Any]) -> list[dict[
 _BUILTIN_NAMES = frozenset(dir(builtins))
 
 
+#: Exceptions (and helpers) frameworks turn into HTTP error responses: FastAPI/Starlette,
+#: Flask/Werkzeug, Django and Django REST Framework.
+_HTTP_ERRORS = frozenset(
+    """HTTPException abort Http404 PermissionDenied SuspiciousOperation BadRequest Unauthorized Forbidden
+    NotFound MethodNotAllowed Conflict Gone UnprocessableEntity TooManyRequests InternalServerError
+    ValidationError APIException ParseError AuthenticationFailed NotAuthenticated NotAcceptable
+    UnsupportedMediaType Throttled""".split()
+)
+
+
 def _error_form_conventions(routes: list[Route], defs: dict[str, Any]) -> list[dict[str, Any]]:
     """The exact form handlers signal HTTP errors in, as code: callee, how the status is
     written (``404``, ``status.HTTP_404_NOT_FOUND``), which keywords are passed."""
@@ -613,7 +623,7 @@ def _error_form_conventions(routes: list[Route], defs: dict[str, Any]) -> list[d
                 continue
             callee, style = str(form.get("callee")), str(form.get("status"))
             key = (callee, style, tuple(str(k) for k in form.get("keywords") or []))
-            http_like = callee in ("HTTPException", "abort") or callee in exceptions or style != "none"
+            http_like = callee in _HTTP_ERRORS or callee in exceptions or style != "none"
             if not http_like or (callee in _BUILTIN_NAMES and style == "none"):
                 continue
             examples[key][str(form["text"])] += 1

@@ -1022,8 +1022,6 @@ class PackBuilder:
             score += _matched_terms(terms, dirs[1:])
             if score:
                 scored.append((score, path))
-        if not scored:
-            return ""
         # among equals, the layers a handler imports from (models, schemas, serializers, forms,
         # services, ...) before the rest of a resource's package (apps.py, management commands)
         scored.sort(key=lambda x: (-x[0], _layer_rank(x[1]), x[1].count("/"), x[1]))

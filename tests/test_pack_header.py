@@ -187,3 +187,20 @@ def test_pack_shows_the_projects_usual_base_classes(drf_brain):
     assert "classes derive from the project's usual bases" in md
     header = md[md.index("# the base classes the project's classes derive from") :].splitlines()
     assert "from rest_framework.serializers import ModelSerializer" in header[1:4]
+
+
+def test_error_form_counts_framework_http_exceptions():
+    from memorybrain.linker import Route, _error_form_conventions
+
+    def route(i: int, calls: list[dict]) -> Route:
+        return Route(id=f"r{i}", path="api/views.py", meta={"error_calls": calls})
+
+    drf = {"text": "raise serializers.ValidationError(...)", "callee": "ValidationError", "status": "none"}
+    django = {"text": "raise Http404(...)", "callee": "Http404", "status": "none"}
+    plain = {"text": "raise ValueError(...)", "callee": "ValueError", "status": "none"}  # a builtin: not HTTP
+    routes = [route(0, [drf]), route(1, [drf]), route(2, [django]), route(3, [plain])]
+    (c,) = _error_form_conventions(routes, {})
+    assert c["statement"] == (
+        "errors are signalled as `raise serializers.ValidationError(...)` (2 of 4 handlers); "
+        "also `raise Http404(...)` ×1"
+    )
