@@ -380,7 +380,7 @@ def derive_conventions(
         out += _db_conventions(routes, defs)
         out += _delete_conventions(routes)
         out += _fab_conventions(routes)
-        out += _helper_conventions(routes, defs)
+        out += _helper_conventions(routes, defs, files_meta)
         out += _import_conventions(routes, files_meta)
         out += _base_conventions(rows, routes, files_meta)
     out += _model_conventions(rows, usage)
@@ -569,17 +569,29 @@ def _inline_auth(routes: list[Route], defs: dict[str, Any]) -> list[dict[str, An
     ]
 
 
-def _helper_conventions(routes: list[Route], defs: dict[str, Any]) -> list[dict[str, Any]]:
-    """Project functions most handlers call (the service layer, lookup helpers, ...)."""
+def _helper_conventions(
+    routes: list[Route], defs: dict[str, Any], files_meta: dict[str, dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
+    """Project functions most handlers call (the service layer, lookup helpers, ...).
+
+    A dotted call counts only through a module the file imports (``services.create_item``),
+    not as a method of some object (``request.GET.get`` is no call of a project ``get``)."""
     total = len(routes)
     callable_kinds = ("function", "dependency", "pagination", "decorator")
     used: Counter[str] = Counter()
+    bound: dict[str, set[str]] = {}
     for r in routes:
+        if r.path not in bound:
+            imports = (files_meta or {}).get(r.path, {}).get("imports") or []
+            bound[r.path] = {
+                str(i.get("alias") or i.get("name") or str(i.get("module") or "").split(".")[0]) for i in imports
+            }
         used.update(
             {
                 _last(str(c))
                 for c in r.meta.get("calls") or []
                 if any(d[1] in callable_kinds for d in defs.get(_last(str(c)), []))
+                and ("." not in str(c) or str(c).split(".", 1)[0] in bound[r.path])
             }
         )
     common = [(n, c) for n, c in used.most_common(4) if c >= max(3, total // 5)]
@@ -1154,7 +1166,14 @@ def _model_conventions(rows: list[PatternRow], usage: Counter[str]) -> list[dict
     if not models:
         return []
     orms = Counter(str(m[3].get("orm") or "orm") for m in models)
-    orm, n = orms.most_common(1)[0]
+    used: Counter[str] = Counter()
+    for m in models:
+        used[str(m[3].get("orm") or "orm")] += usage.get(m[1], 0)
+    # the ORM the code uses most, then the one with most models (generated or legacy mappings
+    # can outnumber the models handlers actually use)
+    orm = max(orms, key=lambda o: (used[o], orms[o], o))
+    n = orms[orm]
+    models = [m for m in models if str(m[3].get("orm") or "orm") == orm]
     style = ""
     mapped = sum(
         1

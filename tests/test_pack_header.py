@@ -204,3 +204,28 @@ def test_error_form_counts_framework_http_exceptions():
         "errors are signalled as `raise serializers.ValidationError(...)` (2 of 4 handlers); "
         "also `raise Http404(...)` ×1"
     )
+
+
+def test_helpers_convention_ignores_methods_of_objects():
+    from memorybrain.linker import Route, _helper_conventions
+
+    defs = {"get": [("p1", "function", "app/utils.py", {})], "create_item": [("p2", "function", "app/services.py", {})]}
+    files_meta = {"app/views.py": {"imports": [_imp("app", "services")]}}
+    calls = ["request.GET.get", "services.create_item"]
+    routes = [Route(id=f"r{i}", path="app/views.py", meta={"calls": calls}) for i in range(3)]
+    (c,) = _helper_conventions(routes, defs, files_meta)
+    assert c["data"]["names"] == ["create_item"]
+
+
+def test_models_convention_follows_the_orm_the_handlers_use():
+    from collections import Counter
+
+    from memorybrain.linker import _model_conventions
+
+    rows = [(f"s{i}", "model", f"Gen{i}", "app/generated/v1.py", {"orm": "sqlalchemy"}, 0, "") for i in range(5)]
+    rows += [(f"d{i}", "model", f"Real{i}", "app/models.py", {"orm": "django"}, 0, "") for i in range(2)]
+    (c,) = _model_conventions(rows, Counter({"Real0": 4, "Real1": 1}))
+    assert c["statement"] == "models are django (2 models, mostly in `app/`)"
+    assert c["data"]["pattern_ids"] == ["d0"]
+    (c,) = _model_conventions(rows, Counter())  # nothing used: the most models decide
+    assert c["data"]["orm"] == "sqlalchemy"
