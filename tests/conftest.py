@@ -44,6 +44,21 @@ def real_encoder():
     return get_encoder("all-MiniLM-L6-v2")
 
 
+#: The server's address in TestClient tests, and the media type of its errors.
+BASE = "http://127.0.0.1:8765"
+PROBLEM = "application/problem+json"
+
+
+def problem(r, status: int, *words: str) -> dict:
+    """Assert an HTTP error answer (RFC 9457 problem+json) whose detail has ``words``."""
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"].startswith(PROBLEM)
+    body = r.json()
+    for w in words:
+        assert w in body["detail"], body
+    return body
+
+
 def copy_app(src: Path, dest: Path) -> Path:
     shutil.copytree(src, dest, ignore=shutil.ignore_patterns(".brain", "__pycache__"))
     return dest

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import FASTAPI_APP, copy_app
+from conftest import BASE, FASTAPI_APP, copy_app, problem
 from fastapi.testclient import TestClient
 
 from memorybrain import Brain
@@ -11,8 +11,6 @@ from memorybrain.models import pattern_id
 from server.app import create_app
 from server.settings import ServerSettings
 
-BASE = "http://127.0.0.1:8765"
-PROBLEM = "application/problem+json"
 REQUEST = "Add CRUD endpoints for notifications"
 GET_USER = pattern_id("app/api/deps.py", "get_current_user", "dependency")
 
@@ -29,15 +27,6 @@ def project(tmp_path):
 def client(project):
     with TestClient(create_app(ServerSettings(project=project, model="hashing")), base_url=BASE) as c:
         yield c
-
-
-def problem(r, status: int, *words: str) -> dict:
-    assert r.status_code == status, r.text
-    assert r.headers["content-type"].startswith(PROBLEM)
-    body = r.json()
-    for w in words:
-        assert w in body["detail"], body
-    return body
 
 
 def test_curation_endpoints_change_what_packs_show(client):

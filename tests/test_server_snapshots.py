@@ -14,7 +14,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import FASTAPI_APP, copy_app
+from conftest import BASE, FASTAPI_APP, copy_app, problem
 from fastapi.testclient import TestClient
 
 from memorybrain import Brain
@@ -23,8 +23,6 @@ from memorybrain.store import Store
 from server.app import create_app
 from server.settings import ServerSettings
 
-BASE = "http://127.0.0.1:8765"
-PROBLEM = "application/problem+json"
 GET_USER = pattern_id("app/api/deps.py", "get_current_user", "dependency")
 RULE = "All new endpoints use @rate_limit"
 
@@ -52,15 +50,6 @@ def make_client(**settings) -> TestClient:
 def client(project):
     with make_client(project=project) as c:
         yield c
-
-
-def problem(r, status: int, *words: str) -> dict:
-    assert r.status_code == status, r.text
-    assert r.headers["content-type"].startswith(PROBLEM)
-    body = r.json()
-    for w in words:
-        assert w in body["detail"], body
-    return body
 
 
 def store_dump(root: Path) -> dict:
