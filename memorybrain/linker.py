@@ -1264,7 +1264,7 @@ def _import_conventions(routes: list[Route], files_meta: dict[str, dict[str, Any
 
 #: What a project's classes are grouped by for ``_base_conventions``, in the order shown.
 _BASE_ROLES = ("views", "schemas", "models")
-_MAX_BASES = 5
+_MAX_BASES = 8
 _TEST_PATH_RE = re.compile(r"(^|/)(tests?|testing)/|(^|/)test_[^/]*$|_test\.py$|conftest")
 
 

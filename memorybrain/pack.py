@@ -959,12 +959,14 @@ class PackBuilder:
         # then what the next closest route modules import from the project
         own = self._own_packages()
         for other in neighbours or []:
-            candidates += [
-                x
-                for x in self._import_lines(other)
-                if x.startswith("from ")
-                and (x.split()[1].startswith(".") is False and x.split()[1].split(".")[0] in own)
-            ]
+            for x in self._import_lines(other):
+                module = x.split()[1] if x.startswith("from ") else ""
+                if module.startswith("."):  # ``from .models import X`` there is absolute here
+                    level = len(module) - len(module.lstrip("."))
+                    module = absolute_module(other, module.lstrip("."), level)
+                    x = f"from {module} import {x.split(' import ', 1)[1]}"
+                if module.split(".")[0] in own:
+                    candidates.append(x)
         # one line per module, in the order modules first come up (projects that write one
         # import per line would otherwise spend a line, and its module path, on every name)
         by_module: dict[str, list[str]] = {}
@@ -990,7 +992,6 @@ class PackBuilder:
             )
         if not lines and not extra:
             return ""
-        # the project's own names first: an assistant can guess `from fastapi import Query`
         header = f"# {path} (imports)\n" + "\n".join(lines)
         if extra:
             header += _SHARED_MARKER
