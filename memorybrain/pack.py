@@ -483,9 +483,9 @@ class PackBuilder:
         return self._imported
 
     def _more_from_shown(self, header: str, limit: int) -> str:
-        """Other names of the project's modules the header imports from, that many files import
+        """Other names of the project's modules the header imports from, that other files import
         too: a new module needs the same modules' other names (``CanEditPost`` next to
-        ``CanEditUser``), the most imported first."""
+        ``CanEditUser``), the most imported first. Names nothing imports are left out."""
         if limit <= 0:
             return ""
         own = self._own_packages()
@@ -496,8 +496,6 @@ class PackBuilder:
         picks: list[tuple[int, int, str, str]] = []
         for rank, module in enumerate(modules):
             for name, n in imported.get(module, []):
-                if n < 2:
-                    break
                 if name not in shown and not name.startswith("_"):
                     picks.append((-n, rank, module, name))
         picks.sort()
