@@ -496,7 +496,7 @@ class PackBuilder:
         picks: list[tuple[int, int, str, str]] = []
         for rank, module in enumerate(modules):
             for name, n in imported.get(module, []):
-                if name not in shown and not name.startswith("_"):
+                if name not in shown:  # a private name other files import is shared all the same
                     picks.append((-n, rank, module, name))
         picks.sort()
         by_module: dict[str, list[str]] = {}
