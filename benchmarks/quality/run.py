@@ -57,6 +57,7 @@ class Row:
     found: dict[str, str] = field(default_factory=dict)
     missed: list[str] = field(default_factory=list)
     bare: list[str] = field(default_factory=list)  # missed, yet the name is in the pack somewhere
+    sections: dict[str, list[int]] = field(default_factory=dict)  # brain: section -> [tokens, first found there]
 
     def as_dict(self) -> dict[str, Any]:
         return self.__dict__.copy()
@@ -98,7 +99,45 @@ def _score(system: str, budget: int, task: tasks.Task, text: str, seconds: float
         found=r.found,
         missed=r.missed,
         bare=bare,
+        sections=pack_sections(text, task) if system == "brain" else {},
     )
+
+
+def pack_sections(text: str, task: tasks.Task) -> dict[str, list[int]]:
+    """Where in a brain pack the identifiers are found: the fixed sections (stack, conventions,
+    checklist), each part of the first exemplar's header (by its comment line, the resource's
+    name left out), and the exemplars' code; each with its tokens and the identifiers first
+    found there, in pack order."""
+    start = text.find("## Exemplars")
+    parts: list[tuple[str, str]] = [("stack, conventions", text[:start] if start >= 0 else text)]
+    if start >= 0:
+        rest = text[start:]
+        code = rest.find("```python\n")
+        end = rest.find("\n\n", code + 10) if code >= 0 else -1
+        if code >= 0 and end >= 0:
+            label = "header: the exemplar module's own imports"
+            chunk: list[str] = []
+            for line in rest[code + 10 : end].splitlines():
+                if line.startswith("# ") and not line.endswith("(imports)"):
+                    parts.append((label, "\n".join(chunk)))
+                    label, chunk = "header: " + re.sub(r"(code for|mention) [^:]*", r"\1 …", line[2:]), []
+                else:
+                    chunk.append(line)
+            parts.append((label, "\n".join(chunk)))
+            parts.append(("exemplar code, checklist", rest[:code] + rest[end:]))
+        else:
+            parts.append(("exemplar code, checklist", rest))
+    out: dict[str, list[int]] = {}
+    seen: set[str] = set()
+    for label, chunk in parts:
+        hits = {
+            n for n, cats in task.conventions.items() if n not in seen and metric.code_form(n, chunk, tuple(cats))
+        }
+        seen |= hits
+        entry = out.setdefault(label, [0, 0])
+        entry[0] += count_tokens(chunk)
+        entry[1] += len(hits)
+    return out
 
 
 def import_block(cb: tasks.Codebase, path: str) -> str:
@@ -349,6 +388,31 @@ def miss_analysis(rows: list[Row], all_tasks: list[tasks.Task], budget: int, sys
     return out
 
 
+def section_table(rows: list[Row], budget: int) -> list[str]:
+    """Where brain's found identifiers are in its packs, per section: what each part is worth."""
+    sel = [r for r in rows if r.system == "brain" and r.budget == budget and r.sections]
+    if not sel:
+        return []
+    tokens: Counter[str] = Counter()
+    hits: Counter[str] = Counter()
+    packs: Counter[str] = Counter()
+    for r in sel:
+        for label, (t, h) in r.sections.items():
+            tokens[label] += t
+            hits[label] += h
+            packs[label] += 1
+    out = [
+        f"| section (brain at {budget}) | packs | tokens/pack | identifiers found first there/pack | per 100 tokens |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for label in sorted(tokens, key=lambda x: -hits[x] / max(tokens[x], 1)):
+        out.append(
+            f"| {label} | {packs[label]} | {tokens[label] / packs[label]:.0f} | {hits[label] / packs[label]:.2f} | "
+            f"{100 * hits[label] / max(tokens[label], 1):.2f} |"
+        )
+    return out
+
+
 def reference_table(infos: list[dict[str, Any]], rows: list[Row], budget: int) -> list[str]:
     out = [
         f"| codebase | brain at {budget} | best single route module, whole (oracle) "
@@ -419,6 +483,13 @@ def report(
         "## Where brain misses",
         "",
         *miss_analysis(rows, all_tasks, main),
+        "",
+        "## Where brain finds them",
+        "",
+        "Each section of brain's packs, with its size and the identifiers first found in it (in pack order): "
+        "what each part of a pack is worth to this measure.",
+        "",
+        *section_table(rows, main),
         "",
         "## Reference points (no budget)",
         "",
