@@ -34,7 +34,7 @@ PatternRow = tuple[str, str, str, str, dict[str, Any], int, str]
 
 #: Bump when linking or convention logic changes: stores linked by another version relink on
 #: the next ``brain index`` even when no file changed.
-LINKER_VERSION = "12"
+LINKER_VERSION = "13"
 
 _AUTH_RE = re.compile(
     r"auth|login|jwt|token|current_user|currentuser|user|permission|role|admin|require|protect"
@@ -1240,7 +1240,7 @@ def _import_conventions(routes: list[Route], files_meta: dict[str, dict[str, Any
                 continue
             module = absolute_module(path, str(imp.get("module") or ""), int(imp.get("level") or 0))
             seen.add((module, str(imp["name"])))
-        counts.update(seen)
+        counts.update(sorted(seen))
     threshold = max(2, len(route_files) // 5)
     common = [(key, n) for key, n in counts.most_common() if n >= threshold][:40]
     if not common:

@@ -593,7 +593,7 @@ def _authentication_conventions(
         auth = _view_value(rs, "authentication_classes")
         if auth is not None:
             n_explicit += 1
-            explicit.update({_last(a) for a in auth})
+            explicit.update(sorted({_last(a) for a in auth}))
     if not default and not explicit:
         return []
     parts = []
@@ -635,7 +635,7 @@ def _error_conventions(
         names = {_last(x) for x in r.meta.get("raises") or []} & set(api_excs)
         if names:
             n_routes += 1
-        raised.update(names)
+        raised.update(sorted(names))
     validation = [(name, d) for name, ds in defs.items() for d in ds if d[1] == "schema" and d[3].get("validators")]
     if not handler and not api_excs:
         return []
@@ -712,8 +712,8 @@ def _db_error_conventions(routes: list[Route], defs: dict[str, Any]) -> list[dic
         if not db:
             continue
         where.append(r)
-        caught.update(set(db))
-        raised.update({_last(x) for x in r.meta.get("raises") or []})
+        caught.update(sorted(set(db)))
+        raised.update(sorted({_last(x) for x in r.meta.get("raises") or []}))
     if not where:
         return []
     exc = ", ".join(f"`{c}`" for c, _ in caught.most_common(3))
@@ -824,7 +824,7 @@ def _throttle_conventions(
         if th is not None:
             who.append(rs)
             names = [_last(t) for t in th]
-            explicit.update(set(names))
+            explicit.update(sorted(set(names)))
             decorated = rs[0].meta.get("view_type") == "api_view"
             forms[
                 f"@throttle_classes([{', '.join(names)}])" if decorated else f"throttle_classes = [{', '.join(names)}]"
@@ -878,7 +878,7 @@ def _validation_conventions(
         s = _view_value(rs, "serializer_class")
         names = {_last(s)} if s else set()
         names |= {_last(x) for r in rs for x in r.meta.get("schemas") or []} & set(serializers)
-        used.update(names)
+        used.update(sorted(names))
     validators = [(n, d[3]["validators"]) for n, d in serializers.items() if d[3].get("validators")]
     nested = [(n, x) for n, d in serializers.items() for x in d[3].get("nested") or []]
     parts = []

@@ -1,0 +1,66 @@
+"""The same project and request give the same pack, whatever Python's string hashing.
+
+Conventions rank names by how many handlers use them; ties must break the same way in every
+process, or a name counted from a set lands first in one run and second in the next (seen on
+kolibri: ``raise NotFound`` in one run, ``raise PermissionDenied`` in the other).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURES
+
+BRAIN = [sys.executable, "-c", "from cli.main import app; app()"]
+
+
+def _pack(app: Path, tmp: Path, seed: int) -> str:
+    db = tmp / f"brain-{seed}.db"
+    env = {**os.environ, "PYTHONHASHSEED": str(seed), "HF_HUB_OFFLINE": "1"}
+    for args in (["index", str(app), "--db", str(db), "--quiet"],):
+        subprocess.run([*BRAIN, *args], env=env, check=True, capture_output=True, timeout=300)
+    out = subprocess.run(
+        [*BRAIN, "context", "Add CRUD API endpoints for invoices", "--project", str(app), "--db", str(db)],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    return out.stdout
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("name", ["drf_app", "fastapi_app"])
+def test_pack_does_not_depend_on_hash_seed(name, tmp_path):
+    first, second = (_pack(FIXTURES / name, tmp_path, seed) for seed in (1, 2))
+    assert "```" in first
+    assert first == second
+
+
+TIES = """
+from types import SimpleNamespace
+from memorybrain.linker import _import_conventions
+names = [f"name_{i}" for i in range(60)]
+meta = {p: {"imports": [{"module": "app.shared", "name": n, "level": 0} for n in names]} for p in ("a.py", "b.py")}
+routes = [SimpleNamespace(path=p) for p in meta]
+print(_import_conventions(routes, meta)[0]["data"]["lines"])
+"""
+
+
+@pytest.mark.parametrize("seed", [2, 3])
+def test_tied_import_counts_rank_the_same_in_every_process(seed):
+    """60 names imported by both route modules, 40 kept: which 40 must not depend on the hash seed."""
+
+    def run(s: int) -> str:
+        env = {**os.environ, "PYTHONHASHSEED": str(s)}
+        return subprocess.run(
+            [sys.executable, "-c", TIES], env=env, check=True, capture_output=True, text=True
+        ).stdout
+
+    assert run(1) == run(seed)
