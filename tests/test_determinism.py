@@ -20,19 +20,14 @@ BRAIN = [sys.executable, "-c", "from cli.main import app; app()"]
 
 
 def _pack(app: Path, tmp: Path, seed: int) -> str:
-    db = tmp / f"brain-{seed}.db"
+    db = str(tmp / f"brain-{seed}.db")
     env = {**os.environ, "PYTHONHASHSEED": str(seed), "HF_HUB_OFFLINE": "1"}
-    for args in (["index", str(app), "--db", str(db), "--quiet"],):
-        subprocess.run([*BRAIN, *args], env=env, check=True, capture_output=True, timeout=300)
-    out = subprocess.run(
-        [*BRAIN, "context", "Add CRUD API endpoints for invoices", "--project", str(app), "--db", str(db)],
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    return out.stdout
+
+    def brain(*args: str) -> str:
+        return subprocess.run([*BRAIN, *args], env=env, check=True, capture_output=True, text=True, timeout=300).stdout
+
+    brain("index", str(app), "--db", db, "--quiet")
+    return brain("context", "Add CRUD API endpoints for invoices", "--project", str(app), "--db", db)
 
 
 @pytest.mark.integration
