@@ -450,6 +450,7 @@ class PackBuilder:
         self._pattern_cache: dict[str, Pattern] = {}
         self._words: dict[str, list[str]] | None = None
         self._imported: dict[str, list[tuple[str, int]]] | None = None
+        self._modules: dict[str, str] | None = None
         self._curation = Curation()
 
     def refresh(self) -> None:
@@ -464,6 +465,7 @@ class PackBuilder:
         self._pattern_cache = {}
         self._words = None
         self._imported = None
+        self._modules = None
 
     def _imported_names(self) -> dict[str, list[tuple[str, int]]]:
         """Module -> the names other modules import from it, with how many files do, the most
@@ -483,9 +485,10 @@ class PackBuilder:
         return self._imported
 
     def _more_from_shown(self, header: str, limit: int) -> str:
-        """Other names of the project's modules the header imports from, that other files import
-        too: a new module needs the same modules' other names (``CanEditPost`` next to
-        ``CanEditUser``), the most imported first. Names nothing imports are left out."""
+        """Other names of the project's modules the header imports from: a new module needs
+        the same modules' other names (``CanEditPost`` next to ``CanEditUser``). Names other
+        files import come first, the most imported first; then the modules' other public
+        classes and functions, the modules in header order, each in file order."""
         if limit <= 0:
             return ""
         own = self._own_packages()
@@ -498,6 +501,14 @@ class PackBuilder:
             for name, n in imported.get(module, []):
                 if name not in shown:  # a private name other files import is shared all the same
                     picks.append((-n, rank, module, name))
+                    shown.add(name)
+        paths = self._module_paths()
+        outline = self._outline([paths[m] for m in modules if m in paths])
+        for rank, module in enumerate(modules):
+            for name, _kind in outline.get(paths.get(module, ""), []):
+                if not name.startswith("_") and name not in shown:
+                    picks.append((0, rank, module, name))
+                    shown.add(name)
         picks.sort()
         by_module: dict[str, list[str]] = {}
         for _n, _rank, module, name in picks[:limit]:
@@ -505,7 +516,13 @@ class PackBuilder:
         if not by_module:
             return ""
         lines = [f"from {m} import {', '.join(by_module[m])}" for m in modules if m in by_module]
-        return "# more names from these modules that other files import:\n" + "\n".join(lines)
+        return "# more names from these modules (what other files import first):\n" + "\n".join(lines)
+
+    def _module_paths(self) -> dict[str, str]:
+        """Dotted module name -> its file, for the project's non-test modules (built once)."""
+        if self._modules is None:
+            self._modules = {_module_of(p): p for p in self.store.python_paths() if not _is_test_path(p)}
+        return self._modules
 
     def _names(self) -> dict[str, list[tuple[str, str, str, str]]]:
         if self._by_name is None:
