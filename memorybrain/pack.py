@@ -527,9 +527,7 @@ class PackBuilder:
     def _names(self) -> dict[str, list[tuple[str, str, str, str]]]:
         if self._by_name is None:
             idx: dict[str, list[tuple[str, str, str, str]]] = defaultdict(list)
-            for pid, kind, name, path, qualname in self.store.db.execute(
-                "SELECT id, kind, name, path, qualname FROM patterns WHERE kind != 'route'"
-            ):
+            for pid, kind, name, path, qualname in self.store.definitions():
                 idx[name].append((pid, kind, path, qualname))
             self._by_name = idx
         return self._by_name
@@ -578,6 +576,12 @@ class PackBuilder:
         return self._words
 
     def build(self, request: str, *, budget: int, fmt: str = "md", kinds: tuple[str, ...] | None = None) -> Pack:
+        """The context pack for ``request`` within ``budget`` tokens, read from one snapshot
+        of the store."""
+        with self.store.read_snapshot():
+            return self._build(request, budget=budget, fmt=fmt, kinds=kinds)
+
+    def _build(self, request: str, *, budget: int, fmt: str, kinds: tuple[str, ...] | None) -> Pack:
         request = " ".join(request.split())
         if not request:
             raise RequestError("the request is empty", hint='try: brain context "Add CRUD endpoints for invoices"')
@@ -797,13 +801,11 @@ class PackBuilder:
     def _class_prologue(self, path: str, cls: str) -> str:
         """``class ItemAPI(MethodView):`` and its class-level lines (decorators = [...]) up to the
         first method: where a class-based view's auth and schemas are declared."""
-        row = self.store.db.execute(
-            "SELECT code FROM patterns WHERE path = ? AND qualname = ? ORDER BY kind LIMIT 1", [path, cls]
-        ).fetchone()
-        if not row:
+        code = self.store.class_code(path, cls)
+        if not code:
             return ""
         lines: list[str] = []
-        for line in str(row[0]).splitlines():
+        for line in code.splitlines():
             stripped = line.strip()
             if lines and (stripped.startswith(("def ", "async def ", "@"))):
                 break
@@ -835,10 +837,8 @@ class PackBuilder:
         """Path key -> (test path, test id, requests to it): built once per builder."""
         if self._tests is None:
             index: dict[str, list[tuple[str, str, int]]] = defaultdict(list)
-            for pid, path, meta in self.store.db.execute("SELECT id, path, meta FROM patterns WHERE kind = 'test'"):
-                keys = Counter(
-                    _path_key(str(r.get("path") or "")) for r in json.loads(meta or "{}").get("requests") or []
-                )
+            for pid, path, requests in self.store.test_requests():
+                keys = Counter(_path_key(str(r.get("path") or "")) for r in requests)
                 for key, n in keys.items():
                     if key:
                         index[key].append((path, pid, n))
@@ -937,16 +937,15 @@ class PackBuilder:
 
     def _own_packages(self) -> set[str]:
         if self._own is None:
-            rows = self.store.db.execute("SELECT path FROM files WHERE kind = 'python'").fetchall()
-            self._own = {r[0].split("/", 1)[0].removesuffix(".py") for r in rows}
-            self._own |= {r[0].split("/")[1] for r in rows if r[0].startswith(("src/", "lib/")) and r[0].count("/") > 1}
+            paths = self.store.python_paths()
+            self._own = {p.split("/", 1)[0].removesuffix(".py") for p in paths}
+            self._own |= {p.split("/")[1] for p in paths if p.startswith(("src/", "lib/")) and p.count("/") > 1}
         return self._own
 
     def _file_meta(self, path: str) -> dict[str, Any] | None:
         """A file's stored metadata (imports, routers, ...), read and decoded once per builder."""
         if path not in self._file_metas:
-            row = self.store.db.execute("SELECT meta FROM files WHERE path = ?", [path]).fetchone()
-            self._file_metas[path] = json.loads(row[0] or "{}") if row else None
+            self._file_metas[path] = self.store.file_meta(path)
         return self._file_metas[path]
 
     def _import_lines(self, path: str) -> list[str]:

@@ -121,7 +121,7 @@ class Retriever:
     def _load(self) -> None:
         if self._ids is None:
             ids, matrix = self.store.vector_matrix()
-            rows = self.store.db.execute("SELECT id, kind, path FROM patterns").fetchall()
+            rows = self.store.pattern_kinds()
             self._kinds = {i: (k, p) for i, k, p in rows}
             self._kind_of_row = np.array([self._kinds.get(i, ("", ""))[0] for i in ids], dtype=object)
             self._kind_masks = {}

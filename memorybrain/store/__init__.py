@@ -195,6 +195,23 @@ class Store:
                 conn.execute("ROLLBACK")
             raise
 
+    @contextmanager
+    def read_snapshot(self) -> Iterator[None]:
+        """Every read inside sees one committed state of the store: an index committing on
+        another connection meanwhile (the server's index job) shows up only afterwards, so a
+        pack never mixes the old index's hits with the new one's rows. Nested, or inside a
+        write transaction, it is that transaction's view already."""
+        conn = self.db.conn
+        if conn.in_transaction:
+            yield
+            return
+        conn.execute("BEGIN")  # deferred: the first read fixes the snapshot (WAL)
+        try:
+            yield
+        finally:
+            if conn.in_transaction:
+                conn.execute("COMMIT")  # ends the read (commits a nested write, if any)
+
     # ------------------------------------------------------------------ files
 
     def file_states(self) -> dict[str, tuple[str, str]]:
@@ -359,6 +376,32 @@ class Store:
 
     def python_paths(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT path FROM files WHERE kind = 'python' ORDER BY path")]
+
+    def file_meta(self, path: str) -> dict[str, Any] | None:
+        """One file's stored metadata (imports, routers, ...), or None when it is not indexed."""
+        row = self.db.execute("SELECT meta FROM files WHERE path = ?", [path]).fetchone()
+        return json.loads(row[0] or "{}") if row else None
+
+    def pattern_kinds(self) -> list[tuple[str, str, str]]:
+        """(id, kind, path) of every pattern."""
+        return self.db.execute("SELECT id, kind, path FROM patterns").fetchall()
+
+    def definitions(self) -> list[tuple[str, str, str, str, str]]:
+        """(id, kind, name, path, qualname) of every pattern that is not a route: what a pack
+        can point at by name."""
+        return self.db.execute("SELECT id, kind, name, path, qualname FROM patterns WHERE kind != 'route'").fetchall()
+
+    def class_code(self, path: str, qualname: str) -> str | None:
+        """The code of the class ``qualname`` in ``path`` (any pattern kind it was stored as)."""
+        row = self.db.execute(
+            "SELECT code FROM patterns WHERE path = ? AND qualname = ? ORDER BY kind LIMIT 1", [path, qualname]
+        ).fetchone()
+        return str(row[0]) if row else None
+
+    def test_requests(self) -> list[tuple[str, str, list[dict[str, Any]]]]:
+        """(id, path, requests) of every endpoint-test pattern: the requests its client makes."""
+        rows = self.db.execute("SELECT id, path, meta FROM patterns WHERE kind = 'test'")
+        return [(i, p, json.loads(m or "{}").get("requests") or []) for i, p, m in rows]
 
     def module_outline(self, paths: Iterable[str]) -> dict[str, list[tuple[str, str]]]:
         """What each module offers to import: (name, kind) of its top-level definitions, in
