@@ -229,3 +229,38 @@ def test_models_convention_follows_the_orm_the_handlers_use():
     assert c["data"]["pattern_ids"] == ["d0"]
     (c,) = _model_conventions(rows, Counter())  # nothing used: the most models decide
     assert c["data"]["orm"] == "sqlalchemy"
+
+
+@pytest.mark.integration
+def test_pack_lists_the_projects_own_exceptions_from_modules_it_does_not_show(tmp_path, real_encoder):
+    from memorybrain import Brain
+
+    _write(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/deps.py": "def require_user():\n    return 1\n",
+            "app/billing_errors.py": """
+                class PaymentRequired(Exception):
+                    pass
+                """,
+            "app/routes/__init__.py": "",
+            "app/routes/items.py": _routes("items", "require_user"),
+            "app/routes/orders.py": _routes("orders", "require_user"),
+            # no route module imports app.billing_errors: only a service raises its exception
+            "app/services/billing.py": """
+                from app.billing_errors import PaymentRequired
+
+
+                def charge(amount):
+                    if amount <= 0:
+                        raise PaymentRequired()
+                    return amount
+                """,
+        },
+    )
+    with Brain.open(tmp_path, encoder=real_encoder) as brain:
+        brain.index()
+        md = brain.context("Add CRUD endpoints for widgets", budget=4000).to_markdown()
+    block = md[md.index("# the project's own decorators, dependencies and exceptions for endpoints:") :]
+    assert block.splitlines()[1] == "from app.billing_errors import PaymentRequired"
