@@ -6,12 +6,38 @@ uses), so retrieval can follow a handler's chain. More specific indexers win ove
 
 from __future__ import annotations
 
+import re
+
 from indexers.base import ParsedFile, base_classes, first_docline, signature
 from indexers.refs import body_refs
 from memorybrain.models import FileExtract, Pattern
 
 # Methods are only kept when they are long enough to be worth pasting on their own.
 _MIN_METHOD_LINES = 8
+
+#: A module-level constant's name: ``MAX_PAGE_SIZE``, ``STATUS_QUEUED`` (not ``__all__``).
+_CONSTANT = re.compile(r"[A-Z][A-Z0-9_]*[A-Z0-9]")
+
+
+def constants(pf: ParsedFile) -> list[str]:
+    """Names of the module's top-level constants (``NAME = ...``, ``NAME: T = ...``), in file
+    order: what other modules import besides its classes and functions. Names only, never values."""
+    out: list[str] = []
+    for stmt in pf.root.named_children:
+        if stmt.type != "expression_statement" or not stmt.named_children:
+            continue
+        node = stmt.named_children[0]
+        while node.type == "assignment":  # ``A = B = 1``
+            left = node.child_by_field_name("left")
+            if left is not None and left.type == "identifier":
+                name = pf.text(left)
+                if _CONSTANT.fullmatch(name) and name not in out:
+                    out.append(name)
+            right = node.child_by_field_name("right")
+            if right is None:
+                break
+            node = right
+    return out
 
 
 def extract(pf: ParsedFile) -> FileExtract:
@@ -46,4 +72,5 @@ def extract(pf: ParsedFile) -> FileExtract:
                 meta=meta,
             )
         )
-    return FileExtract(patterns=out)
+    found = constants(pf)
+    return FileExtract(patterns=out, meta={"constants": found} if found else {})

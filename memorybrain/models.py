@@ -111,6 +111,8 @@ class FileExtract:
       ``Alias = Annotated[T, Depends(target)]``.
     - ``exception_handlers``: list of {"exception", "handler", "line", "app"}.
     - ``top_modules``: sorted list of top-level module names imported (for stack facts).
+    - ``constants``: names of the module's top-level UPPER_CASE constants, in file order
+      (names only, never their values).
     - ``fab_registrations``: list of {"call", "target", "view", "name", "category", "line"} for
       Flask-AppBuilder ``appbuilder.add_api(Cls)`` / ``add_view(Cls, "Name", ...)`` /
       ``add_view_no_menu(Cls)`` calls; ``view`` is the class as written.

@@ -488,7 +488,7 @@ class PackBuilder:
         """Other names of the project's modules the header imports from: a new module needs
         the same modules' other names (``CanEditPost`` next to ``CanEditUser``). Names other
         files import come first, the most imported first; then the modules' other public
-        classes and functions, the modules in header order, each in file order."""
+        classes and functions, then their constants, the modules in header order."""
         if limit <= 0:
             return ""
         own = self._own_packages()
@@ -496,22 +496,24 @@ class PackBuilder:
         modules = re.findall(r"(?m)^from ([\w.]+) import ", header)
         modules = [m for m in dict.fromkeys(modules) if m.split(".")[0] in own]
         imported = self._imported_names()
-        picks: list[tuple[int, int, str, str]] = []
+        picks: list[tuple[int, int, int, str, str]] = []
         for rank, module in enumerate(modules):
             for name, n in imported.get(module, []):
                 if name not in shown:  # a private name other files import is shared all the same
-                    picks.append((-n, rank, module, name))
+                    picks.append((-n, rank, len(picks), module, name))
                     shown.add(name)
         paths = self._module_paths()
         outline = self._outline([paths[m] for m in modules if m in paths])
         for rank, module in enumerate(modules):
-            for name, _kind in outline.get(paths.get(module, ""), []):
+            meta = self._file_meta(paths[module]) if module in paths else None
+            defined = [name for name, _kind in outline.get(paths.get(module, ""), [])]
+            for name in defined + list((meta or {}).get("constants") or []):
                 if not name.startswith("_") and name not in shown:
-                    picks.append((0, rank, module, name))
+                    picks.append((0, rank, len(picks), module, name))  # file order
                     shown.add(name)
         picks.sort()
         by_module: dict[str, list[str]] = {}
-        for _n, _rank, module, name in picks[:limit]:
+        for _n, _rank, _seq, module, name in picks[:limit]:
             by_module.setdefault(module, []).append(name)
         if not by_module:
             return ""

@@ -609,7 +609,17 @@ def _meta(r: dict[str, Any], key: str) -> dict[str, Any]:
 
 
 #: Shapes of the metadata keys packs and the linker read (anything else is kept as data).
-_STR_LISTS = {"methods", "decorators", "dependencies", "calls", "raises", "schemas", "top_modules", "bases"}
+_STR_LISTS = {
+    "methods",
+    "decorators",
+    "dependencies",
+    "calls",
+    "raises",
+    "schemas",
+    "top_modules",
+    "bases",
+    "constants",
+}
 _DICT_LISTS = {"requests", "imports", "mounts", "url_rules", "exception_handlers", "facts"}
 _SCALARS = {"full_path", "path", "framework", "class", "response_model", "router"}
 _DICTS = {"routers", "annotated_aliases"}

@@ -402,3 +402,30 @@ def test_generic_list_response_and_marshmallow_page_schema() -> None:
     }
     assert found["ListResponse"].meta["returns_keys"] == ["results", "count"]
     assert found["PageSchema"].summary == "pagination PageSchema → {items, total}"
+
+
+# --------------------------------------------------------------------------- constants
+
+
+def test_module_constants_are_recorded_by_name_in_file_order_never_their_values() -> None:
+    source = """
+        import os
+
+        MAX_PAGE_SIZE = 100
+        DEFAULT_TIMEOUT: float = 2.5
+        STATUS_QUEUED = STATUS_NEW = "queued"
+        SECRET_KEY = os.environ.get("SECRET_KEY", "dev-secret-123")
+        logger = object()
+        __all__ = ["MAX_PAGE_SIZE"]
+        T = 1  # a single letter is a type variable or a loop name, not a constant
+
+        if os.environ.get("X"):
+            FLAG = True  # conditional: not a plain module constant
+
+        class Settings:
+            INNER = 1
+        """
+    out = extract_python("app/constants.py", textwrap.dedent(source).encode())
+    assert out.meta["constants"] == ["MAX_PAGE_SIZE", "DEFAULT_TIMEOUT", "STATUS_QUEUED", "STATUS_NEW", "SECRET_KEY"]
+    assert "dev-secret-123" not in json.dumps(out.meta)
+    assert "constants" not in extract_python("app/empty.py", b"def f():\n    return 1\n").meta

@@ -165,6 +165,9 @@ def test_pack_shows_other_names_of_the_modules_it_imports_from(tmp_path, real_en
 
                 def never_imported():
                     return 3
+
+
+                AUDIT_LEVEL = "info"
                 """,
             "app/routes/__init__.py": "",
             "app/routes/items.py": _routes("items", "require_user"),
@@ -177,8 +180,8 @@ def test_pack_shows_other_names_of_the_modules_it_imports_from(tmp_path, real_en
         brain.index()
         md = brain.context("Add CRUD endpoints for widgets", budget=4000).to_markdown()
     block = md[md.index("# more names from these modules (what other files import first):") :].splitlines()
-    # imported by 2 files each first, then the module's other public definitions in file order
-    assert block[1] == "from app.deps import audit_log, require_owner, never_imported"
+    # imported by 2 files each first, then the module's other public definitions, then constants
+    assert block[1] == "from app.deps import audit_log, require_owner, never_imported, AUDIT_LEVEL"
 
 
 @pytest.mark.integration
