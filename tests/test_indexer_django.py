@@ -666,3 +666,41 @@ def test_urlconf_without_django_imports_and_fastapi_routers():
         """,
     )
     assert "django_routers" not in fe.meta
+
+
+def test_serializer_class_built_at_run_time_does_not_break_the_validation_convention():
+    """A view's ``serializer_class`` may name a serializer the project builds at run time
+    (``TaskSerializer = load_func(settings.TASK_SERIALIZER)``): it has no pattern, and the
+    validation convention points at the serializers that do."""
+    rows, metas = _rows(
+        {
+            "tasks/serializers.py": """
+                from rest_framework import serializers
+                from core.utils import load_func
+                from django.conf import settings
+
+                class TaskSimpleSerializer(serializers.Serializer):
+                    title = serializers.CharField()
+
+                    def validate_title(self, value):
+                        return value
+
+                TaskSerializer = load_func(settings.TASK_SERIALIZER)
+            """,
+            "tasks/api.py": """
+                from rest_framework import generics
+                from tasks.serializers import TaskSerializer, TaskSimpleSerializer
+
+                class TaskAPI(generics.RetrieveUpdateDestroyAPIView):
+                    serializer_class = TaskSerializer
+
+                class TaskListAPI(generics.ListCreateAPIView):
+                    serializer_class = TaskSimpleSerializer
+            """,
+        }
+    )
+    conventions = {c["key"]: c for c in link(rows, metas).conventions}
+    validation = conventions["validation"]
+    assert validation["data"]["schemas"] == ["TaskSimpleSerializer"]
+    simple = next(r[0] for r in rows if r[2] == "TaskSimpleSerializer" and r[1] == "schema")
+    assert validation["data"]["pattern_ids"] == [simple]
