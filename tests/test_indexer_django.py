@@ -704,3 +704,24 @@ def test_serializer_class_built_at_run_time_does_not_break_the_validation_conven
     assert validation["data"]["schemas"] == ["TaskSimpleSerializer"]
     simple = next(r[0] for r in rows if r[2] == "TaskSimpleSerializer" and r[1] == "schema")
     assert validation["data"]["pattern_ids"] == [simple]
+
+
+def test_class_view_whose_helper_method_raises():
+    """A generic view's own helper (``get_object`` here) raising an error: its error calls join
+    the class pattern's refs (the extractor failed on this with KeyError 'error_calls')."""
+    fe = _extract(
+        "hooks/api.py",
+        """
+        from rest_framework import generics
+        from rest_framework.exceptions import NotFound
+
+        class WebhookAPI(generics.RetrieveUpdateDestroyAPIView):
+            serializer_class = WebhookSerializer
+
+            def get_object(self):
+                raise NotFound("no such webhook")
+        """,
+    )
+    meta = _routes(fe)["WebhookAPI"]
+    assert meta["raises"] == ["NotFound"]
+    assert [c["text"] for c in meta["error_calls"]] == ["raise NotFound(...)"]
