@@ -139,6 +139,7 @@ def extract(pf: ParsedFile) -> FileExtract:
         aliases={},
     )
     ctx.routers = _find_routers(ctx, scan.assignments)
+    ctx.routers.update(_find_routers(ctx, scan.assignments, _router_subclass_candidates(ctx, scan.decorators)))
     ctx.aliases = _find_aliases(ctx, scan.assignments)
     routes, route_names = _route_patterns(ctx, scan.calls)
     deps = _dependency_patterns(ctx, scan.calls, route_names)
@@ -424,7 +425,11 @@ def _looks_like_schema(name: str) -> bool:
 # --------------------------------------------------------------------------- routers & aliases
 
 
-def _find_routers(ctx: _Ctx, assignments: list[Node]) -> dict[str, dict[str, Any]]:
+def _find_routers(
+    ctx: _Ctx, assignments: list[Node], candidates: frozenset[str] = frozenset()
+) -> dict[str, dict[str, Any]]:
+    """``FastAPI()``/``APIRouter()`` instances; with ``candidates``, instead the instances of
+    any class (a project's ``class PrefectRouter(APIRouter)``) bound to those names."""
     pf = ctx.pf
     routers: dict[str, dict[str, Any]] = {}
     for node in assignments:
@@ -433,7 +438,8 @@ def _find_routers(ctx: _Ctx, assignments: list[Node]) -> dict[str, dict[str, Any
             continue
         cls = _last(dotted_name(pf, value.child_by_field_name("function")))
         name = dotted_name(pf, target)
-        if cls not in _ROUTER_CLASSES or not name or name in routers:
+        wanted = name in candidates and cls[:1].isupper() if candidates else cls in _ROUTER_CLASSES
+        if not wanted or not name or name in routers:
             continue
         _, kw = call_args(value)
         routers[name] = {
@@ -445,6 +451,18 @@ def _find_routers(ctx: _Ctx, assignments: list[Node]) -> dict[str, dict[str, Any
             "line": _line(node),
         }
     return routers
+
+
+def _router_subclass_candidates(ctx: _Ctx, decorators: list[Node]) -> frozenset[str]:
+    """Objects of route decorators (``@router.get("/")``) that are not ``FastAPI()`` or
+    ``APIRouter()`` instances: when such a name is bound here to ``SomeClass(prefix=...)``,
+    that class is the project's router subclass and its ``prefix`` counts."""
+    names = set()
+    for dec in decorators:
+        route = _route_call(ctx, dec)
+        if route is not None and route.router not in ctx.routers:
+            names.add(route.router)
+    return frozenset(names)
 
 
 def _find_aliases(ctx: _Ctx, assignments: list[Node]) -> dict[str, dict[str, Any]]:
@@ -626,7 +644,7 @@ def _full_path(ctx: _Ctx, route: _RouteCall) -> str:
 
 def _route_pattern(ctx: _Ctx, d: Definition, routes: list[_RouteCall], others: list[Node]) -> Pattern:
     meta = _route_meta(ctx, d, routes, others)
-    response = meta["response_model"] or _return_text(ctx.pf, d)
+    response = meta["response_model"] or meta["response_annotation"]
     summary = (
         f"{','.join(meta['methods'])} {meta['full_path']} → {d.qualname}"
         + _route_details(meta["dependencies"], response)
@@ -662,6 +680,9 @@ def _route_meta(ctx: _Ctx, d: Definition, routes: list[_RouteCall], others: list
         "response_model": (
             _one_line(pf.text(response_model)) if response_model is not None and response_model.type != "none" else None
         ),
+        # without ``response_model=`` FastAPI validates and documents the response with the
+        # return annotation (``-> schemas.WorkPoolResponse``)
+        "response_annotation": _return_text(pf, d) if response_model is None else None,
         "status_code": _status_value(pf, kw.get("status_code")),
         "tags": _dedupe([*router.get("tags", []), *_literal_strings(pf, kw.get("tags"))]),
         "schemas": _route_schemas(ctx, d, route, params, response_model),

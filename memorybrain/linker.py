@@ -34,7 +34,7 @@ PatternRow = tuple[str, str, str, str, dict[str, Any], int, str]
 
 #: Bump when linking or convention logic changes: stores linked by another version relink on
 #: the next ``brain index`` even when no file changed.
-LINKER_VERSION = "13"
+LINKER_VERSION = "14"
 
 _AUTH_RE = re.compile(
     r"auth|login|jwt|token|current_user|currentuser|user|permission|role|admin|require|protect"
@@ -339,8 +339,9 @@ def route_summary(meta: dict[str, Any]) -> str:
     deps = meta.get("dependencies") or []
     if deps:
         extras.append("deps: " + ", ".join(map(str, deps)))
-    if meta.get("response_model"):
-        extras.append(f"response: {meta['response_model']}")
+    response = meta.get("response_model") or meta.get("response_annotation")
+    if response:
+        extras.append(f"response: {response}")
     if meta.get("status_code"):
         extras.append(f"status {meta['status_code']}")
     if extras:
@@ -460,6 +461,8 @@ def _auth_conventions(routes: list[Route], defs: dict[str, Any], aliases_map: di
     authed = set().union(*users.values())
     public = [r.label for r in routes if r.id not in authed]
     statement = f"routes require {how} ({_pct(n, total)})"
+    if n * 10 < total:  # a rare exception is no rule: say that most routes go without
+        statement = f"most routes have no auth dependency or decorator ({len(public)} of {total}); {how} on {n} only"
     if public:
         shown = ", ".join(public[:4]) + (f", … (+{len(public) - 4})" if len(public) > 4 else "")
         statement += f"; without any auth: {shown}"
@@ -931,6 +934,13 @@ def _response_conventions(routes: list[Route]) -> list[dict[str, Any]]:
     fastapi = [r for r in routes if r.meta.get("framework") == "fastapi"]
     if fastapi:
         statement = f"handlers declare `response_model=` ({len(with_model)} of {total})"
+        annotated = sum(1 for r in routes if not r.meta.get("response_model") and r.meta.get("response_annotation"))
+        if annotated:
+            forms = [(len(with_model), "`response_model=`"), (annotated, "a return annotation (`-> Schema`)")]
+            forms.sort(key=lambda f: -f[0])
+            statement = "handlers declare the response schema with " + ", ".join(
+                f"{form} ({n} of {total})" for n, form in forms if n
+            )
         if parts:
             statement += "; " + "; ".join(parts)
         out.append(
@@ -988,7 +998,7 @@ def _validation_conventions(rows: list[PatternRow], routes: list[Route], defs: d
     outputs: Counter[str] = Counter()
     n_routes = 0
     for r in routes:
-        out_names = _type_names(str(r.meta.get("response_model") or ""))
+        out_names = _type_names(str(r.meta.get("response_model") or r.meta.get("response_annotation") or ""))
         out_names |= {_last(str(x)) for x in r.meta.get("output_schemas") or []}
         in_names = {_last(str(x)) for x in r.meta.get("input_schemas") or []}
         used = {_last(str(x)) for x in r.meta.get("schemas") or []} | {
