@@ -426,10 +426,12 @@ def _looks_like_schema(name: str) -> bool:
 
 
 def _find_routers(
-    ctx: _Ctx, assignments: list[Node], candidates: frozenset[str] = frozenset()
+    ctx: _Ctx, assignments: list[Node], candidates: dict[str, bool] | None = None
 ) -> dict[str, dict[str, Any]]:
     """``FastAPI()``/``APIRouter()`` instances; with ``candidates``, instead the instances of
-    any class (a project's ``class PrefectRouter(APIRouter)``) bound to those names."""
+    a project's class (``class PrefectRouter(APIRouter)``, defined anywhere) bound to those
+    names: any class when a decorator on the name is a route already, else one named
+    ``...Router`` (a file that imports only the project's router needs the name)."""
     pf = ctx.pf
     routers: dict[str, dict[str, Any]] = {}
     for node in assignments:
@@ -438,7 +440,10 @@ def _find_routers(
             continue
         cls = _last(dotted_name(pf, value.child_by_field_name("function")))
         name = dotted_name(pf, target)
-        wanted = name in candidates and cls[:1].isupper() if candidates else cls in _ROUTER_CLASSES
+        if candidates is None:
+            wanted = cls in _ROUTER_CLASSES
+        else:
+            wanted = name in candidates and cls[:1].isupper() and (candidates[name] or cls.endswith("Router"))
         if not wanted or not name or name in routers:
             continue
         _, kw = call_args(value)
@@ -453,16 +458,18 @@ def _find_routers(
     return routers
 
 
-def _router_subclass_candidates(ctx: _Ctx, decorators: list[Node]) -> frozenset[str]:
-    """Objects of route decorators (``@router.get("/")``) that are not ``FastAPI()`` or
-    ``APIRouter()`` instances: when such a name is bound here to ``SomeClass(prefix=...)``,
-    that class is the project's router subclass and its ``prefix`` counts."""
-    names = set()
+def _router_subclass_candidates(ctx: _Ctx, decorators: list[Node]) -> dict[str, bool]:
+    """Objects of route-like decorators (``@router.get(...)``) that are not ``FastAPI()`` or
+    ``APIRouter()`` instances, each with whether one of its decorators is a route already (the
+    file imports fastapi and the path looks like one). When such a name is bound here to
+    ``SomeClass(prefix=...)``, that class is the project's router subclass."""
+    names: dict[str, bool] = {}
     for dec in decorators:
-        route = _route_call(ctx, dec)
-        if route is not None and route.router not in ctx.routers:
-            names.add(route.router)
-    return frozenset(names)
+        parts = _attribute_call(ctx.pf, decorator_expr(dec))
+        if parts is None or parts[1] not in _ROUTE_ATTRS or parts[0] in ctx.routers:
+            continue
+        names[parts[0]] = names.get(parts[0], False) or _route_call(ctx, dec) is not None
+    return names
 
 
 def _find_aliases(ctx: _Ctx, assignments: list[Node]) -> dict[str, dict[str, Any]]:

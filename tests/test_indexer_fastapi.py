@@ -612,6 +612,36 @@ def test_router_subclass_prefix_counts() -> None:
     assert route(fe, "health")["full_path"] == "/health"
 
 
+def test_router_subclass_in_a_file_that_imports_only_the_project_router() -> None:
+    """No fastapi import and a path in a lowercase variable: the ``...Router`` class name
+    is what says these decorators are routes."""
+    fe = run(
+        """
+        from app.common.router import AirflowRouter
+
+        monitor_router = AirflowRouter(tags=["Monitor"], prefix="/monitor")
+        hitl_path = "/{dag_id}/hitl"
+        cache = Cache(prefix="/c")
+
+        @monitor_router.get("/health", response_model=HealthInfoResponse)
+        def get_health():
+            return {}
+
+        @monitor_router.patch(hitl_path)
+        def update_hitl():
+            return {}
+
+        @cache.get("/key")
+        def cached():
+            return 1
+        """
+    )
+    assert sorted(by_name(fe, "route")) == ["get_health", "update_hitl"]
+    assert route(fe, "get_health")["full_path"] == "/monitor/health"
+    assert route(fe, "update_hitl")["full_path"] == "/monitor{hitl_path}"
+    assert set(fe.meta["routers"]) == {"monitor_router"}
+
+
 def test_return_annotation_is_the_response_schema() -> None:
     meta = route(run(ITEMS), "create_item")
     assert meta["response_annotation"] == "ItemOut"
