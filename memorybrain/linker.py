@@ -34,7 +34,7 @@ PatternRow = tuple[str, str, str, str, dict[str, Any], int, str]
 
 #: Bump when linking or convention logic changes: stores linked by another version relink on
 #: the next ``brain index`` even when no file changed.
-LINKER_VERSION = "14"
+LINKER_VERSION = "15"
 
 _AUTH_RE = re.compile(
     r"auth|login|jwt|token|current_user|currentuser|user|permission|role|admin|require|protect"
@@ -582,19 +582,19 @@ def _helper_conventions(
     total = len(routes)
     callable_kinds = ("function", "dependency", "pagination", "decorator")
     used: Counter[str] = Counter()
-    bound: dict[str, set[str]] = {}
+    modules = ModuleIndex(files_meta or {})
+    bound: dict[str, tuple[set[str], set[str]]] = {}
     for r in routes:
         if r.path not in bound:
-            imports = (files_meta or {}).get(r.path, {}).get("imports") or []
-            bound[r.path] = {
-                str(i.get("alias") or i.get("name") or str(i.get("module") or "").split(".")[0]) for i in imports
-            }
+            bound[r.path] = _bound_imports(r.path, (files_meta or {}).get(r.path, {}).get("imports") or [], modules)
+        project, outside = bound[r.path]
         used.update(
             {
                 _last(str(c))
                 for c in r.meta.get("calls") or []
                 if any(d[1] in callable_kinds for d in defs.get(_last(str(c)), []))
-                and ("." not in str(c) or str(c).split(".", 1)[0] in bound[r.path])
+                # `messages.success(...)` (Django) is no call of the project's own `success`
+                and (str(c).split(".", 1)[0] in project if "." in str(c) else str(c) not in outside)
             }
         )
     common = [(n, c) for n, c in used.most_common(4) if c >= max(3, total // 5)]
@@ -610,6 +610,28 @@ def _helper_conventions(
             "data": {"names": [n for n, _ in common], "count": common[0][1], "total": total, "pattern_ids": ids},
         }
     ]
+
+
+def _bound_imports(path: str, imports: list[dict[str, Any]], modules: ModuleIndex) -> tuple[set[str], set[str]]:
+    """The names a file's imports bind: (those naming project code, those naming outside code)."""
+    project: set[str] = set()
+    outside: set[str] = set()
+    for imp in imports:
+        module = str(imp.get("module") or "")
+        name = imp.get("name")
+        level = int(imp.get("level") or 0)
+        if name is None:  # import a.b [as x]
+            bound_name = str(imp.get("alias") or module.split(".")[0])
+            ours = modules.resolve_module(path, module, 0) is not None
+        else:  # from a import b: b a project module, or defined in one
+            bound_name = str(imp.get("alias") or name)
+            sub = f"{module}.{name}" if module else str(name)
+            ours = (
+                modules.resolve_module(path, sub, level) is not None
+                or modules.resolve_module(path, module, level) is not None
+            )
+        (project if ours else outside).add(bound_name)
+    return project, outside - project
 
 
 _BUILTIN_NAMES = frozenset(dir(builtins))
@@ -1306,6 +1328,36 @@ def _resolve_base(base: str, path: str, imports: list[dict[str, Any]], local: se
     return None
 
 
+def _merge_reexports(
+    counts: Counter[tuple[str, str]],
+    modules: ModuleIndex,
+    files_meta: dict[str, dict[str, Any]],
+    local: dict[str, set[str]],
+) -> Counter[tuple[str, str]]:
+    """One count per class: ``from app.models import LoggedModel`` and ``from app.models.base
+    import LoggedModel`` (the package re-exports it) are the same base, shown as most written."""
+
+    def canonical(key: tuple[str, str]) -> tuple[str, str]:
+        for _ in range(4):
+            path = modules.by_module.get(key[0])
+            if path is None or key[1] in local.get(path, set()):
+                return key
+            nxt = _resolve_base(key[1], path, files_meta.get(path, {}).get("imports") or [], set())
+            if nxt is None or nxt == key:
+                return key
+            key = nxt
+        return key
+
+    groups: dict[tuple[str, str], list[tuple[tuple[str, str], int]]] = defaultdict(list)
+    for key, n in counts.items():
+        groups[canonical(key)].append((key, n))
+    merged: Counter[tuple[str, str]] = Counter()
+    for spellings in groups.values():
+        shown = sorted(spellings, key=lambda kv: (-kv[1], kv[0]))[0][0]
+        merged[shown] = sum(n for _k, n in spellings)
+    return merged
+
+
 def _base_conventions(
     rows: list[PatternRow], routes: list[Route], files_meta: dict[str, dict[str, Any]]
 ) -> list[dict[str, Any]]:
@@ -1337,9 +1389,11 @@ def _base_conventions(
             resolved = _resolve_base(str(base), path, imports, local[path])
             if resolved and resolved[1] not in ("object", "Exception"):
                 counts[role][resolved] += 1
+    modules = ModuleIndex(files_meta)
     lines: list[str] = []  # views, then schemas, then models (a list: stored JSON keeps no key order)
     parts: list[str] = []
     for role in _BASE_ROLES:
+        counts[role] = _merge_reexports(counts[role], modules, files_meta, local)
         ranked = [(key, n) for key, n in counts[role].most_common() if not key[1].startswith("_")]
         if not ranked:
             continue

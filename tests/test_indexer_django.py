@@ -725,3 +725,24 @@ def test_class_view_whose_helper_method_raises():
     meta = _routes(fe)["WebhookAPI"]
     assert meta["raises"] == ["NotFound"]
     assert [c["text"] for c in meta["error_calls"]] == ["raise NotFound(...)"]
+
+
+def test_base_convention_counts_a_reexported_base_once():
+    """``from shop.models import LoggedModel`` and ``from shop.models.base import LoggedModel``
+    name one class (the package re-exports it): one count, under the spelling most used."""
+    model = "class {name}({base}):\n    title = models.CharField(max_length=10)\n"
+    files = {
+        "shop/models/__init__.py": "from .base import LoggedModel\n",
+        "shop/models/base.py": "from django.db import models\n\n"
+        "class LoggedModel(models.Model):\n    class Meta:\n        abstract = True\n",
+        "shop/models/orders.py": "from django.db import models\nfrom shop.models.base import LoggedModel\n\n"
+        + "\n".join(model.format(name=f"Order{i}", base="LoggedModel") for i in range(3)),
+        "shop/models/items.py": "from django.db import models\nfrom shop.models import LoggedModel\n\n"
+        + "\n".join(model.format(name=f"Item{i}", base="LoggedModel") for i in range(4)),
+        "shop/views.py": "from rest_framework.views import APIView\n\n"
+        "class ItemView(APIView):\n    def get(self, request):\n        return Response()\n",
+    }
+    rows, metas = _rows(files)
+    bases = {c["key"]: c for c in link(rows, metas).conventions}["bases"]
+    assert "models from `LoggedModel` (7)" in bases["statement"], bases["statement"]
+    assert "from shop.models import LoggedModel" in bases["data"]["lines"]

@@ -710,3 +710,34 @@ def test_linker_return_annotations_are_responses_not_request_bodies() -> None:
     assert auth.startswith(
         "most routes have no auth dependency or decorator (10 of 11); `Depends(verify_token)` on 1 only"
     ), auth
+
+
+def test_linker_helpers_are_calls_into_project_modules_only() -> None:
+    """`messages.success(...)` through an outside module, or a `success` imported from one,
+    is no call of the project's own `success` (pretix: Django's messages.success in 188 views)."""
+    from memorybrain.linker import link
+
+    handlers = "".join(
+        f"""
+@router.post("/r{i}")
+def r{i}():
+    messages.success("saved")
+    success("x")
+    services.create_item()
+    return {{}}
+"""
+        for i in range(4)
+    )
+    files = {
+        "app/api.py": "from fastapi import APIRouter\nfrom django.contrib import messages\n"
+        "from django.contrib.messages import success\nfrom app import services\nrouter = APIRouter()\n" + handlers,
+        "app/services.py": "def create_item():\n    return 1\n",
+        "app/tasks.py": "def success(value):\n    return value\n",
+    }
+    rows, metas = [], {}
+    for path, src in files.items():
+        fe = extract_python(path, src.encode())
+        metas[path] = fe.meta
+        rows += [(p.id, p.kind, p.name, p.path, p.meta, 0, p.summary) for p in fe.patterns]
+    helpers = {c["key"]: c for c in link(rows, metas).conventions}["helpers"]
+    assert helpers["data"]["names"] == ["create_item"]
