@@ -34,7 +34,7 @@ PatternRow = tuple[str, str, str, str, dict[str, Any], int, str]
 
 #: Bump when linking or convention logic changes: stores linked by another version relink on
 #: the next ``brain index`` even when no file changed.
-LINKER_VERSION = "15"
+LINKER_VERSION = "16"
 
 _AUTH_RE = re.compile(
     r"auth|login|jwt|token|current_user|currentuser|user|permission|role|admin|require|protect"
@@ -42,6 +42,8 @@ _AUTH_RE = re.compile(
     re.I,
 )
 _RATE_RE = re.compile(r"limit|throttl|rate", re.I)
+#: A page-size parameter is no rate limit: ``Depends(LimitFilter.depends)``, ``limit_param``.
+_NOT_RATE_RE = re.compile(r"filter|offset|pagin|param|query|size", re.I)
 _DB_RE = re.compile(r"(^|_)(db|session|database|conn|uow|unit_of_work)($|_)|SessionDep|DbDep", re.I)
 _NOT_AUTH_RE = re.compile(
     r"limit|throttl|rate|cache|db$|session$|^get_db|paginat|settings|form$|requestform|schema$|^permission_name$",
@@ -1071,8 +1073,11 @@ def _rate_limit_conventions(routes: list[Route], defs: dict[str, Any]) -> list[d
     labels: dict[str, list[str]] = defaultdict(list)
     for r in routes:
         for name, text in _route_mechanisms(r):
-            if (_RATE_RE.search(_last(name)) or _RATE_RE.search(name.split(".")[0])) and not re.search(
-                r"exempt|skip|disable", _last(name), re.I
+            head = name.split(".")[0]
+            if (
+                (_RATE_RE.search(_last(name)) or _RATE_RE.search(head))
+                and not re.search(r"exempt|skip|disable", _last(name), re.I)
+                and not (_NOT_RATE_RE.search(_last(name)) or _NOT_RATE_RE.search(head))
             ):
                 users[name] += 1
                 forms[name][text] += 1

@@ -741,3 +741,29 @@ def r{i}():
         rows += [(p.id, p.kind, p.name, p.path, p.meta, 0, p.summary) for p in fe.patterns]
     helpers = {c["key"]: c for c in link(rows, metas).conventions}["helpers"]
     assert helpers["data"]["names"] == ["create_item"]
+
+
+def test_linker_a_limit_query_filter_is_no_rate_limit() -> None:
+    """airflow: ``Depends(LimitFilter.depends)`` is the page size of a list, not rate limiting."""
+    from memorybrain.linker import link
+
+    src = textwrap.dedent(
+        """
+        from fastapi import APIRouter, Depends
+        router = APIRouter()
+
+        @router.get("/assets")
+        def list_assets(limit=Depends(LimitFilter.depends), offset=Depends(OffsetFilter.depends)):
+            return []
+
+        @router.post("/login")
+        @limiter.limit("5/minute")
+        def login():
+            return {}
+        """
+    )
+    fe = extract_python("app/api.py", src.encode())
+    rows = [(p.id, p.kind, p.name, p.path, p.meta, 0, p.summary) for p in fe.patterns]
+    conventions = {c["key"]: c for c in link(rows, {"app/api.py": fe.meta}).conventions}
+    assert conventions["rate_limit"]["data"]["name"] == "limiter.limit"
+    assert conventions["rate_limit"]["data"]["count"] == 1
