@@ -34,7 +34,7 @@ PatternRow = tuple[str, str, str, str, dict[str, Any], int, str]
 
 #: Bump when linking or convention logic changes: stores linked by another version relink on
 #: the next ``brain index`` even when no file changed.
-LINKER_VERSION = "16"
+LINKER_VERSION = "17"
 
 _AUTH_RE = re.compile(
     r"auth|login|jwt|token|current_user|currentuser|user|permission|role|admin|require|protect"
@@ -57,6 +57,9 @@ _ARGS_RE = re.compile(r"\((?!\)).*\)$")  # a decorator's arguments, not an empty
 _DOC_DECORATOR_RE = re.compile(
     r"\.(doc|response|alt_response|param|header|expect|marshal_with|marshal_list_with|arguments|produces)\("
 )
+#: OpenAPI decorators of drf-spectacular and drf-yasg, also inside Django's
+#: ``@method_decorator(name="delete", decorator=extend_schema(...))``: they document, not guard.
+_SCHEMA_DOC_RE = re.compile(r"\b(extend_schema|extend_schema_view|swagger_auto_schema)\(")
 _VALIDATION_ERROR_RE = re.compile(
     r"ValidationError|RequestValidationError|UnprocessableEntity|BadRequest|422|400", re.I
 )
@@ -1146,8 +1149,12 @@ def _delete_conventions(routes: list[Route]) -> list[dict[str, Any]]:
     def guards(rs: list[Route]) -> Counter[str]:
         c: Counter[str] = Counter()
         for r in rs:
+            documenting = {
+                short_decorator(str(t)) for t in r.meta.get("decorator_texts") or [] if _SCHEMA_DOC_RE.search(str(t))
+            }
             for _name, text in _route_mechanisms(r):
-                c[text] += 1
+                if text not in documenting:
+                    c[text] += 1
         return c
 
     on_delete, elsewhere = guards(deletes), guards(others)

@@ -746,3 +746,26 @@ def test_base_convention_counts_a_reexported_base_once():
     bases = {c["key"]: c for c in link(rows, metas).conventions}["bases"]
     assert "models from `LoggedModel` (7)" in bases["statement"], bases["statement"]
     assert "from shop.models import LoggedModel" in bases["data"]["lines"]
+
+
+def test_openapi_method_decorators_are_not_delete_guards():
+    """label-studio: ``@method_decorator(name="delete", decorator=extend_schema(...))`` documents
+    the DELETE endpoint; the deletes convention must not say deletes "add" it."""
+    rows, metas = _rows(
+        {
+            "projects/api.py": """
+                from django.utils.decorators import method_decorator
+                from drf_spectacular.utils import extend_schema
+                from rest_framework import generics
+
+                @method_decorator(name="delete", decorator=extend_schema(tags=["Projects"], summary="Delete"))
+                class ProjectAPI(generics.RetrieveUpdateDestroyAPIView):
+                    serializer_class = ProjectSerializer
+
+                class ProjectListAPI(generics.ListCreateAPIView):
+                    serializer_class = ProjectSerializer
+            """,
+        }
+    )
+    deletes = {c["key"]: c for c in link(rows, metas).conventions}["deletes"]
+    assert deletes["data"]["extra"] == [], deletes["statement"]
