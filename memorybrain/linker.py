@@ -587,7 +587,8 @@ def _helper_conventions(
     total = len(routes)
     callable_kinds = ("function", "dependency", "pagination", "decorator")
     used: Counter[str] = Counter()
-    modules = ModuleIndex(files_meta or {})
+    # project modules: every file with meta, and every file defining a pattern
+    modules = ModuleIndex({**{d[2]: {} for ds in defs.values() for d in ds}, **(files_meta or {})})
     bound: dict[str, tuple[set[str], set[str]]] = {}
     for r in routes:
         if r.path not in bound:
