@@ -46,6 +46,18 @@ APPS = {
         ".",
         ["wagtail/api/**", "wagtail/admin/api/**", "wagtail/*/api/**", "wagtail/test/**"],
     ),
+    # robustness sweep, 2026-12: FastAPI (project APIRouter subclasses, return-annotation responses)
+    "prefect": ("prefect==3.9.1", ".", ["prefect/server/**"]),
+    "argilla-server": ("argilla-server==2.8.0", ".", ["argilla_server/**"]),
+    "apache-airflow-core": ("apache-airflow-core==3.3.2", ".", ["airflow/api_fastapi/**", "airflow/models/**"]),
+    # Flask + FastAPI handlers side by side
+    "mlflow": ("mlflow==3.18.0", ".", ["mlflow/server/**"]),
+    # Django REST Framework and plain Django views
+    "label-studio": ("label-studio==1.23.2", ".", ["label_studio/**"]),
+    "pretix": ("pretix==2026.8.0", ".", ["pretix/**"]),
+    # Flask with its own request-handler classes (RH._process) registered by add_url_rule: few
+    # of its ~900 URL rules become routes: classes that are not Flask views are a known limit
+    "indico": ("indico==3.2.9", ".", ["indico/**"]),
 }
 REQUEST = "Add CRUD endpoints for notifications"
 BRAIN = [sys.executable, "-m", "cli.main"]

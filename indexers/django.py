@@ -433,15 +433,16 @@ def _route_pattern(
     meta.setdefault("full_path", None)
     meta.setdefault("router", None)
     if d.is_class:
-        refs = {"calls": [], "raises": [], "catches": [], "aborts": [], "http_errors": []}
+        refs = {"calls": [], "raises": [], "catches": [], "aborts": [], "http_errors": [], "error_calls": []}
         for stmt in _class_body(d):
             m = as_definition(stmt)
             if m is None or m.is_class or pf.text(m.definition.child_by_field_name("name")) in skip:
                 continue  # handler methods with patterns of their own carry their own refs
             for key, values in body_refs(pf, m).items():
+                known = refs.setdefault(key, [])
                 for v in values:
-                    if v not in refs[key]:
-                        refs[key].append(v)
+                    if v not in known:
+                        known.append(v)
     else:
         refs = body_refs(pf, d)
     meta.update(refs)

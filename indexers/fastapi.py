@@ -139,6 +139,7 @@ def extract(pf: ParsedFile) -> FileExtract:
         aliases={},
     )
     ctx.routers = _find_routers(ctx, scan.assignments)
+    ctx.routers.update(_find_routers(ctx, scan.assignments, _router_subclass_candidates(ctx, scan.decorators)))
     ctx.aliases = _find_aliases(ctx, scan.assignments)
     routes, route_names = _route_patterns(ctx, scan.calls)
     deps = _dependency_patterns(ctx, scan.calls, route_names)
@@ -424,7 +425,13 @@ def _looks_like_schema(name: str) -> bool:
 # --------------------------------------------------------------------------- routers & aliases
 
 
-def _find_routers(ctx: _Ctx, assignments: list[Node]) -> dict[str, dict[str, Any]]:
+def _find_routers(
+    ctx: _Ctx, assignments: list[Node], candidates: dict[str, bool] | None = None
+) -> dict[str, dict[str, Any]]:
+    """``FastAPI()``/``APIRouter()`` instances; with ``candidates``, instead the instances of
+    a project's class (``class PrefectRouter(APIRouter)``, defined anywhere) bound to those
+    names: any class when a decorator on the name is a route already, else one named
+    ``...Router`` (a file that imports only the project's router needs the name)."""
     pf = ctx.pf
     routers: dict[str, dict[str, Any]] = {}
     for node in assignments:
@@ -433,7 +440,11 @@ def _find_routers(ctx: _Ctx, assignments: list[Node]) -> dict[str, dict[str, Any
             continue
         cls = _last(dotted_name(pf, value.child_by_field_name("function")))
         name = dotted_name(pf, target)
-        if cls not in _ROUTER_CLASSES or not name or name in routers:
+        if candidates is None:
+            wanted = cls in _ROUTER_CLASSES
+        else:
+            wanted = name in candidates and cls[:1].isupper() and (candidates[name] or cls.endswith("Router"))
+        if not wanted or not name or name in routers:
             continue
         _, kw = call_args(value)
         routers[name] = {
@@ -445,6 +456,20 @@ def _find_routers(ctx: _Ctx, assignments: list[Node]) -> dict[str, dict[str, Any
             "line": _line(node),
         }
     return routers
+
+
+def _router_subclass_candidates(ctx: _Ctx, decorators: list[Node]) -> dict[str, bool]:
+    """Objects of route-like decorators (``@router.get(...)``) that are not ``FastAPI()`` or
+    ``APIRouter()`` instances, each with whether one of its decorators is a route already (the
+    file imports fastapi and the path looks like one). When such a name is bound here to
+    ``SomeClass(prefix=...)``, that class is the project's router subclass."""
+    names: dict[str, bool] = {}
+    for dec in decorators:
+        parts = _attribute_call(ctx.pf, decorator_expr(dec))
+        if parts is None or parts[1] not in _ROUTE_ATTRS or parts[0] in ctx.routers:
+            continue
+        names[parts[0]] = names.get(parts[0], False) or _route_call(ctx, dec) is not None
+    return names
 
 
 def _find_aliases(ctx: _Ctx, assignments: list[Node]) -> dict[str, dict[str, Any]]:
@@ -626,7 +651,7 @@ def _full_path(ctx: _Ctx, route: _RouteCall) -> str:
 
 def _route_pattern(ctx: _Ctx, d: Definition, routes: list[_RouteCall], others: list[Node]) -> Pattern:
     meta = _route_meta(ctx, d, routes, others)
-    response = meta["response_model"] or _return_text(ctx.pf, d)
+    response = meta["response_model"] or meta["response_annotation"]
     summary = (
         f"{','.join(meta['methods'])} {meta['full_path']} → {d.qualname}"
         + _route_details(meta["dependencies"], response)
@@ -662,6 +687,9 @@ def _route_meta(ctx: _Ctx, d: Definition, routes: list[_RouteCall], others: list
         "response_model": (
             _one_line(pf.text(response_model)) if response_model is not None and response_model.type != "none" else None
         ),
+        # without ``response_model=`` FastAPI validates and documents the response with the
+        # return annotation (``-> schemas.WorkPoolResponse``)
+        "response_annotation": _return_text(pf, d) if response_model is None else None,
         "status_code": _status_value(pf, kw.get("status_code")),
         "tags": _dedupe([*router.get("tags", []), *_literal_strings(pf, kw.get("tags"))]),
         "schemas": _route_schemas(ctx, d, route, params, response_model),

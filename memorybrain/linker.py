@@ -34,7 +34,7 @@ PatternRow = tuple[str, str, str, str, dict[str, Any], int, str]
 
 #: Bump when linking or convention logic changes: stores linked by another version relink on
 #: the next ``brain index`` even when no file changed.
-LINKER_VERSION = "13"
+LINKER_VERSION = "17"
 
 _AUTH_RE = re.compile(
     r"auth|login|jwt|token|current_user|currentuser|user|permission|role|admin|require|protect"
@@ -42,6 +42,8 @@ _AUTH_RE = re.compile(
     re.I,
 )
 _RATE_RE = re.compile(r"limit|throttl|rate", re.I)
+#: A page-size parameter is no rate limit: ``Depends(LimitFilter.depends)``, ``limit_param``.
+_NOT_RATE_RE = re.compile(r"filter|offset|pagin|param|query|size", re.I)
 _DB_RE = re.compile(r"(^|_)(db|session|database|conn|uow|unit_of_work)($|_)|SessionDep|DbDep", re.I)
 _NOT_AUTH_RE = re.compile(
     r"limit|throttl|rate|cache|db$|session$|^get_db|paginat|settings|form$|requestform|schema$|^permission_name$",
@@ -55,6 +57,9 @@ _ARGS_RE = re.compile(r"\((?!\)).*\)$")  # a decorator's arguments, not an empty
 _DOC_DECORATOR_RE = re.compile(
     r"\.(doc|response|alt_response|param|header|expect|marshal_with|marshal_list_with|arguments|produces)\("
 )
+#: OpenAPI decorators of drf-spectacular and drf-yasg, also inside Django's
+#: ``@method_decorator(name="delete", decorator=extend_schema(...))``: they document, not guard.
+_SCHEMA_DOC_RE = re.compile(r"\b(extend_schema|extend_schema_view|swagger_auto_schema)\(")
 _VALIDATION_ERROR_RE = re.compile(
     r"ValidationError|RequestValidationError|UnprocessableEntity|BadRequest|422|400", re.I
 )
@@ -339,8 +344,9 @@ def route_summary(meta: dict[str, Any]) -> str:
     deps = meta.get("dependencies") or []
     if deps:
         extras.append("deps: " + ", ".join(map(str, deps)))
-    if meta.get("response_model"):
-        extras.append(f"response: {meta['response_model']}")
+    response = meta.get("response_model") or meta.get("response_annotation")
+    if response:
+        extras.append(f"response: {response}")
     if meta.get("status_code"):
         extras.append(f"status {meta['status_code']}")
     if extras:
@@ -460,6 +466,8 @@ def _auth_conventions(routes: list[Route], defs: dict[str, Any], aliases_map: di
     authed = set().union(*users.values())
     public = [r.label for r in routes if r.id not in authed]
     statement = f"routes require {how} ({_pct(n, total)})"
+    if n * 10 < total:  # a rare exception is no rule: say that most routes go without
+        statement = f"most routes have no auth dependency or decorator ({len(public)} of {total}); {how} on {n} only"
     if public:
         shown = ", ".join(public[:4]) + (f", … (+{len(public) - 4})" if len(public) > 4 else "")
         statement += f"; without any auth: {shown}"
@@ -579,19 +587,20 @@ def _helper_conventions(
     total = len(routes)
     callable_kinds = ("function", "dependency", "pagination", "decorator")
     used: Counter[str] = Counter()
-    bound: dict[str, set[str]] = {}
+    # project modules: every file with meta, and every file defining a pattern
+    modules = ModuleIndex({**{d[2]: {} for ds in defs.values() for d in ds}, **(files_meta or {})})
+    bound: dict[str, tuple[set[str], set[str]]] = {}
     for r in routes:
         if r.path not in bound:
-            imports = (files_meta or {}).get(r.path, {}).get("imports") or []
-            bound[r.path] = {
-                str(i.get("alias") or i.get("name") or str(i.get("module") or "").split(".")[0]) for i in imports
-            }
+            bound[r.path] = _bound_imports(r.path, (files_meta or {}).get(r.path, {}).get("imports") or [], modules)
+        project, outside = bound[r.path]
         used.update(
             {
                 _last(str(c))
                 for c in r.meta.get("calls") or []
                 if any(d[1] in callable_kinds for d in defs.get(_last(str(c)), []))
-                and ("." not in str(c) or str(c).split(".", 1)[0] in bound[r.path])
+                # `messages.success(...)` (Django) is no call of the project's own `success`
+                and (str(c).split(".", 1)[0] in project if "." in str(c) else str(c) not in outside)
             }
         )
     common = [(n, c) for n, c in used.most_common(4) if c >= max(3, total // 5)]
@@ -607,6 +616,28 @@ def _helper_conventions(
             "data": {"names": [n for n, _ in common], "count": common[0][1], "total": total, "pattern_ids": ids},
         }
     ]
+
+
+def _bound_imports(path: str, imports: list[dict[str, Any]], modules: ModuleIndex) -> tuple[set[str], set[str]]:
+    """The names a file's imports bind: (those naming project code, those naming outside code)."""
+    project: set[str] = set()
+    outside: set[str] = set()
+    for imp in imports:
+        module = str(imp.get("module") or "")
+        name = imp.get("name")
+        level = int(imp.get("level") or 0)
+        if name is None:  # import a.b [as x]
+            bound_name = str(imp.get("alias") or module.split(".")[0])
+            ours = modules.resolve_module(path, module, 0) is not None
+        else:  # from a import b: b a project module, or defined in one
+            bound_name = str(imp.get("alias") or name)
+            sub = f"{module}.{name}" if module else str(name)
+            ours = (
+                modules.resolve_module(path, sub, level) is not None
+                or modules.resolve_module(path, module, level) is not None
+            )
+        (project if ours else outside).add(bound_name)
+    return project, outside - project
 
 
 _BUILTIN_NAMES = frozenset(dir(builtins))
@@ -931,6 +962,13 @@ def _response_conventions(routes: list[Route]) -> list[dict[str, Any]]:
     fastapi = [r for r in routes if r.meta.get("framework") == "fastapi"]
     if fastapi:
         statement = f"handlers declare `response_model=` ({len(with_model)} of {total})"
+        annotated = sum(1 for r in routes if not r.meta.get("response_model") and r.meta.get("response_annotation"))
+        if annotated:
+            forms = [(len(with_model), "`response_model=`"), (annotated, "a return annotation (`-> Schema`)")]
+            forms.sort(key=lambda f: -f[0])
+            statement = "handlers declare the response schema with " + ", ".join(
+                f"{form} ({n} of {total})" for n, form in forms if n
+            )
         if parts:
             statement += "; " + "; ".join(parts)
         out.append(
@@ -988,7 +1026,7 @@ def _validation_conventions(rows: list[PatternRow], routes: list[Route], defs: d
     outputs: Counter[str] = Counter()
     n_routes = 0
     for r in routes:
-        out_names = _type_names(str(r.meta.get("response_model") or ""))
+        out_names = _type_names(str(r.meta.get("response_model") or r.meta.get("response_annotation") or ""))
         out_names |= {_last(str(x)) for x in r.meta.get("output_schemas") or []}
         in_names = {_last(str(x)) for x in r.meta.get("input_schemas") or []}
         used = {_last(str(x)) for x in r.meta.get("schemas") or []} | {
@@ -1039,8 +1077,11 @@ def _rate_limit_conventions(routes: list[Route], defs: dict[str, Any]) -> list[d
     labels: dict[str, list[str]] = defaultdict(list)
     for r in routes:
         for name, text in _route_mechanisms(r):
-            if (_RATE_RE.search(_last(name)) or _RATE_RE.search(name.split(".")[0])) and not re.search(
-                r"exempt|skip|disable", _last(name), re.I
+            head = name.split(".")[0]
+            if (
+                (_RATE_RE.search(_last(name)) or _RATE_RE.search(head))
+                and not re.search(r"exempt|skip|disable", _last(name), re.I)
+                and not (_NOT_RATE_RE.search(_last(name)) or _NOT_RATE_RE.search(head))
             ):
                 users[name] += 1
                 forms[name][text] += 1
@@ -1109,8 +1150,12 @@ def _delete_conventions(routes: list[Route]) -> list[dict[str, Any]]:
     def guards(rs: list[Route]) -> Counter[str]:
         c: Counter[str] = Counter()
         for r in rs:
+            documenting = {
+                short_decorator(str(t)) for t in r.meta.get("decorator_texts") or [] if _SCHEMA_DOC_RE.search(str(t))
+            }
             for _name, text in _route_mechanisms(r):
-                c[text] += 1
+                if text not in documenting:
+                    c[text] += 1
         return c
 
     on_delete, elsewhere = guards(deletes), guards(others)
@@ -1296,6 +1341,36 @@ def _resolve_base(base: str, path: str, imports: list[dict[str, Any]], local: se
     return None
 
 
+def _merge_reexports(
+    counts: Counter[tuple[str, str]],
+    modules: ModuleIndex,
+    files_meta: dict[str, dict[str, Any]],
+    local: dict[str, set[str]],
+) -> Counter[tuple[str, str]]:
+    """One count per class: ``from app.models import LoggedModel`` and ``from app.models.base
+    import LoggedModel`` (the package re-exports it) are the same base, shown as most written."""
+
+    def canonical(key: tuple[str, str]) -> tuple[str, str]:
+        for _ in range(4):
+            path = modules.by_module.get(key[0])
+            if path is None or key[1] in local.get(path, set()):
+                return key
+            nxt = _resolve_base(key[1], path, files_meta.get(path, {}).get("imports") or [], set())
+            if nxt is None or nxt == key:
+                return key
+            key = nxt
+        return key
+
+    groups: dict[tuple[str, str], list[tuple[tuple[str, str], int]]] = defaultdict(list)
+    for key, n in counts.items():
+        groups[canonical(key)].append((key, n))
+    merged: Counter[tuple[str, str]] = Counter()
+    for spellings in groups.values():
+        shown = sorted(spellings, key=lambda kv: (-kv[1], kv[0]))[0][0]
+        merged[shown] = sum(n for _k, n in spellings)
+    return merged
+
+
 def _base_conventions(
     rows: list[PatternRow], routes: list[Route], files_meta: dict[str, dict[str, Any]]
 ) -> list[dict[str, Any]]:
@@ -1327,9 +1402,11 @@ def _base_conventions(
             resolved = _resolve_base(str(base), path, imports, local[path])
             if resolved and resolved[1] not in ("object", "Exception"):
                 counts[role][resolved] += 1
+    modules = ModuleIndex(files_meta)
     lines: list[str] = []  # views, then schemas, then models (a list: stored JSON keeps no key order)
     parts: list[str] = []
     for role in _BASE_ROLES:
+        counts[role] = _merge_reexports(counts[role], modules, files_meta, local)
         ranked = [(key, n) for key, n in counts[role].most_common() if not key[1].startswith("_")]
         if not ranked:
             continue

@@ -902,7 +902,10 @@ def _validation_conventions(
             "nested serializers: " + ", ".join(f"`{n}.{x['name']}` → `{x['serializer']}`" for n, x in nested[:2])
         )
     top = [n for n, _ in used.most_common(3)] or [n for n, _ in validators[:3]]
-    best = sorted(used or top, key=lambda n: (-len(serializers[n][3].get("validators") or []), -used[n], n))[:3]
+    # a `serializer_class` may name a serializer the project builds at run time
+    # (`TaskSerializer = load_func(settings.TASK_SERIALIZER)`): only defined ones have patterns
+    known = [n for n in used if n in serializers] or [n for n in top if n in serializers]
+    best = sorted(known, key=lambda n: (-len(serializers[n][3].get("validators") or []), -used[n], n))[:3]
     return [
         {
             "key": "validation",

@@ -666,3 +666,106 @@ def test_urlconf_without_django_imports_and_fastapi_routers():
         """,
     )
     assert "django_routers" not in fe.meta
+
+
+def test_serializer_class_built_at_run_time_does_not_break_the_validation_convention():
+    """A view's ``serializer_class`` may name a serializer the project builds at run time
+    (``TaskSerializer = load_func(settings.TASK_SERIALIZER)``): it has no pattern, and the
+    validation convention points at the serializers that do."""
+    rows, metas = _rows(
+        {
+            "tasks/serializers.py": """
+                from rest_framework import serializers
+                from core.utils import load_func
+                from django.conf import settings
+
+                class TaskSimpleSerializer(serializers.Serializer):
+                    title = serializers.CharField()
+
+                    def validate_title(self, value):
+                        return value
+
+                TaskSerializer = load_func(settings.TASK_SERIALIZER)
+            """,
+            "tasks/api.py": """
+                from rest_framework import generics
+                from tasks.serializers import TaskSerializer, TaskSimpleSerializer
+
+                class TaskAPI(generics.RetrieveUpdateDestroyAPIView):
+                    serializer_class = TaskSerializer
+
+                class TaskListAPI(generics.ListCreateAPIView):
+                    serializer_class = TaskSimpleSerializer
+            """,
+        }
+    )
+    conventions = {c["key"]: c for c in link(rows, metas).conventions}
+    validation = conventions["validation"]
+    assert validation["data"]["schemas"] == ["TaskSimpleSerializer"]
+    simple = next(r[0] for r in rows if r[2] == "TaskSimpleSerializer" and r[1] == "schema")
+    assert validation["data"]["pattern_ids"] == [simple]
+
+
+def test_class_view_whose_helper_method_raises():
+    """A generic view's own helper (``get_object`` here) raising an error: its error calls join
+    the class pattern's refs (the extractor failed on this with KeyError 'error_calls')."""
+    fe = _extract(
+        "hooks/api.py",
+        """
+        from rest_framework import generics
+        from rest_framework.exceptions import NotFound
+
+        class WebhookAPI(generics.RetrieveUpdateDestroyAPIView):
+            serializer_class = WebhookSerializer
+
+            def get_object(self):
+                raise NotFound("no such webhook")
+        """,
+    )
+    meta = _routes(fe)["WebhookAPI"]
+    assert meta["raises"] == ["NotFound"]
+    assert [c["text"] for c in meta["error_calls"]] == ["raise NotFound(...)"]
+
+
+def test_base_convention_counts_a_reexported_base_once():
+    """``from shop.models import LoggedModel`` and ``from shop.models.base import LoggedModel``
+    name one class (the package re-exports it): one count, under the spelling most used."""
+    model = "class {name}({base}):\n    title = models.CharField(max_length=10)\n"
+    files = {
+        "shop/models/__init__.py": "from .base import LoggedModel\n",
+        "shop/models/base.py": "from django.db import models\n\n"
+        "class LoggedModel(models.Model):\n    class Meta:\n        abstract = True\n",
+        "shop/models/orders.py": "from django.db import models\nfrom shop.models.base import LoggedModel\n\n"
+        + "\n".join(model.format(name=f"Order{i}", base="LoggedModel") for i in range(3)),
+        "shop/models/items.py": "from django.db import models\nfrom shop.models import LoggedModel\n\n"
+        + "\n".join(model.format(name=f"Item{i}", base="LoggedModel") for i in range(4)),
+        "shop/views.py": "from rest_framework.views import APIView\n\n"
+        "class ItemView(APIView):\n    def get(self, request):\n        return Response()\n",
+    }
+    rows, metas = _rows(files)
+    bases = {c["key"]: c for c in link(rows, metas).conventions}["bases"]
+    assert "models from `LoggedModel` (7)" in bases["statement"], bases["statement"]
+    assert "from shop.models import LoggedModel" in bases["data"]["lines"]
+
+
+def test_openapi_method_decorators_are_not_delete_guards():
+    """label-studio: ``@method_decorator(name="delete", decorator=extend_schema(...))`` documents
+    the DELETE endpoint; the deletes convention must not say deletes "add" it."""
+    rows, metas = _rows(
+        {
+            "projects/api.py": """
+                from django.utils.decorators import method_decorator
+                from drf_spectacular.utils import extend_schema
+                from rest_framework import generics
+
+                @method_decorator(name="delete", decorator=extend_schema(tags=["Projects"], summary="Delete"))
+                class ProjectAPI(generics.RetrieveUpdateDestroyAPIView):
+                    serializer_class = ProjectSerializer
+
+                class ProjectListAPI(generics.ListCreateAPIView):
+                    serializer_class = ProjectSerializer
+            """,
+        }
+    )
+    deletes = {c["key"]: c for c in link(rows, metas).conventions}["deletes"]
+    assert deletes["data"]["extra"] == [], deletes["statement"]

@@ -582,3 +582,188 @@ def test_extract_python_integration() -> None:
 )
 def test_join_path(prefix: str, path: str, expected: str) -> None:
     assert fastapi.join_path(prefix, path) == expected
+
+
+def test_router_subclass_prefix_counts() -> None:
+    """A project's ``class PrefectRouter(APIRouter)`` (defined in another file): an instance
+    whose methods decorate routes here is a router, and its ``prefix`` joins the paths."""
+    fe = run(
+        """
+        from fastapi import Depends, status
+        from app.utilities.server import ProjectRouter
+        from app import schemas
+
+        router: ProjectRouter = ProjectRouter(prefix="/work_pools", tags=["Work Pools"])
+        app = create_app()
+
+        @router.post("/", status_code=status.HTTP_201_CREATED)
+        async def create_work_pool(work_pool: schemas.actions.WorkPoolCreate) -> schemas.responses.WorkPoolResponse:
+            return work_pool
+
+        @app.get("/health")
+        def health():
+            return {}
+        """
+    )
+    assert route(fe, "create_work_pool")["full_path"] == "/work_pools/"
+    assert fe.meta["routers"]["router"]["type"] == "ProjectRouter"
+    assert fe.meta["routers"]["router"]["tags"] == ["Work Pools"]
+    assert "app" not in fe.meta["routers"]  # create_app() is a call, not a router class
+    assert route(fe, "health")["full_path"] == "/health"
+
+
+def test_router_subclass_in_a_file_that_imports_only_the_project_router() -> None:
+    """No fastapi import and a path in a lowercase variable: the ``...Router`` class name
+    is what says these decorators are routes."""
+    fe = run(
+        """
+        from app.common.router import AirflowRouter
+
+        monitor_router = AirflowRouter(tags=["Monitor"], prefix="/monitor")
+        hitl_path = "/{dag_id}/hitl"
+        cache = Cache(prefix="/c")
+
+        @monitor_router.get("/health", response_model=HealthInfoResponse)
+        def get_health():
+            return {}
+
+        @monitor_router.patch(hitl_path)
+        def update_hitl():
+            return {}
+
+        @cache.get("/key")
+        def cached():
+            return 1
+        """
+    )
+    assert sorted(by_name(fe, "route")) == ["get_health", "update_hitl"]
+    assert route(fe, "get_health")["full_path"] == "/monitor/health"
+    assert route(fe, "update_hitl")["full_path"] == "/monitor{hitl_path}"
+    assert set(fe.meta["routers"]) == {"monitor_router"}
+
+
+def test_return_annotation_is_the_response_schema() -> None:
+    meta = route(run(ITEMS), "create_item")
+    assert meta["response_annotation"] == "ItemOut"
+    fe = run(
+        """
+        from fastapi import APIRouter
+        router = APIRouter()
+
+        @router.get("/a", response_model=AOut)
+        def a() -> dict:
+            return {}
+
+        @router.get("/b")
+        def b() -> dict:
+            return {}
+        """
+    )
+    assert route(fe, "a")["response_annotation"] is None  # response_model= wins in FastAPI
+    assert route(fe, "b")["response_annotation"] is None  # not a schema
+
+
+def test_linker_return_annotations_are_responses_not_request_bodies() -> None:
+    from memorybrain.linker import link, route_summary
+
+    api = textwrap.dedent(
+        """
+        from fastapi import APIRouter, Depends
+
+        router = APIRouter(prefix="/pools")
+
+        @router.post("/")
+        def create_pool(pool: PoolCreate) -> PoolOut:
+            return pool
+
+        @router.get("/{name}")
+        def read_pool(name: str) -> PoolOut:
+            return PoolOut(name=name)
+
+        @router.get("/page/ui", response_model=PoolOut)
+        def ui(token=Depends(verify_token)):
+            return {}
+        """
+    ) + "".join(f"\n@router.get('/x{i}')\ndef x{i}() -> PoolOut:\n    return PoolOut()\n" for i in range(8))
+    files = {
+        "app/api.py": api,
+        "app/schemas.py": "from pydantic import BaseModel\nclass PoolCreate(BaseModel):\n    name: str\n"
+        "class PoolOut(BaseModel):\n    name: str\n",
+    }
+    rows, metas = [], {}
+    for path, src in files.items():
+        fe = extract_python(path, src.encode())
+        metas[path] = fe.meta
+        rows += [(p.id, p.kind, p.name, p.path, p.meta, 0, p.summary) for p in fe.patterns]
+    read_pool = next(r[4] for r in rows if r[2] == "read_pool")
+    assert route_summary(read_pool) == "GET /pools/{name} → read_pool (response: PoolOut)"
+    conventions = {c["key"]: c for c in link(rows, metas).conventions}
+    validation = conventions["validation"]["statement"]
+    assert "request bodies are validated by `PoolCreate`;" in validation
+    assert "responses are shaped by `PoolOut`" in validation
+    assert conventions["responses"]["statement"] == (
+        "handlers declare the response schema with a return annotation (`-> Schema`) (10 of 11), "
+        "`response_model=` (1 of 11)"
+    )
+    # one handler of eleven has a token dependency: no rule that routes require it
+    auth = conventions["auth"]["statement"]
+    assert auth.startswith(
+        "most routes have no auth dependency or decorator (10 of 11); `Depends(verify_token)` on 1 only"
+    ), auth
+
+
+def test_linker_helpers_are_calls_into_project_modules_only() -> None:
+    """`messages.success(...)` through an outside module, or a `success` imported from one,
+    is no call of the project's own `success` (pretix: Django's messages.success in 188 views)."""
+    from memorybrain.linker import link
+
+    handlers = "".join(
+        f"""
+@router.post("/r{i}")
+def r{i}():
+    messages.success("saved")
+    success("x")
+    services.create_item()
+    return {{}}
+"""
+        for i in range(4)
+    )
+    files = {
+        "app/api.py": "from fastapi import APIRouter\nfrom django.contrib import messages\n"
+        "from django.contrib.messages import success\nfrom app import services\nrouter = APIRouter()\n" + handlers,
+        "app/services.py": "def create_item():\n    return 1\n",
+        "app/tasks.py": "def success(value):\n    return value\n",
+    }
+    rows, metas = [], {}
+    for path, src in files.items():
+        fe = extract_python(path, src.encode())
+        metas[path] = fe.meta
+        rows += [(p.id, p.kind, p.name, p.path, p.meta, 0, p.summary) for p in fe.patterns]
+    helpers = {c["key"]: c for c in link(rows, metas).conventions}["helpers"]
+    assert helpers["data"]["names"] == ["create_item"]
+
+
+def test_linker_a_limit_query_filter_is_no_rate_limit() -> None:
+    """airflow: ``Depends(LimitFilter.depends)`` is the page size of a list, not rate limiting."""
+    from memorybrain.linker import link
+
+    src = textwrap.dedent(
+        """
+        from fastapi import APIRouter, Depends
+        router = APIRouter()
+
+        @router.get("/assets")
+        def list_assets(limit=Depends(LimitFilter.depends), offset=Depends(OffsetFilter.depends)):
+            return []
+
+        @router.post("/login")
+        @limiter.limit("5/minute")
+        def login():
+            return {}
+        """
+    )
+    fe = extract_python("app/api.py", src.encode())
+    rows = [(p.id, p.kind, p.name, p.path, p.meta, 0, p.summary) for p in fe.patterns]
+    conventions = {c["key"]: c for c in link(rows, {"app/api.py": fe.meta}).conventions}
+    assert conventions["rate_limit"]["data"]["name"] == "limiter.limit"
+    assert conventions["rate_limit"]["data"]["count"] == 1
