@@ -1224,6 +1224,8 @@ def _advice(key: str, c: dict[str, Any]) -> str:
     if ck == "auth" and data.get("form") and not data.get("inline"):
         alias = f" (as `{data['aliases'][0]}`)" if data.get("aliases") else ""
         unit = "DRF views" if data.get("drf_views") else "handlers"
+        if data["count"] * 10 < data["total"]:  # the linker's threshold: a rare exception is no rule
+            return f"most {unit} have none; `{data['form']}`{alias} on only {data['count']} of {data['total']}"
         return f"add `{data['form']}`{alias} like {data['count']} of {data['total']} {unit}"
     if ck.startswith("auth:") and data.get("form"):
         return f"`{data['form']}` where only some users may act ({data['count']} handlers)"

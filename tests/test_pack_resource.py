@@ -159,3 +159,14 @@ def test_layer_rank_puts_what_handlers_import_first():
     ]
     ranked = sorted(paths, key=lambda p: (_layer_rank(p), p))
     assert ranked[:3] == ["shop/invoices/models/lines.py", "shop/invoices/serializers.py", "shop/invoices/services.py"]
+
+
+def test_checklist_does_not_advise_an_auth_dependency_only_a_few_handlers_use():
+    from memorybrain.pack import _advice
+
+    def auth(count: int, total: int) -> dict:
+        data = {"form": "Depends(verified_page_token)", "count": count, "total": total}
+        return {"key": "auth", "statement": "", "data": data}
+
+    assert _advice("auth", auth(1, 191)) == "most handlers have none; `Depends(verified_page_token)` on only 1 of 191"
+    assert _advice("auth", auth(150, 191)) == "add `Depends(verified_page_token)` like 150 of 191 handlers"
