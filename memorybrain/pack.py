@@ -707,7 +707,7 @@ class PackBuilder:
         # imports are the densest conventions there are: more of them as the budget grows
         header = self._module_header(module, conventions, neighbours[:8], max(6, budget // 120)) if module else ""
         existing = self._resource_imports(
-            request, header, max_modules=max(2, budget // 500), max_names=max(10, budget // 50)
+            request, header, max_modules=max(2, budget // 500), max_names=max(10, budget // 100)
         )
         bases = self._base_lines(conventions, f"{header}\n{existing}")
         # most telling first, since a tight budget cuts the header from its end: the module's
@@ -1036,7 +1036,8 @@ class PackBuilder:
             # a file named after the resource, then files whose names mention its words, then
             # files in a folder named after it (the top package names the project, not a resource)
             score = 4 * (stem in words) + 2 * _matched_terms(terms, stem.split("_"))
-            score += _matched_terms(terms, dirs[1:])
+            # (a layer folder -- models/, schemas/ -- names no resource, even "models")
+            score += _matched_terms(terms, [d for d in dirs[1:] if d not in _LAYER_RANK])
             if score:
                 scored.append((score, path))
         # among equals, the layers a handler imports from (models, schemas, serializers, forms,

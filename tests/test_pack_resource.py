@@ -170,3 +170,13 @@ def test_checklist_does_not_advise_an_auth_dependency_only_a_few_handlers_use():
 
     assert _advice("auth", auth(1, 191)) == "most handlers have none; `Depends(verified_page_token)` on only 1 of 191"
     assert _advice("auth", auth(150, 191)) == "add `Depends(verified_page_token)` like 150 of 191 handlers"
+
+
+@pytest.mark.integration
+def test_a_layer_folder_is_no_resource_even_when_the_request_names_it(fastapi_brain):
+    """"Endpoints for models": the modules in ``app/models/`` hold other resources' models."""
+    md = fastapi_brain.context("Add CRUD endpoints for models", budget=4000).to_markdown()
+    header = md[md.index("## Exemplars") :].split("```", 2)[1]
+    block = header.split("# the project already has code for model", 1)
+    resource_lines = block[1].split("\n#", 1)[0] if len(block) > 1 else ""
+    assert "from app.models." not in resource_lines
