@@ -113,9 +113,27 @@ def _line(pid: str, kind: str, location: str, summary: str, usage: int) -> str:
     return f"{pid}  {kind}  {location}  {summary}{used}"
 
 
+class _StrictMCPServer(MCPServer):
+    """Refuses arguments a tool does not take. The SDK drops them without a word, so a caller
+    that writes ``budegt`` or ``max_tokens`` would get the default budget and never know."""
+
+    async def call_tool(self, name, arguments, context=None):  # type: ignore[no-untyped-def,override]
+        tools = {t.name: t for t in await self.list_tools()}
+        tool = tools.get(name)
+        if tool is not None:
+            takes = sorted((tool.input_schema or {}).get("properties") or {})
+            unknown = sorted(set(arguments or {}) - set(takes))
+            if unknown:
+                raise ToolError(
+                    f"{name} does not take {', '.join(map(repr, unknown))}; "
+                    f"it takes {', '.join(takes) if takes else 'no arguments'}"
+                )
+        return await super().call_tool(name, arguments, context)
+
+
 def build_mcp(service: BrainService) -> MCPServer:
     """The MCP server for one project (tools only; answers in compact text)."""
-    mcp: MCPServer = MCPServer(
+    mcp: MCPServer = _StrictMCPServer(
         "memorybrain",
         title="memorybrain: project memory",
         instructions=INSTRUCTIONS,

@@ -70,6 +70,10 @@ def test_every_tool_over_stdio(project):
             assert too_big.is_error and str(MCP_MAX_BUDGET) in text(too_big)
             blank = await client.call_tool("get_context", {"request": "   "})
             assert blank.is_error and "empty" in text(blank)
+            typo = await client.call_tool("get_context", {"request": REQUEST, "budegt": 1000})
+            assert typo.is_error and "does not take 'budegt'" in text(typo) and "budget, request" in text(typo)
+            none = await client.call_tool("list_facts", {"cursor": None, "page": 2})
+            assert none.is_error and "does not take 'page'" in text(none)
 
             found = await client.call_tool("search_patterns", {"query": "pagination helper", "limit": 3})
             lines = text(found).splitlines()
@@ -186,7 +190,8 @@ def test_snapshot_tools_export_diff_and_merge(tmp_path):
             assert not_jsonl.is_error and ".jsonl" in text(not_jsonl)
             assert not (tmp_path / "x.jsonl").exists()
             replace = await client.call_tool("import_snapshot", {"path": "team.jsonl", "mode": "replace"})
-            assert text(replace).startswith("imported (merge)")  # merge only over MCP: no such argument
+            # merge only over MCP: asking to replace is refused, not silently turned into a merge
+            assert replace.is_error and "does not take 'mode'" in text(replace) and "path" in text(replace)
 
     try:
         anyio.run(session)
