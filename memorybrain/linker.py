@@ -34,7 +34,7 @@ PatternRow = tuple[str, str, str, str, dict[str, Any], int, str]
 
 #: Bump when linking or convention logic changes: stores linked by another version relink on
 #: the next ``brain index`` even when no file changed.
-LINKER_VERSION = "18"
+LINKER_VERSION = "19"
 
 _AUTH_RE = re.compile(
     r"auth|login|jwt|token|current_user|currentuser|user|permission|role|admin|require|protect"
@@ -164,13 +164,13 @@ class ModuleIndex:
             if imp.get("name") is None:  # import a.b.c [as x]
                 target = self.resolve_module(importer, imp["module"], 0)
                 if target and rest:
-                    return target, rest
+                    return self._submodule(importer, imp["module"], rest, 0) or (target, rest)
                 continue
             # from module import name
             sub = f"{imp['module']}.{imp['name']}" if imp["module"] else imp["name"]
             target_mod = self.resolve_module(importer, sub, imp.get("level", 0))
-            if target_mod and rest:  # from pkg import module; module.router
-                return target_mod, rest
+            if target_mod and rest:  # from pkg import module; module.router (module.sub.router)
+                return self._submodule(importer, sub, rest, imp.get("level", 0)) or (target_mod, rest)
             target = self.resolve_module(importer, imp["module"], imp.get("level", 0))
             if target is None:
                 return None
@@ -181,6 +181,15 @@ class ModuleIndex:
             return target, imp["name"] if not rest else f"{imp['name']}.{rest}"
         if not rest:
             return importer, name
+        return None
+
+    def _submodule(self, importer: str, module: str, rest: str, level: int) -> tuple[str, str] | None:
+        """``pkg.flows.router`` with ``pkg`` a package: (the file of ``pkg.flows``, ``router``)."""
+        parts = rest.split(".")
+        for i in range(len(parts) - 1, 0, -1):
+            target = self.resolve_module(importer, ".".join([module, *parts[:i]]), level)
+            if target:
+                return target, ".".join(parts[i:])
         return None
 
     def _defines(self, path: str, var: str) -> bool:
