@@ -749,8 +749,25 @@ def _route_meta(ctx: _Ctx, d: Definition, routes: list[_RouteCall], others: list
             for r in routes
         ],
     }
+    security = _security_dependencies(ctx, kw.get("dependencies"), params)
+    if security:  # the targets the project writes as ``Security(x)``, not ``Depends(x)``
+        meta["security"] = security
     meta.update(body_refs(pf, d))
     return meta
+
+
+def _security_dependencies(ctx: _Ctx, listed: Node | None, params: list[_Param]) -> list[str]:
+    pf = ctx.pf
+    calls = [c for item in literal_list(pf, _unwrap(listed)) if (c := _unwrap(item)) is not None]
+    out: list[str] = []
+    for call in calls:
+        if _marker(pf, call) == "Security":
+            out.append(depends_target(pf, call, None) or "")
+    for p in params:
+        annotated = _annotated_parts(pf, p.annotation)
+        base = annotated[0] if annotated is not None else p.annotation
+        out.extend(depends_target(pf, c, base) or "" for c in _param_markers(ctx, p) if _marker(pf, c) == "Security")
+    return [d for d in _dedupe(out) if d]
 
 
 def _callee(dec: Node) -> Node | None:

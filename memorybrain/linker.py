@@ -34,7 +34,7 @@ PatternRow = tuple[str, str, str, str, dict[str, Any], int, str]
 
 #: Bump when linking or convention logic changes: stores linked by another version relink on
 #: the next ``brain index`` even when no file changed.
-LINKER_VERSION = "19"
+LINKER_VERSION = "20"
 
 _AUTH_RE = re.compile(
     r"auth|login|jwt|token|current_user|currentuser|user|permission|role|admin|require|protect"
@@ -492,8 +492,9 @@ def _route_mechanisms(route: Route) -> list[tuple[str, str]]:
     for i, deco in enumerate(route.meta.get("decorators") or []):
         text = texts[i] if i < len(texts) else f"@{deco}"
         out.append((str(deco), short_decorator(str(text))))
+    security = set(route.meta.get("security") or [])
     for dep in route.meta.get("dependencies") or []:
-        out.append((str(dep), f"Depends({dep})"))
+        out.append((str(dep), f"{'Security' if dep in security else 'Depends'}({dep})"))
     return out
 
 

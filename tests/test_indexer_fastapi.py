@@ -850,3 +850,33 @@ def test_linker_prefixes_through_a_loop_a_sub_app_mount_and_a_package_attribute(
     updates = {u[0]: u[2] for u in link(rows, metas).updates}
     full = {m["handler"]: m["full_path"] for m in updates.values() if m.get("handler")}
     assert full == {"status": "/api/v1/info/status", "flows": "/api/v1/flows"}
+
+
+def test_auth_convention_states_security_as_the_project_writes_it() -> None:
+    from memorybrain.linker import link
+
+    src = """
+        from fastapi import APIRouter, Depends, Security
+        from app import auth
+        router = APIRouter()
+
+        @router.get("/me")
+        def me(db=Depends(get_db), user=Security(auth.get_current_user, scopes=["me"])): ...
+
+        @router.get("/items")
+        def items(user: User = Security(auth.get_current_user)): ...
+
+        @router.delete("/items/{item_id}", dependencies=[Security(auth.get_current_user)])
+        def delete_item(item_id: int): ...
+
+        @router.get("/others")
+        def others(user=Depends(auth.get_current_admin)): ...
+    """
+    fe = extract_python("app/api.py", textwrap.dedent(src).encode())
+    assert route(fe, "me")["security"] == ["auth.get_current_user"]
+    assert route(fe, "delete_item")["security"] == ["auth.get_current_user"]
+    assert "security" not in route(fe, "others")
+    rows = [(p.id, p.kind, p.name, p.path, p.meta, 0, p.summary) for p in fe.patterns]
+    conventions = {c["key"]: c for c in link(rows, {"app/api.py": fe.meta}).conventions}
+    assert conventions["auth"]["data"]["form"] == "Security(auth.get_current_user)"
+    assert conventions["auth"]["statement"].startswith("routes require `Security(auth.get_current_user)` (3 of 4")
