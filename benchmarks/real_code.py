@@ -55,8 +55,8 @@ APPS = {
     # Django REST Framework and plain Django views
     "label-studio": ("label-studio==1.23.2", ".", ["label_studio/**"]),
     "pretix": ("pretix==2026.8.0", ".", ["pretix/**"]),
-    # Flask with its own request-handler classes (RH._process) registered by add_url_rule: few
-    # of its ~900 URL rules become routes: classes that are not Flask views are a known limit
+    # Flask with its own request-handler classes (RH._process, _process_GET) registered by
+    # add_url_rule from blueprint files
     "indico": ("indico==3.2.9", ".", ["indico/**"]),
 }
 REQUEST = "Add CRUD endpoints for notifications"

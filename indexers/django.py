@@ -180,6 +180,9 @@ def _imports(pf: ParsedFile) -> set[str]:
     return out
 
 
+_CONSTANT_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
+
+
 def _names(pf: ParsedFile, node: Node | None) -> list[str] | None:
     """Class names in ``[A, B]``/``(A,)``/``A & B``; None when not a literal we can read."""
     if node is None:
@@ -202,7 +205,8 @@ def _names(pf: ParsedFile, node: Node | None) -> list[str] | None:
             n = dotted_name(pf, sub)
             if n and n[:1].isupper() or "." in n:
                 out.append(n)
-    return out
+    # ``api_settings.DEFAULT_PERMISSION_CLASSES + [X]``: a list constant is no class
+    return [n for n in out if not _CONSTANT_NAME.fullmatch(n.rsplit(".", 1)[-1])]
 
 
 def _class_body(d: Definition) -> list[Node]:

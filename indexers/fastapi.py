@@ -510,26 +510,71 @@ def _method_call(pf: ParsedFile, call: Node | None, method: str) -> str | None:
 
 
 def _find_mounts(ctx: _Ctx, calls: list[Node]) -> list[dict[str, Any]]:
+    """``parent.include_router(child, prefix=...)`` (one mount per router when ``child`` is
+    the variable of ``for router in [a.router, b.router]:`` or ``for router in ROUTERS:``),
+    and ``app.mount("/api/v1", sub_app)`` of a sub-application with a literal path."""
     pf = ctx.pf
     mounts = []
     for call in calls:
         parent = _method_call(pf, call, "include_router")
-        if parent is None:
-            continue
         positional, kw = call_args(call)
+        if parent is None:
+            parent = _method_call(pf, call, "mount")
+            app = positional[1] if len(positional) > 1 else kw.get("app")
+            prefix = string_value(pf, positional[0] if positional else kw.get("path"))
+            if parent is None or app is None or app.type not in ("identifier", "attribute") or prefix is None:
+                continue
+            if not ctx.imports_fastapi and parent not in ctx.routers:
+                continue
+            mounts.append({"parent": parent, "child": pf.text(app), "prefix": prefix, "line": _line(call)})
+            continue
         child = positional[0] if positional else kw.get("router")
         if child is None:
             continue
-        mounts.append(
-            {
-                "parent": parent,
-                "child": _one_line(pf.text(child)),
-                "prefix": path_template(pf, kw.get("prefix")) or "",
-                "line": _line(call),
-                "dependencies": _deps_in_list(pf, kw.get("dependencies")),
-            }
-        )
+        for item in _loop_items(pf, child) or [child]:
+            mounts.append(
+                {
+                    "parent": parent,
+                    "child": _one_line(pf.text(item)),
+                    "prefix": path_template(pf, kw.get("prefix")) or "",
+                    "line": _line(call),
+                    "dependencies": _deps_in_list(pf, kw.get("dependencies")),
+                }
+            )
     return mounts
+
+
+def _loop_items(pf: ParsedFile, name: Node) -> list[Node]:
+    """The elements ``name`` takes in an enclosing ``for name in [..]:`` over a list or tuple
+    literal, or over a module-level name bound to one; [] otherwise."""
+    if name.type != "identifier":
+        return []
+    loop = name.parent
+    while loop is not None and loop.type not in ("for_statement", "function_definition", "module"):
+        loop = loop.parent
+    if loop is None or loop.type != "for_statement":
+        return []
+    left, right = loop.child_by_field_name("left"), _unwrap(loop.child_by_field_name("right"))
+    if left is None or right is None or pf.text(left) != pf.text(name):
+        return []
+    if right.type == "identifier":
+        right = _module_value(pf, pf.text(right))
+    if right is None or right.type not in ("list", "tuple"):
+        return []
+    return [item for item in literal_list(pf, right) if item.type in ("identifier", "attribute")]
+
+
+def _module_value(pf: ParsedFile, var: str) -> Node | None:
+    """The value of the last module-level ``var = ...``."""
+    found = None
+    for stmt in pf.root.named_children:
+        if stmt.type == "expression_statement" and stmt.named_children:
+            node = stmt.named_children[0]
+            if node.type == "assignment":
+                left, right = _assignment_parts(node)
+                if left is not None and pf.text(left) == var:
+                    found = _unwrap(right)
+    return found
 
 
 def _find_exception_handlers(ctx: _Ctx, calls: list[Node], decorators: list[Node]) -> list[dict[str, Any]]:
@@ -704,8 +749,25 @@ def _route_meta(ctx: _Ctx, d: Definition, routes: list[_RouteCall], others: list
             for r in routes
         ],
     }
+    security = _security_dependencies(ctx, kw.get("dependencies"), params)
+    if security:  # the targets the project writes as ``Security(x)``, not ``Depends(x)``
+        meta["security"] = security
     meta.update(body_refs(pf, d))
     return meta
+
+
+def _security_dependencies(ctx: _Ctx, listed: Node | None, params: list[_Param]) -> list[str]:
+    pf = ctx.pf
+    calls = [c for item in literal_list(pf, _unwrap(listed)) if (c := _unwrap(item)) is not None]
+    out: list[str] = []
+    for call in calls:
+        if _marker(pf, call) == "Security":
+            out.append(depends_target(pf, call, None) or "")
+    for p in params:
+        annotated = _annotated_parts(pf, p.annotation)
+        base = annotated[0] if annotated is not None else p.annotation
+        out.extend(depends_target(pf, c, base) or "" for c in _param_markers(ctx, p) if _marker(pf, c) == "Security")
+    return [d for d in _dedupe(out) if d]
 
 
 def _callee(dec: Node) -> Node | None:

@@ -2,7 +2,9 @@
 
 Covers function routes (``@app.route``, ``@bp.get``, ``bp.add_url_rule(view_func=fn)``),
 class-based views (``MethodView``/``View``, flask-restful and flask-restx ``Resource``,
-flask-smorest ``@blp.route`` classes; one route pattern per HTTP method function) and the
+flask-smorest ``@blp.route`` classes; one route pattern per HTTP method function),
+request-handler classes whose ``_process``/``_process_GET`` methods dispatch (registered with
+``bp.add_url_rule("/x", "x", RHEdit)``, usually from a blueprint file) and the
 file-level wiring the linker joins across files: ``routers``, ``mounts``, ``url_rules``,
 ``exception_handlers`` and ``hooks`` (``before_request`` and friends).
 
@@ -63,6 +65,10 @@ _OTHER_WEB = frozenset(
     }
 )
 _HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
+#: Dispatch methods of a request-handler class that is no Flask view class (``class
+#: RHEdit(RHBase)`` with ``_process`` or ``_process_GET``/``_process_POST``), registered
+#: elsewhere with ``bp.add_url_rule("/edit", "edit", RHEdit)``.
+_PROCESS_RE = re.compile(r"^_process(?:_(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS))?$")
 _SHORTCUTS = frozenset({"get", "post", "put", "patch", "delete"})
 #: Request hooks and the other per-request callbacks a blueprint or app registers.
 _HOOKS = FLASK_REQUEST_HOOKS | frozenset(
@@ -124,7 +130,7 @@ _VIEW_BASES = {"MethodView": "methodview", "View": "view", "Resource": "resource
 #: Cheap pre-filter: files without any of these words have nothing for this indexer.
 _TRIGGER = re.compile(
     rb"route|add_url_rule|add_resource|register_|errorhandler|[Ff]lask|Blueprint|_request|"
-    rb"teardown|processor|url_defaults|View|Resource|view_func|Api\(|Namespace"
+    rb"teardown|processor|url_defaults|View|Resource|view_func|Api\(|Namespace|def _process"
 )
 
 
@@ -209,7 +215,7 @@ class _ViewClass:
     qualname: str
     node: Node  # class_definition
     decorators: list[Node]
-    kind: str  # methodview | view | resource | other
+    kind: str  # methodview | view | resource | handler (``_process`` dispatch) | other
     rules: list[_Rule] = field(default_factory=list)
 
 
@@ -469,7 +475,10 @@ def _collect_routers(ctx: _Ctx) -> None:
         var = ctx.pf.text(left)
         if _api_namespace(ctx, var, right):
             continue
-        kind = _router_kind(ctx, dotted_name(ctx.pf, right.child_by_field_name("function")))
+        callee = dotted_name(ctx.pf, right.child_by_field_name("function"))
+        kind = _router_kind(ctx, callee)
+        if kind is None and callee.endswith("Blueprint") and not ctx.foreign and _gets_rules(ctx, var):
+            kind = ("Blueprint", "flask")  # a project Blueprint subclass in a file importing no flask
         if kind is None or var in ctx.routers:
             continue
         ctx.routers[var] = _make_router(ctx, right, *kind)
@@ -478,6 +487,12 @@ def _collect_routers(ctx: _Ctx) -> None:
             parent = _name_of(ctx, pos[0] if pos else kw.get("app"))
             if parent:
                 ctx.mounts.append(_mount(parent, var, None, right))
+
+
+def _gets_rules(ctx: _Ctx, var: str) -> bool:
+    """Whether the file adds URL rules to ``var`` (``var.add_url_rule(``, ``@var.route(``)."""
+    name = re.escape(var.encode())
+    return re.search(rb"(?<![\w.])" + name + rb"\.(add_url_rule|route)\(", ctx.pf.source) is not None
 
 
 def _api_namespace(ctx: _Ctx, var: str, call: Node) -> bool:
@@ -915,6 +930,8 @@ def _view_classes(ctx: _Ctx, registrations: list[_Registration]) -> list[_ViewCl
         rules = [r for dec in decorators if (r := _route_rule(ctx, dec, on_class=True))]
         rules += [reg.rule for reg in registrations if reg.view == name]
         kind = _view_kind(ctx, name, by_name, kinds, frozenset())
+        if kind is None and not ctx.foreign and _is_handler_class(ctx, node):
+            kind = "handler"
         if kind is None and not rules:
             continue
         qualname = ".".join([*_enclosing_names(ctx, node), name])
@@ -942,6 +959,30 @@ def _view_kind(
             break
     memo[name] = kind
     return kind
+
+
+def _is_handler_class(ctx: _Ctx, node: Node) -> bool:
+    """A subclass defining a ``_process``/``_process_<METHOD>`` dispatch method and no
+    HTTP-method or ``dispatch_request`` method: a request handler another file may
+    register as a view."""
+    body = node.child_by_field_name("body")
+    if body is None or not _bases(ctx, node):
+        return False
+    defs = [d for stmt in body.named_children if (d := as_definition(stmt)) and not d.is_class]
+    names = {ctx.pf.text(d.definition.child_by_field_name("name")) for d in defs}
+    if names & {*_HTTP_METHODS, "dispatch_request"}:
+        return False
+    return any(_is_dispatch(ctx, d) for d in defs)
+
+
+def _is_dispatch(ctx: _Ctx, d: Definition) -> bool:
+    """``def _process(self)`` (or ``_process_GET``): only ``self``, unless a decorator
+    supplies the arguments (``@use_kwargs({...})``). ``def _process(self, stream)`` of a
+    filter class is no request handler."""
+    if not _PROCESS_RE.match(ctx.pf.text(d.definition.child_by_field_name("name"))):
+        return False
+    params = [_param_name(ctx, p) for p in d.definition.child_by_field_name("parameters").named_children]
+    return params[:1] == ["self"] and (len(params) == 1 or bool(d.decorators))
 
 
 def _bases(ctx: _Ctx, node: Node) -> list[str]:
@@ -975,6 +1016,9 @@ def _class_patterns(ctx: _Ctx, vc: _ViewClass) -> Iterator[Pattern]:
     handlers = [d for d in methods if d.name in _HTTP_METHODS]
     if not handlers:
         handlers = [d for d in methods if d.name == "dispatch_request"]
+    if not handlers and vc.kind == "handler":
+        process = [d for d in methods if _is_dispatch(ctx, d)]
+        handlers = [d for d in process if d.name != "_process"] or process
     attrs = _class_attrs(ctx, body)
     framework = _class_framework(ctx, vc)
     class_decorators = [_decorator_name(ctx, dec) for dec in vc.decorators]
@@ -985,6 +1029,10 @@ def _class_patterns(ctx: _Ctx, vc: _ViewClass) -> Iterator[Pattern]:
                 or _unique(m for r in vc.rules for m in (r.methods or []))
                 or ["GET"]
             )
+        elif d.name == "_process":  # methods of the rule; an unknown rule (another file): the linker's
+            http = _unique(m for r in vc.rules for m in (r.methods or ["GET"]))
+        elif d.name.startswith("_process_"):
+            http = [d.name.rsplit("_", 1)[1]]
         else:
             http = [d.name.upper()]
         entries = _view_decorator_entries(ctx, attrs, d.name)
@@ -1041,6 +1089,8 @@ def _class_framework(ctx: _Ctx, vc: _ViewClass) -> str:
         router = ctx.routers.get(rule.router or "")
         if router is not None and router.framework != "flask":
             return router.framework
+    if vc.kind == "handler":
+        return "flask"
     if vc.kind == "resource":
         return "flask-restx" if "flask_restx" in ctx.modules else "flask-restful"
     if "flask_smorest" in ctx.modules and any(_decorator_name(ctx, dec).endswith(".route") for dec in vc.decorators):

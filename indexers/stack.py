@@ -36,6 +36,7 @@ __all__ = [
     "is_metadata_file",
     "lookup",
     "merge_facts",
+    "qualify_by_usage",
     "normalize_name",
     "parse_requirement",
 ]
@@ -984,3 +985,47 @@ def merge_facts(facts: list[Fact]) -> list[Fact]:
     imports_known = any(_role(f) == "import" for f in facts)
     merged = (_merge_one(group, imports_known) for group in groups.values())
     return _sorted(f for f in merged if f is not None)
+
+
+# --- what the code uses of a library ----------------------------------------------------
+
+#: Libraries whose category holds only when the code imports a given part of them:
+#: display name -> (module prefixes or ``module.name`` that show the role, the library's
+#: top module, (category, display name) otherwise). aiohttp is a web framework where
+#: ``aiohttp.web`` is imported, an HTTP client library elsewhere; Flask-WTF validates forms
+#: where ``FlaskForm`` is imported, and is CSRF protection only where only ``CSRFProtect``
+#: (``flask_wtf.csrf``) is.
+_ROLE_BY_USAGE: dict[str, tuple[tuple[str, ...], str, tuple[str, str], tuple[str, str]]] = {
+    "aiohttp": (("aiohttp.web",), "aiohttp", ("other", "aiohttp"), ("other", "aiohttp (HTTP client)")),
+    "Flask-WTF": (
+        ("flask_wtf.FlaskForm", "flask_wtf.Form", "flask_wtf.form", "flask_wtf.file", "flask_wtf.recaptcha"),
+        "flask_wtf",
+        ("validation", "Flask-WTF"),  # imported nowhere: no evidence against forms
+        ("other", "Flask-WTF (CSRF protection)"),
+    ),
+}
+
+
+def qualify_by_usage(facts: list[Fact], imported: set[str] | None) -> list[Fact]:
+    """Recategorise facts by what the code imports of the library (``_ROLE_BY_USAGE``).
+
+    ``imported`` holds every absolute import as ``module`` and ``module.name`` (``aiohttp``,
+    ``aiohttp.ClientSession``, ``flask_wtf.csrf.CSRFProtect``); None when unknown (facts
+    stay as they are). Facts written by the team are never changed.
+    """
+    if imported is None:
+        return facts
+    out: list[Fact] = []
+    for f in facts:
+        rule = _ROLE_BY_USAGE.get(f.name)
+        if rule is None or f.origin == "team" or f.category not in ("framework", "validation"):
+            out.append(f)
+            continue
+        markers, top, unused, other = rule
+        if any(i == m or i.startswith(m + ".") for i in imported for m in markers):
+            out.append(f)
+            continue
+        used = any(i == top or i.startswith(top + ".") for i in imported)
+        category, name = other if used else unused
+        out.append(replace(f, category=category, name=name))
+    return _sorted(out)

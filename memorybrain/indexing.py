@@ -29,7 +29,7 @@ from indexers import (
     facts_from_imports,
     is_metadata_file,
 )
-from indexers.stack import merge_facts
+from indexers.stack import merge_facts, qualify_by_usage
 from memorybrain.config import Config
 from memorybrain.embeddings import Encoder, get_encoder
 from memorybrain.linker import LINKER_VERSION, link
@@ -337,7 +337,16 @@ def _facts(store: Store, files_meta: dict[str, dict[str, Any]]) -> list[Fact]:
             ):
                 fact.source_line = int(imp.get("line") or 0)
                 break
-    return merge_facts(declared + imported)
+    names: set[str] = set()  # absolute imports as module and module.name
+    for meta in files_meta.values():
+        for imp in meta.get("imports") or []:
+            module = str(imp.get("module") or "")
+            if imp.get("level") or not module or module.split(".")[0] in own:
+                continue
+            names.add(module)
+            if imp.get("name") and imp["name"] != "*":
+                names.add(f"{module}.{imp['name']}")
+    return qualify_by_usage(merge_facts(declared + imported), names if files_meta else None)
 
 
 #: Characters of code embedded after the one-line summary, by kind. The summary already

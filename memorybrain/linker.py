@@ -34,7 +34,7 @@ PatternRow = tuple[str, str, str, str, dict[str, Any], int, str]
 
 #: Bump when linking or convention logic changes: stores linked by another version relink on
 #: the next ``brain index`` even when no file changed.
-LINKER_VERSION = "17"
+LINKER_VERSION = "21"
 
 _AUTH_RE = re.compile(
     r"auth|login|jwt|token|current_user|currentuser|user|permission|role|admin|require|protect"
@@ -164,13 +164,13 @@ class ModuleIndex:
             if imp.get("name") is None:  # import a.b.c [as x]
                 target = self.resolve_module(importer, imp["module"], 0)
                 if target and rest:
-                    return target, rest
+                    return self._submodule(importer, imp["module"], rest, 0) or (target, rest)
                 continue
             # from module import name
             sub = f"{imp['module']}.{imp['name']}" if imp["module"] else imp["name"]
             target_mod = self.resolve_module(importer, sub, imp.get("level", 0))
-            if target_mod and rest:  # from pkg import module; module.router
-                return target_mod, rest
+            if target_mod and rest:  # from pkg import module; module.router (module.sub.router)
+                return self._submodule(importer, sub, rest, imp.get("level", 0)) or (target_mod, rest)
             target = self.resolve_module(importer, imp["module"], imp.get("level", 0))
             if target is None:
                 return None
@@ -181,6 +181,15 @@ class ModuleIndex:
             return target, imp["name"] if not rest else f"{imp['name']}.{rest}"
         if not rest:
             return importer, name
+        return None
+
+    def _submodule(self, importer: str, module: str, rest: str, level: int) -> tuple[str, str] | None:
+        """``pkg.flows.router`` with ``pkg`` a package: (the file of ``pkg.flows``, ``router``)."""
+        parts = rest.split(".")
+        for i in range(len(parts) - 1, 0, -1):
+            target = self.resolve_module(importer, ".".join([module, *parts[:i]]), level)
+            if target:
+                return target, ".".join(parts[i:])
         return None
 
     def _defines(self, path: str, var: str) -> bool:
@@ -271,6 +280,7 @@ def link(rows: list[PatternRow], files_meta: dict[str, dict[str, Any]]) -> LinkR
         routes.append(Route(pid, path, meta))
 
     _fab_inherited(routes, files_meta)
+    _served_by_subclasses(rows, routes, prefixes, url_rules, modules)
     usage: Counter[str] = Counter()
     for route in routes:
         usage.update(route.uses())
@@ -303,7 +313,10 @@ def _resolve_route_path(
     router = meta.get("router")
     local = meta.get("path")
     if local is None and meta.get("class"):
-        for rule_file, rule in url_rules.get(str(meta["class"]), []):
+        cls = str(meta["class"])
+        rules = [(f, r) for f, r in url_rules.get(cls, []) if _names_class(modules, f, str(r["view"]), path, cls)]
+        if rules:
+            rule_file, rule = rules[0]
             local = rule.get("rule")
             target = str(rule.get("target") or "")
             resolved = modules.resolve_name(rule_file, target) if target else None
@@ -311,6 +324,9 @@ def _resolve_route_path(
             meta["path"] = local
             meta["router"] = target or None
             meta["full_path"] = _join(base, local) if local else base or None
+            meta["paths"] = list(dict.fromkeys(str(r["rule"]) for _, r in rules if r.get("rule")))
+            if not meta.get("methods"):  # a ``_process`` handler: the methods its rules allow
+                meta["methods"] = list(dict.fromkeys(m for _, r in rules for m in (r.get("methods") or ["GET"])))
             return
     if router:
         resolved = modules.resolve_name(path, str(router)) or (path, str(router))
@@ -322,17 +338,68 @@ def _resolve_route_path(
         meta["full_path"] = str(local)
 
 
+def _served_by_subclasses(
+    rows: list[PatternRow],
+    routes: list[Route],
+    prefixes: dict[tuple[str, str], str],
+    url_rules: dict[str, list[tuple[str, dict[str, Any]]]],
+    modules: ModuleIndex,
+) -> None:
+    """A view class no rule registers (``RHImageUploadBase._process_POST``) is served by its
+    registered subclasses (in any file) that do not override the handler: list them on the
+    route as ``inherited_by``, and give it their rules' methods when it has none."""
+    pending = [r for r in routes if r.meta.get("class") and not r.meta.get("path") and not r.meta.get("full_path")]
+    if not pending or not url_rules:
+        return
+    children: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for _pid, kind, name, path, meta, _u, _s in rows:
+        if kind == "class":
+            for base in meta.get("bases") or []:
+                if _last(str(base)) != name:
+                    children[_last(str(base))].append((path, name))
+    own = {(r.path, str(r.meta.get("handler"))) for r in routes}
+    for r in pending:
+        method = str(r.meta.get("handler", "")).rsplit(".", 1)[-1]
+        served: list[dict[str, str]] = []
+        methods: list[str] = []
+        todo, seen = list(children.get(str(r.meta["class"]), [])), set()
+        while todo:
+            path, name = todo.pop(0)
+            if (path, name) in seen or (path, f"{name}.{method}") in own:
+                continue  # overridden: the subclass has its own route
+            seen.add((path, name))
+            todo.extend(children.get(name, []))
+            sub: dict[str, Any] = {"class": name, "path": None}
+            _resolve_route_path(path, sub, prefixes, url_rules, modules)
+            if sub.get("full_path"):
+                served.append({"class": name, "full_path": str(sub["full_path"])})
+                methods.extend(sub.get("methods") or [])
+        if served:
+            r.meta["inherited_by"] = sorted(served, key=lambda x: x["class"])
+            if not r.meta.get("methods"):
+                r.meta["methods"] = list(dict.fromkeys(methods))
+
+
+def _names_class(modules: ModuleIndex, rule_file: str, view: str, path: str, cls: str) -> bool:
+    """Whether the view of a rule in ``rule_file`` can be class ``cls`` of ``path``: it
+    resolves there, or to no other project file (a name no import binds, ``import *``)."""
+    resolved = modules.resolve_name(rule_file, view)
+    if resolved is None or resolved[0] == rule_file or resolved[0] not in modules.files_meta:
+        return True
+    return resolved[0] == path and _last(resolved[1]) == cls
+
+
 def route_summary(meta: dict[str, Any]) -> str:
     if meta.get("framework") in DJANGO_FRAMEWORKS:
         return django_summary(meta)
     methods = ",".join(meta.get("methods") or []) or "?"
-    full = meta.get("full_path") or meta.get("path") or "(unregistered)"
+    heirs = meta.get("inherited_by") or []
+    full = meta.get("full_path") or meta.get("path") or ("(base class)" if heirs else "(unregistered)")
     parts = [f"{methods} {full} → {meta.get('handler', '?')}"]
     if meta.get("implied"):  # Flask-AppBuilder CRUD endpoints a class inherits
         parts.append(f"[inherited from {meta.get('implied_by') or 'its base class'}]")
     if "registered" in meta and not meta["registered"]:  # the project registers others, not this class
         parts.append("[not registered with appbuilder]")
-    heirs = meta.get("inherited_by") or []
     if heirs:
         more = f" and {len(heirs) - 1} more" if len(heirs) > 1 else ""
         noun = "subclasses" if len(heirs) > 1 else "subclass"
@@ -425,8 +492,9 @@ def _route_mechanisms(route: Route) -> list[tuple[str, str]]:
     for i, deco in enumerate(route.meta.get("decorators") or []):
         text = texts[i] if i < len(texts) else f"@{deco}"
         out.append((str(deco), short_decorator(str(text))))
+    security = set(route.meta.get("security") or [])
     for dep in route.meta.get("dependencies") or []:
-        out.append((str(dep), f"Depends({dep})"))
+        out.append((str(dep), f"{'Security' if dep in security else 'Depends'}({dep})"))
     return out
 
 

@@ -769,3 +769,22 @@ def test_openapi_method_decorators_are_not_delete_guards():
     )
     deletes = {c["key"]: c for c in link(rows, metas).conventions}["deletes"]
     assert deletes["data"]["extra"] == [], deletes["statement"]
+
+
+def test_default_permission_classes_constant_is_no_permission_class():
+    fe = _extract(
+        "projects/api.py",
+        """
+        from rest_framework import generics
+        from rest_framework.settings import api_settings
+        from projects.permissions import ProjectImportPermission
+
+        class ProjectImportAPI(generics.CreateAPIView):
+            permission_classes = api_settings.DEFAULT_PERMISSION_CLASSES + [ProjectImportPermission]
+
+            def post(self, request):
+                return Response()
+        """,
+    )
+    perms = {tuple(m["permission_classes"]) for m in _routes(fe).values() if "permission_classes" in m}
+    assert perms == {("ProjectImportPermission",)}

@@ -767,3 +767,116 @@ def test_linker_a_limit_query_filter_is_no_rate_limit() -> None:
     conventions = {c["key"]: c for c in link(rows, {"app/api.py": fe.meta}).conventions}
     assert conventions["rate_limit"]["data"]["name"] == "limiter.limit"
     assert conventions["rate_limit"]["data"]["count"] == 1
+
+
+def test_routers_included_in_a_loop_and_mounted_sub_apps() -> None:
+    fe = run(
+        """
+        from fastapi import FastAPI
+        from app.api import info, users
+        from app import api
+
+        ROUTERS = (api.flows.router, api.runs.router)
+
+        def create_v1():
+            v1 = FastAPI()
+            for router in [info.router, users.router]:
+                v1.include_router(router)
+            for router in ROUTERS:
+                v1.include_router(router, prefix="/x")
+            for name in names():
+                v1.include_router(name)
+            return v1
+
+        v1 = create_v1()
+        app = FastAPI()
+        app.mount("/api/v1", v1)
+        app.mount("/static", StaticFiles(directory="static"))
+        app.mount(settings.BASE, v1)
+        """
+    )
+    assert [(m["parent"], m["child"], m["prefix"]) for m in fe.meta["mounts"]] == [
+        ("v1", "info.router", ""),
+        ("v1", "users.router", ""),
+        ("v1", "api.flows.router", "/x"),
+        ("v1", "api.runs.router", "/x"),
+        ("v1", "name", ""),
+        ("app", "v1", "/api/v1"),
+    ]
+
+
+def test_linker_prefixes_through_a_loop_a_sub_app_mount_and_a_package_attribute() -> None:
+    from memorybrain.linker import link
+
+    files = {
+        "app/api/info.py": """
+            from fastapi import APIRouter
+            router = APIRouter(prefix="/info")
+            @router.get("/status")
+            def status(): ...
+        """,
+        "app/api/flows.py": """
+            from fastapi import APIRouter
+            router = APIRouter()
+            @router.get("/flows")
+            def flows(): ...
+        """,
+        "app/api/__init__.py": "",
+        "app/routes.py": """
+            from fastapi import FastAPI
+            from app import api
+            from app.api import info
+
+            def create_v1():
+                v1 = FastAPI()
+                for router in [info.router, api.flows.router]:
+                    v1.include_router(router)
+                return v1
+
+            v1 = create_v1()
+        """,
+        "app/main.py": """
+            from fastapi import FastAPI
+            from app.routes import v1
+            app = FastAPI()
+            app.mount("/api/v1", v1)
+        """,
+    }
+    rows, metas = [], {}
+    for path, src in files.items():
+        fe = extract_python(path, textwrap.dedent(src).encode())
+        metas[path] = fe.meta
+        rows += [(p.id, p.kind, p.name, p.path, p.meta, 0, p.summary) for p in fe.patterns]
+    updates = {u[0]: u[2] for u in link(rows, metas).updates}
+    full = {m["handler"]: m["full_path"] for m in updates.values() if m.get("handler")}
+    assert full == {"status": "/api/v1/info/status", "flows": "/api/v1/flows"}
+
+
+def test_auth_convention_states_security_as_the_project_writes_it() -> None:
+    from memorybrain.linker import link
+
+    src = """
+        from fastapi import APIRouter, Depends, Security
+        from app import auth
+        router = APIRouter()
+
+        @router.get("/me")
+        def me(db=Depends(get_db), user=Security(auth.get_current_user, scopes=["me"])): ...
+
+        @router.get("/items")
+        def items(user: User = Security(auth.get_current_user)): ...
+
+        @router.delete("/items/{item_id}", dependencies=[Security(auth.get_current_user)])
+        def delete_item(item_id: int): ...
+
+        @router.get("/others")
+        def others(user=Depends(auth.get_current_admin)): ...
+    """
+    fe = extract_python("app/api.py", textwrap.dedent(src).encode())
+    assert route(fe, "me")["security"] == ["auth.get_current_user"]
+    assert route(fe, "delete_item")["security"] == ["auth.get_current_user"]
+    assert "security" not in route(fe, "others")
+    rows = [(p.id, p.kind, p.name, p.path, p.meta, 0, p.summary) for p in fe.patterns]
+    conventions = {c["key"]: c for c in link(rows, {"app/api.py": fe.meta}).conventions}
+    assert conventions["auth"]["data"]["form"] == "Security(auth.get_current_user)"
+    assert conventions["auth"]["statement"].startswith("routes require `Security(auth.get_current_user)` (3 of 4")

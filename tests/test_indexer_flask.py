@@ -943,3 +943,165 @@ def test_url_processors_and_context_processors_are_hooks() -> None:
         ("url_value_preprocessor", "pull_project"),
         ("app_context_processor", "inject"),
     ]
+
+
+# --------------------------------------------------------------------------- request-handler classes
+
+
+RH_VIEWS = """\
+from app.web.rh import RHBase
+from app.util import Helper
+
+
+class RHEventEdit(RHBase):
+    def _process_args(self):
+        self.event = 1
+
+    def _process(self):
+        return render("edit.html", event=self.event)
+
+
+class RHEventNotes(RHBase):
+    def _process_GET(self):
+        return jsonify(notes=[])
+
+    def _process_POST(self):
+        return jsonify(created=True)
+
+
+class RHUnused(RHBase):
+    def _process(self):
+        return ""
+
+
+class RHImageBase(RHBase):
+    def _process_POST(self):
+        return "saved"
+
+
+class RHLogo(RHImageBase):
+    pass
+
+
+class Worker:
+    def _process(self):  # no base class: no view
+        return None
+
+
+class Parser(Helper):
+    def _process_args(self):  # no dispatch method
+        return None
+"""
+
+RH_BLUEPRINT = """\
+from app.web.wrappers import ProjectBlueprint
+from app.events.controllers import RHEventEdit, RHEventNotes, RHLogo
+
+_bp = ProjectBlueprint("events", __name__, url_prefix="/event/<int:event_id>")
+
+_bp.add_url_rule("/manage/edit", "edit", RHEventEdit, methods=("GET", "POST"))
+_bp.add_url_rule("/edit", "edit_short", RHEventEdit)
+_bp.add_url_rule("/notes", "notes", RHEventNotes, methods=("GET", "POST"))
+_bp.add_url_rule("/logo", "logo", RHLogo, methods=("POST",))
+"""
+
+
+def test_request_handler_classes_are_routes_with_their_dispatch_methods() -> None:
+    routes = {p.qualname: p for p in _extract(RH_VIEWS, "app/events/controllers.py").patterns}
+    assert sorted(routes) == [
+        "RHEventEdit._process",
+        "RHEventNotes._process_GET",
+        "RHEventNotes._process_POST",
+        "RHImageBase._process_POST",
+        "RHUnused._process",
+    ]
+    assert _pick(routes["RHEventNotes._process_POST"].meta, "methods", "path", "class", "framework") == {
+        "methods": ["POST"],
+        "path": None,
+        "class": "RHEventNotes",
+        "framework": "flask",
+    }
+    assert routes["RHEventEdit._process"].meta["methods"] == []  # the rule (another file) says
+
+
+def test_request_handler_class_registered_in_the_same_file() -> None:
+    fe = _extract(
+        """\
+        from flask import Blueprint
+        from app.web.rh import RHBase
+
+        bp = Blueprint("misc", __name__, url_prefix="/misc")
+
+        class RHPing(RHBase):
+            def _process(self):
+                return "pong"
+
+        bp.add_url_rule("/ping", "ping", RHPing, methods=("GET", "HEAD"))
+        """
+    )
+    (p,) = fe.patterns
+    assert _pick(p.meta, "methods", "full_path", "endpoint") == {
+        "methods": ["GET", "HEAD"],
+        "full_path": "/misc/ping",
+        "endpoint": "ping",
+    }
+
+
+def test_linker_joins_request_handler_classes_registered_in_another_file() -> None:
+    from indexers import extract_python
+    from memorybrain.linker import link
+
+    files = {
+        "app/events/controllers.py": RH_VIEWS,
+        "app/events/blueprint.py": RH_BLUEPRINT,
+        # a class of the same name elsewhere is not what the blueprint registers
+        "app/other/controllers.py": "from app.web.rh import RHBase\n\nclass RHEventNotes(RHBase):\n"
+        "    def _process(self):\n        return ''\n",
+    }
+    rows, metas = [], {}
+    for path, src in files.items():
+        fe = extract_python(path, src.encode())
+        metas[path] = fe.meta
+        rows += [(p.id, p.kind, p.name, p.path, p.meta, 0, p.summary) for p in fe.patterns]
+    assert metas["app/events/blueprint.py"]["routers"]["_bp"]["prefix"] == "/event/<int:event_id>"
+    updates = {u[0]: u for u in link(rows, metas).updates}
+    summaries = {u[2]["handler"]: u[3] for u in updates.values() if u[2].get("handler")}
+    assert summaries["RHImageBase._process_POST"] == (
+        "POST (base class) → RHImageBase._process_POST [served by 1 subclass: /event/<int:event_id>/logo]"
+    )
+    got = {}
+    for pid, kind, _name, path, meta, _u, _s in rows:
+        if kind == "route":
+            m = updates[pid][2] if pid in updates else meta
+            got[(path.split("/")[1], m["handler"])] = (m["methods"], m.get("full_path"), m.get("paths"))
+    notes = "/event/<int:event_id>/notes"
+    assert got == {
+        ("events", "RHEventEdit._process"): (
+            ["GET", "POST"],
+            "/event/<int:event_id>/manage/edit",
+            ["/manage/edit", "/edit"],
+        ),
+        ("events", "RHEventNotes._process_GET"): (["GET"], notes, ["/notes"]),
+        ("events", "RHEventNotes._process_POST"): (["POST"], notes, ["/notes"]),
+        ("events", "RHUnused._process"): ([], None, []),
+        ("events", "RHImageBase._process_POST"): (["POST"], None, []),
+        ("other", "RHEventNotes._process"): ([], None, []),
+    }
+
+
+def test_a_process_method_with_arguments_is_no_dispatch_method() -> None:
+    fe = _extract(
+        """\
+        from app.filters import Filter
+
+        class OutputFilter(Filter):
+            def _process(self, stream, varname):
+                return stream
+
+        class Handler(Filter):
+            @use_kwargs({"q": fields.String()})
+            def _process(self, q):
+                return q
+        """
+    )
+    assert [p.qualname for p in fe.patterns] == ["Handler._process"]

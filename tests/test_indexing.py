@@ -196,3 +196,25 @@ def test_parallel_extraction_from_a_threaded_caller_uses_spawn(tmp_path, monkeyp
     assert "error" not in result, result.get("error")
     assert result["count"] == indexing.PARALLEL_THRESHOLD + 6
     assert methods == ["spawn"]
+
+
+def test_stack_facts_say_what_the_code_uses_of_aiohttp_and_flask_wtf(tmp_path):
+    root = tmp_path / "app"
+    (root / "app").mkdir(parents=True)
+    (root / "requirements.txt").write_text("flask==3.0\naiohttp==3.9\nflask-wtf==1.2\n")
+    (root / "app" / "__init__.py").write_text(
+        "from flask import Flask\nfrom flask_wtf.csrf import CSRFProtect\n\napp = Flask(__name__)\nCSRFProtect(app)\n"
+    )
+    (root / "app" / "hooks.py").write_text("import aiohttp\n\nasync def send(url):\n"
+                                           "    async with aiohttp.ClientSession() as s:\n        await s.post(url)\n")
+    brain = _brain(root)
+    brain.index()
+    got = {(f.category, f.name) for f in brain.facts()}
+    assert ("framework", "Flask") in got
+    assert ("other", "aiohttp (HTTP client)") in got and ("framework", "aiohttp") not in got
+    assert ("other", "Flask-WTF (CSRF protection)") in got and ("validation", "Flask-WTF") not in got
+
+    (root / "app" / "server.py").write_text("from aiohttp import web\nfrom flask_wtf import FlaskForm\n")
+    brain.index()
+    got = {(f.category, f.name) for f in brain.facts()}
+    assert {("framework", "aiohttp"), ("validation", "Flask-WTF")} <= got

@@ -959,3 +959,28 @@ def test_merge_order_is_category_then_name() -> None:
         "pytest",
     ]
     assert merge_facts(list(reversed(merged))) == merged
+
+
+def test_qualify_by_usage() -> None:
+    from indexers.stack import qualify_by_usage
+
+    declared = [
+        Fact("framework", "aiohttp", "3.9", "requirements.txt", 2, "aiohttp==3.9"),
+        Fact("validation", "Flask-WTF", "1.2", "requirements.txt", 3, "flask-wtf==1.2"),
+        Fact("framework", "Flask", "3.0", "requirements.txt", 1, "flask==3.0"),
+    ]
+    assert qualify_by_usage(declared, None) == declared  # imports unknown
+    nothing = {(f.category, f.name) for f in qualify_by_usage(declared, set())}
+    assert nothing == {("other", "aiohttp"), ("validation", "Flask-WTF"), ("framework", "Flask")}
+    client = {"aiohttp", "aiohttp.ClientSession", "flask_wtf.csrf", "flask_wtf.csrf.CSRFProtect"}
+    assert {(f.category, f.name) for f in qualify_by_usage(declared, client)} == {
+        ("other", "aiohttp (HTTP client)"),
+        ("other", "Flask-WTF (CSRF protection)"),
+        ("framework", "Flask"),
+    }
+    server = {"aiohttp.web", "aiohttp.web.Application", "flask_wtf", "flask_wtf.FlaskForm"}
+    assert {(f.category, f.name) for f in qualify_by_usage(declared, server)} == {
+        (f.category, f.name) for f in declared
+    }
+    team = [Fact("framework", "aiohttp", None, "", 0, "", origin="team")]
+    assert qualify_by_usage(team, set()) == team
