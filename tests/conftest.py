@@ -59,6 +59,20 @@ def problem(r, status: int, *words: str) -> dict:
     return body
 
 
+def extract_files(files: dict[str, str]) -> tuple[list[tuple], dict[str, dict]]:
+    """Extract each (path, source) like ``brain index`` does: the linker's input rows and file
+    metadata, for tests of ``memorybrain.linker.link`` on small inline projects."""
+    from indexers import extract_python
+
+    rows: list[tuple] = []
+    metas: dict[str, dict] = {}
+    for path, src in files.items():
+        fe = extract_python(path, src.encode())
+        metas[path] = fe.meta
+        rows += [(p.id, p.kind, p.name, p.path, p.meta, 0, p.summary) for p in fe.patterns]
+    return rows, metas
+
+
 def copy_app(src: Path, dest: Path) -> Path:
     shutil.copytree(src, dest, ignore=shutil.ignore_patterns(".brain", "__pycache__"))
     return dest

@@ -11,6 +11,7 @@ import pytest
 from indexers import extract_python, fastapi
 from indexers.base import ParsedFile
 from memorybrain.models import FileExtract, Pattern
+from tests.conftest import extract_files
 
 
 def run(source: str, path: str = "app/api.py") -> FileExtract:
@@ -690,11 +691,7 @@ def test_linker_return_annotations_are_responses_not_request_bodies() -> None:
         "app/schemas.py": "from pydantic import BaseModel\nclass PoolCreate(BaseModel):\n    name: str\n"
         "class PoolOut(BaseModel):\n    name: str\n",
     }
-    rows, metas = [], {}
-    for path, src in files.items():
-        fe = extract_python(path, src.encode())
-        metas[path] = fe.meta
-        rows += [(p.id, p.kind, p.name, p.path, p.meta, 0, p.summary) for p in fe.patterns]
+    rows, metas = extract_files(files)
     read_pool = next(r[4] for r in rows if r[2] == "read_pool")
     assert route_summary(read_pool) == "GET /pools/{name} → read_pool (response: PoolOut)"
     conventions = {c["key"]: c for c in link(rows, metas).conventions}
@@ -734,11 +731,7 @@ def r{i}():
         "app/services.py": "def create_item():\n    return 1\n",
         "app/tasks.py": "def success(value):\n    return value\n",
     }
-    rows, metas = [], {}
-    for path, src in files.items():
-        fe = extract_python(path, src.encode())
-        metas[path] = fe.meta
-        rows += [(p.id, p.kind, p.name, p.path, p.meta, 0, p.summary) for p in fe.patterns]
+    rows, metas = extract_files(files)
     helpers = {c["key"]: c for c in link(rows, metas).conventions}["helpers"]
     assert helpers["data"]["names"] == ["create_item"]
 
@@ -842,11 +835,7 @@ def test_linker_prefixes_through_a_loop_a_sub_app_mount_and_a_package_attribute(
             app.mount("/api/v1", v1)
         """,
     }
-    rows, metas = [], {}
-    for path, src in files.items():
-        fe = extract_python(path, textwrap.dedent(src).encode())
-        metas[path] = fe.meta
-        rows += [(p.id, p.kind, p.name, p.path, p.meta, 0, p.summary) for p in fe.patterns]
+    rows, metas = extract_files({path: textwrap.dedent(src) for path, src in files.items()})
     updates = {u[0]: u[2] for u in link(rows, metas).updates}
     full = {m["handler"]: m["full_path"] for m in updates.values() if m.get("handler")}
     assert full == {"status": "/api/v1/info/status", "flows": "/api/v1/flows"}

@@ -7,6 +7,7 @@ from textwrap import dedent
 from indexers import flask
 from indexers.base import ParsedFile
 from memorybrain.models import FileExtract, Pattern
+from tests.conftest import extract_files
 
 
 def _extract(source: str, path: str = "app/views.py") -> FileExtract:
@@ -1048,7 +1049,6 @@ def test_request_handler_class_registered_in_the_same_file() -> None:
 
 
 def test_linker_joins_request_handler_classes_registered_in_another_file() -> None:
-    from indexers import extract_python
     from memorybrain.linker import link
 
     files = {
@@ -1058,11 +1058,7 @@ def test_linker_joins_request_handler_classes_registered_in_another_file() -> No
         "app/other/controllers.py": "from app.web.rh import RHBase\n\nclass RHEventNotes(RHBase):\n"
         "    def _process(self):\n        return ''\n",
     }
-    rows, metas = [], {}
-    for path, src in files.items():
-        fe = extract_python(path, src.encode())
-        metas[path] = fe.meta
-        rows += [(p.id, p.kind, p.name, p.path, p.meta, 0, p.summary) for p in fe.patterns]
+    rows, metas = extract_files(files)
     assert metas["app/events/blueprint.py"]["routers"]["_bp"]["prefix"] == "/event/<int:event_id>"
     updates = {u[0]: u for u in link(rows, metas).updates}
     summaries = {u[2]["handler"]: u[3] for u in updates.values() if u[2].get("handler")}
