@@ -33,10 +33,12 @@ demo: setup
 
 test: setup
 	$(VENV)/bin/ruff check $(LINT_DIRS)
+	$(VENV)/bin/ruff format --check $(LINT_DIRS)
 	$(PY) -m pytest
 
 lint: setup
 	$(VENV)/bin/ruff check $(LINT_DIRS)
+	$(VENV)/bin/ruff format --check $(LINT_DIRS)
 
 clean:
 	rm -rf .demo build dist *.egg-info .pytest_cache

@@ -96,7 +96,9 @@ def main() -> None:
         started = time.perf_counter()
         server = subprocess.Popen(
             [*BRAIN, "serve", "-p", str(project), "--port", str(port), "--log-level", "warning"],
-            cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
+            cwd=REPO,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         try:
             with httpx.Client(base_url=url, timeout=60) as client:

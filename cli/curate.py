@@ -121,8 +121,11 @@ def include(
         if result["changed"]:
             typer.echo(f"included {result['target']}")
             if by_globs:
-                typer.echo(f"warning: still excluded by the glob {by_globs} (`brain pin {result['target']}` keeps "
-                           "it in packs)", err=True)
+                typer.echo(
+                    f"warning: still excluded by the glob {by_globs} (`brain pin {result['target']}` keeps "
+                    "it in packs)",
+                    err=True,
+                )
         elif by_globs:
             raise fail(
                 f"{result['target']} is excluded by the glob {by_globs}, not by its id: `brain include GLOB` "
@@ -186,7 +189,7 @@ def rule_list(project: ProjectOpt = None, db: DbOpt = None, as_json: JsonOpt = F
             _echo_json(rules)
             return
         if not rules:
-            typer.echo("no rules yet (brain rule add \"...\")", err=True)
+            typer.echo('no rules yet (brain rule add "...")', err=True)
         for r in rules:
             typer.echo(f"{r['id']}  {r['text']}")
 
@@ -242,8 +245,9 @@ def fact_unset(
 
 # ---------------------------------------------------------------------- snapshots
 
-snapshot_app = typer.Typer(help="Share the curated state with the team through one committed file.",
-                           no_args_is_help=True)
+snapshot_app = typer.Typer(
+    help="Share the curated state with the team through one committed file.", no_args_is_help=True
+)
 
 
 @snapshot_app.command("export")
@@ -323,8 +327,10 @@ def snapshot_import(
         )
         for c in report["conflicts"]:
             what = c.get("id") or c.get("key")
-            typer.echo(f"conflict: {c['type']} {what} {c.get('field', 'value')}: local {c['local']!r}, "
-                       f"snapshot {c['snapshot']!r} (kept local)")
+            typer.echo(
+                f"conflict: {c['type']} {what} {c.get('field', 'value')}: local {c['local']!r}, "
+                f"snapshot {c['snapshot']!r} (kept local)"
+            )
         for pid in report.get("accepted") or []:
             typer.echo(f"pin {pid}: the team accepted its current code (no longer stale)")
         if report.get("stale_pins"):

@@ -26,7 +26,6 @@ app = typer.Typer(
 )
 
 
-
 def _version(value: bool) -> None:
     if value:
         from memorybrain import __version__
@@ -39,9 +38,7 @@ def _version(value: bool) -> None:
 def main_callback(
     version: Annotated[
         bool,
-        typer.Option(
-            "--version", callback=_version, is_eager=True, help="Show the version and exit."
-        ),
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit."),
     ] = False,
 ) -> None:
     """Project memory for coding assistants."""
@@ -60,9 +57,7 @@ def index(
     path: Annotated[Path, typer.Argument(help="Project root to index.")] = Path("."),
     dry_run: Annotated[
         bool,
-        typer.Option(
-            "--dry-run", help="Show what would be indexed, per top-level folder; change nothing."
-        ),
+        typer.Option("--dry-run", help="Show what would be indexed, per top-level folder; change nothing."),
     ] = False,
     include: Annotated[
         list[str] | None,
@@ -75,9 +70,7 @@ def index(
     db: DbOpt = None,
     model: Annotated[
         str | None,
-        typer.Option(
-            "--model", help="Embedding model: default, a local model folder, or 'hashing'."
-        ),
+        typer.Option("--model", help="Embedding model: default, a local model folder, or 'hashing'."),
     ] = None,
     as_json: JsonOpt = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
@@ -135,9 +128,7 @@ def _print_report(report) -> None:  # type: ignore[no-untyped-def]
         f"  files: {report.files_seen} seen, {report.indexed} indexed, {report.unchanged} unchanged, "
         f"{report.removed} removed, {len(report.skipped)} skipped"
     )
-    kinds = ", ".join(
-        f"{k} {v}" for k, v in sorted(report.patterns_by_kind.items(), key=lambda kv: -kv[1])
-    )
+    kinds = ", ".join(f"{k} {v}" for k, v in sorted(report.patterns_by_kind.items(), key=lambda kv: -kv[1]))
     typer.echo(f"  patterns: {report.patterns} ({kinds or 'none'})")
     typer.echo(f"  facts: {report.facts}   embedded: {report.embedded} ({report.model})")
     typer.echo(f"  lines: {report.lines}   time: {report.seconds:.2f}s")
@@ -199,7 +190,8 @@ def context(
             if brain.snapshot_embedded:
                 folder = cache_root()
                 after = (
-                    f"kept in the vector cache ({folder}) for the next call" if folder
+                    f"kept in the vector cache ({folder}) for the next call"
+                    if folder
                     else "export it with vectors to skip this on every call"
                 )
                 typer.echo(
@@ -224,9 +216,7 @@ def patterns(
             "pagination, middleware, function, class.",
         ),
     ] = None,
-    path: Annotated[
-        str | None, typer.Option("--path", help="Only patterns in this file or folder.")
-    ] = None,
+    path: Annotated[str | None, typer.Option("--path", help="Only patterns in this file or folder.")] = None,
     text: Annotated[
         str | None,
         typer.Option("--text", "-t", help="Only patterns whose name or summary contains this."),
@@ -280,9 +270,7 @@ def patterns(
             curated = "".join(f"  [{m}]" for m in marks.get(p.id, []))
             typer.echo(f"{p.id}  {p.kind:<13} {p.location}  {p.summary}{usage}{curated}")
         if total > len(found):
-            typer.echo(
-                f"… {total - len(found)} more (use --limit, --kind, --path or --text)", err=True
-            )
+            typer.echo(f"… {total - len(found)} more (use --limit, --kind, --path or --text)", err=True)
 
 
 @app.command()
@@ -419,19 +407,13 @@ def status(
             stats["conventions"] = [c["statement"] for c in conventions]
             typer.echo(json.dumps(stats, indent=2))
             return
-        typer.echo(
-            f"project: {stats['root']}\nstore:   {stats['db_path']} (schema {stats['schema_version']})"
-        )
+        typer.echo(f"project: {stats['root']}\nstore:   {stats['db_path']} (schema {stats['schema_version']})")
         typer.echo(
             f"files: {stats['files']} ({stats['lines']} lines)   "
             f"patterns: {stats['patterns']}   facts: {stats['facts']}"
         )
-        typer.echo(
-            "by kind: " + ", ".join(f"{k} {v}" for k, v in stats["patterns_by_kind"].items())
-        )
-        typer.echo(
-            f"model: {stats['model']} ({stats['dim']} dims)   last indexed: {stats['last_indexed']}"
-        )
+        typer.echo("by kind: " + ", ".join(f"{k} {v}" for k, v in stats["patterns_by_kind"].items()))
+        typer.echo(f"model: {stats['model']} ({stats['dim']} dims)   last indexed: {stats['last_indexed']}")
         if conventions:
             typer.echo("conventions:")
             for c in conventions:

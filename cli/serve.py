@@ -133,8 +133,10 @@ def serve(
             if not settings.snapshot:  # a snapshot server writes nothing anywhere
                 write_discovery(root, url, token_required=bool(settings.token_value()))
         except OSError as e:  # a read-only project still gets served; the hook just won't find it
-            typer.echo(f"brain: cannot write {root}/.brain/server.json ({e.strerror}); the hook will not use "
-                       "this server", err=True)
+            typer.echo(
+                f"brain: cannot write {root}/.brain/server.json ({e.strerror}); the hook will not use this server",
+                err=True,
+            )
         try:
             uvicorn.run(
                 app,
@@ -224,9 +226,7 @@ def hook(
             raise ConfigError(f"unknown assistant {assistant!r}: only claude-code has a hook here (see the README)")
         if not install:
             typer.echo(json.dumps(settings_snippet(), indent=2))
-            typer.echo(
-                "Add this to .claude/settings.json (or run `brain hook claude-code --install`).", err=True
-            )
+            typer.echo("Add this to .claude/settings.json (or run `brain hook claude-code --install`).", err=True)
             return
         root = find_root(project.expanduser() if project else Path.cwd())
         path, changed = install_claude_code(root, local=local)

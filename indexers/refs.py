@@ -49,6 +49,7 @@ def error_call_form(pf: ParsedFile, call: Any, raised: bool) -> dict[str, Any]:
     attr, name or none) and the ``keywords`` passed, sorted."""
     pos, kw = call_args(call)
     args: list[str] = []
+
     def status_like(node: Any) -> bool:
         return node.type == "integer" or (
             node.type in ("attribute", "identifier") and bool(_STATUS_TEXT.search(pf.text(node)))

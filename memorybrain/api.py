@@ -182,9 +182,7 @@ class Brain:
     ) -> Pack:
         budget = self.config.budget if budget is None else budget
         if not MIN_BUDGET <= budget <= MAX_BUDGET:
-            raise RequestError(
-                f"budget must be between {MIN_BUDGET} and {MAX_BUDGET} tokens, got {budget}"
-            )
+            raise RequestError(f"budget must be between {MIN_BUDGET} and {MAX_BUDGET} tokens, got {budget}")
         if fmt not in FORMATS:
             raise RequestError(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}")
         if not request or not request.strip():
@@ -230,9 +228,7 @@ class Brain:
     ) -> list[Pattern]:
         return self.store.iter_patterns(kind=kind, path=path, text=text, limit=limit, offset=offset)
 
-    def count_patterns(
-        self, *, kind: str | None = None, path: str | None = None, text: str | None = None
-    ) -> int:
+    def count_patterns(self, *, kind: str | None = None, path: str | None = None, text: str | None = None) -> int:
         return self.store.count_matching(kind=kind, path=path, text=text)
 
     def pattern(self, pattern_id: str) -> Pattern:
@@ -355,7 +351,10 @@ class Brain:
 
         target = Path(path).expanduser() if path else self.config.root / snapshot.DEFAULT_PATH
         return snapshot.export(
-            self.store, target, project=self.project_name, root=None if self.read_only else self.config.root,
+            self.store,
+            target,
+            project=self.project_name,
+            root=None if self.read_only else self.config.root,
             vectors=vectors,
         )
 

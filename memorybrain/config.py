@@ -70,9 +70,7 @@ def _check(key: str, value: Any, source: str) -> Any:
     if key in ("include", "exclude"):
         if isinstance(value, str):
             value = [value]
-        if not isinstance(value, list | tuple) or not all(
-            isinstance(v, str) and v.strip() for v in value
-        ):
+        if not isinstance(value, list | tuple) or not all(isinstance(v, str) and v.strip() for v in value):
             raise bad("a list of glob strings")
         return tuple(value)
     if key == "max_file_size":
@@ -134,9 +132,7 @@ def load_config(root: str | os.PathLike[str]) -> Config:
         if table is not None:
             if not isinstance(table, dict):
                 raise ConfigError("pyproject.toml: [tool.brain] must be a table")
-            values.update(
-                {k: _check(k, v, "pyproject.toml [tool.brain]") for k, v in table.items()}
-            )
+            values.update({k: _check(k, v, "pyproject.toml [tool.brain]") for k, v in table.items()})
             sources.append("pyproject.toml")
     local = root_path / ".brain" / "config.toml"
     if local.is_file():

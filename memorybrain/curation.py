@@ -351,8 +351,18 @@ ENDPOINT_KINDS = frozenset(
     ("route", "dependency", "decorator", "error_handler", "exception", "schema", "model", "pagination", "test")
 )
 _PIN_KIND_ORDER = (
-    "route", "dependency", "decorator", "error_handler", "exception", "schema", "model", "pagination", "test",
-    "middleware", "function", "class",
+    "route",
+    "dependency",
+    "decorator",
+    "error_handler",
+    "exception",
+    "schema",
+    "model",
+    "pagination",
+    "test",
+    "middleware",
+    "function",
+    "class",
 )
 _KIND_ORDER = {k: i for i, k in enumerate(_PIN_KIND_ORDER)}
 _ENDPOINT_WORDS = re.compile(
@@ -372,8 +382,10 @@ _KIND_WORDS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
     (re.compile(r"\bmodels?\b|\btables?\b|\bcolumns?\b|\bmigrat", re.I), ("model", "schema")),
     (re.compile(r"\bschemas?\b|\bserializ|\bvalidat|\bforms?\b|\bpayload", re.I), ("schema",)),
     (re.compile(r"\berrors?\b|\bexceptions?\b|\bstatus codes?\b", re.I), ("error_handler", "exception")),
-    (re.compile(r"\bauth|\blog ?in\b|\bpermission|\broles?\b|\btokens?\b|\bsession", re.I),
-     ("dependency", "decorator")),
+    (
+        re.compile(r"\bauth|\blog ?in\b|\bpermission|\broles?\b|\btokens?\b|\bsession", re.I),
+        ("dependency", "decorator"),
+    ),
     (re.compile(r"\bpaginat|\bpages?\b|\bcursor", re.I), ("pagination",)),
 )
 

@@ -70,9 +70,7 @@ class HashingEncoder:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for i, text in enumerate(texts):
             for token in _tokens(text):
-                h = int.from_bytes(
-                    hashlib.blake2b(token.encode(), digest_size=8).digest(), "little"
-                )
+                h = int.from_bytes(hashlib.blake2b(token.encode(), digest_size=8).digest(), "little")
                 out[i, h % self.dim] += 1.0 if (h >> 63) & 1 else -1.0
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         norms[norms == 0] = 1.0
@@ -118,9 +116,7 @@ class SentenceTransformerEncoder:
     @property
     def dim(self) -> int:  # type: ignore[override]
         if self._dim is None:
-            self._dim = _config_dim(self.path) or int(
-                self._load().get_sentence_embedding_dimension()
-            )
+            self._dim = _config_dim(self.path) or int(self._load().get_sentence_embedding_dimension())
         return self._dim
 
     def _load(self):  # type: ignore[no-untyped-def]

@@ -74,8 +74,10 @@ def _items(brain: Brain) -> list[tuple[str, list[str]]]:
     for pid in sorted(pinned, key=lambda i: (pinned[i].kind, pinned[i].path, pinned[i].start_line)):
         p = pinned[pid]
         note = cur.rows[pid]["note"]
-        mark = "team-approved" if cur.hashes.get(pid) == cur.rows[pid]["content_hash"] else (
-            "team-approved; code changed since pinned"
+        mark = (
+            "team-approved"
+            if cur.hashes.get(pid) == cur.rows[pid]["content_hash"]
+            else ("team-approved; code changed since pinned")
         )
         exemplars.append(f"- {p.kind} `{p.qualname}` — `{p.location}` ({mark})" + (f": {note}" if note else ""))
     seen = set(pinned)

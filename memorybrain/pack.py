@@ -1087,9 +1087,7 @@ class PackBuilder:
         if limit <= 0:
             return ""
         shown = set(re.findall(r"\w+", shown_text))
-        rows = [
-            r for r in self.store.building_blocks(_BLOCK_KINDS) if r[0] not in shown and not r[0].startswith("_")
-        ]
+        rows = [r for r in self.store.building_blocks(_BLOCK_KINDS) if r[0] not in shown and not r[0].startswith("_")]
         rows = [r for r in rows if not _is_test_path(r[2])]
         rows.sort(key=lambda r: (-r[3], _BLOCK_KINDS.index(r[1]), r[0]))
         by_module: dict[str, list[str]] = {}

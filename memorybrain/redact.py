@@ -146,9 +146,7 @@ def _aws_secret(m: re.Match[str], text: str, found: list[Finding]) -> str:
 
 #: Placeholders filled in at run time: ``{password}``, ``{}``, ``${DB_PASS}``, ``$DB_PASS``,
 #: ``%(password)s``, ``<password>``. (Not any ``$`` or ``%``: real keys contain those.)
-_TEMPLATE = re.compile(
-    r"\{[A-Za-z_]?[\w.]*\}|\$\{[^}]*\}|^\$[A-Za-z_]\w*$|%\([A-Za-z_]\w*\)[sdr]|<[A-Za-z_][\w .-]*>"
-)
+_TEMPLATE = re.compile(r"\{[A-Za-z_]?[\w.]*\}|\$\{[^}]*\}|^\$[A-Za-z_]\w*$|%\([A-Za-z_]\w*\)[sdr]|<[A-Za-z_][\w .-]*>")
 
 
 def _connection_password(m: re.Match[str], text: str, found: list[Finding]) -> str | None:
@@ -299,10 +297,7 @@ _RULES: tuple[_Rule, ...] = (
     ),
     _rule(_NAME + _ASSIGN_OP + _LITERAL, ("=", ":"), _assignment, fold=True),
     _rule(  # os.getenv("API_KEY", "default"), os.environ.get('SECRET', 'default')
-        r"(?:getenv|environ\.get|environ\.setdefault)\(\s*[\"'][a-z0-9_\-.]*?"
-        + _NAME
-        + r"[\"']\s*,\s*"
-        + _LITERAL,
+        r"(?:getenv|environ\.get|environ\.setdefault)\(\s*[\"'][a-z0-9_\-.]*?" + _NAME + r"[\"']\s*,\s*" + _LITERAL,
         ("getenv", "environ."),
         _assignment,
         fold=True,

@@ -157,9 +157,7 @@ class Retriever:
             picked = np.arange(values.size)
         return picked if rows is None else rows[picked]
 
-    def search(
-        self, request: str, *, kinds: tuple[str, ...] | None = None, limit: int = 50
-    ) -> list[Hit]:
+    def search(self, request: str, *, kinds: tuple[str, ...] | None = None, limit: int = 50) -> list[Hit]:
         self._load()
         assert self._ids is not None and self._matrix is not None
         ids = self._ids
@@ -197,4 +195,3 @@ class Retriever:
             hits.append(Hit(pid, kind, path, d + FTS_WEIGHT * t, d, t))
         hits.sort(key=lambda h: (-h.score, h.id))
         return hits[:limit]
-

@@ -212,8 +212,15 @@ def git_commit(root: Path) -> str | None:
 #: ``git status`` may take a while on a huge repository; past this, the state is unknown.
 GIT_TIMEOUT_SECONDS = 30
 #: Set by ``git`` for hooks; they would point ``git status`` at another repository.
-_GIT_ENV = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR",
-            "GIT_NAMESPACE", "GIT_PREFIX")
+_GIT_ENV = (
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_COMMON_DIR",
+    "GIT_NAMESPACE",
+    "GIT_PREFIX",
+)
 
 
 def git_dirty(root: Path, *, ignore: tuple[Path, ...] = ()) -> bool | None:
@@ -241,9 +248,22 @@ def git_dirty(root: Path, *, ignore: tuple[Path, ...] = ()) -> bool | None:
     env.update(GIT_OPTIONAL_LOCKS="0", GIT_TERMINAL_PROMPT="0", LC_ALL="C")
     try:
         done = subprocess.run(
-            [exe, "-c", "core.fsmonitor=false", "status", "--porcelain=v1", "-z", "--untracked-files=normal",
-             "--", *specs],
-            cwd=resolved, env=env, capture_output=True, timeout=GIT_TIMEOUT_SECONDS, check=False,
+            [
+                exe,
+                "-c",
+                "core.fsmonitor=false",
+                "status",
+                "--porcelain=v1",
+                "-z",
+                "--untracked-files=normal",
+                "--",
+                *specs,
+            ],
+            cwd=resolved,
+            env=env,
+            capture_output=True,
+            timeout=GIT_TIMEOUT_SECONDS,
+            check=False,
             stdin=subprocess.DEVNULL,
         )
     except (OSError, subprocess.SubprocessError):
@@ -268,9 +288,7 @@ def _records(store: Store, *, vectors: bool) -> dict[str, list[dict[str, Any]]]:
     )
     out["fact"] = [{**f, "value": f["value"], "evidence": f["evidence"] or ""} for f in dump["fact"]]
     out["convention"] = [{**c, "data": json.loads(c["data"] or "{}")} for c in dump["convention"]]
-    out["curation"] = [
-        {**c, "pinned": bool(c["pinned"]), "excluded": bool(c["excluded"])} for c in dump["curation"]
-    ]
+    out["curation"] = [{**c, "pinned": bool(c["pinned"]), "excluded": bool(c["excluded"])} for c in dump["curation"]]
     out["exclusion"] = dump["exclusion"]
     out["rule"] = [{**r, "position": i} for i, r in enumerate(dump["rule"])]  # 0..n-1, as an import writes them
     return out
@@ -294,9 +312,7 @@ _KEY = {
 
 def render(header: dict[str, Any], records: dict[str, list[dict[str, Any]]]) -> bytes:
     """The file's bytes: the header (with counts and checksum filled in), then sorted records."""
-    body = b"".join(
-        _line({"type": t, **r}) for t in TYPES for r in sorted(records.get(t, []), key=_KEY[t])
-    )
+    body = b"".join(_line({"type": t, **r}) for t in TYPES for r in sorted(records.get(t, []), key=_KEY[t]))
     head = {
         **header,
         "schema": SCHEMA,
@@ -331,8 +347,14 @@ def build(
 def summary(data: bytes) -> dict[str, Any]:
     """What a rendered snapshot holds: bytes, counts, sha256, commit, dirty state, model."""
     header = json.loads(data[: data.index(b"\n")])
-    return {"bytes": len(data), "counts": header["counts"], "sha256": hashlib.sha256(data).hexdigest(),
-            "git_commit": header["git_commit"], "git_dirty": header["git_dirty"], "model": header["model"]}
+    return {
+        "bytes": len(data),
+        "counts": header["counts"],
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "git_commit": header["git_commit"],
+        "git_dirty": header["git_dirty"],
+        "model": header["model"],
+    }
 
 
 def export(store: Store, path: Path, *, project: str, root: Path | None = None, vectors: bool = True) -> dict[str, Any]:
@@ -669,8 +691,20 @@ def _check_file(r: dict[str, Any], h: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-_PATTERN_FIELDS = {"id", "kind", "name", "qualname", "path", "start_line", "end_line", "code", "summary", "meta",
-                   "usage", "content_hash"}
+_PATTERN_FIELDS = {
+    "id",
+    "kind",
+    "name",
+    "qualname",
+    "path",
+    "start_line",
+    "end_line",
+    "code",
+    "summary",
+    "meta",
+    "usage",
+    "content_hash",
+}
 
 
 def _check_pattern(r: dict[str, Any], h: dict[str, Any]) -> dict[str, Any]:
@@ -814,7 +848,9 @@ def merge(
     ``report["accepted"]`` lists those ids. Other differences stay local.
     """
     report: dict[str, Any] = {
-        "added": {"curation": 0, "exclusions": 0, "rules": 0, "facts": 0}, "conflicts": [], "accepted": []
+        "added": {"curation": 0, "exclusions": 0, "rules": 0, "facts": 0},
+        "conflicts": [],
+        "accepted": [],
     }
     rows = {r["id"]: r for r in local["curation"]}
     hashes = local.get("hashes") or {}
@@ -831,8 +867,14 @@ def merge(
         for key in ("pinned", "excluded", "note"):
             if bool(mine[key]) != bool(r[key]) or (key == "note" and (mine[key] or "") != (r[key] or "")):
                 report["conflicts"].append(
-                    {"type": "curation", "id": r["id"], "field": key, "local": mine[key], "snapshot": r[key],
-                     "kept": "local"}
+                    {
+                        "type": "curation",
+                        "id": r["id"],
+                        "field": key,
+                        "local": mine[key],
+                        "snapshot": r[key],
+                        "kept": "local",
+                    }
                 )
     globs = list(local["exclusions"])
     for g in snap.records["exclusion"]:
@@ -871,8 +913,12 @@ def diff(a: Snapshot, b: Snapshot) -> dict[str, Any]:
     pa, pb = keyed(a, "pattern", "id"), keyed(b, "pattern", "id")
 
     def brief(p: dict[str, Any]) -> dict[str, Any]:
-        return {"id": p["id"], "kind": p["kind"], "qualname": p["qualname"],
-                "location": f"{p['path']}:{p['start_line']}-{p['end_line']}"}
+        return {
+            "id": p["id"],
+            "kind": p["kind"],
+            "qualname": p["qualname"],
+            "location": f"{p['path']}:{p['start_line']}-{p['end_line']}",
+        }
 
     out["patterns"] = {
         "added": [brief(pb[i]) for i in sorted(set(pb) - set(pa))],
@@ -908,8 +954,16 @@ def diff(a: Snapshot, b: Snapshot) -> dict[str, Any]:
         for key in ("pinned", "excluded", "note"):
             if (x.get(key) or False) != (y.get(key) or False):
                 r = y or x
-                changes.append({"id": i, "qualname": r["qualname"], "path": r["path"], "field": key,
-                                "from": x.get(key) or False, "to": y.get(key) or False})
+                changes.append(
+                    {
+                        "id": i,
+                        "qualname": r["qualname"],
+                        "path": r["path"],
+                        "field": key,
+                        "from": x.get(key) or False,
+                        "to": y.get(key) or False,
+                    }
+                )
     out["curation"] = changes
     ga = {r["glob"] for r in a.records["exclusion"]}
     gb = {r["glob"] for r in b.records["exclusion"]}
@@ -922,8 +976,14 @@ def diff(a: Snapshot, b: Snapshot) -> dict[str, Any]:
         "changed": [{"from": sa[k], "to": sb[k]} for k in sorted(set(sa) & set(sb)) if sa[k] != sb[k]],
     }
     out["identical"] = not any(
-        [*out["patterns"].values(), *out["rules"].values(), *out["facts"].values(), out["curation"],
-         *out["exclusions"].values(), *out["conventions"].values()]
+        [
+            *out["patterns"].values(),
+            *out["rules"].values(),
+            *out["facts"].values(),
+            out["curation"],
+            *out["exclusions"].values(),
+            *out["conventions"].values(),
+        ]
     )
     return out
 
@@ -935,8 +995,18 @@ def _head(s: Snapshot) -> dict[str, Any]:
 def describe(s: Snapshot) -> dict[str, Any]:
     """What a snapshot is: project, commit (and whether the tree had uncommitted changes),
     model, versions and record counts (``brain status --snapshot``)."""
-    keys = ("schema", "project", "git_commit", "git_dirty", "model", "dim", "indexer_version", "linker_version",
-            "counts", "body_bytes")
+    keys = (
+        "schema",
+        "project",
+        "git_commit",
+        "git_dirty",
+        "model",
+        "dim",
+        "indexer_version",
+        "linker_version",
+        "counts",
+        "body_bytes",
+    )
     return {k: s.header.get(k) for k in keys}
 
 

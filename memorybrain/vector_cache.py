@@ -142,8 +142,10 @@ class VectorCache:
             raise ValueError("the header has no valid count")
         body = data[end + 1 :]
         if len(body) != count * (KEY_BYTES + 4 * self.dim):
-            raise ValueError(f"{len(body)} bytes of vectors where {count} entries need "
-                             f"{count * (KEY_BYTES + 4 * self.dim)} (truncated?)")
+            raise ValueError(
+                f"{len(body)} bytes of vectors where {count} entries need "
+                f"{count * (KEY_BYTES + 4 * self.dim)} (truncated?)"
+            )
         if hashlib.sha256(body).hexdigest() != header.get("sha256"):
             raise ValueError("checksum mismatch (damaged or partly written)")
         split = count * KEY_BYTES
@@ -184,8 +186,13 @@ class VectorCache:
             log.warning("brain: not caching vectors of the wrong shape or with NaN for %s", self.model)
             return False
         body = b"".join(order) + matrix.tobytes()
-        header = {"count": len(order), "dim": self.dim, "format": FORMAT, "model": self.model,
-                  "sha256": hashlib.sha256(body).hexdigest()}
+        header = {
+            "count": len(order),
+            "dim": self.dim,
+            "format": FORMAT,
+            "model": self.model,
+            "sha256": hashlib.sha256(body).hexdigest(),
+        }
         data = json.dumps(header, sort_keys=True).encode() + b"\n" + body
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -198,8 +205,9 @@ class VectorCache:
                 Path(tmp).unlink(missing_ok=True)
                 raise
         except OSError as e:
-            log.warning("brain: cannot write the vector cache %s (%s); the next load embeds again",
-                        self.path, e.strerror or e)
+            log.warning(
+                "brain: cannot write the vector cache %s (%s); the next load embeds again", self.path, e.strerror or e
+            )
             return False
         self._keys, self._matrix = order, matrix
         self._index = {k: i for i, k in enumerate(order)}

@@ -146,9 +146,7 @@ def walk_project(config: Config) -> Iterator[SourceFile | Skip]:
                 yield Skip(rel, f"unreadable: {e.strerror}")
                 continue
             if size > config.max_file_size:
-                yield Skip(
-                    rel, f"larger than max_file_size ({size} > {config.max_file_size} bytes)"
-                )
+                yield Skip(rel, f"larger than max_file_size ({size} > {config.max_file_size} bytes)")
                 continue
             yield SourceFile(rel, path, size, kind)
         stack.extend((d, ignores) for d in reversed(subdirs))

@@ -105,9 +105,7 @@ def create_app(
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             app.openapi_schema = _problem_openapi(
-                get_openapi(
-                    title=app.title, version=app.version, description=app.description, routes=app.routes
-                )
+                get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
             )
         return app.openapi_schema
 

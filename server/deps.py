@@ -13,6 +13,7 @@ from server.settings import DEFAULT_LIMIT, MAX_LIMIT
 
 __all__ = ["CURSOR_PATTERN", "PageDep", "PageParams", "ServiceDep", "decode_cursor", "encode_cursor"]
 
+
 def get_service(request: Request) -> BrainService:
     return request.app.state.service  # type: ignore[no-any-return]
 
@@ -30,9 +31,7 @@ def encode_cursor(offset: int) -> str:
 
 def decode_cursor(cursor: str) -> int:
     if not re.fullmatch(CURSOR_PATTERN, cursor):
-        raise InvalidParameter(
-            "cursor", "query", "not a cursor from this API (use the next_cursor of a previous page)"
-        )
+        raise InvalidParameter("cursor", "query", "not a cursor from this API (use the next_cursor of a previous page)")
     return int(cursor[1:])
 
 

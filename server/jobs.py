@@ -35,9 +35,7 @@ class IndexJobRunning(BrainError):
     title = "Index already running"
 
     def __init__(self, job_id: str) -> None:
-        super().__init__(
-            f"index job {job_id} is still running", hint=f"follow it at /v1/index/{job_id}"
-        )
+        super().__init__(f"index job {job_id} is still running", hint=f"follow it at /v1/index/{job_id}")
         self.job_id = job_id
 
 
@@ -154,9 +152,7 @@ class JobManager:
                     break
                 del self._jobs[old_id]
                 self._threads.pop(old_id, None)
-            thread = threading.Thread(
-                target=self._work, args=(job,), name=f"brain-index-{job.id}", daemon=True
-            )
+            thread = threading.Thread(target=self._work, args=(job,), name=f"brain-index-{job.id}", daemon=True)
             self._threads[job.id] = thread
             thread.start()
             return job
@@ -215,9 +211,7 @@ class JobManager:
             self._finish(job, "succeeded", report=report)
 
     @staticmethod
-    def _finish(
-        job: IndexJob, state: str, *, report: dict[str, Any] | None = None, error: str | None = None
-    ) -> None:
+    def _finish(job: IndexJob, state: str, *, report: dict[str, Any] | None = None, error: str | None = None) -> None:
         with job._lock:
             job.state, job.finished_at, job.report, job.error = state, _now(), report, error
             if state == "succeeded":

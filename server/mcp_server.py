@@ -83,8 +83,10 @@ QueryArg = Annotated[
 ]
 KindArg = Annotated[
     Kind | None,
-    Field(description="Only this kind: route, dependency, decorator, exception, error_handler, model, "
-          "schema, test, pagination, middleware, function or class."),
+    Field(
+        description="Only this kind: route, dependency, decorator, exception, error_handler, model, "
+        "schema, test, pagination, middleware, function or class."
+    ),
 ]
 LimitArg = Annotated[int, Field(ge=1, le=MCP_MAX_LIMIT, description=f"Results per page, 1-{MCP_MAX_LIMIT}.")]
 SnapshotPathArg = Annotated[
@@ -290,8 +292,10 @@ def build_mcp(service: BrainService) -> MCPServer:
             f"{added.get('facts', 0)} facts, {added.get('exclusions', 0)} exclusions"
         ]
         for c in r["conflicts"][:50]:
-            out.append(f"conflict: {c['type']} {c.get('id') or c.get('key')} {c.get('field', 'value')}: "
-                       f"local {c['local']!r}, snapshot {c['snapshot']!r} (kept local)")
+            out.append(
+                f"conflict: {c['type']} {c.get('id') or c.get('key')} {c.get('field', 'value')}: "
+                f"local {c['local']!r}, snapshot {c['snapshot']!r} (kept local)"
+            )
         if len(r["conflicts"]) > 50:
             out.append(f"... and {len(r['conflicts']) - 50} more conflicts")
         if r.get("stale_pins"):

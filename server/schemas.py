@@ -47,9 +47,7 @@ class ContextRequest(BaseModel):
         description="`md`: the Markdown pack wrapped in JSON (or bare with `Accept: text/markdown`); "
         "`json`: the `memorybrain.pack/1` document.",
     )
-    kinds: list[Kind] | None = Field(
-        None, max_length=MAX_KINDS, description="Only exemplars of these pattern kinds."
-    )
+    kinds: list[Kind] | None = Field(None, max_length=MAX_KINDS, description="Only exemplars of these pattern kinds.")
 
     @field_validator("request")
     @classmethod
@@ -466,9 +464,7 @@ class SnapshotImportOut(BaseModel):
     vectors: str = Field(description="`from snapshot`, `re-embedded` or `local`.")
     added: dict[str, int] = Field(description="Curated patterns, exclusions, rules and facts added.")
     conflicts: list[ImportConflict] = Field(description="Differences kept local (merge).")
-    accepted: list[str] = Field(
-        default_factory=list, description="Pins whose current code the team accepted (merge)."
-    )
+    accepted: list[str] = Field(default_factory=list, description="Pins whose current code the team accepted (merge).")
     stale_pins: int
 
 

@@ -183,8 +183,7 @@ class BrainService:
             )
         return NotIndexedError(
             f"{self.config.root} has not been indexed yet",
-            hint=f"start an index with POST /v1/index, the MCP tool `reindex`, or "
-            f"`brain index {self.config.root}`",
+            hint=f"start an index with POST /v1/index, the MCP tool `reindex`, or `brain index {self.config.root}`",
         )
 
     def context(

@@ -36,9 +36,7 @@ def test_every_command_has_help_with_examples(command):
 def test_errors_are_one_line_and_non_zero(tmp_path):
     missing = run("index", str(tmp_path / "nope"))
     assert missing.exit_code == 2
-    assert missing.output.strip().splitlines() == [
-        f"error: project path does not exist: {tmp_path / 'nope'}"
-    ]
+    assert missing.output.strip().splitlines() == [f"error: project path does not exist: {tmp_path / 'nope'}"]
     unindexed = run("context", "Add invoices", "--project", str(tmp_path))
     assert unindexed.exit_code == 3
     assert "run `brain index` in the project first" in unindexed.output
@@ -68,9 +66,7 @@ def test_index_summary(indexed):
 def test_context_patterns_show_facts_status(indexed):
     root = str(indexed[0])
     md = run("context", "Add CRUD endpoints for notifications", "--project", root)
-    assert md.exit_code == 0 and md.output.startswith(
-        "# Context pack: Add CRUD endpoints for notifications"
-    )
+    assert md.exit_code == 0 and md.output.startswith("# Context pack: Add CRUD endpoints for notifications")
     js = run(
         "context",
         "Add CRUD endpoints for notifications",

@@ -171,8 +171,11 @@ def test_snapshot_export_import_diff_and_context_from_a_snapshot(root, tmp_path)
 def test_export_writes_the_rule_files(root):
     p = ["-p", root]
     run("rule", "add", "All new endpoints use @rate_limit", *p)
-    for target, rel in (("agents-md", "AGENTS.md"), ("claude-md", "CLAUDE.md"),
-                        ("cursor-rules", ".cursor/rules/memorybrain.mdc")):
+    for target, rel in (
+        ("agents-md", "AGENTS.md"),
+        ("claude-md", "CLAUDE.md"),
+        ("cursor-rules", ".cursor/rules/memorybrain.mdc"),
+    ):
         out = run("export", target, *p)
         assert out.exit_code == 0 and out.output.startswith(f"wrote {(root / rel).resolve()}")
         assert "All new endpoints use @rate_limit" in (root / rel).read_text()

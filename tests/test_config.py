@@ -14,9 +14,7 @@ def test_defaults(tmp_path):
 
 
 def test_pyproject_table_and_local_file(tmp_path):
-    (tmp_path / "pyproject.toml").write_text(
-        '[tool.brain]\nexclude = ["legacy/**"]\nbudget = 3000\n'
-    )
+    (tmp_path / "pyproject.toml").write_text('[tool.brain]\nexclude = ["legacy/**"]\nbudget = 3000\n')
     (tmp_path / ".brain").mkdir()
     (tmp_path / ".brain" / "config.toml").write_text("budget = 5000\nmax_file_size = 2048\n")
     c = load_config(tmp_path)

@@ -122,8 +122,12 @@ def test_rules_and_team_facts_are_in_the_pack_marked_as_the_teams(brain):
     assert stack.lstrip().startswith("- database: **postgresql** 16, one schema per tenant (team) — set by the team")
     doc = pack.to_dict()
     assert doc["conventions"][0] == {
-        "key": f"team:{rule['id']}", "topic": "team", "statement": "All new endpoints use @rate_limit",
-        "count": None, "total": None, "origin": "team",
+        "key": f"team:{rule['id']}",
+        "topic": "team",
+        "statement": "All new endpoints use @rate_limit",
+        "count": None,
+        "total": None,
+        "origin": "team",
     }
     assert doc["stack"][0]["origin"] == "team"
     used = doc["curation"]["used"]
@@ -183,8 +187,13 @@ def test_curation_survives_reindexing_and_changed_or_missing_pins_are_stale(brai
     assert [(s["id"], s["stale"]) for s in stale] == [(GET_USER, "missing")]
     assert brain.curation()["pins"][0]["id"] == GET_USER  # kept
     doc = brain.context(REQUEST, budget=4000).to_dict()
-    assert {"type": "pin", "id": GET_USER, "name": "get_current_user", "path": "app/api/deps.py",
-            "why": "pattern missing (stale pin)"} in doc["curation"]["left_out"]
+    assert {
+        "type": "pin",
+        "id": GET_USER,
+        "name": "get_current_user",
+        "path": "app/api/deps.py",
+        "why": "pattern missing (stale pin)",
+    } in doc["curation"]["left_out"]
     assert brain.note(GET_USER, "gone, but the note may still be edited")["note"].startswith("gone")
     deps.write_text(changed)
     brain.index()
@@ -354,11 +363,20 @@ def test_a_pattern_is_named_by_id_prefix_or_path_and_qualname(brain):
     # ambiguous or unknown: clear errors that list what there is. A curated pattern that is
     # gone (a stale pin) is named too, so one whose id starts like get_current_user's clashes.
     gone = next(
-        (f"gone_{i}", pid) for i in range(10**6)
+        (f"gone_{i}", pid)
+        for i in range(10**6)
         if (pid := pattern_id("app/gone.py", f"gone_{i}", "function")).startswith(GET_USER[:4])
     )
-    row = {"id": gone[1], "kind": "function", "path": "app/gone.py", "qualname": gone[0], "content_hash": "0" * 40,
-           "pinned": True, "excluded": False, "note": ""}
+    row = {
+        "id": gone[1],
+        "kind": "function",
+        "path": "app/gone.py",
+        "qualname": gone[0],
+        "content_hash": "0" * 40,
+        "pinned": True,
+        "excluded": False,
+        "note": "",
+    }
     brain.store.set_curation(row)
     with pytest.raises(RequestError, match=f"'{GET_USER[:4]}' names 2 patterns: .*get_current_user.*{gone[0]}"):
         brain.pin(GET_USER[:4])

@@ -54,8 +54,6 @@ def test_tied_import_counts_rank_the_same_in_every_process(seed):
 
     def run(s: int) -> str:
         env = {**os.environ, "PYTHONHASHSEED": str(s)}
-        return subprocess.run(
-            [sys.executable, "-c", TIES], env=env, check=True, capture_output=True, text=True
-        ).stdout
+        return subprocess.run([sys.executable, "-c", TIES], env=env, check=True, capture_output=True, text=True).stdout
 
     assert run(1) == run(seed)

@@ -95,8 +95,10 @@ def test_the_section_stays_within_the_tools_limits(brain, target):
     for i in range(150):
         brain.rule_add(f"Rule {i}: " + "a long and very specific convention to follow " * 9)
     result = brain.export_rules(target)
-    text = (brain.config.root / {"agents-md": "AGENTS.md", "claude-md": "CLAUDE.md",
-                                 "cursor-rules": ".cursor/rules/memorybrain.mdc"}[target]).read_text()
+    text = (
+        brain.config.root
+        / {"agents-md": "AGENTS.md", "claude-md": "CLAUDE.md", "cursor-rules": ".cursor/rules/memorybrain.mdc"}[target]
+    ).read_text()
     part = section(text) + "\n"
     max_chars, max_lines = LIMITS[target]
     assert len(part) <= max_chars == 12_000 and part.count("\n") <= max_lines

@@ -124,16 +124,12 @@ def test_pack_for_notifications(fastapi_brain):
     assert pack.tokens <= 4000
     assert (len(md) + 3) // 4 == pack.tokens
     # sections in their fixed order
-    positions = [
-        md.index(h) for h in ("## Stack", "## Conventions", "## Exemplars", "## Checklist")
-    ]
+    positions = [md.index(h) for h in ("## Stack", "## Conventions", "## Exemplars", "## Checklist")]
     assert positions == sorted(positions)
     # the closest resource is messages, shown as a CRUD set with provenance
     first = pack.exemplars[0]
     assert first.pattern.path == "app/api/routes/messages.py"
-    methods = {
-        m for e in pack.exemplars if e.role == "closest resource" for m in e.pattern.meta["methods"]
-    }
+    methods = {m for e in pack.exemplars if e.role == "closest resource" for m in e.pattern.meta["methods"]}
     assert {"GET", "POST", "PATCH", "DELETE"} <= methods
     assert "app/api/routes/messages.py:43-55" in md
     # the conventions, stated with evidence
@@ -143,10 +139,7 @@ def test_pack_for_notifications(fastapi_brain):
     names = {e.pattern.name for e in pack.exemplars}
     assert {"get_current_user", "app_error_handler", "AppError", "paginate"} <= names
     assert "MessageOut" in names or "MessageCreate" in names
-    assert any(
-        e.pattern.kind == "test" and e.pattern.path == "tests/test_messages.py"
-        for e in pack.exemplars
-    )
+    assert any(e.pattern.kind == "test" and e.pattern.path == "tests/test_messages.py" for e in pack.exemplars)
     # checklist answered the way this project does it
     checklist = {c.key: c for c in pack.checklist}
     assert all(c.found for c in checklist.values())
@@ -177,9 +170,7 @@ def test_trimming_is_visible_and_on_line_boundaries(fastapi_brain):
 def test_pack_json_schema(fastapi_brain):
     import json
 
-    data = json.loads(
-        fastapi_brain.context("Add CRUD endpoints for notifications", fmt="json").to_json()
-    )
+    data = json.loads(fastapi_brain.context("Add CRUD endpoints for notifications", fmt="json").to_json())
     assert data["schema"] == "memorybrain.pack/1"
     assert set(data) >= {
         "request",

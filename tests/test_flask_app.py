@@ -37,9 +37,7 @@ def test_auth_and_role_conventions(flask_brain):
     assert auth["data"]["public"] == ["POST /api/auth/login"]
     roles = conventions["auth:roles_required"]
     assert roles["data"]["count"] == 3 and '@roles_required("admin")' in roles["statement"]
-    decorator = next(
-        p for p in flask_brain.patterns(kind="decorator") if p.name == "roles_required"
-    )
+    decorator = next(p for p in flask_brain.patterns(kind="decorator") if p.name == "roles_required")
     assert decorator.usage == 3 and decorator.path == "bookshop/auth/decorators.py"
     assert 'deletes add `@roles_required("admin")`' in conventions["deletes"]["statement"]
 

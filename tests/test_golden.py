@@ -19,8 +19,21 @@ from memorybrain.embeddings import HashingEncoder
 
 HERE = Path(__file__).parent
 APPS = ["fastapi_app", "flask_app", "fab_app", "restx_app"]
-META_KEYS = ("methods", "full_path", "decorators", "dependencies", "response_model", "status_code",
-             "raises", "exceptions", "response_shape", "orm", "library", "requests", "usage")
+META_KEYS = (
+    "methods",
+    "full_path",
+    "decorators",
+    "dependencies",
+    "response_model",
+    "status_code",
+    "raises",
+    "exceptions",
+    "response_shape",
+    "orm",
+    "library",
+    "requests",
+    "usage",
+)
 
 
 def render(brain: Brain) -> str:
@@ -55,6 +68,9 @@ def test_golden(app, tmp_path):
         golden.write_text(actual)
     expected = golden.read_text()
     if actual != expected:
-        diff = "".join(difflib.unified_diff(expected.splitlines(True), actual.splitlines(True),
-                                            f"golden/{app}.txt", "extracted now"))
+        diff = "".join(
+            difflib.unified_diff(
+                expected.splitlines(True), actual.splitlines(True), f"golden/{app}.txt", "extracted now"
+            )
+        )
         pytest.fail(f"extraction differs from the golden file:\n{diff}")

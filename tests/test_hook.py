@@ -203,7 +203,7 @@ def test_unrelated_prompts_stay_light():
     """No model, no web framework, no store for a prompt the hook ignores."""
     code = (
         "import io, sys\n"
-        "sys.stdin = io.StringIO('{\"prompt\": \"explain this function\"}')\n"
+        'sys.stdin = io.StringIO(\'{"prompt": "explain this function"}\')\n'
         "from cli.main import app\n"
         "try:\n    app(['hook', 'claude-code', '--run'])\nexcept SystemExit:\n    pass\n"
         "heavy = [m for m in ('torch', 'fastapi', 'uvicorn', 'mcp', 'numpy', 'memorybrain.store')\n"

@@ -138,8 +138,7 @@ def test_route_pattern_fields_and_summary_line() -> None:
     assert p.code.startswith("@router.get(")
     assert p.code.splitlines()[-1] == "    return item"
     assert p.summary == (
-        "GET /items/{item_id} → read_item "
-        "(deps: verify_token, get_current_user; response: ItemOut) — Read one item."
+        "GET /items/{item_id} → read_item (deps: verify_token, get_current_user; response: ItemOut) — Read one item."
     )
     json.dumps([q.meta for q in fe.patterns])
     json.dumps(fe.meta)
@@ -157,9 +156,7 @@ def test_routers_meta_and_aliases() -> None:
             "line": 11,
         }
     }
-    assert fe.meta["annotated_aliases"] == {
-        "CurrentUser": {"depends": "get_current_user", "line": 9}
-    }
+    assert fe.meta["annotated_aliases"] == {"CurrentUser": {"depends": "get_current_user", "line": 9}}
 
 
 def test_aliases_pep695_typealias_and_bare_depends() -> None:

@@ -421,14 +421,8 @@ def test_methodview_one_pattern_per_http_method() -> None:
     ]
     get = routes["ItemAPI.get"]
     assert (get.start_line, get.end_line) == (14, 16)
-    assert get.code == (
-        "    @cache.cached(timeout=5)\n"
-        "    def get(self, item_id):\n"
-        "        return self._load(item_id)"
-    )
-    assert get.summary == (
-        "GET /items/<int:item_id> → ItemAPI.get (cache.cached, login_required, allows.requires)"
-    )
+    assert get.code == ("    @cache.cached(timeout=5)\n    def get(self, item_id):\n        return self._load(item_id)")
+    assert get.summary == ("GET /items/<int:item_id> → ItemAPI.get (cache.cached, login_required, allows.requires)")
     assert _pick(
         get.meta,
         "framework",
@@ -873,8 +867,7 @@ def test_truncated_files_never_raise() -> None:
 def test_files_without_flask_give_nothing() -> None:
     assert _extract("def f():\n    return 1\n") == FileExtract()
     assert _extract(
-        "from django.views import View\n\nclass V(View):\n    def get(self, request):\n"
-        "        pass\n"
+        "from django.views import View\n\nclass V(View):\n    def get(self, request):\n        pass\n"
     ) == FileExtract(patterns=[], meta={})
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from indexers import extract_python
 from memorybrain.models import Pattern
 
-MODEL_API = b'''
+MODEL_API = b"""
 from flask import request
 from flask_appbuilder.api import ModelRestApi, expose, permission_name, protect, safe
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -40,7 +40,7 @@ class NotificationApi(ModelRestApi):
 
     def pre_add(self, item):
         item.user_id = 1
-'''
+"""
 
 
 def _routes(source: bytes, path: str = "app/api.py") -> dict[str, Pattern]:
@@ -104,7 +104,7 @@ def test_implied_routes_span_the_class_header() -> None:
 
 
 def test_base_api_default_and_explicit_route_base() -> None:
-    source = b'''
+    source = b"""
 from flask_appbuilder import BaseApi, expose
 from flask_appbuilder.security.decorators import protect
 
@@ -131,7 +131,7 @@ class HealthApi(BaseApi):
     @expose("/")
     def health(self):
         return self.response(200, status="ok")
-'''
+"""
     routes = _routes(source)
     assert routes["GreetingApi.greeting"].meta["full_path"] == "/api/v1/greetingapi/hello"
     assert routes["GreetingApi.greeting"].meta["methods"] == ["GET"]
@@ -146,7 +146,7 @@ class HealthApi(BaseApi):
 
 def test_project_base_class_and_route_method_sets() -> None:
     """Superset style: a project base from another file, ``RouteMethod`` sets and ``|``."""
-    source = b'''
+    source = b"""
 from flask_appbuilder.api import expose, protect, safe
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
@@ -172,7 +172,7 @@ class ChartRestApi(BaseSupersetModelRestApi):
     @protect()
     def cache_screenshot(self, pk):
         return self.response(202)
-'''
+"""
     routes = _routes(source, "superset/charts/api.py")
     assert set(routes) == {
         "ChartRestApi.export",
@@ -215,7 +215,7 @@ class BaseProjectApi(ModelRestApi):
 
 
 def test_model_view_and_base_view() -> None:
-    source = b'''
+    source = b"""
 from flask import render_template
 from flask_appbuilder import BaseView, ModelView, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -244,7 +244,7 @@ class DashboardView(BaseView):
     @expose("/public")
     def public(self):
         return render_template("public.html")
-'''
+"""
     routes = _routes(source, "app/views.py")
     assert {q: (r.meta["methods"], r.meta["full_path"]) for q, r in routes.items()} == {
         "ContactModelView.list": (["GET"], "/contactmodelview/list/"),
@@ -263,7 +263,7 @@ class DashboardView(BaseView):
 
 def test_flask_indexer_leaves_fab_classes_alone() -> None:
     """A ModelView's ``delete`` is not a MethodView DELETE handler."""
-    source = b'''
+    source = b"""
 from flask import Flask
 from flask_appbuilder import ModelView
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -278,14 +278,14 @@ class ContactView(ModelView):
 
     def get(self):
         return "not a route"
-'''
+"""
     routes = _routes(source)
     assert all(r.meta["framework"] == "flask-appbuilder" for r in routes.values())
     assert "ContactView.get" not in routes and "ContactView.list" in routes
 
 
 def test_not_fab_without_flask_appbuilder() -> None:
-    source = b'''
+    source = b"""
 from myframework.views import BaseView, ModelView
 
 
@@ -294,12 +294,12 @@ class ContactView(ModelView):
 
     def list(self):
         return []
-'''
+"""
     assert _routes(source) == {}
 
 
 def test_registrations_meta() -> None:
-    source = b'''
+    source = b"""
 from app import appbuilder
 from app.api import NotificationApi
 from app import views
@@ -308,7 +308,7 @@ from app import views
 appbuilder.add_api(NotificationApi)
 appbuilder.add_view(views.ContactModelView(), "Contacts", icon="fa-envelope", category="Contacts")
 appbuilder.add_view_no_menu(views.DashboardView)
-'''
+"""
     meta = extract_python("app/registry.py", source).meta
     assert meta["fab_registrations"] == [
         {
@@ -340,7 +340,7 @@ appbuilder.add_view_no_menu(views.DashboardView)
 
 def test_route_base_inherited_from_fab_classes() -> None:
     """Airflow's FAB provider: subclasses of FAB's own views keep FAB's ``route_base``."""
-    source = b'''
+    source = b"""
 from flask_appbuilder import IndexView, expose
 from flask_appbuilder.security.views import AuthOAuthView, RoleModelView
 
@@ -363,7 +363,7 @@ class CustomRoleModelView(RoleModelView):
 
 class OwnRolesView(CustomRoleModelView):
     route_base = "/own-roles"
-'''
+"""
     routes = _routes(source, "airflow/views.py")
     assert {q: r.meta["full_path"] for q, r in routes.items()} == {
         "FabIndexView.index": "/",
@@ -378,7 +378,7 @@ def test_safe_defined_in_the_project_is_counted_once() -> None:
     """Flask-AppBuilder's own code defines ``safe``: a handler decorated with it counts once."""
     from memorybrain.linker import link
 
-    source = b'''
+    source = b"""
 import functools
 
 from flask_appbuilder.api import BaseApi, expose
@@ -400,7 +400,7 @@ class PingApi(BaseApi):
     @safe
     def ping(self):
         return self.response(200)
-'''
+"""
     fe = extract_python("app/api.py", source)
     assert next(p for p in fe.patterns if p.name == "safe").kind == "decorator"
     rows = [(p.id, p.kind, p.name, "app/api.py", p.meta, 0, p.summary) for p in fe.patterns]
@@ -413,12 +413,12 @@ def test_linker_marks_registered_and_unregistered_classes() -> None:
 
     files = {
         "app/api.py": MODEL_API
-        + b'''
+        + b"""
 
 class DraftApi(ModelRestApi):
     datamodel = SQLAInterface(Notification)
     include_route_methods = {"get"}
-''',
+""",
         "app/registry.py": b"from app.api import NotificationApi\n\n\ndef register(appbuilder):\n"
         b"    appbuilder.add_api(NotificationApi)\n",
     }
@@ -439,7 +439,7 @@ def test_base_class_routes_are_served_by_subclasses_in_other_files() -> None:
     from memorybrain.linker import link
 
     files = {
-        "superset/views/base_api.py": b'''
+        "superset/views/base_api.py": b"""
 from flask_appbuilder import ModelRestApi
 from flask_appbuilder.api import expose, protect, safe
 
@@ -450,8 +450,8 @@ class BaseSupersetModelRestApi(ModelRestApi):
     @safe
     def related(self, column_name):
         return self.response(200)
-''',
-        "superset/charts/api.py": b'''
+""",
+        "superset/charts/api.py": b"""
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
 from superset.constants import RouteMethod
@@ -472,7 +472,7 @@ class SavedQueryRestApi(BaseSupersetModelRestApi):
 
 class LegacyChartApi(ChartRestApi):
     route_base = "/legacy/chart"
-''',
+""",
     }
     extracts = {path: extract_python(path, src) for path, src in files.items()}
     info = extracts["superset/charts/api.py"].meta["fab_classes"]["ChartRestApi"]
@@ -490,7 +490,7 @@ class LegacyChartApi(ChartRestApi):
 
 
 def test_explicit_handlers_use_the_class_schemas_they_load_or_dump() -> None:
-    source = b'''
+    source = b"""
 from flask import request
 from flask_appbuilder.api import ModelRestApi, expose, protect
 
@@ -512,7 +512,7 @@ class ChartApi(ModelRestApi):
     @protect()
     def favorites(self):
         return self.response(200, result=self.favorite_schema.dump(favorites(), many=True))
-'''
+"""
     routes = _routes(source)
     post, favorites = routes["ChartApi.post"], routes["ChartApi.favorites"]
     assert (post.meta["input_schemas"], post.meta["output_schemas"]) == (["ChartPostSchema"], [])

@@ -102,9 +102,7 @@ def test_sqlalchemy_2_mapped_and_declarative_base_class() -> None:
         {"name": "fullname", "type": "Optional[str]"},
     ]
     assert user.meta["relationships"] == [{"name": "addresses", "target": "Address"}]
-    assert user.summary == (
-        "model User (user_account) — id:int, name:str, fullname:Optional[str], addresses→Address"
-    )
+    assert user.summary == ("model User (user_account) — id:int, name:str, fullname:Optional[str], addresses→Address")
     address = found["Address"]
     assert address.meta["relationships"] == [{"name": "user", "target": "User"}]
     assert address.meta["foreign_keys"] == [{"name": "user_id", "target": "user_account.id"}]
@@ -244,9 +242,7 @@ def test_flask_sqlalchemy_model() -> None:
         {"name": "author_id", "type": "Integer"},
     ]
     assert post.meta["foreign_keys"] == [{"name": "author_id", "target": "user.id"}]
-    assert post.summary == (
-        "model Post (post) — id:Integer, title:String(80), author_id:Integer, author→User"
-    )
+    assert post.summary == ("model Post (post) — id:Integer, title:String(80), author_id:Integer, author→User")
     blog = found["BlogPost"]
     assert blog.meta["orm"] == "flask-sqlalchemy"
     assert blog.summary == "model BlogPost (blog_posts) — extends Post"
@@ -332,8 +328,7 @@ def test_pydantic_schemas() -> None:
         "validators": ["name_not_empty"],
     }
     assert base.summary == (
-        "schema ItemBase (pydantic) — name:str, price:float, description:Optional[str], "
-        "tags:list[str]"
+        "schema ItemBase (pydantic) — name:str, price:float, description:Optional[str], tags:list[str]"
     )
     assert found["ItemCreate"].meta["library"] == "pydantic"
     assert found["ItemCreate"].meta["bases"] == ["ItemBase"]
@@ -415,9 +410,7 @@ def test_marshmallow_schemas() -> None:
     }
     user = found["UserSchema"]
     assert user.meta["model"] == "User"
-    assert user.meta["fields"] == [
-        {"name": "items", "type": "Nested(ItemSchema)", "required": False}
-    ]
+    assert user.meta["fields"] == [{"name": "items", "type": "Nested(ItemSchema)", "required": False}]
     assert user.summary == "schema UserSchema (marshmallow, model User) — items:Nested(ItemSchema)"
 
 
@@ -492,8 +485,7 @@ def test_long_summaries_are_truncated() -> None:
     source = f"from sqlalchemy import Column, Integer\n\nclass Wide(Base):\n{cols}\n"
     found = by_name(source)
     assert found["Wide"].summary == (
-        "model Wide — c0:Integer, c1:Integer, c2:Integer, c3:Integer, c4:Integer, "
-        "c5:Integer, c6:Integer, c7:Integer, …"
+        "model Wide — c0:Integer, c1:Integer, c2:Integer, c3:Integer, c4:Integer, c5:Integer, c6:Integer, c7:Integer, …"
     )
     assert len(found["Wide"].meta["fields"]) == 12
 

@@ -7,7 +7,7 @@ from indexers import extract_python
 from memorybrain.linker import link
 from memorybrain.models import Pattern
 
-RESTX = b'''
+RESTX = b"""
 from flask import Blueprint
 from flask_restx import Api, Namespace, Resource, fields
 
@@ -40,7 +40,7 @@ class Todo(Resource):
     @ns.response(404, "Todo not found")
     def get(self, id):
         return DAO.get(id) or ns.abort(404, "Todo not found")
-'''
+"""
 
 
 def _patterns(source: bytes, path: str = "app/api.py") -> dict[str, Pattern]:
@@ -75,7 +75,7 @@ def test_restx_input_output_schemas_status_and_full_path() -> None:
 
 
 def test_smorest_arguments_are_inputs_and_responses_outputs() -> None:
-    source = b'''
+    source = b"""
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -94,7 +94,7 @@ class Pets(MethodView):
     @blp.response(201, PetSchema)
     def post(self, data):
         return Pet.create(**data)
-'''
+"""
     patterns = _patterns(source, "app/pets.py")
     get, post = patterns["Pets.get"], patterns["Pets.post"]
     assert (get.meta["input_schemas"], get.meta["output_schemas"]) == (["PetQueryArgsSchema"], ["PetSchema"])
@@ -106,7 +106,7 @@ def test_linker_namespace_path_at_registration_replaces_its_own() -> None:
     """``api.add_namespace(ns, path="/items")`` in another file: the namespace's routes live
     under ``/items``, not under its own ``/item`` (flask-restx ``Api.ns_paths``)."""
     files = {
-        "app/api/__init__.py": b'''
+        "app/api/__init__.py": b"""
 from flask import Blueprint
 from flask_restx import Api
 
@@ -115,8 +115,8 @@ from app.api.items import ns as items_ns
 blueprint = Blueprint("api", __name__, url_prefix="/api")
 api = Api(blueprint)
 api.add_namespace(items_ns, path="/items")
-''',
-        "app/api/items.py": b'''
+""",
+        "app/api/items.py": b"""
 from flask_restx import Namespace, Resource
 
 ns = Namespace("item")
@@ -126,14 +126,10 @@ ns = Namespace("item")
 class Item(Resource):
     def get(self, item_id):
         return {}
-''',
+""",
     }
     extracts = {path: extract_python(path, src) for path, src in files.items()}
-    rows = [
-        (p.id, p.kind, p.name, path, p.meta, 0, p.summary)
-        for path, fe in extracts.items()
-        for p in fe.patterns
-    ]
+    rows = [(p.id, p.kind, p.name, path, p.meta, 0, p.summary) for path, fe in extracts.items() for p in fe.patterns]
     result = link(rows, {path: fe.meta for path, fe in extracts.items()})
     updated = {pid: meta for pid, _usage, meta, _summary in result.updates}
     route = next(p for p in extracts["app/api/items.py"].patterns if p.kind == "route")
@@ -144,7 +140,7 @@ def test_api_namespace_method_and_api_subclass_across_files() -> None:
     """udata style: ``api = UDataApi(blueprint)`` with ``class UDataApi(Api)`` in one file,
     ``ns = api.namespace("harvest", ...)`` and models with ``api.model`` in another."""
     files = {
-        "udata/api/__init__.py": b'''
+        "udata/api/__init__.py": b"""
 from flask import Blueprint
 from flask_restx import Api, Resource
 
@@ -157,8 +153,8 @@ class UDataApi(Api):
 
 
 api = UDataApi(apiv1_blueprint, version="1.0")
-''',
-        "udata/harvest/api.py": b'''
+""",
+        "udata/harvest/api.py": b"""
 from flask import request
 
 from udata.api import API, api, fields
@@ -175,7 +171,7 @@ class SourcesAPI(API):
     @api.marshal_with(source_fields)
     def post(self):
         return create(request.json), 201
-''',
+""",
     }
     extracts = {path: extract_python(path, src) for path, src in files.items()}
     assert extracts["udata/api/__init__.py"].meta["routers"]["api"]["type"] == "Api"
@@ -185,26 +181,24 @@ class SourcesAPI(API):
     assert (schema.name, schema.meta["model_name"]) == ("source_fields", "HarvestSource")
     route = next(p for p in harvest.patterns if p.kind == "route")
     assert route.meta["framework"] == "flask-restx" and route.meta["input_schemas"] == ["source_fields"]
-    rows = [
-        (p.id, p.kind, p.name, path, p.meta, 0, p.summary) for path, fe in extracts.items() for p in fe.patterns
-    ]
+    rows = [(p.id, p.kind, p.name, path, p.meta, 0, p.summary) for path, fe in extracts.items() for p in fe.patterns]
     result = link(rows, {path: fe.meta for path, fe in extracts.items()})
     updated = {pid: meta for pid, _usage, meta, _summary in result.updates}
     assert updated[route.id]["full_path"] == "/api/1/harvest/sources/"
 
 
 def test_plain_flask_model_call_is_not_a_restx_model() -> None:
-    source = b'''
+    source = b"""
 from flask import Flask
 
 app = Flask(__name__)
 settings = registry.model("Settings", {"debug": True})
-'''
+"""
     assert [p for p in extract_python("app/main.py", source).patterns if p.kind == "schema"] == []
 
 
 def test_namespace_of_an_imported_api_in_a_file_without_flask_imports() -> None:
-    source = b'''
+    source = b"""
 from udata.api import API, api
 
 ns = api.namespace("tags", "Tags related operations")
@@ -214,7 +208,7 @@ ns = api.namespace("tags", "Tags related operations")
 class SuggestTagsAPI(API):
     def get(self):
         return []
-'''
+"""
     fe = extract_python("udata/core/tags/api.py", source)
     assert fe.meta["routers"]["ns"]["prefix"] == "/tags"
     assert fe.meta["mounts"][0]["parent"] == "api"
@@ -223,7 +217,7 @@ class SuggestTagsAPI(API):
 
 
 def test_blueprint_subclass_by_name() -> None:
-    source = b'''
+    source = b"""
 from flask import request
 
 from udata.i18n import I18nBlueprint
@@ -234,13 +228,13 @@ blueprint = I18nBlueprint("oauth", __name__, url_prefix="/oauth")
 @blueprint.route("/token", methods=["POST"])
 def access_token():
     return request.form
-'''
+"""
     route = next(p for p in extract_python("udata/api/oauth2.py", source).patterns if p.kind == "route")
     assert route.meta["full_path"] == "/oauth/token"
 
 
 def test_smorest_paginate_decorator_is_the_pagination_convention() -> None:
-    source = b'''
+    source = b"""
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -260,7 +254,7 @@ class PetById(MethodView):
     @blp.response(200, PetSchema)
     def get(self, pet_id):
         return Pet.query.get_or_404(pet_id)
-'''
+"""
     fe = extract_python("app/pets.py", source)
     rows = [(p.id, p.kind, p.name, "app/pets.py", p.meta, 0, p.summary) for p in fe.patterns]
     conventions = {c["key"]: c for c in link(rows, {"app/pets.py": fe.meta}).conventions}

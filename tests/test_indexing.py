@@ -46,9 +46,7 @@ def test_incremental_by_content_hash(project, monkeypatch):
     # unchanged tree: nothing parsed, nothing embedded
     calls = []
     real = indexers.extract_python
-    monkeypatch.setattr(
-        "memorybrain.indexing.extract_python", lambda *a: calls.append(a) or real(*a)
-    )
+    monkeypatch.setattr("memorybrain.indexing.extract_python", lambda *a: calls.append(a) or real(*a))
     enc.texts.clear()
     again = brain.index()
     assert (again.indexed, again.embedded, calls, enc.texts) == (0, 0, [], [])
@@ -205,8 +203,10 @@ def test_stack_facts_say_what_the_code_uses_of_aiohttp_and_flask_wtf(tmp_path):
     (root / "app" / "__init__.py").write_text(
         "from flask import Flask\nfrom flask_wtf.csrf import CSRFProtect\n\napp = Flask(__name__)\nCSRFProtect(app)\n"
     )
-    (root / "app" / "hooks.py").write_text("import aiohttp\n\nasync def send(url):\n"
-                                           "    async with aiohttp.ClientSession() as s:\n        await s.post(url)\n")
+    (root / "app" / "hooks.py").write_text(
+        "import aiohttp\n\nasync def send(url):\n"
+        "    async with aiohttp.ClientSession() as s:\n        await s.post(url)\n"
+    )
     brain = _brain(root)
     brain.index()
     got = {(f.category, f.name) for f in brain.facts()}

@@ -14,9 +14,7 @@ print("HEAVY=" + ",".join(heavy))
 
 
 def _heavy(body: str) -> str:
-    out = subprocess.run(
-        [sys.executable, "-c", CHECK.format(body=body)], capture_output=True, text=True, check=True
-    )
+    out = subprocess.run([sys.executable, "-c", CHECK.format(body=body)], capture_output=True, text=True, check=True)
     marker = [line for line in out.stdout.splitlines() if line.startswith("HEAVY=")]
     return marker[-1].removeprefix("HEAVY=")
 

@@ -19,8 +19,15 @@ from server.settings import MCP_MAX_BUDGET, MCP_MAX_LIMIT
 
 REPO = Path(__file__).resolve().parents[1]
 REQUEST = "Add CRUD endpoints for notifications"
-TOOLS = {"get_context", "search_patterns", "list_facts", "reindex", "export_snapshot", "diff_snapshot",
-         "import_snapshot"}
+TOOLS = {
+    "get_context",
+    "search_patterns",
+    "list_facts",
+    "reindex",
+    "export_snapshot",
+    "diff_snapshot",
+    "import_snapshot",
+}
 
 
 @pytest.fixture(scope="module")
@@ -181,9 +188,12 @@ def test_snapshot_tools_export_diff_and_merge(tmp_path):
             now = await client.call_tool("diff_snapshot", {})  # from the file to the store now
             assert "+ rule: All new endpoints use @rate_limit" in text(now)
 
-            for tool, args in (("import_snapshot", {"path": str(outside)}),
-                               ("import_snapshot", {"path": "../outside.jsonl"}),
-                               ("diff_snapshot", {"a": str(outside)}), ("export_snapshot", {"path": "../x.jsonl"})):
+            for tool, args in (
+                ("import_snapshot", {"path": str(outside)}),
+                ("import_snapshot", {"path": "../outside.jsonl"}),
+                ("diff_snapshot", {"a": str(outside)}),
+                ("export_snapshot", {"path": "../x.jsonl"}),
+            ):
                 refused = await client.call_tool(tool, args)
                 assert refused.is_error and "outside the project" in text(refused), (tool, text(refused))
             not_jsonl = await client.call_tool("export_snapshot", {"path": "app/main.py"})

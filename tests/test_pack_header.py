@@ -118,7 +118,7 @@ def _write(root: Path, files: dict[str, str]) -> None:
 
 
 def _routes(name: str, deps: str) -> str:
-    return f'''
+    return f"""
         from fastapi import APIRouter, Depends
         from app.deps import {deps}
 
@@ -138,7 +138,7 @@ def _routes(name: str, deps: str) -> str:
         @router.delete("/{{item_id}}")
         def delete_{name}(item_id: int, user=Depends(require_user)):
             return None
-        '''
+        """
 
 
 @pytest.mark.integration

@@ -121,7 +121,7 @@ def test_in_a_module_serving_several_resources_the_requested_one_leads(tmp_path,
     handlers = []
     for res in ("currencies", "bills"):
         handlers.append(
-            f'''
+            f"""
 @router.get("/{res}")
 def list_{res}():
     return []
@@ -135,7 +135,7 @@ def create_{res}(body: dict):
 @router.delete("/{res}/{{item_id}}")
 def delete_{res}(item_id: int):
     return None
-'''
+"""
         )
     (tmp_path / "api" / "common.py").write_text(
         "from fastapi import APIRouter\n\nrouter = APIRouter()\n" + "\n".join(handlers)
@@ -174,7 +174,7 @@ def test_checklist_does_not_advise_an_auth_dependency_only_a_few_handlers_use():
 
 @pytest.mark.integration
 def test_a_layer_folder_is_no_resource_even_when_the_request_names_it(fastapi_brain):
-    """"Endpoints for models": the modules in ``app/models/`` hold other resources' models."""
+    """ "Endpoints for models": the modules in ``app/models/`` hold other resources' models."""
     md = fastapi_brain.context("Add CRUD endpoints for models", budget=4000).to_markdown()
     header = md[md.index("## Exemplars") :].split("```", 2)[1]
     block = header.split("# the project already has code for model", 1)

@@ -107,15 +107,9 @@ def test_provider_tokens(line: str, secret: str, expected: str) -> None:
 
 def test_connection_string_keeps_user_and_host() -> None:
     code = 'SQLALCHEMY_DATABASE_URI = "postgresql://shop:Pa55w0rd!@db.internal:5432/shop"\n'
-    assert redact(code) == (
-        'SQLALCHEMY_DATABASE_URI = "postgresql://shop:<redacted>@db.internal:5432/shop"\n'
-    )
-    assert (
-        redact("redis://default:hunter22@cache:6379/0") == "redis://default:<redacted>@cache:6379/0"
-    )
-    assert redact("mysql+pymysql://root:toor123@localhost/app") == (
-        "mysql+pymysql://root:<redacted>@localhost/app"
-    )
+    assert redact(code) == ('SQLALCHEMY_DATABASE_URI = "postgresql://shop:<redacted>@db.internal:5432/shop"\n')
+    assert redact("redis://default:hunter22@cache:6379/0") == "redis://default:<redacted>@cache:6379/0"
+    assert redact("mysql+pymysql://root:toor123@localhost/app") == ("mysql+pymysql://root:<redacted>@localhost/app")
 
 
 @pytest.mark.parametrize(

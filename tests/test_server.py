@@ -276,6 +276,7 @@ def test_unknown_route_and_wrong_method_are_problems(client):
 def test_unexpected_error_is_a_problem_without_internals(project, real_encoder, monkeypatch):
     app = create_app(ServerSettings(project=project), encoder=real_encoder)
     with TestClient(app, base_url=BASE, raise_server_exceptions=False) as c:
+
         def boom(**kwargs):
             raise RuntimeError("secret internals")
 
@@ -347,9 +348,7 @@ def test_openapi_documents_models_and_problems(client):
         "/v1/snapshot/diff",
     }
     components = schema["components"]["schemas"]
-    assert {"ContextRequest", "ContextMarkdown", "PackDocument", "PatternPage", "Problem", "Health"} <= set(
-        components
-    )
+    assert {"ContextRequest", "ContextMarkdown", "PackDocument", "PatternPage", "Problem", "Health"} <= set(components)
     assert "HTTPValidationError" not in components
     ctx = paths["/v1/context"]["post"]["responses"]
     assert set(ctx["200"]["content"]) == {"application/json", "text/markdown"}

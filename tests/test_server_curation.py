@@ -34,8 +34,15 @@ def test_curation_endpoints_change_what_packs_show(client):
     assert r.status_code == 200 and r.json()["pinned"] is True and r.json()["qualname"] == "get_current_user"
     assert client.post("/v1/curation/note", json={"id": GET_USER, "text": "the one"}).json()["changed"]
     r = client.post("/v1/curation/exclude", json={"target": "app/api/routes/channels.py"})
-    assert r.json() == {"changed": True, "detail": {"kind": "glob", "target": "app/api/routes/channels.py",
-                                                    "changed": True, "patterns": r.json()["detail"]["patterns"]}}
+    assert r.json() == {
+        "changed": True,
+        "detail": {
+            "kind": "glob",
+            "target": "app/api/routes/channels.py",
+            "changed": True,
+            "patterns": r.json()["detail"]["patterns"],
+        },
+    }
     rule = client.post("/v1/curation/rules", json={"text": "All new endpoints use @rate_limit"}).json()
     fact = client.post("/v1/curation/facts", json={"key": "database:postgresql", "value": "16"}).json()
     assert fact["origin"] == "team" and fact["value"] == "16"
@@ -87,8 +94,11 @@ def test_serving_a_snapshot_alone_is_read_only(project, tmp_path):
         assert r.status_code == 200 and r.text == expected
         assert c.get("/v1/curation").json()["rules"][0]["text"] == "All new endpoints use @rate_limit"
         assert c.get("/v1/patterns", params={"kind": "dependency"}).json()["total"] >= 3
-        for path, body in (("/v1/curation/pin", {"id": GET_USER}), ("/v1/curation/rules", {"text": "x"}),
-                           ("/v1/curation/exclude", {"target": "app/**"})):
+        for path, body in (
+            ("/v1/curation/pin", {"id": GET_USER}),
+            ("/v1/curation/rules", {"text": "x"}),
+            ("/v1/curation/exclude", {"target": "app/**"}),
+        ):
             problem(c.post(path, json=body), 409, "read-only")
         problem(c.post("/v1/index"), 409, "read-only")
     assert not project.exists()

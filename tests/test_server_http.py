@@ -53,9 +53,22 @@ def live(project, tmp_path_factory):
     with log.open("w") as out:
         proc = subprocess.Popen(
             [
-                sys.executable, "-m", "cli.main", "serve",
-                "--project", str(project), "--port", str(port), "--model", "hashing",
-                "--allowed-host", EXTRA_HOST, "--cors-origin", ORIGIN, "--log-level", "warning",
+                sys.executable,
+                "-m",
+                "cli.main",
+                "serve",
+                "--project",
+                str(project),
+                "--port",
+                str(port),
+                "--model",
+                "hashing",
+                "--allowed-host",
+                EXTRA_HOST,
+                "--cors-origin",
+                ORIGIN,
+                "--log-level",
+                "warning",
             ],
             cwd=REPO,
             env=env,
@@ -211,8 +224,17 @@ def test_bad_settings_are_refused(project, monkeypatch):
 
 @pytest.mark.parametrize(
     ("host", "loopback"),
-    [("127.0.0.1", True), ("127.1.2.3", True), ("localhost", True), ("::1", True), ("[::1]", True),
-     ("0.0.0.0", False), ("192.168.1.10", False), ("example.com", False), ("::", False)],
+    [
+        ("127.0.0.1", True),
+        ("127.1.2.3", True),
+        ("localhost", True),
+        ("::1", True),
+        ("[::1]", True),
+        ("0.0.0.0", False),
+        ("192.168.1.10", False),
+        ("example.com", False),
+        ("::", False),
+    ],
 )
 def test_is_loopback(host, loopback):
     assert is_loopback(host) is loopback

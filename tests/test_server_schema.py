@@ -84,9 +84,7 @@ CASES = [(p, m, GenerationMode.POSITIVE) for p, m in OPERATIONS] + [
 ]
 
 
-@pytest.mark.parametrize(
-    ("path", "method", "mode"), CASES, ids=[f"{m} {p} {mode.value}" for p, m, mode in CASES]
-)
+@pytest.mark.parametrize(("path", "method", "mode"), CASES, ids=[f"{m} {p} {mode.value}" for p, m, mode in CASES])
 def test_api_conforms_to_its_schema(api_schema, path, method, mode):
     """Generated requests (valid, then invalid): never a 5xx, every answer as documented."""
     operation = api_schema[path][method]

@@ -94,8 +94,14 @@ def test_paths_that_leave_the_project_are_refused(client, project, tmp_path):
     victim.write_text("keep me\n")
     os.symlink(outside, project / "link")
     os.symlink(victim, project / "victim.jsonl")
-    for path in ("../escape.jsonl", str(outside / "x.jsonl"), "link/x.jsonl", "victim.jsonl", "app/../../x.jsonl",
-                 "~/x.jsonl"):
+    for path in (
+        "../escape.jsonl",
+        str(outside / "x.jsonl"),
+        "link/x.jsonl",
+        "victim.jsonl",
+        "app/../../x.jsonl",
+        "~/x.jsonl",
+    ):
         problem(client.post("/v1/snapshot/export", json={"path": path}), 403, "outside the project")
     assert sorted(p.name for p in outside.iterdir()) == ["victim.jsonl"] and victim.read_text() == "keep me\n"
     assert not (tmp_path / "escape.jsonl").exists() and not (tmp_path / "x.jsonl").exists()
@@ -148,10 +154,17 @@ def test_import_merges_the_teams_curation(client, project, team_snapshot):
     report = r.json()
     assert report["mode"] == "merge" and report["index"] == "local" and report["vectors"] == "local"
     assert report["added"] == {"curation": 0, "exclusions": 0, "rules": 1, "facts": 1}
-    assert report["conflicts"] == [{"type": "curation", "id": GET_USER, "field": "pinned", "local": False,
-                                    "snapshot": True, "kept": "local"},
-                                   {"type": "curation", "id": GET_USER, "field": "note", "local": "my note",
-                                    "snapshot": "the team's note", "kept": "local"}]
+    assert report["conflicts"] == [
+        {"type": "curation", "id": GET_USER, "field": "pinned", "local": False, "snapshot": True, "kept": "local"},
+        {
+            "type": "curation",
+            "id": GET_USER,
+            "field": "note",
+            "local": "my note",
+            "snapshot": "the team's note",
+            "kept": "local",
+        },
+    ]
     cur = client.get("/v1/curation").json()
     assert [r["text"] for r in cur["rules"]] == [RULE] and cur["facts"][0]["key"] == "database:postgresql"
     doc = client.post("/v1/context", json={"request": "Add CRUD endpoints for notifications", "format": "json"})
@@ -170,23 +183,36 @@ def test_upload_imports_the_request_body(client, project, team_snapshot):
     r = client.post("/v1/snapshot/upload", content=data, headers={"Content-Type": "application/jsonl"})
     assert r.status_code == 200, r.text and r.json()["added"]["rules"] == 1
     assert [x["text"] for x in client.get("/v1/curation").json()["rules"]] == [RULE]
-    r = client.post("/v1/snapshot/upload?mode=replace", content=data,
-                    headers={"Content-Type": "application/x-ndjson; charset=utf-8"})
+    r = client.post(
+        "/v1/snapshot/upload?mode=replace",
+        content=data,
+        headers={"Content-Type": "application/x-ndjson; charset=utf-8"},
+    )
     assert r.status_code == 200 and r.json()["mode"] == "replace"
 
 
 def test_a_bad_snapshot_changes_nothing(client, project, team_snapshot):
     before = store_dump(project)
     data = team_snapshot.read_bytes()
-    problem(client.post("/v1/snapshot/upload", content=data[:-40], headers={"Content-Type": "application/jsonl"}),
-            422, "checksum mismatch")
-    problem(client.post("/v1/snapshot/upload", content=b"", headers={"Content-Type": "application/jsonl"}), 422,
-            "empty")
-    problem(client.post("/v1/snapshot/upload", content=data, headers={"Content-Type": "text/plain"}), 415,
-            "application/jsonl")
+    problem(
+        client.post("/v1/snapshot/upload", content=data[:-40], headers={"Content-Type": "application/jsonl"}),
+        422,
+        "checksum mismatch",
+    )
+    problem(
+        client.post("/v1/snapshot/upload", content=b"", headers={"Content-Type": "application/jsonl"}), 422, "empty"
+    )
+    problem(
+        client.post("/v1/snapshot/upload", content=data, headers={"Content-Type": "text/plain"}),
+        415,
+        "application/jsonl",
+    )
     problem(client.post("/v1/snapshot/upload", json={"path": "team/snapshot.jsonl"}), 415)
-    problem(client.post("/v1/snapshot/upload?mode=sideways", content=data,
-                        headers={"Content-Type": "application/jsonl"}), 422, "mode")
+    problem(
+        client.post("/v1/snapshot/upload?mode=sideways", content=data, headers={"Content-Type": "application/jsonl"}),
+        422,
+        "mode",
+    )
     (project / "bad.jsonl").write_bytes(data[:-40])
     problem(client.post("/v1/snapshot/import", json={"path": "bad.jsonl"}), 422, "checksum mismatch")
     problem(client.post("/v1/snapshot/import", json={"path": "missing.jsonl"}), 404, "no such file")
@@ -199,10 +225,20 @@ def test_request_size_limits(project, team_snapshot):
     data = team_snapshot.read_bytes()
     assert len(data) > 64 * 1024  # bigger than any other body may be, yet accepted as an upload
     with make_client(project=project, max_snapshot_bytes=len(data) - 1) as c:
-        problem(c.post("/v1/snapshot/upload", content=data, headers={"Content-Type": "application/jsonl"}), 413,
-                f"limit of {len(data) - 1} bytes")
-        problem(c.post("/v1/snapshot/diff", content=json.dumps({"a": "x" * 70_000}),
-                       headers={"Content-Type": "application/json"}), 413, "limit of 65536 bytes")
+        problem(
+            c.post("/v1/snapshot/upload", content=data, headers={"Content-Type": "application/jsonl"}),
+            413,
+            f"limit of {len(data) - 1} bytes",
+        )
+        problem(
+            c.post(
+                "/v1/snapshot/diff",
+                content=json.dumps({"a": "x" * 70_000}),
+                headers={"Content-Type": "application/json"},
+            ),
+            413,
+            "limit of 65536 bytes",
+        )
         ok = c.post("/v1/snapshot/upload", content=data[: 64 * 1024], headers={"Content-Type": "application/jsonl"})
         problem(ok, 422, "checksum")  # within the limit: read, and refused for what it is
 
@@ -215,8 +251,13 @@ def test_import_waits_for_no_index_job_and_blocks_new_ones(client, project, team
     assert job.status_code == 202
     try:
         problem(client.post("/v1/snapshot/import", json={"path": "team/snapshot.jsonl"}), 409, "still running")
-        problem(client.post("/v1/snapshot/upload", content=team_snapshot.read_bytes(),
-                            headers={"Content-Type": "application/jsonl"}), 409, "still running")
+        problem(
+            client.post(
+                "/v1/snapshot/upload", content=team_snapshot.read_bytes(), headers={"Content-Type": "application/jsonl"}
+            ),
+            409,
+            "still running",
+        )
     finally:
         release.set()
     assert service.jobs.get(job.json()["id"]).wait(30)
@@ -251,8 +292,16 @@ def test_diff_between_files_and_against_the_store_now(client, project):
     client.post("/v1/curation/pin", json={"id": GET_USER})
     d = client.post("/v1/snapshot/diff", json={"a": "before.jsonl"}).json()
     assert d["identical"] is False and d["rules"] == {"added": [RULE], "removed": []}
-    assert d["curation"] == [{"id": GET_USER, "qualname": "get_current_user", "path": "app/api/deps.py",
-                              "field": "pinned", "from": False, "to": True}]
+    assert d["curation"] == [
+        {
+            "id": GET_USER,
+            "qualname": "get_current_user",
+            "path": "app/api/deps.py",
+            "field": "pinned",
+            "from": False,
+            "to": True,
+        }
+    ]
     assert f"+ rule: {RULE}" in d["text"] and d["from"]["project"] == d["to"]["project"] == "app"
     client.post("/v1/snapshot/export", json={"path": "after.jsonl"})
     files = client.post("/v1/snapshot/diff", json={"a": "before.jsonl", "b": "after.jsonl"}).json()
@@ -278,7 +327,10 @@ def test_a_snapshot_server_serves_and_diffs_but_never_writes(project, tmp_path):
         assert d["identical"] is True
         problem(c.post("/v1/snapshot/export", json={}), 409, "read-only")
         problem(c.post("/v1/snapshot/import", json={"path": "team.jsonl"}), 409, "read-only")
-        problem(c.post("/v1/snapshot/upload", content=snap.read_bytes(), headers={"Content-Type": "application/jsonl"}),
-                409, "read-only")
+        problem(
+            c.post("/v1/snapshot/upload", content=snap.read_bytes(), headers={"Content-Type": "application/jsonl"}),
+            409,
+            "read-only",
+        )
         problem(c.post("/v1/snapshot/diff", json={"a": "../elsewhere.jsonl"}), 403)
     assert sorted(tmp_path.rglob("*")) == before

@@ -59,10 +59,26 @@ def store_state(db: Path) -> dict:
     """Every row of every table and the meta, read through the store."""
     with Store.open(db) as store:
         dump = store.dump()
-        meta = {k: store.get_meta(k) for k in ("model", "dim", "last_indexed", "indexer_version", "linker_version",
-                                                "schema_version", "root", "link_pending")}
-        return {"dump": dump, "meta": meta, "curation": store.curation(), "rules": store.rules(),
-                "facts": store.facts()}
+        meta = {
+            k: store.get_meta(k)
+            for k in (
+                "model",
+                "dim",
+                "last_indexed",
+                "indexer_version",
+                "linker_version",
+                "schema_version",
+                "root",
+                "link_pending",
+            )
+        }
+        return {
+            "dump": dump,
+            "meta": meta,
+            "curation": store.curation(),
+            "rules": store.rules(),
+            "facts": store.facts(),
+        }
 
 
 def packs(brain: Brain) -> list[str]:
@@ -111,9 +127,7 @@ def test_re_indexing_unchanged_code_leaves_the_export_byte_identical(project, re
         assert brain.status()["last_indexed"]
 
 
-def test_round_trip_into_a_fresh_store_gives_identical_packs_and_an_identical_export(
-    project, real_encoder, tmp_path
-):
+def test_round_trip_into_a_fresh_store_gives_identical_packs_and_an_identical_export(project, real_encoder, tmp_path):
     with Brain.open(project, encoder=real_encoder) as brain:
         brain.rule_add("A rule removed again")  # leaves a gap in the rules' positions
         brain.rule_add("The last rule")
@@ -150,8 +164,13 @@ def test_packs_from_a_snapshot_alone_without_the_source_tree(project, real_encod
     assert "team-approved" in md and "All new endpoints use @rate_limit — team rule" in md
     status = brain.status()
     assert status["read_only"] and status["curation"]["pins"] == 1
-    for change in (lambda: brain.pin(GET_DB), lambda: brain.rule_add("x"), lambda: brain.index(),
-                   lambda: brain.fact_set("a:b", "c"), lambda: brain.import_snapshot(team)):
+    for change in (
+        lambda: brain.pin(GET_DB),
+        lambda: brain.rule_add("x"),
+        lambda: brain.index(),
+        lambda: brain.fact_set("a:b", "c"),
+        lambda: brain.import_snapshot(team),
+    ):
         with pytest.raises(ReadOnlyError):
             change()
     brain.close()
@@ -208,7 +227,9 @@ def test_merge_keeps_local_curation_and_reports_conflicts(project, real_encoder,
         assert [r["id"] for r in cur["excluded"]] == [GET_USER] and cur["pins"] == []  # local kept
         assert {r["id"]: r["note"] for r in cur["notes"]}[GET_DB] == "my own note"
         assert [r["text"] for r in brain.rules()] == [
-            "All new endpoints use @rate_limit", "Local rule", "Money is stored in cents"
+            "All new endpoints use @rate_limit",
+            "Local rule",
+            "Money is stored in cents",
         ]
         assert {f.key: f.value for f in brain.facts()}["database:postgresql"] == "15"
         assert cur["exclusion_globs"] == ["app/legacy/**"]
@@ -284,8 +305,14 @@ def test_diff_shows_patterns_rules_facts_and_curation(project, real_encoder, tmp
     assert {"key": "database:postgresql", "from": "16, one schema per tenant", "to": "17", "origin": "team"} in d[
         "facts"
     ]["changed"]
-    assert {"id": GET_USER, "qualname": "get_current_user", "path": "app/api/deps.py", "field": "pinned",
-            "from": True, "to": False} in d["curation"]
+    assert {
+        "id": GET_USER,
+        "qualname": "get_current_user",
+        "path": "app/api/deps.py",
+        "field": "pinned",
+        "from": True,
+        "to": False,
+    } in d["curation"]
     text = snapshots.diff_text(d)
     assert "+ pattern function brand_new_helper" in text and "+ rule: Every list endpoint paginates" in text
     assert "~ fact: database:postgresql: 16, one schema per tenant → 17" in text
@@ -514,8 +541,9 @@ def good_snapshot(curated_template, tmp_path_factory, real_encoder) -> bytes:
 
 @pytest.mark.parametrize("mode", ["merge", "replace"])
 @pytest.mark.parametrize("flaw", sorted(FLAWS))
-def test_a_bad_snapshot_is_refused_and_the_store_is_unchanged(flaw, mode, good_snapshot, project, real_encoder,
-                                                                tmp_path):
+def test_a_bad_snapshot_is_refused_and_the_store_is_unchanged(
+    flaw, mode, good_snapshot, project, real_encoder, tmp_path
+):
     make, words = FLAWS[flaw]
     bad = tmp_path / "bad.jsonl"
     bad.write_bytes(make(good_snapshot))
@@ -561,7 +589,6 @@ def test_a_failure_while_writing_rolls_the_whole_import_back(project, real_encod
     with Brain.open(project, encoder=real_encoder) as brain, pytest.raises(RuntimeError):
         brain.import_snapshot(team, mode="replace")  # index rows were already written when it failed
     assert store_state(db) == before
-
 
 
 def test_the_git_commit_is_read_from_dot_git_without_running_git(tmp_path):

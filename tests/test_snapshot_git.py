@@ -27,7 +27,10 @@ pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 def git(cwd: Path, *args: str) -> str:
     done = subprocess.run(
         ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false", *args],
-        cwd=cwd, capture_output=True, text=True, check=True,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return done.stdout.strip()
 
@@ -106,7 +109,9 @@ def test_ignored_files_and_the_snapshot_itself_do_not_count(repo):
     assert info["git_dirty"] is False
     # what git itself sees: only the brain's folder and the snapshot just written
     assert {line.strip() for line in git(repo, "status", "--porcelain").splitlines()} == {
-        "M team/brain.jsonl", "?? .brain/"}
+        "M team/brain.jsonl",
+        "?? .brain/",
+    }
 
 
 def test_a_project_in_a_subfolder_of_a_repository(tmp_path):
@@ -151,8 +156,9 @@ def test_no_git_no_repository_or_a_broken_one_give_null(repo, tmp_path, monkeypa
 
 
 def git_head(root: Path) -> str:
-    return subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True,
-                          env={**os.environ, "PATH": os.defpath}).stdout.strip()
+    return subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, env={**os.environ, "PATH": os.defpath}
+    ).stdout.strip()
 
 
 def test_a_hooks_git_dir_does_not_point_status_at_another_repository(repo, tmp_path, monkeypatch):

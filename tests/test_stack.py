@@ -126,9 +126,7 @@ def test_lookup_table() -> None:
         ("zope.interface", "zope.interface", "", "", "", ""),
     ],
 )
-def test_parse_requirement(
-    text: str, name: str, spec: str, extras: str, marker: str, url: str
-) -> None:
+def test_parse_requirement(text: str, name: str, spec: str, extras: str, marker: str, url: str) -> None:
     req = parse_requirement(text)
     assert req is not None
     assert (req.name, req.spec, req.extras, req.marker, req.url) == (
@@ -644,9 +642,7 @@ def test_old_style_metadata_parentheses() -> None:
 
 def test_python_version_files() -> None:
     assert facts(".python-version", "3.11.9\n") == [("python", "Python", "3.11.9", 1, "3.11.9")]
-    assert facts("runtime.txt", "\npython-3.12.4\n") == [
-        ("python", "Python", "3.12.4", 2, "python-3.12.4")
-    ]
+    assert facts("runtime.txt", "\npython-3.12.4\n") == [("python", "Python", "3.12.4", 2, "python-3.12.4")]
     assert facts(".python-version", "pypy3.10\n") == []
 
 
@@ -658,9 +654,7 @@ def test_alembic_ini() -> None:
         script_location = migrations
         sqlalchemy.url = postgresql://app:s3cret@localhost/app
         """
-    assert facts("migrations/alembic.ini", text) == [
-        ("migrations", "Alembic", None, 3, "[alembic]")
-    ]
+    assert facts("migrations/alembic.ini", text) == [("migrations", "Alembic", None, 3, "[alembic]")]
 
 
 def test_manage_py_django_and_flask_script() -> None:
@@ -785,8 +779,7 @@ def test_merge_declared_locked_and_imported() -> None:
             "0.115.2",
             "pyproject.toml",
             12,
-            "fastapi>=0.110 in pyproject.toml; locked 0.115.2 in poetry.lock:88; "
-            "imported in 3 files, e.g. app/main.py",
+            "fastapi>=0.110 in pyproject.toml; locked 0.115.2 in poetry.lock:88; imported in 3 files, e.g. app/main.py",
         )
     ]
 

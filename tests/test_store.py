@@ -159,7 +159,13 @@ def test_vectors_roundtrip_and_model_change(tmp_path):
 
 def _replace(store: Store, n: int, names=("get_user", "list_items", "delete_item")) -> None:
     store.replace_file(
-        path="app/deps.py", content_hash=f"h{n}", size=n, lines=3, kind="python", indexer_version="1", meta={},
+        path="app/deps.py",
+        content_hash=f"h{n}",
+        size=n,
+        lines=3,
+        kind="python",
+        indexer_version="1",
+        meta={},
         patterns=[_pattern(name, path="app/deps.py", code=f"def {name}():\n    return {n}\n") for name in names],
     )
 

@@ -130,9 +130,7 @@ def pack_sections(text: str, task: tasks.Task) -> dict[str, list[int]]:
     out: dict[str, list[int]] = {}
     seen: set[str] = set()
     for label, chunk in parts:
-        hits = {
-            n for n, cats in task.conventions.items() if n not in seen and metric.code_form(n, chunk, tuple(cats))
-        }
+        hits = {n for n, cats in task.conventions.items() if n not in seen and metric.code_form(n, chunk, tuple(cats))}
         seen |= hits
         entry = out.setdefault(label, [0, 0])
         entry[0] += count_tokens(chunk)

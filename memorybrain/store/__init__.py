@@ -30,9 +30,7 @@ from memorybrain.store.migrations import MIGRATIONS, SCHEMA_VERSION
 
 __all__ = ["SCHEMA_VERSION", "FileRecord", "Store"]
 
-_PATTERN_COLUMNS = (
-    "id, kind, name, qualname, path, start_line, end_line, code, summary, meta, usage"
-)
+_PATTERN_COLUMNS = "id, kind, name, qualname, path, start_line, end_line, code, summary, meta, usage"
 
 
 class FileRecord(dict[str, Any]):
@@ -89,9 +87,7 @@ class Store:
         path = Path(path)
         if not path.exists():
             if not create:
-                raise NotIndexedError(
-                    f"no index at {path}", hint="run `brain index` in the project first"
-                )
+                raise NotIndexedError(f"no index at {path}", hint="run `brain index` in the project first")
             path.parent.mkdir(parents=True, exist_ok=True)
         try:
             conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
@@ -135,8 +131,7 @@ class Store:
         version = int(self.get_meta("schema_version") or 0)
         if version > SCHEMA_VERSION:
             raise StoreError(
-                f"{self.path} has schema version {version}, newer than this brain "
-                f"({SCHEMA_VERSION})",
+                f"{self.path} has schema version {version}, newer than this brain ({SCHEMA_VERSION})",
                 hint="upgrade memorybrain",
             )
         for number in range(version, SCHEMA_VERSION):
@@ -152,8 +147,7 @@ class Store:
 
     def _set_meta(self, key: str, value: str) -> None:
         self.db.execute(
-            "INSERT INTO meta(key, value) VALUES (?, ?) "
-            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             [key, value],
         )
 
@@ -221,8 +215,7 @@ class Store:
 
     def files(self) -> list[FileRecord]:
         cur = self.db.execute(
-            "SELECT path, hash, size, lines, kind, status, reason, indexer_version, indexed_at "
-            "FROM files ORDER BY path"
+            "SELECT path, hash, size, lines, kind, status, reason, indexer_version, indexed_at FROM files ORDER BY path"
         )
         cols = [c[0] for c in cur.description]
         return [FileRecord(zip(cols, row, strict=True)) for row in cur]
@@ -303,13 +296,9 @@ class Store:
         return dict(rows.fetchall())
 
     def get_pattern(self, pattern_id: str) -> Pattern:
-        row = self.db.execute(
-            f"SELECT {_PATTERN_COLUMNS} FROM patterns WHERE id = ?", [pattern_id]
-        ).fetchone()
+        row = self.db.execute(f"SELECT {_PATTERN_COLUMNS} FROM patterns WHERE id = ?", [pattern_id]).fetchone()
         if row is None:
-            raise PatternNotFoundError(
-                f"no pattern with id {pattern_id!r}", hint="see `brain patterns` for ids"
-            )
+            raise PatternNotFoundError(f"no pattern with id {pattern_id!r}", hint="see `brain patterns` for ids")
         return _row_to_pattern(row)
 
     def get_patterns(self, ids: Iterable[str]) -> dict[str, Pattern]:
@@ -318,9 +307,7 @@ class Store:
         for i in range(0, len(ids), 500):
             chunk = ids[i : i + 500]
             marks = ",".join("?" * len(chunk))
-            for row in self.db.execute(
-                f"SELECT {_PATTERN_COLUMNS} FROM patterns WHERE id IN ({marks})", chunk
-            ):
+            for row in self.db.execute(f"SELECT {_PATTERN_COLUMNS} FROM patterns WHERE id IN ({marks})", chunk):
                 out[row[0]] = _row_to_pattern(row)
         return out
 
@@ -340,9 +327,7 @@ class Store:
             params += [limit, offset]
         return [_row_to_pattern(r) for r in self.db.execute(sql, params)]
 
-    def count_matching(
-        self, *, kind: str | None = None, path: str | None = None, text: str | None = None
-    ) -> int:
+    def count_matching(self, *, kind: str | None = None, path: str | None = None, text: str | None = None) -> int:
         where, params = self._filters(kind, path, text)
         return int(self.db.execute(f"SELECT count(*) FROM patterns{where}", params).fetchone()[0])
 
@@ -363,9 +348,7 @@ class Store:
 
     def embedding_inputs(self) -> list[tuple[str, str, str, str, str, str]]:
         """(id, kind, name, path, summary, head of code) of every pattern."""
-        return self.db.execute(
-            "SELECT id, kind, name, path, summary, substr(code, 1, 600) FROM patterns"
-        ).fetchall()
+        return self.db.execute("SELECT id, kind, name, path, summary, substr(code, 1, 600) FROM patterns").fetchall()
 
     def pattern_index(self) -> list[tuple[str, str, str, str, dict[str, Any], int, str]]:
         """(id, kind, name, path, meta, usage, summary) of every pattern: the linker's input."""
@@ -690,10 +673,7 @@ class Store:
                 "SELECT key, category, name, value, source_path, source_line, evidence, origin FROM facts ORDER BY key"
             ),
             "convention": rows("SELECT key, topic, statement, rank, data FROM conventions ORDER BY rank, key"),
-            "curation": [
-                {**r, "pinned": int(r["pinned"]), "excluded": int(r["excluded"])}
-                for r in self.curation()
-            ],
+            "curation": [{**r, "pinned": int(r["pinned"]), "excluded": int(r["excluded"])} for r in self.curation()],
             "exclusion": rows("SELECT glob FROM exclusions ORDER BY glob"),
             "rule": rows("SELECT id, text, position FROM rules ORDER BY position, id"),
         }
@@ -725,9 +705,18 @@ class Store:
                     "INSERT INTO files(path, hash, size, lines, kind, status, reason, indexer_version, meta, "
                     "indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [
-                        (f["path"], f["hash"], f["size"], f["lines"], f["kind"], f["status"], f["reason"],
-                         f["indexer_version"], json.dumps(_redact_meta(f["meta"]), sort_keys=True),
-                         meta.get("last_indexed") or now_iso())
+                        (
+                            f["path"],
+                            f["hash"],
+                            f["size"],
+                            f["lines"],
+                            f["kind"],
+                            f["status"],
+                            f["reason"],
+                            f["indexer_version"],
+                            json.dumps(_redact_meta(f["meta"]), sort_keys=True),
+                            meta.get("last_indexed") or now_iso(),
+                        )
                         for f in index["file"]
                     ],
                 )
@@ -735,9 +724,20 @@ class Store:
                     f"INSERT INTO patterns({_PATTERN_COLUMNS}, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
                     "?, ?)",
                     [
-                        (p["id"], p["kind"], p["name"], p["qualname"], p["path"], p["start_line"], p["end_line"],
-                         redact(p["code"]), redact(p["summary"]), json.dumps(_redact_meta(p["meta"]), sort_keys=True),
-                         p["usage"], p["content_hash"])
+                        (
+                            p["id"],
+                            p["kind"],
+                            p["name"],
+                            p["qualname"],
+                            p["path"],
+                            p["start_line"],
+                            p["end_line"],
+                            redact(p["code"]),
+                            redact(p["summary"]),
+                            json.dumps(_redact_meta(p["meta"]), sort_keys=True),
+                            p["usage"],
+                            p["content_hash"],
+                        )
                         for p in index["pattern"]
                     ],
                 )
@@ -754,8 +754,13 @@ class Store:
                 conn.executemany(
                     "INSERT INTO conventions(key, topic, statement, rank, data) VALUES (?, ?, ?, ?, ?)",
                     [
-                        (c["key"], c["topic"], redact(c["statement"]), c["rank"],
-                         json.dumps(_redact_meta(c["data"]), sort_keys=True))
+                        (
+                            c["key"],
+                            c["topic"],
+                            redact(c["statement"]),
+                            c["rank"],
+                            json.dumps(_redact_meta(c["data"]), sort_keys=True),
+                        )
                         for c in index["convention"]
                     ],
                 )
@@ -804,10 +809,7 @@ class Store:
 
     def conventions(self) -> list[dict[str, Any]]:
         rows = self.db.execute("SELECT key, topic, statement, data FROM conventions ORDER BY rank")
-        return [
-            {"key": k, "topic": t, "statement": s, "data": json.loads(d or "{}")}
-            for k, t, s, d in rows
-        ]
+        return [{"key": k, "topic": t, "statement": s, "data": json.loads(d or "{}")} for k, t, s, d in rows]
 
     # ------------------------------------------------------------------ status
 

@@ -47,9 +47,7 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     db.table("patterns").create_index(["path"])
     db.table("patterns").create_index(["kind"])
     db.table("patterns").create_index(["name"])
-    db.table("patterns").enable_fts(
-        ["name", "qualname", "summary", "code"], create_triggers=True, tokenize="porter"
-    )
+    db.table("patterns").enable_fts(["name", "qualname", "summary", "code"], create_triggers=True, tokenize="porter")
     db.table("vectors").create({"id": str, "text_hash": str, "vector": bytes}, pk="id")
     db.table("facts").create(
         {
@@ -64,9 +62,7 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         },
         pk="key",
     )
-    db.table("conventions").create(
-        {"key": str, "topic": str, "statement": str, "rank": int, "data": str}, pk="key"
-    )
+    db.table("conventions").create({"key": str, "topic": str, "statement": str, "rank": int, "data": str}, pk="key")
 
 
 def m002_curation(db: sqlite_utils.Database) -> None:

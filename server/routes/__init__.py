@@ -3,7 +3,13 @@
 from server.routes import context, curation, facts, health, index, patterns, snapshots
 
 ROUTERS = (
-    context.router, patterns.router, facts.router, curation.router, snapshots.router, index.router, health.router
+    context.router,
+    patterns.router,
+    facts.router,
+    curation.router,
+    snapshots.router,
+    index.router,
+    health.router,
 )
 
 __all__ = ["ROUTERS"]

@@ -33,8 +33,6 @@ def start_index(service: ServiceDep, response: Response) -> IndexJobOut:
     summary="State and progress of an index job",
     responses={404: {"description": "No such job on this server."}},
 )
-def get_index_job(
-    service: ServiceDep, job_id: Annotated[str, Path(min_length=1, max_length=64)]
-) -> IndexJobOut:
+def get_index_job(service: ServiceDep, job_id: Annotated[str, Path(min_length=1, max_length=64)]) -> IndexJobOut:
     """`state` is queued, running, succeeded or failed; `files_done` / `files_total` say how far."""
     return IndexJobOut(**service.jobs.get(job_id).snapshot())

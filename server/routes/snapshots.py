@@ -49,8 +49,12 @@ READ_ONLY: dict[int | str, dict[str, Any]] = {
     "",
     summary="The snapshot of what the server answers from",
     response_class=Response,
-    responses={200: {"description": "The snapshot file (`memorybrain.snapshot/1`, JSON Lines).",
-                     "content": {JSONL: {"schema": {"type": "string"}}}}},
+    responses={
+        200: {
+            "description": "The snapshot file (`memorybrain.snapshot/1`, JSON Lines).",
+            "content": {JSONL: {"schema": {"type": "string"}}},
+        }
+    },
 )
 def download(
     service: ServiceDep,
@@ -75,8 +79,10 @@ def download(
     response_model=SnapshotExportOut,
     responses={
         **OUTSIDE,
-        409: {"description": "The server is read-only, or a folder or a file that is not a snapshot is at "
-                             "the path (it is never overwritten)."},
+        409: {
+            "description": "The server is read-only, or a folder or a file that is not a snapshot is at "
+            "the path (it is never overwritten)."
+        },
     },
     summary="Write the snapshot file",
 )
