@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from indexers.base import ParsedFile, base_classes, first_docline, signature
+from indexers.base import ParsedFile, base_classes, first_docline, literal_list, signature
 from indexers.refs import body_refs
 from memorybrain.models import FileExtract, Pattern
 
@@ -17,6 +17,35 @@ _MIN_METHOD_LINES = 8
 
 #: A module-level constant's name: ``MAX_PAGE_SIZE``, ``STATUS_QUEUED`` (not ``__all__``).
 _CONSTANT = re.compile(r"[A-Z][A-Z0-9_]*[A-Z0-9]")
+
+
+def class_view_decorators(pf: ParsedFile, node) -> list[str] | None:  # type: ignore[no-untyped-def]
+    """Names in a class's ``decorators = [...]`` and ``method_decorators = [...]`` (Flask's
+    ``View``/``MethodView`` and Flask-RESTful's ``Resource`` wrap every handler in them;
+    subclasses inherit them): ``[login_required, admin_required()]`` -> the two names. None when
+    the class sets neither (an empty list is set: a subclass that drops its base's auth)."""
+    body = node.child_by_field_name("body")
+    if body is None:
+        return None
+    found: list[str] | None = None
+    for stmt in body.named_children:
+        if stmt.type != "expression_statement" or not stmt.named_children:
+            continue
+        assign = stmt.named_children[0]
+        left = assign.child_by_field_name("left") if assign.type == "assignment" else None
+        if left is None or pf.text(left) not in ("decorators", "method_decorators"):
+            continue
+        found = found if found is not None else []
+        right = assign.child_by_field_name("right")
+        if right is not None and right.type == "dictionary":  # {"get": [...], ...}
+            entries = [e for pair in right.named_children for e in literal_list(pf, pair.child_by_field_name("value"))]
+        else:
+            entries = literal_list(pf, right)
+        for e in entries:
+            name = pf.text(e).split("(", 1)[0].strip()
+            if name and name not in found:
+                found.append(name)
+    return found
 
 
 def constants(pf: ParsedFile) -> list[str]:
@@ -55,6 +84,9 @@ def extract(pf: ParsedFile) -> FileExtract:
         }
         if d.is_class:
             meta["bases"] = base_classes(pf, d)
+            view_decorators = class_view_decorators(pf, d.node)
+            if view_decorators is not None:
+                meta["view_decorators"] = view_decorators
         else:
             meta.update(body_refs(pf, d))
         if d.parent_class:

@@ -34,7 +34,7 @@ PatternRow = tuple[str, str, str, str, dict[str, Any], int, str]
 
 #: Bump when linking or convention logic changes: stores linked by another version relink on
 #: the next ``brain index`` even when no file changed.
-LINKER_VERSION = "21"
+LINKER_VERSION = "22"
 
 _AUTH_RE = re.compile(
     r"auth|login|jwt|token|current_user|currentuser|user|permission|role|admin|require|protect"
@@ -281,6 +281,7 @@ def link(rows: list[PatternRow], files_meta: dict[str, dict[str, Any]]) -> LinkR
 
     _fab_inherited(routes, files_meta)
     _served_by_subclasses(rows, routes, prefixes, url_rules, modules)
+    _inherit_view_decorators(rows, routes, modules)
     usage: Counter[str] = Counter()
     for route in routes:
         usage.update(route.uses())
@@ -380,6 +381,41 @@ def _served_by_subclasses(
                 r.meta["methods"] = list(dict.fromkeys(methods))
 
 
+def _inherit_view_decorators(rows: list[PatternRow], routes: list[Route], modules: ModuleIndex) -> None:
+    """A class-based view that sets no ``decorators``/``method_decorators`` of its own gets its
+    nearest project base class's (``class ItemAPI(ProtectedView)`` with ``ProtectedView.decorators
+    = [login_required]`` in another module): they wrap its handlers all the same."""
+    classes: dict[tuple[str, str], dict[str, Any]] = {}
+    for _pid, kind, name, path, meta, _u, _s in rows:
+        if "." not in name and (kind in ("class", "exception") or "bases" in meta):
+            classes.setdefault((path, name), meta)
+
+    def inherited(path: str, cls: str, depth: int = 0) -> tuple[str, list[str]] | None:
+        meta = classes.get((path, cls))
+        if meta is None or depth > 5:
+            return None
+        if depth and meta.get("view_decorators") is not None:
+            return cls, list(meta["view_decorators"])
+        for base in meta.get("bases") or []:
+            where = modules.resolve_name(path, str(base))
+            if where and "." not in where[1]:
+                found = inherited(where[0], where[1], depth + 1)
+                if found:
+                    return found
+        return None
+
+    for route in routes:
+        cls = route.meta.get("class")
+        own = classes.get((route.path, str(cls))) if cls else None
+        if own is None or own.get("view_decorators") is not None:
+            continue
+        found = inherited(route.path, str(cls))
+        if found and found[1]:
+            base, names = found
+            route.meta["decorators"] = list(dict.fromkeys([*(route.meta.get("decorators") or []), *names]))
+            route.meta["inherited_decorators"] = {"base": base, "decorators": names}
+
+
 def _names_class(modules: ModuleIndex, rule_file: str, view: str, path: str, cls: str) -> bool:
     """Whether the view of a rule in ``rule_file`` can be class ``cls`` of ``path``: it
     resolves there, or to no other project file (a name no import binds, ``import *``)."""
@@ -408,6 +444,10 @@ def route_summary(meta: dict[str, Any]) -> str:
     decos = [" ".join(str(d).split()) for d in meta.get("decorator_texts") or [] if d]
     if decos:
         extras.append(" ".join(decos))
+    inherited = meta.get("inherited_decorators") or {}
+    if inherited.get("decorators"):
+        names = ", ".join(f"@{d}" for d in inherited["decorators"])
+        extras.append(f"{names} from base {inherited.get('base')}.decorators")
     deps = meta.get("dependencies") or []
     if deps:
         extras.append("deps: " + ", ".join(map(str, deps)))

@@ -1094,3 +1094,62 @@ def test_a_process_method_with_arguments_is_no_dispatch_method() -> None:
         """
     )
     assert [p.qualname for p in fe.patterns] == ["Handler._process"]
+
+
+def test_class_views_inherit_decorators_from_a_project_base_class_in_another_module() -> None:
+    from memorybrain.linker import link
+
+    files = {
+        "app/__init__.py": "",
+        "app/base.py": dedent(
+            """
+            from flask.views import MethodView
+            from flask_login import login_required
+
+
+            class ProtectedView(MethodView):
+                decorators = [login_required]
+
+
+            class AdminView(ProtectedView):
+                pass
+            """
+        ),
+        "app/items.py": dedent(
+            """
+            from flask import Blueprint, jsonify
+            from app.base import AdminView, ProtectedView
+
+            bp = Blueprint("items", __name__, url_prefix="/items")
+
+
+            class ItemAPI(AdminView):
+                def get(self):
+                    return jsonify([])
+
+                def post(self):
+                    return jsonify({}), 201
+
+
+            class PublicAPI(ProtectedView):
+                decorators = []  # drops the base's auth
+
+                def get(self):
+                    return jsonify([])
+
+
+            bp.add_url_rule("/", view_func=ItemAPI.as_view("items"))
+            bp.add_url_rule("/public", view_func=PublicAPI.as_view("public"))
+            """
+        ),
+    }
+    rows, metas = extract_files(files)
+    result = link(rows, metas)
+    by_handler = {u[2]["handler"]: u for u in result.updates if u[2].get("handler")}
+    item_get = by_handler["ItemAPI.get"]
+    assert item_get[2]["decorators"] == ["login_required"]  # through AdminView to ProtectedView
+    assert item_get[3] == "GET /items/ → ItemAPI.get (@login_required from base ProtectedView.decorators)"
+    assert "login_required" not in (by_handler.get("PublicAPI.get", (0, 0, {}))[2].get("decorators") or [])
+    auth = next(c for c in result.conventions if c["key"] == "auth")
+    assert auth["statement"].startswith("routes require `@login_required` (2 of 3 handlers)")
+    assert "GET /items/public" in auth["statement"]

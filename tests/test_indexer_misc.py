@@ -429,3 +429,24 @@ def test_module_constants_are_recorded_by_name_in_file_order_never_their_values(
     assert out.meta["constants"] == ["MAX_PAGE_SIZE", "DEFAULT_TIMEOUT", "STATUS_QUEUED", "STATUS_NEW", "SECRET_KEY"]
     assert "dev-secret-123" not in json.dumps(out.meta)
     assert "constants" not in extract_python("app/empty.py", b"def f():\n    return 1\n").meta
+
+
+def test_a_class_records_its_view_decorators_and_an_empty_list_counts_as_set() -> None:
+    source = """
+        class Protected(MethodView):
+            decorators = [login_required, roles_required("admin")]
+
+        class Child(Protected):
+            pass
+
+        class Public(Protected):
+            decorators = []
+
+        class Api(Resource):
+            method_decorators = {"get": [auth.login_required]}
+        """
+    out = {p.name: p.meta for p in extract_python("app/views.py", textwrap.dedent(source).encode()).patterns}
+    assert out["Protected"]["view_decorators"] == ["login_required", "roles_required"]
+    assert "view_decorators" not in out["Child"]
+    assert out["Public"]["view_decorators"] == []
+    assert out["Api"]["view_decorators"] == ["auth.login_required"]
