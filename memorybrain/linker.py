@@ -34,7 +34,7 @@ PatternRow = tuple[str, str, str, str, dict[str, Any], int, str]
 
 #: Bump when linking or convention logic changes: stores linked by another version relink on
 #: the next ``brain index`` even when no file changed.
-LINKER_VERSION = "22"
+LINKER_VERSION = "23"
 
 _AUTH_RE = re.compile(
     r"auth|login|jwt|token|current_user|currentuser|user|permission|role|admin|require|protect"
@@ -450,7 +450,8 @@ def route_summary(meta: dict[str, Any]) -> str:
         extras.append(f"{names} from base {inherited.get('base')}.decorators")
     deps = meta.get("dependencies") or []
     if deps:
-        extras.append("deps: " + ", ".join(map(str, deps)))
+        security = set(meta.get("security") or [])  # written Security(x): say so
+        extras.append("deps: " + ", ".join(f"Security({d})" if d in security else str(d) for d in deps))
     response = meta.get("response_model") or meta.get("response_annotation")
     if response:
         extras.append(f"response: {response}")

@@ -863,6 +863,10 @@ def test_auth_convention_states_security_as_the_project_writes_it() -> None:
     assert route(fe, "delete_item")["security"] == ["auth.get_current_user"]
     assert "security" not in route(fe, "others")
     rows = [(p.id, p.kind, p.name, p.path, p.meta, 0, p.summary) for p in fe.patterns]
-    conventions = {c["key"]: c for c in link(rows, {"app/api.py": fe.meta}).conventions}
+    result = link(rows, {"app/api.py": fe.meta})
+    summaries = {u[2]["handler"]: u[3] for u in result.updates if u[2].get("handler")}
+    assert summaries["me"] == "GET /me → me (deps: get_db, Security(auth.get_current_user))"
+    assert summaries["items"] == "GET /items → items (deps: Security(auth.get_current_user))"
+    conventions = {c["key"]: c for c in result.conventions}
     assert conventions["auth"]["data"]["form"] == "Security(auth.get_current_user)"
     assert conventions["auth"]["statement"].startswith("routes require `Security(auth.get_current_user)` (3 of 4")
