@@ -263,6 +263,44 @@ def literal_list(pf: ParsedFile, node: Node | None) -> list[Node]:
     return [node]
 
 
+def assignments_in(stmt: Node) -> Iterator[tuple[str, Node]]:
+    """``name = value`` pairs of one expression statement (annotated ones included)."""
+    if stmt.type != "expression_statement":
+        return
+    for a in stmt.named_children:
+        if a.type != "assignment":
+            continue
+        left, right = a.child_by_field_name("left"), a.child_by_field_name("right")
+        if left is not None and right is not None and left.type == "identifier":
+            yield left.text.decode() if left.text else "", right
+
+
+def class_attributes(body: Node) -> dict[str, Node]:
+    """``name = value`` at the top of a class body, the last one winning."""
+    out: dict[str, Node] = {}
+    for stmt in body.named_children:
+        for left, right in assignments_in(stmt):
+            out[left] = right
+    return out
+
+
+def view_decorator_entries(pf: ParsedFile, attrs: dict[str, Node], method: str | None = None) -> list[Node]:
+    """Entries of a view class's ``method_decorators = [...]`` (or its ``{"get": [...]}`` form:
+    those for ``method``, every method's when None) and ``decorators = [...]``: what Flask's
+    ``View``/``MethodView`` and Flask-RESTful's ``Resource`` wrap handlers in."""
+    out: list[Node] = []
+    md = attrs.get("method_decorators")
+    if md is not None and md.type == "dictionary":
+        for pair in md.named_children:
+            key = pair.child_by_field_name("key")
+            if pair.type == "pair" and (method is None or string_value(pf, key) == method):
+                out.extend(literal_list(pf, pair.child_by_field_name("value")))
+    elif md is not None:
+        out.extend(literal_list(pf, md))
+    out.extend(literal_list(pf, attrs.get("decorators")))
+    return out
+
+
 def walk(node: Node, types: frozenset[str] | set[str] | None = None) -> Iterator[Node]:
     """Pre-order walk of ``node``'s subtree, yielding nodes whose type is in ``types``."""
     cursor = node.walk()

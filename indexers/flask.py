@@ -28,12 +28,15 @@ from indexers.base import (
     Definition,
     ParsedFile,
     as_definition,
+    assignments_in,
     call_args,
+    class_attributes,
     decorator_expr,
     definition_pattern,
     dotted_name,
     literal_list,
     string_value,
+    view_decorator_entries,
     walk,
 )
 from indexers.refs import body_refs
@@ -276,21 +279,9 @@ def _context(pf: ParsedFile) -> _Ctx:
             imported[local] = f"{module}.{name}" if not module.endswith(".") else module + name
     constants: dict[str, Node] = {}
     for stmt in pf.root.named_children:
-        for left, right in _assignments_in(stmt):
+        for left, right in assignments_in(stmt):
             constants.setdefault(left, right)
     return _Ctx(pf=pf, imported=imported, modules=modules, constants=constants, nodes=nodes)
-
-
-def _assignments_in(stmt: Node) -> Iterator[tuple[str, Node]]:
-    """``name = value`` pairs of one expression statement (annotated ones included)."""
-    if stmt.type != "expression_statement":
-        return
-    for a in stmt.named_children:
-        if a.type != "assignment":
-            continue
-        left, right = a.child_by_field_name("left"), a.child_by_field_name("right")
-        if left is not None and right is not None and left.type == "identifier":
-            yield left.text.decode() if left.text else "", right
 
 
 def _qualified(ctx: _Ctx, dotted: str) -> str:
@@ -1019,7 +1010,7 @@ def _class_patterns(ctx: _Ctx, vc: _ViewClass) -> Iterator[Pattern]:
     if not handlers and vc.kind == "handler":
         process = [d for d in methods if _is_dispatch(ctx, d)]
         handlers = [d for d in process if d.name != "_process"] or process
-    attrs = _class_attrs(ctx, body)
+    attrs = class_attributes(body)
     framework = _class_framework(ctx, vc)
     class_decorators = [_decorator_name(ctx, dec) for dec in vc.decorators]
     for d in handlers:
@@ -1035,7 +1026,7 @@ def _class_patterns(ctx: _Ctx, vc: _ViewClass) -> Iterator[Pattern]:
             http = [d.name.rsplit("_", 1)[1]]
         else:
             http = [d.name.upper()]
-        entries = _view_decorator_entries(ctx, attrs, d.name)
+        entries = view_decorator_entries(ctx.pf, attrs, d.name)
         meta = _route_meta(
             ctx,
             d,
@@ -1058,30 +1049,6 @@ def _method(ctx: _Ctx, stmt: Node, vc: _ViewClass) -> Definition | None:
     d.qualname = f"{vc.qualname}.{d.name}"
     d.parent_class = vc.name
     return d
-
-
-def _class_attrs(ctx: _Ctx, body: Node) -> dict[str, Node]:
-    out: dict[str, Node] = {}
-    for stmt in body.named_children:
-        for left, right in _assignments_in(stmt):
-            out[left] = right
-    return out
-
-
-def _view_decorator_entries(ctx: _Ctx, attrs: dict[str, Node], method: str) -> list[Node]:
-    """Entries of ``method_decorators = [...]`` (or its ``{"get": [...]}`` form) and
-    ``decorators = [...]`` that apply to ``method``."""
-    out: list[Node] = []
-    md = attrs.get("method_decorators")
-    if md is not None and md.type == "dictionary":
-        for pair in md.named_children:
-            key = pair.child_by_field_name("key")
-            if pair.type == "pair" and string_value(ctx.pf, key) == method:
-                out.extend(literal_list(ctx.pf, pair.child_by_field_name("value")))
-    elif md is not None:
-        out.extend(literal_list(ctx.pf, md))
-    out.extend(literal_list(ctx.pf, attrs.get("decorators")))
-    return out
 
 
 def _class_framework(ctx: _Ctx, vc: _ViewClass) -> str:
@@ -1203,7 +1170,7 @@ def _body_schemas(ctx: _Ctx, d: Definition) -> list[str]:
     body = d.definition.child_by_field_name("body")
     if body is None:
         return []
-    local = {left: right for stmt in walk(body, {"expression_statement"}) for left, right in _assignments_in(stmt)}
+    local = {left: right for stmt in walk(body, {"expression_statement"}) for left, right in assignments_in(stmt)}
     out: list[str] = []
     for call in walk(body, {"call"}):
         parts = _call_parts(ctx, call)
@@ -1266,7 +1233,7 @@ def _restx_models(ctx: _Ctx) -> list[Pattern]:
         return []
     out: list[Pattern] = []
     for stmt in ctx.pf.root.named_children:
-        for var, call in _assignments_in(stmt):
+        for var, call in assignments_in(stmt):
             if call.type != "call":
                 continue
             callee = dotted_name(ctx.pf, call.child_by_field_name("function"))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from indexers.base import ParsedFile, base_classes, first_docline, literal_list, signature
+from indexers.base import ParsedFile, base_classes, class_attributes, first_docline, signature, view_decorator_entries
 from indexers.refs import body_refs
 from memorybrain.models import FileExtract, Pattern
 
@@ -20,32 +20,15 @@ _CONSTANT = re.compile(r"[A-Z][A-Z0-9_]*[A-Z0-9]")
 
 
 def class_view_decorators(pf: ParsedFile, node) -> list[str] | None:  # type: ignore[no-untyped-def]
-    """Names in a class's ``decorators = [...]`` and ``method_decorators = [...]`` (Flask's
-    ``View``/``MethodView`` and Flask-RESTful's ``Resource`` wrap every handler in them;
-    subclasses inherit them): ``[login_required, admin_required()]`` -> the two names. None when
-    the class sets neither (an empty list is set: a subclass that drops its base's auth)."""
+    """Names in a class's ``decorators = [...]`` and ``method_decorators = [...]``, which
+    subclasses inherit: ``[login_required, admin_required()]`` -> the two names. None when the
+    class sets neither (an empty list is set: a subclass that drops its base's auth)."""
     body = node.child_by_field_name("body")
-    if body is None:
+    attrs = class_attributes(body) if body is not None else {}
+    if "decorators" not in attrs and "method_decorators" not in attrs:
         return None
-    found: list[str] | None = None
-    for stmt in body.named_children:
-        if stmt.type != "expression_statement" or not stmt.named_children:
-            continue
-        assign = stmt.named_children[0]
-        left = assign.child_by_field_name("left") if assign.type == "assignment" else None
-        if left is None or pf.text(left) not in ("decorators", "method_decorators"):
-            continue
-        found = found if found is not None else []
-        right = assign.child_by_field_name("right")
-        if right is not None and right.type == "dictionary":  # {"get": [...], ...}
-            entries = [e for pair in right.named_children for e in literal_list(pf, pair.child_by_field_name("value"))]
-        else:
-            entries = literal_list(pf, right)
-        for e in entries:
-            name = pf.text(e).split("(", 1)[0].strip()
-            if name and name not in found:
-                found.append(name)
-    return found
+    names = (pf.text(e).split("(", 1)[0].strip() for e in view_decorator_entries(pf, attrs))
+    return list(dict.fromkeys(n for n in names if n))
 
 
 def constants(pf: ParsedFile) -> list[str]:

@@ -386,8 +386,8 @@ def _inherit_view_decorators(rows: list[PatternRow], routes: list[Route], module
     nearest project base class's (``class ItemAPI(ProtectedView)`` with ``ProtectedView.decorators
     = [login_required]`` in another module): they wrap its handlers all the same."""
     classes: dict[tuple[str, str], dict[str, Any]] = {}
-    for _pid, kind, name, path, meta, _u, _s in rows:
-        if "." not in name and (kind in ("class", "exception") or "bases" in meta):
+    for _pid, _kind, name, path, meta, _u, _s in rows:
+        if "." not in name and "bases" in meta:  # every class pattern records its bases
             classes.setdefault((path, name), meta)
 
     def inherited(path: str, cls: str, depth: int = 0) -> tuple[str, list[str]] | None:

@@ -505,9 +505,11 @@ class PackBuilder:
         paths = self._module_paths()
         outline = self._outline([paths[m] for m in modules if m in paths])
         for rank, module in enumerate(modules):
-            meta = self._file_meta(paths[module]) if module in paths else None
-            defined = [name for name, _kind in outline.get(paths.get(module, ""), [])]
-            for name in defined + list((meta or {}).get("constants") or []):
+            path = paths.get(module)
+            if path is None:
+                continue
+            defined = [name for name, _kind in outline.get(path, [])]
+            for name in defined + list((self._file_meta(path) or {}).get("constants") or []):
                 if not name.startswith("_") and name not in shown:
                     picks.append((0, rank, len(picks), module, name))  # file order
                     shown.add(name)
