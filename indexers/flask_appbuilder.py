@@ -52,8 +52,10 @@ from indexers.base import (
     Definition,
     ParsedFile,
     as_definition,
+    assignments_in,
     base_classes,
     call_args,
+    class_attributes,
     decorator_expr,
     dotted_name,
     literal_list,
@@ -258,30 +260,15 @@ def _context(pf: ParsedFile) -> _Ctx:
             imported[pf.text(local)] = module
     constants: dict[str, Node] = {}
     for stmt in pf.root.named_children:
-        for left, right in _assignments(pf, stmt):
+        for left, right in assignments_in(stmt):
             constants.setdefault(left, right)
     uses_fab = any(m.startswith("flask_appbuilder") for m in imported.values())
     return _Ctx(pf, imported, constants, uses_fab)
 
 
-def _assignments(pf: ParsedFile, stmt: Node) -> Iterator[tuple[str, Node]]:
-    if stmt.type != "expression_statement":
-        return
-    for a in stmt.named_children:
-        if a.type != "assignment":
-            continue
-        left, right = a.child_by_field_name("left"), a.child_by_field_name("right")
-        if left is not None and right is not None and left.type == "identifier":
-            yield pf.text(left), right
-
-
 def _class_attrs(pf: ParsedFile, d: Definition) -> dict[str, Node]:
     body = d.definition.child_by_field_name("body")
-    out: dict[str, Node] = {}
-    for stmt in body.named_children if body is not None else []:
-        for left, right in _assignments(pf, stmt):
-            out[left] = right
-    return out
+    return class_attributes(body) if body is not None else {}
 
 
 def _fab_class(ctx: _Ctx, d: Definition) -> _Class | None:
