@@ -300,6 +300,27 @@ def _crud_slot(method: str, path: str) -> str | None:
     }.get((method, item))
 
 
+#: Django REST Framework viewset actions -> the CRUD operation each one serves.
+_ACTION_SLOTS = {
+    "list": "list",
+    "retrieve": "get",
+    "create": "create",
+    "update": "update",
+    "partial_update": "update",
+    "destroy": "delete",
+}
+
+
+def route_slots(p: Pattern) -> set[str]:
+    """The CRUD operations a route pattern serves. A DRF viewset is one pattern for its list
+    and item routes alike: its actions say which it has (``retrieve`` on ``{pk}/``)."""
+    actions = [a for a in p.meta.get("actions") or [] if isinstance(a, dict)]
+    if actions:
+        return {_ACTION_SLOTS[a["action"]] for a in actions if a.get("action") in _ACTION_SLOTS}
+    path = str(p.meta.get("full_path") or p.meta.get("path") or "")
+    return {s for m in p.meta.get("methods") or [] if (s := _crud_slot(str(m), path))}
+
+
 def _route_label(p: Pattern) -> str:
     """``GET /api/v1/items/<pk>`` of a route pattern."""
     return f"{','.join(p.meta.get('methods') or [])} {p.meta.get('full_path') or p.meta.get('path') or '?'}"
@@ -886,12 +907,7 @@ class PackBuilder:
             top = hs[:3]
             similarity = top[0].score + 0.3 * sum(h.score for h in top) / len(top)
             ps = [pats[h.id] for h in hs if h.id in pats]
-            slots = {
-                _crud_slot(m, str(p.meta.get("full_path") or p.meta.get("path") or ""))
-                for p in ps
-                for m in p.meta.get("methods") or []
-            }
-            slots.discard(None)
+            slots = set().union(*(route_slots(p) for p in ps))
             completeness = 0.06 * len(slots) / 5
             conform = 0.1 * (sum(conformity(p) for p in ps) / len(ps)) if ps else 0.0
             # new endpoints go in a router module, not on the application object, when the

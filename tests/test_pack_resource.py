@@ -180,3 +180,35 @@ def test_a_layer_folder_is_no_resource_even_when_the_request_names_it(fastapi_br
     block = header.split("# the project already has code for model", 1)
     resource_lines = block[1].split("\n#", 1)[0] if len(block) > 1 else ""
     assert "from app.models." not in resource_lines
+
+
+def test_route_slots_of_drf_viewsets_come_from_their_actions():
+    """A viewset is one pattern for its list and item routes: ``ModelViewSet`` is a whole CRUD
+    resource, a list+retrieve viewset only reads (its methods alone would say just GET)."""
+    from indexers import extract_python
+    from memorybrain.pack import route_slots
+
+    src = b"""
+from rest_framework import mixins, viewsets
+
+class ItemViewSet(viewsets.ModelViewSet):
+    queryset = Item.objects.all()
+
+class ReadView(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    pass
+"""
+    routes = {p.qualname: p for p in extract_python("app/api.py", src).patterns if p.kind == "route"}
+    assert route_slots(routes["ItemViewSet"]) == {"list", "get", "create", "update", "delete"}
+    assert route_slots(routes["ReadView"]) == {"list", "get"}
+
+
+def test_route_slots_of_plain_routes_come_from_method_and_path():
+    from memorybrain.models import Pattern
+    from memorybrain.pack import route_slots
+
+    def route(methods, path):
+        return Pattern("route", "h", "h", "app/r.py", 1, 2, "", "", meta={"methods": methods, "full_path": path})
+
+    assert route_slots(route(["GET", "POST"], "/items/")) == {"list", "create"}
+    assert route_slots(route(["GET", "PUT", "DELETE"], "/items/{item_id}")) == {"get", "update", "delete"}
+    assert route_slots(route(["POST"], "/items/{item_id}")) == set()
