@@ -14,6 +14,14 @@ from memorybrain.models import FileExtract, Pattern
 
 # Methods are only kept when they are long enough to be worth pasting on their own.
 _MIN_METHOD_LINES = 8
+#: ... or when they check access before a class-based handler runs (``_check_access``,
+#: ``require_login``, ``check_permissions``, ``can_access``): a request-handler framework's
+#: hooks, short and the very thing an auth convention points at.
+ACCESS_CHECK_METHOD = re.compile(
+    r"^_*(?:check|require|ensure|verify|enforce|assert)_?\w*?(?:access|auth|login|permission|perm|role|admin|user|owner)"
+    r"\w*$|^_*(?:has|can)_\w*?(?:access|permission|perm)\w*$",
+    re.I,
+)
 
 #: A module-level constant's name: ``MAX_PAGE_SIZE``, ``STATUS_QUEUED`` (not ``__all__``).
 _CONSTANT = re.compile(r"[A-Z][A-Z0-9_]*[A-Z0-9]")
@@ -56,7 +64,7 @@ def extract(pf: ParsedFile) -> FileExtract:
     out: list[Pattern] = []
     for d in pf.definitions():
         start, end = d.node.start_point[0] + 1, d.node.end_point[0] + 1
-        if d.parent_class and end - start + 1 < _MIN_METHOD_LINES:
+        if d.parent_class and end - start + 1 < _MIN_METHOD_LINES and not ACCESS_CHECK_METHOD.match(d.name):
             continue
         kind = "class" if d.is_class else "function"
         doc = first_docline(pf, d)

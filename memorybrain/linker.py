@@ -20,6 +20,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from indexers.symbols import ACCESS_CHECK_METHOD
 from memorybrain.linker_django import (
     DJANGO_FRAMEWORKS,
     DjangoUrls,
@@ -34,7 +35,7 @@ PatternRow = tuple[str, str, str, str, dict[str, Any], int, str]
 
 #: Bump when linking or convention logic changes: stores linked by another version relink on
 #: the next ``brain index`` even when no file changed.
-LINKER_VERSION = "23"
+LINKER_VERSION = "24"
 
 _AUTH_RE = re.compile(
     r"auth|login|jwt|token|current_user|currentuser|user|permission|role|admin|require|protect"
@@ -282,6 +283,7 @@ def link(rows: list[PatternRow], files_meta: dict[str, dict[str, Any]]) -> LinkR
     _fab_inherited(routes, files_meta)
     _served_by_subclasses(rows, routes, prefixes, url_rules, modules)
     _inherit_view_decorators(rows, routes, modules)
+    _inherit_access_checks(rows, routes, modules)
     usage: Counter[str] = Counter()
     for route in routes:
         usage.update(route.uses())
@@ -414,6 +416,50 @@ def _inherit_view_decorators(rows: list[PatternRow], routes: list[Route], module
             base, names = found
             route.meta["decorators"] = list(dict.fromkeys([*(route.meta.get("decorators") or []), *names]))
             route.meta["inherited_decorators"] = {"base": base, "decorators": names}
+
+
+def _inherit_access_checks(rows: list[PatternRow], routes: list[Route], modules: ModuleIndex) -> None:
+    """A class-based handler whose class, or a project base class of it, defines an access-check
+    method that does something (``RHProtected._check_access`` calling ``_require_user()``, not the
+    root's empty hook) is guarded by it: recorded as ``access_check`` on the route."""
+    classes: dict[tuple[str, str], dict[str, Any]] = {}
+    methods: dict[tuple[str, str], dict[str, tuple[str, bool]]] = defaultdict(dict)
+    for pid, kind, name, path, meta, _u, _s in rows:
+        if "." not in name and "bases" in meta:
+            classes.setdefault((path, name), meta)
+        elif kind != "route" and meta.get("class") and ACCESS_CHECK_METHOD.match(name.rsplit(".", 1)[-1]):
+            acts = bool(meta.get("calls") or meta.get("raises") or meta.get("aborts"))
+            methods[(path, str(meta["class"]))][name.rsplit(".", 1)[-1]] = (pid, acts)
+    if not methods:
+        return
+    found: dict[tuple[str, str], dict[str, Any] | None] = {}
+
+    def check(path: str, cls: str, depth: int = 0) -> dict[str, Any] | None:
+        """The nearest access-check method of ``cls`` along its bases (depth first, in order)."""
+        if (path, cls) in found:
+            return found[(path, cls)]
+        found[(path, cls)] = None  # a cycle ends here
+        result = None
+        own = methods.get((path, cls), {})
+        if own:  # the class's own methods override its bases' (an empty one switches the check off)
+            acting = sorted((name, pid) for name, (pid, acts) in own.items() if acts)
+            result = {"class": cls, "method": acting[0][0], "path": path, "id": acting[0][1]} if acting else None
+        elif depth <= 6:
+            for base in (classes.get((path, cls)) or {}).get("bases") or []:
+                where = modules.resolve_name(path, str(base))
+                if where and "." not in where[1]:
+                    result = check(where[0], where[1], depth + 1)
+                    if result is not None:
+                        break
+        found[(path, cls)] = result
+        return result
+
+    for route in routes:
+        cls = route.meta.get("class")
+        if cls and (route.path, str(cls)) in classes:
+            hit = check(route.path, str(cls))
+            if hit:
+                route.meta["access_check"] = hit
 
 
 def _names_class(modules: ModuleIndex, rule_file: str, view: str, path: str, cls: str) -> bool:
@@ -550,6 +596,9 @@ def _auth_conventions(routes: list[Route], defs: dict[str, Any], aliases_map: di
                 written[name][text] += 1
     if not users:
         inline = _inline_auth(routes, defs)
+        inherited = _class_access_checks(routes)
+        if inherited and (not inline or inherited[0]["data"]["count"] > inline[0]["data"]["count"]):
+            return inherited
         if inline:
             return inline
         return [
@@ -618,6 +667,48 @@ def _auth_conventions(routes: list[Route], defs: dict[str, Any], aliases_map: di
             }
         )
     return out
+
+
+def _class_access_checks(routes: list[Route]) -> list[dict[str, Any]]:
+    """Handler classes that check access in a method they define or inherit (``_check_access``)."""
+    total = len(routes)
+    checks = Counter(
+        (str(c["class"]), str(c["method"]), str(c["path"]), str(c["id"]))
+        for r in routes
+        if isinstance(c := r.meta.get("access_check"), dict)
+    )
+    n = sum(checks.values())
+    if n < max(2, total // 10):
+        return []
+    methods = Counter(m for (_c, m, _p, _i), k in checks.items() for _ in range(k))
+    method = methods.most_common(1)[0][0]
+    ranked = checks.most_common(3)
+    shown = ", ".join(f"`{c}.{m}` ({p}) ×{k}" for (c, m, p, _i), k in ranked)
+    statement = (
+        f"no auth decorator: handler classes check access in a `{method}()` method they define or inherit "
+        f"({_pct(n, total)}): {shown}"
+    )
+    if n < total:
+        statement += f"; no such check on {total - n} handlers"
+    base, _m, _p, pid = ranked[0][0]
+    return [
+        {
+            "key": "auth",
+            "topic": "auth",
+            "statement": statement,
+            "data": {
+                "name": method,
+                "form": f"def {method}(self)",
+                "base": base,
+                "count": n,
+                "total": total,
+                "inline": True,
+                "class_check": True,
+                "public": [],
+                "pattern_ids": [pid],
+            },
+        }
+    ]
 
 
 def _inline_auth(routes: list[Route], defs: dict[str, Any]) -> list[dict[str, Any]]:

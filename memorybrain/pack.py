@@ -1238,6 +1238,11 @@ def _advice(key: str, c: dict[str, Any]) -> str:
     ck = c["key"]
     if ck == "auth" and data.get("inherited"):  # Django REST Framework: the settings default is the convention
         return f"set nothing and inherit `{', '.join(data['default'])}` like {data['count']} of {data['total']} views"
+    if ck == "auth" and data.get("class_check"):
+        return (
+            f"subclass a base whose `{data['name']}()` checks access, like `{data['base']}` "
+            f"({data['count']} of {data['total']} handlers)"
+        )
     if ck == "auth" and data.get("form") and not data.get("inline"):
         alias = f" (as `{data['aliases'][0]}`)" if data.get("aliases") else ""
         unit = "DRF views" if data.get("drf_views") else "handlers"

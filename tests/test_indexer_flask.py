@@ -1153,3 +1153,114 @@ def test_class_views_inherit_decorators_from_a_project_base_class_in_another_mod
     auth = next(c for c in result.conventions if c["key"] == "auth")
     assert auth["statement"].startswith("routes require `@login_required` (2 of 3 handlers)")
     assert "GET /items/public" in auth["statement"]
+
+
+def test_access_checked_in_a_method_of_the_handler_class_or_its_bases() -> None:
+    """Request-handler classes that check access in ``_check_access`` (defined on a project base
+    class in another module) are not "without auth"; the root's empty hook checks nothing, and
+    a class that overrides the check with an empty one switches it off."""
+    from memorybrain.linker import link
+
+    files = {
+        "app/web/rh.py": """\
+from flask import session
+from werkzeug.exceptions import Forbidden
+
+
+class RH:
+    def _check_access(self):
+        \"\"\"Called before _process: override it to check access.\"\"\"
+
+    def _process(self):
+        raise NotImplementedError
+
+
+class RHProtected(RH):
+    def _check_access(self):
+        if session.user is None:
+            raise Forbidden
+""",
+        "app/admin/base.py": """\
+from flask import session
+from werkzeug.exceptions import Forbidden
+
+from app.web.rh import RHProtected
+
+
+class RHAdminBase(RHProtected):
+    def _check_access(self):
+        RHProtected._check_access(self)
+        if not session.user.is_admin:
+            raise Forbidden
+""",
+        "app/admin/controllers.py": """\
+from app.admin.base import RHAdminBase
+from app.web.rh import RH, RHProtected
+
+
+class RHSettings(RHAdminBase):
+    def _process(self):
+        return "settings"
+
+
+class RHUsers(RHAdminBase):
+    def _process_GET(self):
+        return "users"
+
+    def _process_POST(self):
+        return "created"
+
+
+class RHProfile(RHProtected):
+    def _process(self):
+        return "profile"
+
+
+class RHPublicPage(RH):
+    def _process(self):
+        return "public"
+
+
+class RHOpenedUp(RHProtected):
+    def _check_access(self):
+        pass
+
+    def _process(self):
+        return "open"
+""",
+        "app/admin/blueprint.py": """\
+from flask import Blueprint
+
+from app.admin.controllers import RHOpenedUp, RHProfile, RHPublicPage, RHSettings, RHUsers
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp.add_url_rule("/settings", "settings", RHSettings)
+bp.add_url_rule("/users", "users", RHUsers, methods=("GET", "POST"))
+bp.add_url_rule("/profile", "profile", RHProfile)
+bp.add_url_rule("/public", "public", RHPublicPage)
+bp.add_url_rule("/open", "open", RHOpenedUp)
+""",
+    }
+    rows, metas = extract_files(files)
+    assert ("_check_access", "RHProtected") in {(r[2], r[4].get("class")) for r in rows}  # kept although short
+    result = link(rows, metas)
+    checks = {u[2]["handler"]: u[2].get("access_check") for u in result.updates if u[2].get("handler")}
+    assert checks["RHSettings._process"]["class"] == "RHAdminBase"
+    assert checks["RHUsers._process_POST"]["path"] == "app/admin/base.py"
+    assert checks["RHProfile._process"]["class"] == "RHProtected"
+    assert checks["RHPublicPage._process"] is None  # RH._check_access is an empty hook
+    assert checks["RHOpenedUp._process"] is None  # overridden with an empty method
+    auth = next(c for c in result.conventions if c["key"] == "auth")
+    assert auth["statement"].startswith(
+        "no auth decorator: handler classes check access in a `_check_access()` method they define or "
+        "inherit (4 of 6 handlers): `RHAdminBase._check_access` (app/admin/base.py) ×3"
+    )
+    assert auth["statement"].endswith("no such check on 2 handlers")
+    (admin_check,) = [r[0] for r in rows if r[2] == "_check_access" and r[4].get("class") == "RHAdminBase"]
+    assert auth["data"]["pattern_ids"] == [admin_check]
+    from memorybrain.pack import _advice
+
+    assert (
+        _advice("auth", auth)
+        == "subclass a base whose `_check_access()` checks access, like `RHAdminBase` (4 of 6 handlers)"
+    )
