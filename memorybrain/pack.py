@@ -17,6 +17,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from memorybrain.curation import Curation, report_markdown
@@ -444,6 +445,7 @@ def _module_of(path: str) -> str:
     return ".".join(parts)
 
 
+@lru_cache(maxsize=1 << 16)
 def _is_test_path(path: str) -> bool:
     name = path.rsplit("/", 1)[-1]
     return (
@@ -470,6 +472,7 @@ class PackBuilder:
         self._outlines: dict[str, list[tuple[str, str]]] = {}
         self._pattern_cache: dict[str, Pattern] = {}
         self._words: dict[str, list[str]] | None = None
+        self._top_levels: dict[str, tuple[list[str], str, str] | None] = {}
         self._imported: dict[str, list[tuple[str, int]]] | None = None
         self._modules: dict[str, str] | None = None
         self._curation = Curation()
@@ -482,6 +485,7 @@ class PackBuilder:
         self._file_metas = {}
         self._tests = None
         self._paths = None
+        self._top_levels = {}
         self._outlines = {}
         self._pattern_cache = {}
         self._words = None
@@ -1130,21 +1134,33 @@ class PackBuilder:
             return []
         words = set().union(*terms)
         found: list[tuple[int, int, int, str, str]] = []
-        index = self._names()
         candidates = sorted({n for w in words for n in self._word_index().get(w, ())})
         for name in candidates:
             if name.startswith("_") or name in shown:
                 continue
-            parts = name_words(name)
-            for _pid, kind, path, qualname in index[name]:
-                if qualname == name and kind != "test" and not _is_test_path(path):
-                    found.append((-_matched_terms(terms, parts), _NAME_KIND_RANK.get(kind, 9), len(name), name, path))
-                    break
+            info = self._top_level(name)
+            if info is not None:
+                parts, kind, path = info
+                found.append((-_matched_terms(terms, parts), _NAME_KIND_RANK.get(kind, 9), len(name), name, path))
         found.sort()
         by_module: dict[str, list[str]] = {}
         for *_rank, name, path in found[:limit]:
             by_module.setdefault(_module_of(path), []).append(name)
         return [f"from {module} import {', '.join(sorted(names))}" for module, names in by_module.items()]
+
+    def _top_level(self, name: str) -> tuple[list[str], str, str] | None:
+        """(words, kind, path) of the first top-level, non-test definition of ``name``
+        (kept for the builder's life: every request asks about the same names)."""
+        if name not in self._top_levels:
+            self._top_levels[name] = next(
+                (
+                    (name_words(name), kind, path)
+                    for _pid, kind, path, qualname in self._names().get(name, ())
+                    if qualname == name and kind != "test" and not _is_test_path(path)
+                ),
+                None,
+            )
+        return self._top_levels[name]
 
     def _is_module_call(self, route: Pattern, call: str) -> bool:
         """``services.create_item(...)``: the first segment is an imported module, not an object."""

@@ -148,3 +148,28 @@ def test_full_text_in_a_thread_gives_the_same_hits(hashed_brain, monkeypatch):
     monkeypatch.setattr(hashed_brain.store, "search_text", broken)
     with pytest.raises(RuntimeError, match="disk on fire"):
         retriever.search("delete a message", limit=5)
+
+
+def test_words_most_patterns_contain_are_left_out_of_the_text_query(hashed_brain, monkeypatch):
+    """On a large store, a word in more than a third of the patterns makes FTS5 score most
+    rows for next to nothing in BM25: it is dropped (the rarest word always stays)."""
+    import memorybrain.retrieve as retrieve
+
+    store = hashed_brain.store
+    rows = store.pattern_count()
+    assert store.count_text_matches('"return"') * 3 > rows  # precondition: a word most code has
+    assert 0 < store.count_text_matches('"member"') * 3 <= rows
+    queries: list[str] = []
+    real = store.search_text
+    monkeypatch.setattr(store, "search_text", lambda q, limit: queries.append(q) or real(q, limit=limit))
+    retriever = Retriever(store, hashed_brain.encoder)
+
+    retriever.search("return the member", limit=10)  # a small store: every word is searched
+    assert queries[-1] == '"return" OR "member"'
+    monkeypatch.setattr(retrieve, "COMMON_TERMS_FROM_ROWS", 0)
+    retriever.refresh()
+    hits = retriever.search("return the member", limit=10)
+    assert queries[-1] == '"member"'
+    assert hits and all(h.text > 0 or h.dense > 0 for h in hits)
+    retriever.search("return", limit=10)  # the only word is kept however common
+    assert queries[-1] == '"return"'
