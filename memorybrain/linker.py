@@ -35,7 +35,7 @@ PatternRow = tuple[str, str, str, str, dict[str, Any], int, str]
 
 #: Bump when linking or convention logic changes: stores linked by another version relink on
 #: the next ``brain index`` even when no file changed.
-LINKER_VERSION = "24"
+LINKER_VERSION = "25"
 
 _AUTH_RE = re.compile(
     r"auth|login|jwt|token|current_user|currentuser|user|permission|role|admin|require|protect"
@@ -1287,7 +1287,7 @@ def _rate_limit_conventions(routes: list[Route], defs: dict[str, Any]) -> list[d
                 forms[name][text] += 1
                 labels[name].append(r.label)
     if not users:
-        return []
+        return _unused_rate_limiters(len(routes), defs)
     name, n = users.most_common(1)[0]
     form = forms[name].most_common(1)[0][0]
     shown = ", ".join(labels[name][:3])
@@ -1297,6 +1297,43 @@ def _rate_limit_conventions(routes: list[Route], defs: dict[str, Any]) -> list[d
             "topic": "rate_limit",
             "statement": f"rate limits use `{form}` ({_pct(n, len(routes))}: {shown})",
             "data": {"name": name, "form": form, "count": n, "pattern_ids": _ids_for(defs, name)},
+        }
+    ]
+
+
+#: Names of rate limiters a project may define without putting them on any route yet.
+_LIMITER_RE = re.compile(r"rate_?limit|limiter|throttl", re.I)
+
+
+def _unused_rate_limiters(total: int, defs: dict[str, Any]) -> list[dict[str, Any]]:
+    """No route is rate limited, but the project has a limiter (``rate_limit_requests``,
+    ``RequestLimiter``): say where it is, since a new endpoint that needs one should use it."""
+    found = sorted(
+        (
+            (d[1] not in ("decorator", "dependency"), name, d[2], d[0])
+            for name, ds in defs.items()
+            if _LIMITER_RE.search(name) and not _NOT_RATE_RE.search(name) and not name.startswith("_")
+            for d in ds[:1]
+            if d[1] in ("decorator", "dependency", "function", "class", "middleware")
+            and "class" not in d[3]  # a method is no limiter of its own
+            and not _TEST_PATH_RE.search(d[2])
+        )
+    )[:3]
+    if not found:
+        return []
+    shown = ", ".join(f"`{name}` ({path})" for _rank, name, path, _pid in found)
+    return [
+        {
+            "key": "rate_limit",
+            "topic": "rate_limit",
+            "statement": f"no route is rate limited ({total} handlers), but the project defines {shown}",
+            "data": {
+                "name": found[0][1],
+                "count": 0,
+                "total": total,
+                "defined": [name for _r, name, _p, _i in found],
+                "pattern_ids": [found[0][3]],
+            },
         }
     ]
 

@@ -1237,7 +1237,7 @@ class PackBuilder:
                 )
             if key == "validation":
                 found = found + by_topic.get("validation_errors", [])
-            if key == "auth" and found and not found[0]["data"].get("count"):
+            if key in ("auth", "rate_limit") and found and not found[0]["data"].get("count"):
                 out.append(ChecklistItem(key, item, f"not found in this project: {found[0]['statement']}", False))
                 continue
             if found:

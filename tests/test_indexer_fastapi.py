@@ -759,6 +759,74 @@ def test_linker_a_limit_query_filter_is_no_rate_limit() -> None:
     assert conventions["rate_limit"]["data"]["count"] == 1
 
 
+def test_linker_a_rate_limiter_no_route_uses_yet_is_pointed_at() -> None:
+    """zenml without its auth router: ``rate_limit_requests`` is defined, used by no route; the
+    checklist says rate limiting is not done, and where the project's limiter is."""
+    from memorybrain.linker import link
+    from memorybrain.pack import ChecklistItem, PackBuilder
+
+    files = {
+        "app/rate_limit.py": """\
+import functools
+import time
+
+
+class RequestLimiter:
+    def __init__(self, day_limit=None, minute_limit=None):
+        self.day_limit = day_limit
+        self.minute_limit = minute_limit
+        self.requests = {}
+
+    def hit_limiter(self, request):
+        now = time.time()
+        self.requests.setdefault(request.client.host, []).append(now)
+
+
+def rate_limit_requests(day_limit=None, minute_limit=None):
+    limiter = RequestLimiter(day_limit=day_limit, minute_limit=minute_limit)
+
+    def decorator(func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            limiter.hit_limiter(kwargs["request"])
+            return func(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+""",
+        "app/api.py": """\
+from fastapi import APIRouter
+
+router = APIRouter()
+
+
+@router.get("/items")
+def list_items():
+    return []
+
+
+@router.post("/items")
+def create_item():
+    return {}
+""",
+        "tests/test_limits.py": """\
+def test_throttle_limits():
+    assert True
+""",
+    }
+    rows, metas = extract_files(files)
+    rate = {c["key"]: c for c in link(rows, metas).conventions}["rate_limit"]
+    assert rate["statement"] == (
+        "no route is rate limited (2 handlers), but the project defines `rate_limit_requests` "
+        "(app/rate_limit.py), `RequestLimiter` (app/rate_limit.py)"
+    )
+    assert rate["data"]["count"] == 0
+    (item,) = [i for i in PackBuilder._checklist(None, [rate]) if i.key == "rate_limit"]  # type: ignore[arg-type]
+    answer = "not found in this project: " + rate["statement"]
+    assert item == ChecklistItem("rate_limit", "Rate limiting", answer, False)
+
+
 def test_routers_included_in_a_loop_and_mounted_sub_apps() -> None:
     fe = run(
         """
