@@ -242,6 +242,7 @@ def extract(pf: ParsedFile) -> FileExtract:
         "url_rules": _unique_dicts(_url_rule_meta(r) for r in registrations),
         "exception_handlers": _exception_handlers(ctx, decorated, calls),
         "hooks": _hooks(ctx, decorated, calls),
+        "router_decorators": _router_decorators(ctx, calls),
     }
     return FileExtract(patterns=patterns, meta={k: v for k, v in meta.items() if v})
 
@@ -1330,6 +1331,25 @@ def _handler(ctx: _Ctx, exc: Node | None, handler: str, node: Node, app: str) ->
     }
 
 
+def _router_decorators(ctx: _Ctx, calls: list[Node]) -> list[dict[str, Any]]:
+    """Decorators applied to a whole blueprint: ``limiter.limit("5/minute")(auth)`` (Flask-Limiter's
+    way to limit every view of a blueprint) and ``limiter.exempt(bp)``."""
+    out: list[dict[str, Any]] = []
+    for call in calls:
+        fn = call.child_by_field_name("function")
+        pos, _ = call_args(call)
+        if fn is None or len(pos) != 1 or ctx.pf.text(pos[0]) not in ctx.routers:
+            continue
+        if fn.type == "call":  # deco(...)(bp)
+            text = re.sub(r"\(\s+", "(", re.sub(r",?\s+\)", ")", " ".join(ctx.pf.text(fn).split())))
+        elif fn.type == "attribute" and ctx.pf.text(fn).rsplit(".", 1)[-1] == "exempt":  # x.exempt(bp)
+            text = ctx.pf.text(fn)
+        else:
+            continue
+        out.append({"router": ctx.pf.text(pos[0]), "decorator": text[:200], "line": _line(call)})
+    return out
+
+
 def _hooks(ctx: _Ctx, decorated: list[Node], calls: list[Node]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for node in decorated:
@@ -1339,14 +1359,11 @@ def _hooks(ctx: _Ctx, decorated: list[Node], calls: list[Node]) -> list[dict[str
         for dec in d.decorators:
             parts = _attr_parts(ctx, decorator_expr(dec))
             if parts is not None and parts[1] in _HOOKS:
-                out.append(
-                    {
-                        "hook": parts[1],
-                        "handler": d.qualname,
-                        "line": _line(dec),
-                        "app": parts[0] or None,
-                    }
-                )
+                hook = {"hook": parts[1], "handler": d.qualname, "line": _line(dec), "app": parts[0] or None}
+                # what the hook does (``limiter.check()``): a hook nested in a setup function
+                # is no pattern of its own
+                called = body_refs(ctx.pf, d)["calls"][:20]
+                out.append({**hook, "calls": called} if called else hook)
     for call in calls:
         parts = _call_parts(ctx, call)
         if call.parent is None or call.parent.type == "decorator" or parts is None:

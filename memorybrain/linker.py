@@ -35,7 +35,7 @@ PatternRow = tuple[str, str, str, str, dict[str, Any], int, str]
 
 #: Bump when linking or convention logic changes: stores linked by another version relink on
 #: the next ``brain index`` even when no file changed.
-LINKER_VERSION = "25"
+LINKER_VERSION = "26"
 
 _AUTH_RE = re.compile(
     r"auth|login|jwt|token|current_user|currentuser|user|permission|role|admin|require|protect"
@@ -536,7 +536,7 @@ def derive_conventions(
         out += _pagination_conventions(rows, routes)
         out += _response_conventions(routes)
         out += _validation_conventions(rows, routes, defs)
-        out += _rate_limit_conventions(routes, defs)
+        out += _rate_limit_conventions(routes, defs, files_meta)
         out += _db_conventions(routes, defs)
         out += _delete_conventions(routes)
         out += _fab_conventions(routes)
@@ -1271,7 +1271,9 @@ def _validation_conventions(rows: list[PatternRow], routes: list[Route], defs: d
     ]
 
 
-def _rate_limit_conventions(routes: list[Route], defs: dict[str, Any]) -> list[dict[str, Any]]:
+def _rate_limit_conventions(
+    routes: list[Route], defs: dict[str, Any], files_meta: dict[str, dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
     users: Counter[str] = Counter()
     forms: dict[str, Counter[str]] = defaultdict(Counter)
     labels: dict[str, list[str]] = defaultdict(list)
@@ -1287,7 +1289,11 @@ def _rate_limit_conventions(routes: list[Route], defs: dict[str, Any]) -> list[d
                 forms[name][text] += 1
                 labels[name].append(r.label)
     if not users:
-        return _unused_rate_limiters(len(routes), defs)
+        return (
+            _router_rate_limits(routes, files_meta or {})
+            or _inline_rate_limits(routes, defs)
+            or _unused_rate_limiters(len(routes), defs)
+        )
     name, n = users.most_common(1)[0]
     form = forms[name].most_common(1)[0][0]
     shown = ", ".join(labels[name][:3])
@@ -1301,8 +1307,87 @@ def _rate_limit_conventions(routes: list[Route], defs: dict[str, Any]) -> list[d
     ]
 
 
+def _is_rate_limit(name: str) -> bool:
+    return bool(_RATE_RE.search(name)) and not _NOT_RATE_RE.search(name) and not re.search(r"exempt", name, re.I)
+
+
+def _router_rate_limits(routes: list[Route], files_meta: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rate limits put on a whole blueprint (``limiter.limit("5/minute")(auth)``) or checked in
+    its ``before_request`` hook (``limiter.check()``) rather than on each view."""
+    found: list[tuple[str, str, str, int]] = []  # (file, router, how, line)
+    for path, meta in sorted(files_meta.items()):
+        for d in meta.get("router_decorators") or []:
+            if _is_rate_limit(str(d.get("decorator", "")).split("(", 1)[0]):
+                found.append((path, str(d["router"]), f"{d['decorator']}({d['router']})", int(d.get("line") or 0)))
+        for h in meta.get("hooks") or []:
+            limiter = next((str(c) for c in h.get("calls") or [] if _is_rate_limit(str(c))), None)
+            if limiter and h.get("hook") in ("before_request", "before_app_request") and h.get("app"):
+                how = f"its {h['hook']} hook `{_last(str(h.get('handler') or '?'))}` calls `{limiter}()`"
+                found.append((path, str(h["app"]), how, int(h.get("line") or 0)))
+    if not found:
+        return []
+    limited = {(path, router) for path, router, _how, _line in found}
+    covered = [r for r in routes if (r.path, str(r.meta.get("router") or "")) in limited]
+    if not covered:
+        return []
+    exempt = [r for r in covered if any("exempt" in str(d) for d in r.meta.get("decorators") or [])]
+    path, router, how, line = found[0]
+    ways = [f"`{x[2]}`" if not x[2].startswith("its ") else x[2] for x in found if (x[0], x[1]) == (path, router)]
+    statement = (
+        f"rate limits apply to the whole `{router}` blueprint ({path}:{line}): {'; '.join(ways)} "
+        f"({_pct(len(covered) - len(exempt), len(routes))})"
+    )
+    if exempt:
+        name = next(str(d) for d in exempt[0].meta.get("decorators") or [] if "exempt" in str(d))
+        statement += f"; exempt with `{name}`: {', '.join(r.label for r in exempt[:4])}"
+    form = next((x[2] for x in found if not x[2].startswith("its ")), ways[0])
+    return [
+        {
+            "key": "rate_limit",
+            "topic": "rate_limit",
+            "statement": statement,
+            "data": {"name": router, "form": form, "count": len(covered) - len(exempt), "pattern_ids": []},
+        }
+    ]
+
+
 #: Names of rate limiters a project may define without putting them on any route yet.
 _LIMITER_RE = re.compile(r"rate_?limit|limiter|throttl", re.I)
+#: ... but a view, form or error named after one is not a limiter (``Reset2FADriftThrottleView``).
+_NOT_LIMITER_RE = re.compile(r"(View|ViewSet|Resource|Api|API|Form|Serializer|Error|Exception|Exceeded)$")
+
+
+def _inline_rate_limits(routes: list[Route], defs: dict[str, Any]) -> list[dict[str, Any]]:
+    """Rate limits checked in handler bodies: ``if rate_limit("pwreset", user.pk, ...)`` (pretix),
+    ``login_rate_limiter.test()`` (indico): usually on the few endpoints worth abusing."""
+    calls: Counter[str] = Counter()
+    labels: dict[str, list[str]] = defaultdict(list)
+    for r in routes:
+        for c in dict.fromkeys(str(c) for c in r.meta.get("calls") or []):
+            if _LIMITER_RE.search(c) and not re.search(r"exempt|reset|delay", c, re.I):
+                calls[c] += 1
+                labels[c].append(r.label)
+    if not calls:
+        return []
+    ranked = sorted(calls, key=lambda c: (-calls[c], c))
+    n = len({label for c in ranked for label in labels[c]})
+    shown = ", ".join(f"`{c}(...)`" for c in ranked[:3])
+    where = ", ".join(dict.fromkeys(label for c in ranked for label in labels[c]))
+    where = ", ".join(where.split(", ")[:4]) + (f", … (+{n - 4})" if n > 4 else "")
+    return [
+        {
+            "key": "rate_limit",
+            "topic": "rate_limit",
+            "statement": f"rate limits are checked in handler bodies with {shown} ({_pct(n, len(routes))}: {where})",
+            "data": {
+                "name": ranked[0],
+                "form": f"{ranked[0]}(...)",
+                "count": n,
+                "inline": True,
+                "pattern_ids": _ids_for(defs, _last(ranked[0])),
+            },
+        }
+    ]
 
 
 def _unused_rate_limiters(total: int, defs: dict[str, Any]) -> list[dict[str, Any]]:
@@ -1312,7 +1397,10 @@ def _unused_rate_limiters(total: int, defs: dict[str, Any]) -> list[dict[str, An
         (
             (d[1] not in ("decorator", "dependency"), name, d[2], d[0])
             for name, ds in defs.items()
-            if _LIMITER_RE.search(name) and not _NOT_RATE_RE.search(name) and not name.startswith("_")
+            if _LIMITER_RE.search(name)
+            and not _NOT_RATE_RE.search(name)
+            and not name.startswith("_")
+            and not _NOT_LIMITER_RE.search(name)
             for d in ds[:1]
             if d[1] in ("decorator", "dependency", "function", "class", "middleware")
             and "class" not in d[3]  # a method is no limiter of its own

@@ -1273,7 +1273,7 @@ def _advice(key: str, c: dict[str, Any]) -> str:
         keys = ", ".join(map(str, data.get("keys") or []))
         return f"lists through `{data['name']}`" + (f" → `{{{keys}}}`" if keys else "")
     if ck == "rate_limit" and data.get("form"):
-        return f"`{data['form']}` as on {data['count']} handlers"
+        return f"`{data['form']}` as on {data['count']} handler{'s' if data['count'] != 1 else ''}"
     if ck == "validation" and data.get("schemas"):
         return f"{data.get('library', 'schema')} schemas like `{data['schemas'][0]}`"
     statement = str(c["statement"])

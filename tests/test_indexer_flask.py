@@ -1264,3 +1264,136 @@ bp.add_url_rule("/open", "open", RHOpenedUp)
         _advice("auth", auth)
         == "subclass a base whose `_check_access()` checks access, like `RHAdminBase` (4 of 6 handlers)"
     )
+
+
+def test_a_rate_limit_on_a_whole_blueprint_is_the_rate_limit_convention() -> None:
+    """flaskbb: ``limiter.limit(...)(auth)`` and a ``before_request`` hook calling ``limiter.check()``
+    limit every view of the blueprint (set up inside a plugin function); views opt out with
+    ``limiter.exempt``. Not "no rate limiting on any route"."""
+    from memorybrain.linker import link
+
+    files = {
+        "app/extensions.py": """\
+from flask_limiter import Limiter
+
+limiter = Limiter(auto_check=False)
+""",
+        "app/auth/views.py": """\
+from flask import Blueprint
+from flask.views import MethodView
+
+from app.extensions import limiter
+
+
+class Logout(MethodView):
+    decorators = [limiter.exempt, login_required]
+
+    def get(self):
+        return "bye"
+
+
+class Login(MethodView):
+    def get(self):
+        return "form"
+
+    def post(self):
+        return "in"
+
+
+def load_blueprints(app):
+    auth = Blueprint("auth", __name__)
+
+    @auth.before_request
+    def check_rate_limiting():
+        if not app.config["RATELIMIT_ENABLED"]:
+            return None
+        return limiter.check()
+
+    limiter.limit(
+        "5/minute",
+        error_message="slow down",
+    )(auth)
+    auth.add_url_rule("/logout", view_func=Logout.as_view("logout"))
+    auth.add_url_rule("/login", view_func=Login.as_view("login"))
+    app.register_blueprint(auth, url_prefix="/auth")
+""",
+        "app/forum/views.py": """\
+from flask import Blueprint
+
+forum = Blueprint("forum", __name__)
+
+
+@forum.route("/")
+def index():
+    return "forum"
+""",
+    }
+    rows, metas = extract_files(files)
+    meta = metas["app/auth/views.py"]
+    assert meta["router_decorators"] == [
+        {"router": "auth", "decorator": 'limiter.limit("5/minute", error_message="slow down")', "line": 31}
+    ]
+    assert meta["hooks"][0]["calls"] == ["limiter.check"]
+    rate = {c["key"]: c for c in link(rows, metas).conventions}["rate_limit"]
+    assert rate["statement"] == (
+        "rate limits apply to the whole `auth` blueprint (app/auth/views.py:31): "
+        '`limiter.limit("5/minute", error_message="slow down")(auth)`; its before_request hook '
+        "`check_rate_limiting` calls `limiter.check()` (2 of 4 handlers); "
+        "exempt with `limiter.exempt`: GET /auth/logout"
+    )
+    assert rate["data"]["count"] == 2
+
+
+def test_rate_limits_checked_in_handler_bodies() -> None:
+    """pretix/indico: ``if rate_limit("pwreset", ...)`` or ``login_rate_limiter.test()`` in the few
+    handlers worth abusing; a view named after throttling is no limiter."""
+    from memorybrain.linker import link
+
+    files = {
+        "app/ratelimit.py": """\
+def rate_limit(name, key, max_num=1, expire_time=60):
+    count = cache.incr(f"{name}:{key}")
+    return count > max_num
+""",
+        "app/views.py": """\
+from flask import Blueprint, abort
+
+from app.ratelimit import rate_limit
+
+bp = Blueprint("auth", __name__)
+
+
+@bp.route("/forgot", methods=["POST"])
+def forgot():
+    if rate_limit("pwreset", request.form["email"], max_num=1, expire_time=3600):
+        abort(429)
+    return "sent"
+
+
+@bp.route("/verify", methods=["POST"])
+def verify():
+    if rate_limit("verify", current_user.id, max_num=2):
+        abort(429)
+    return "ok"
+
+
+@bp.route("/items")
+def items():
+    return db.session.query(Item).limit(10).all()
+""",
+    }
+    rows, metas = extract_files(files)
+    rate = {c["key"]: c for c in link(rows, metas).conventions}["rate_limit"]
+    assert rate["statement"] == (
+        "rate limits are checked in handler bodies with `rate_limit(...)` (2 of 3 handlers: POST /forgot, POST /verify)"
+    )
+    (definition,) = [r[0] for r in rows if r[2] == "rate_limit"]
+    assert rate["data"]["pattern_ids"] == [definition]
+
+    from memorybrain.linker import _unused_rate_limiters
+
+    defs = {
+        "Reset2FADriftThrottleView": [("v1", "class", "app/views.py", {"bases": ["View"]})],
+        "ThrottleExceeded": [("e1", "class", "app/errors.py", {"bases": ["Exception"]})],
+    }
+    assert _unused_rate_limiters(3, defs) == []
