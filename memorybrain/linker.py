@@ -1331,7 +1331,7 @@ def _router_rate_limits(routes: list[Route], files_meta: dict[str, dict[str, Any
     if not covered:
         return []
     exempt = [r for r in covered if any("exempt" in str(d) for d in r.meta.get("decorators") or [])]
-    path, router, how, line = found[0]
+    path, router, _how, line = found[0]
     ways = [f"`{x[2]}`" if not x[2].startswith("its ") else x[2] for x in found if (x[0], x[1]) == (path, router)]
     statement = (
         f"rate limits apply to the whole `{router}` blueprint ({path}:{line}): {'; '.join(ways)} "
@@ -1361,19 +1361,22 @@ def _inline_rate_limits(routes: list[Route], defs: dict[str, Any]) -> list[dict[
     """Rate limits checked in handler bodies: ``if rate_limit("pwreset", user.pk, ...)`` (pretix),
     ``login_rate_limiter.test()`` (indico): usually on the few endpoints worth abusing."""
     calls: Counter[str] = Counter()
-    labels: dict[str, list[str]] = defaultdict(list)
+    limited: list[Route] = []
     for r in routes:
-        for c in dict.fromkeys(str(c) for c in r.meta.get("calls") or []):
-            if _LIMITER_RE.search(c) and not re.search(r"exempt|reset|delay", c, re.I):
-                calls[c] += 1
-                labels[c].append(r.label)
-    if not calls:
+        found = {
+            str(c)
+            for c in r.meta.get("calls") or []
+            if _LIMITER_RE.search(str(c)) and not re.search(r"exempt|reset|delay", str(c), re.I)
+        }
+        if found:
+            calls.update(found)
+            limited.append(r)
+    if not limited:
         return []
     ranked = sorted(calls, key=lambda c: (-calls[c], c))
-    n = len({label for c in ranked for label in labels[c]})
+    n = len(limited)
     shown = ", ".join(f"`{c}(...)`" for c in ranked[:3])
-    where = ", ".join(dict.fromkeys(label for c in ranked for label in labels[c]))
-    where = ", ".join(where.split(", ")[:4]) + (f", … (+{n - 4})" if n > 4 else "")
+    where = ", ".join(r.label for r in limited[:4]) + (f", … (+{n - 4})" if n > 4 else "")
     return [
         {
             "key": "rate_limit",
