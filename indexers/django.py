@@ -181,6 +181,7 @@ def _imports(pf: ParsedFile) -> set[str]:
 
 
 _CONSTANT_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
+_DEFAULT_CLASSES = re.compile(r"DEFAULT_(?:PERMISSION|AUTHENTICATION|THROTTLE)_CLASSES")
 
 
 def _names(pf: ParsedFile, node: Node | None) -> list[str] | None:
@@ -205,8 +206,13 @@ def _names(pf: ParsedFile, node: Node | None) -> list[str] | None:
             n = dotted_name(pf, sub)
             if n and n[:1].isupper() or "." in n:
                 out.append(n)
-    # ``api_settings.DEFAULT_PERMISSION_CLASSES + [X]``: a list constant is no class
-    return [n for n in out if not _CONSTANT_NAME.fullmatch(n.rsplit(".", 1)[-1])]
+    # a list constant is no class, except ``api_settings.DEFAULT_PERMISSION_CLASSES + [X]``: the
+    # settings defaults with X added (kept as ``DEFAULT_PERMISSION_CLASSES``; the linker knows them)
+    return [
+        n.rsplit(".", 1)[-1] if _DEFAULT_CLASSES.fullmatch(n.rsplit(".", 1)[-1]) else n
+        for n in out
+        if not _CONSTANT_NAME.fullmatch(n.rsplit(".", 1)[-1]) or _DEFAULT_CLASSES.fullmatch(n.rsplit(".", 1)[-1])
+    ]
 
 
 def _class_body(d: Definition) -> list[Node]:

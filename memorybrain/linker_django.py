@@ -419,6 +419,38 @@ def _view_value(rs: list[Route], key: str) -> Any:
     return None
 
 
+def _classes(rs: list[Route], key: str, settings: dict[str, Any]) -> tuple[list[str], bool] | None:
+    """A view's ``permission_classes``/``authentication_classes``/``throttle_classes`` (last name
+    segments), with the settings defaults spliced in where it writes
+    ``api_settings.DEFAULT_PERMISSION_CLASSES + [X]``; and whether it did. None: it sets none."""
+    value = _view_value(rs, key)
+    if value is None:
+        return None
+    setting = f"DEFAULT_{key.split('_', 1)[0].upper()}_CLASSES"
+    names: list[str] = []
+    extends = False
+    for v in value:
+        if _last(v) == setting:
+            extends = True
+            rest = settings.get("rest_framework", {})
+            names += [_last(x) for x in rest.get(setting) or _DRF_DEFAULTS.get(setting, [])]
+        else:
+            names.append(_last(v))
+    return names, extends
+
+
+def _written(key: str, rs: list[Route], names: list[str], extends: bool) -> str:
+    """How a view sets its classes, as code: ``permission_classes = [A, B]``, the decorator form
+    of an ``@api_view``, or ``api_settings.DEFAULT_PERMISSION_CLASSES + [X]``."""
+    own = [_last(v) for v in _view_value(rs, key) or [] if not _last(v).startswith("DEFAULT_")] if extends else names
+    listed = f"[{', '.join(own)}]"
+    if extends:
+        listed = f"api_settings.DEFAULT_{key.split('_', 1)[0].upper()}_CLASSES + {listed}"
+    if rs[0].meta.get("view_type") == "api_view":
+        return f"@{key}({listed})"
+    return f"{key} = {listed}"
+
+
 def _labels(views: list[list[Route]], limit: int = 2) -> str:
     shown = []
     for rs in views[:limit]:
@@ -478,17 +510,16 @@ def _permission_conventions(
     explicit: list[list[Route]] = []
     inherit: list[list[Route]] = []
     public: list[list[Route]] = []
+    extending = 0
     for rs in drf.values():
-        perms = _view_value(rs, "permission_classes")
-        if perms is None:
+        found = _classes(rs, "permission_classes", settings)
+        if found is None:
             inherit.append(rs)
             continue
         explicit.append(rs)
-        names = [_last(p) for p in perms]
-        decorated = rs[0].meta.get("view_type") == "api_view"
-        form = (
-            f"@permission_classes([{', '.join(names)}])" if decorated else f"permission_classes = [{', '.join(names)}]"
-        )
+        names, extends = found
+        extending += extends
+        form = _written("permission_classes", rs, names, extends)
         if not names or names == ["AllowAny"]:
             public.append(rs)
         for n in set(names):
@@ -523,7 +554,7 @@ def _permission_conventions(
         form = forms[main].most_common(1)[0][0]
         n = uses[main]
         users_of_main = [
-            rs for rs in explicit if main in {_last(p) for p in _view_value(rs, "permission_classes") or []}
+            rs for rs in explicit if main in (_classes(rs, "permission_classes", settings) or ([], False))[0]
         ]
         parts.append(
             f"views set `{form}`: `{main}` is used by {n} of {n_drf} DRF views (e.g. {_labels(users_of_main)})"
@@ -548,6 +579,11 @@ def _permission_conventions(
             parts.append(
                 f"{len(explicit)} set `permission_classes`: " + ", ".join(f"`{o}` ({uses[o]})" for o in ranked[:3])
             )
+    if extending:
+        parts.append(
+            f"{extending} of the views that set `permission_classes` keep the settings defaults and add to "
+            "them (`api_settings.DEFAULT_PERMISSION_CLASSES + [...]`)"
+        )
     if public:
         parts.append("open to anyone (`AllowAny`): " + _labels(public))
     if django_auth:
@@ -590,10 +626,10 @@ def _authentication_conventions(
     explicit = Counter()
     n_explicit = 0
     for rs in drf:
-        auth = _view_value(rs, "authentication_classes")
+        auth = _classes(rs, "authentication_classes", settings)
         if auth is not None:
             n_explicit += 1
-            explicit.update(sorted({_last(a) for a in auth}))
+            explicit.update(sorted(set(auth[0])))
     if not default and not explicit:
         return []
     parts = []
@@ -820,15 +856,12 @@ def _throttle_conventions(
     who: list[list[Route]] = []
     drf = [rs for rs in views.values() if rs[0].meta.get("framework") == "drf"]
     for rs in drf:
-        th = _view_value(rs, "throttle_classes")
+        th = _classes(rs, "throttle_classes", settings)
         if th is not None:
             who.append(rs)
-            names = [_last(t) for t in th]
+            names, extends = th
             explicit.update(sorted(set(names)))
-            decorated = rs[0].meta.get("view_type") == "api_view"
-            forms[
-                f"@throttle_classes([{', '.join(names)}])" if decorated else f"throttle_classes = [{', '.join(names)}]"
-            ] += 1
+            forms[_written("throttle_classes", rs, names, extends)] += 1
     if not default and not explicit:
         return []
     parts = []

@@ -787,4 +787,41 @@ def test_default_permission_classes_constant_is_no_permission_class():
         """,
     )
     perms = {tuple(m["permission_classes"]) for m in _routes(fe).values() if "permission_classes" in m}
-    assert perms == {("ProjectImportPermission",)}
+    # the settings defaults stay, named once (the linker knows what they are)
+    assert perms == {("DEFAULT_PERMISSION_CLASSES", "ProjectImportPermission")}
+
+
+def test_permission_classes_that_add_to_the_settings_defaults():
+    """label-studio: ``api_settings.DEFAULT_PERMISSION_CLASSES + [X]`` keeps the defaults and adds
+    X: the view requires ``IsAuthenticated`` too, and the convention says how it is written."""
+    rows, metas = _rows(
+        {
+            "projects/api.py": """
+                from rest_framework import generics
+                from rest_framework.settings import api_settings
+                from projects.permissions import ProjectImportPermission
+
+                class ProjectImportAPI(generics.CreateAPIView):
+                    permission_classes = api_settings.DEFAULT_PERMISSION_CLASSES + [ProjectImportPermission]
+
+                class ProjectExportAPI(generics.CreateAPIView):
+                    permission_classes = api_settings.DEFAULT_PERMISSION_CLASSES + [ProjectImportPermission]
+
+                class ProjectListAPI(generics.ListAPIView):
+                    pass
+            """,
+            "site/settings.py": """
+                INSTALLED_APPS = ["rest_framework"]
+                REST_FRAMEWORK = {"DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"]}
+            """,
+        }
+    )
+    auth = {c["key"]: c for c in link(rows, metas).conventions}["auth"]
+    assert auth["data"]["name"] == "IsAuthenticated" and auth["data"]["count"] == 2
+    assert auth["data"]["form"] == (
+        "permission_classes = api_settings.DEFAULT_PERMISSION_CLASSES + [ProjectImportPermission]"
+    )
+    assert "also `ProjectImportPermission` (2)" in auth["statement"]
+    assert (
+        "2 of the views that set `permission_classes` keep the settings defaults and add to them" in (auth["statement"])
+    )
