@@ -35,7 +35,7 @@ PatternRow = tuple[str, str, str, str, dict[str, Any], int, str]
 
 #: Bump when linking or convention logic changes: stores linked by another version relink on
 #: the next ``brain index`` even when no file changed.
-LINKER_VERSION = "27"
+LINKER_VERSION = "28"
 
 _AUTH_RE = re.compile(
     r"auth|login|jwt|token|current_user|currentuser|user|permission|role|admin|require|protect"
@@ -1290,7 +1290,8 @@ def _rate_limit_conventions(
                 labels[name].append(r.label)
     if not users:
         return (
-            _router_rate_limits(routes, files_meta or {})
+            _middleware_rate_limits(routes, files_meta or {})
+            or _router_rate_limits(routes, files_meta or {})
             or _inline_rate_limits(routes, defs)
             or _unused_rate_limiters(len(routes), defs)
         )
@@ -1309,6 +1310,44 @@ def _rate_limit_conventions(
 
 def _is_rate_limit(name: str) -> bool:
     return bool(_RATE_RE.search(name)) and not _NOT_RATE_RE.search(name) and not re.search(r"exempt", name, re.I)
+
+
+#: Modules of rate-limiting libraries whose middleware limits every route of an app.
+_LIMITER_MODULES = re.compile(r"^(slowapi|fastapi_limiter|ratelimit|asgi_ratelimit|starlette_\w*limit\w*|limits)(\.|$)")
+
+
+def _middleware_rate_limits(routes: list[Route], files_meta: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """An app-wide rate-limit middleware (``app.add_middleware(SlowAPIMiddleware)`` with the
+    limiter's ``default_limits``, a project ``RateLimitMiddleware``): every route is limited."""
+    for path, meta in sorted(files_meta.items()):
+        for reg in meta.get("middleware_registrations") or []:
+            name = str(reg.get("middleware") or "")
+            head = name.split(".", 1)[0]
+            module = next(
+                (
+                    str(i.get("module") or "")
+                    for i in meta.get("imports") or []
+                    if (i.get("alias") or i.get("name") or str(i.get("module") or "").split(".")[0]) == head
+                ),
+                "",
+            )
+            if _LIMITER_MODULES.match(module) or _LIMITER_RE.search(_last(name)):
+                source = f"; from `{module}`" if module else ""
+                return [
+                    {
+                        "key": "rate_limit",
+                        "topic": "rate_limit",
+                        "statement": f"rate limits apply to every route through the middleware `{_last(name)}` "
+                        f"({path}:{reg.get('line', '?')}{source}): {len(routes)} handlers",
+                        "data": {
+                            "name": _last(name),
+                            "form": f"app.add_middleware({_last(name)})",
+                            "count": len(routes),
+                            "pattern_ids": [],
+                        },
+                    }
+                ]
+    return []
 
 
 def _router_rate_limits(routes: list[Route], files_meta: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
@@ -1366,7 +1405,7 @@ def _inline_rate_limits(routes: list[Route], defs: dict[str, Any]) -> list[dict[
         found = {
             str(c)
             for c in r.meta.get("calls") or []
-            if _LIMITER_RE.search(str(c)) and not re.search(r"exempt|reset|delay", str(c), re.I)
+            if _LIMITER_RE.search(str(c)) and not re.search(r"exempt|reset|delay|register", str(c), re.I)
         }
         if found:
             calls.update(found)

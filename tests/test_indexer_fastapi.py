@@ -827,6 +827,44 @@ def test_throttle_limits():
     assert item == ChecklistItem("rate_limit", "Rate limiting", answer, False)
 
 
+def test_linker_an_app_wide_rate_limit_middleware_limits_every_route() -> None:
+    """lnbits: ``app.add_middleware(SlowAPIMiddleware)`` with the limiter's default limits."""
+    from memorybrain.linker import link
+
+    files = {
+        "app/middleware.py": """\
+from fastapi import FastAPI
+from slowapi.middleware import SlowAPIMiddleware
+
+
+def add_ratelimit_middleware(app: FastAPI):
+    app.add_middleware(SlowAPIMiddleware)
+""",
+        "app/api.py": """\
+from fastapi import APIRouter
+
+router = APIRouter()
+
+
+@router.get("/items")
+def list_items():
+    return []
+
+
+@router.post("/items")
+def create_item():
+    return {}
+""",
+    }
+    rows, metas = extract_files(files)
+    rate = {c["key"]: c for c in link(rows, metas).conventions}["rate_limit"]
+    assert rate["statement"] == (
+        "rate limits apply to every route through the middleware `SlowAPIMiddleware` "
+        "(app/middleware.py:6; from `slowapi.middleware`): 2 handlers"
+    )
+    assert rate["data"]["form"] == "app.add_middleware(SlowAPIMiddleware)"
+
+
 def test_routers_included_in_a_loop_and_mounted_sub_apps() -> None:
     fe = run(
         """
