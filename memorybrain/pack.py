@@ -447,11 +447,12 @@ def _module_of(path: str) -> str:
 
 @lru_cache(maxsize=1 << 16)
 def _is_test_path(path: str) -> bool:
+    """Tests and migrations: indexed, never offered as something to import."""
     name = path.rsplit("/", 1)[-1]
     return (
         name.startswith("test_")
         or name.endswith("_test.py")
-        or name == "conftest.py"
+        or name in ("conftest.py", "migrations.py")
         or any(part in ("tests", "test", "migrations", "alembic") for part in path.split("/")[:-1])
     )
 

@@ -8,6 +8,7 @@ while they stay inside the root, and directory loops are broken.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +51,11 @@ DEFAULT_EXCLUDED_DIRS = frozenset(
         ".terraform",
     }
 )
+
+
+#: Machine-written modules whose names say so: protobuf messages and gRPC stubs are no pattern
+#: of the project's (and can be thousands of lines of noise in its packs).
+_GENERATED = re.compile(r"_pb2(_grpc)?\.py$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +145,9 @@ def walk_project(config: Config) -> Iterator[SourceFile | Skip]:
             if exclude and exclude.match_file(rel):
                 continue
             if include and kind == "python" and not include.match_file(rel):
+                continue
+            if kind == "python" and _GENERATED.search(path.name):
+                yield Skip(rel, "generated protobuf/gRPC code (never indexed)")
                 continue
             try:
                 size = entry.stat(follow_symlinks=True).st_size

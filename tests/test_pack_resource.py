@@ -33,6 +33,7 @@ def test_test_and_migration_paths_are_not_offered():
     assert _is_test_path("tests/test_invoices.py")
     assert _is_test_path("app/invoices/test_views.py")
     assert _is_test_path("app/migrations/0001_invoices.py")
+    assert _is_test_path("lnbits/core/migrations.py")
     assert _is_test_path("conftest.py")
     assert not _is_test_path("app/models/invoice.py")
 

@@ -63,6 +63,16 @@ def test_env_files_are_never_indexed(tmp_path):
     assert ".env" in skips and "never indexed" in skips[".env"]
 
 
+def test_generated_protobuf_and_grpc_modules_are_skipped(tmp_path):
+    """lnbits ships ``invoices_pb2_grpc.py``: generated stubs are no pattern of the project's."""
+    for rel in ("app/invoices.py", "app/rpc/invoices_pb2.py", "app/rpc/invoices_pb2_grpc.py", "app/pb2_tools.py"):
+        _touch(tmp_path, rel)
+    files, skips = _walk(tmp_path)
+    assert files == ["app/invoices.py", "app/pb2_tools.py"]
+    assert skips["app/rpc/invoices_pb2_grpc.py"] == "generated protobuf/gRPC code (never indexed)"
+    assert "app/rpc/invoices_pb2.py" in skips
+
+
 def test_size_cap(tmp_path):
     _touch(tmp_path, "big.py", "x = 1\n" * 1000)
     _touch(tmp_path, "small.py")
