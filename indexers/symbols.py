@@ -10,18 +10,12 @@ import re
 
 from indexers.base import ParsedFile, base_classes, class_attributes, first_docline, signature, view_decorator_entries
 from indexers.refs import body_refs
+from memorybrain.mechanisms import ACCESS_CHECK_METHOD
 from memorybrain.models import FileExtract, Pattern
 
-# Methods are only kept when they are long enough to be worth pasting on their own.
+# Methods are only kept when they are long enough to be worth pasting on their own, or when
+# they check access (``memorybrain.mechanisms.ACCESS_CHECK_METHOD``).
 _MIN_METHOD_LINES = 8
-#: ... or when they check access before a class-based handler runs (``_check_access``,
-#: ``require_login``, ``check_permissions``, ``can_access``): a request-handler framework's
-#: hooks, short and the very thing an auth convention points at.
-ACCESS_CHECK_METHOD = re.compile(
-    r"^_*(?:check|require|ensure|verify|enforce|assert)_?\w*?(?:access|auth|login|permission|perm|role|admin|user|owner)"
-    r"\w*$|^_*(?:has|can)_\w*?(?:access|permission|perm)\w*$",
-    re.I,
-)
 
 #: A module-level constant's name: ``MAX_PAGE_SIZE``, ``STATUS_QUEUED`` (not ``__all__``).
 _CONSTANT = re.compile(r"[A-Z][A-Z0-9_]*[A-Z0-9]")

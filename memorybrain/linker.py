@@ -20,7 +20,6 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from indexers.symbols import ACCESS_CHECK_METHOD
 from memorybrain.linker_django import (
     DJANGO_FRAMEWORKS,
     DjangoUrls,
@@ -28,6 +27,14 @@ from memorybrain.linker_django import (
     django_summary,
     merge_conventions,
     resolve_test_requests,
+)
+from memorybrain.mechanisms import (
+    ACCESS_CHECK_METHOD,
+    AUTH_RE,
+    NOT_AUTH_RE,
+    auth_mechanisms,
+    route_mechanisms,
+    short_decorator,
 )
 from memorybrain.modpath import absolute_module, module_name
 
@@ -37,19 +44,10 @@ PatternRow = tuple[str, str, str, str, dict[str, Any], int, str]
 #: the next ``brain index`` even when no file changed.
 LINKER_VERSION = "28"
 
-_AUTH_RE = re.compile(
-    r"auth|login|jwt|token|current_user|currentuser|user|permission|role|admin|require|protect"
-    r"|authori|secur|verify|scope|session_user|owner|staff|superuser|api_key|apikey|bearer|has_access",
-    re.I,
-)
 _RATE_RE = re.compile(r"limit|throttl|rate", re.I)
 #: A page-size parameter is no rate limit: ``Depends(LimitFilter.depends)``, ``limit_param``.
 _NOT_RATE_RE = re.compile(r"filter|offset|pagin|param|query|size", re.I)
 _DB_RE = re.compile(r"(^|_)(db|session|database|conn|uow|unit_of_work)($|_)|SessionDep|DbDep", re.I)
-_NOT_AUTH_RE = re.compile(
-    r"limit|throttl|rate|cache|db$|session$|^get_db|paginat|settings|form$|requestform|schema$|^permission_name$",
-    re.I,
-)
 _DB_ERROR_RE = re.compile(
     r"IntegrityError|SQLAlchemyError|DatabaseError|OperationalError|DBAPIError|NoResultFound|DataError",
     re.I,
@@ -552,16 +550,6 @@ def derive_conventions(
     return out
 
 
-def short_decorator(text: str, limit: int = 60) -> str:
-    """One line; long argument lists shortened: ``@limiter.limit("3/minute", …)``."""
-    text = " ".join(text.split()).replace("( ", "(").replace(" )", ")").replace(", )", ")")
-    if len(text) <= limit or "(" not in text:
-        return text
-    head, _, args = text.partition("(")
-    first = args.split(",", 1)[0].rstrip(")")
-    return f"{head}({first}, …)" if len(head) + len(first) < limit else f"{head}(…)"
-
-
 def _ids_for(
     defs: dict[str, list[tuple[str, str, str, dict[str, Any]]]],
     name: str,
@@ -572,28 +560,14 @@ def _ids_for(
     return [d[0] for d in found[:2]]
 
 
-def _route_mechanisms(route: Route) -> list[tuple[str, str]]:
-    """(name, how it is written) for each decorator and dependency of a route."""
-    out = []
-    texts = route.meta.get("decorator_texts") or []
-    for i, deco in enumerate(route.meta.get("decorators") or []):
-        text = texts[i] if i < len(texts) else f"@{deco}"
-        out.append((str(deco), short_decorator(str(text))))
-    security = set(route.meta.get("security") or [])
-    for dep in route.meta.get("dependencies") or []:
-        out.append((str(dep), f"{'Security' if dep in security else 'Depends'}({dep})"))
-    return out
-
-
 def _auth_conventions(routes: list[Route], defs: dict[str, Any], aliases_map: dict[str, str]) -> list[dict[str, Any]]:
     total = len(routes)
     users: dict[str, set[str]] = defaultdict(set)
     written: dict[str, Counter[str]] = defaultdict(Counter)
     for r in routes:
-        for name, text in _route_mechanisms(r):
-            if _AUTH_RE.search(name) and not _NOT_AUTH_RE.search(_last(name)):
-                users[name].add(r.id)
-                written[name][text] += 1
+        for name, text in auth_mechanisms(r.meta):
+            users[name].add(r.id)
+            written[name][text] += 1
     if not users:
         inline = _inline_auth(routes, defs)
         inherited = _class_access_checks(routes)
@@ -721,7 +695,7 @@ def _inline_auth(routes: list[Route], defs: dict[str, Any]) -> list[dict[str, An
             {
                 str(c)
                 for c in r.meta.get("calls") or []
-                if _AUTH_RE.search(_last(str(c))) and not _NOT_AUTH_RE.search(_last(str(c)))
+                if AUTH_RE.search(_last(str(c))) and not NOT_AUTH_RE.search(_last(str(c)))
             }
         )
         caught.update(
@@ -1124,7 +1098,7 @@ def _paginate_decorator_convention(routes: list[Route]) -> list[dict[str, Any]]:
     forms: Counter[str] = Counter()
     labels: list[str] = []
     for r in routes:
-        found = [text for name, text in _route_mechanisms(r) if _last(name) == "paginate"]
+        found = [text for name, text in route_mechanisms(r.meta) if _last(name) == "paginate"]
         if found:
             forms[found[0]] += 1
             labels.append(r.label)
@@ -1278,7 +1252,7 @@ def _rate_limit_conventions(
     forms: dict[str, Counter[str]] = defaultdict(Counter)
     labels: dict[str, list[str]] = defaultdict(list)
     for r in routes:
-        for name, text in _route_mechanisms(r):
+        for name, text in route_mechanisms(r.meta):
             head = name.split(".")[0]
             if (
                 (_RATE_RE.search(_last(name)) or _RATE_RE.search(head))
@@ -1520,7 +1494,7 @@ def _delete_conventions(routes: list[Route]) -> list[dict[str, Any]]:
             documenting = {
                 short_decorator(str(t)) for t in r.meta.get("decorator_texts") or [] if _SCHEMA_DOC_RE.search(str(t))
             }
-            for _name, text in _route_mechanisms(r):
+            for _name, text in route_mechanisms(r.meta):
                 if text not in documenting:
                     c[text] += 1
         return c

@@ -23,6 +23,7 @@ from typing import Any
 from memorybrain.curation import Curation, report_markdown
 from memorybrain.embeddings import Encoder
 from memorybrain.errors import RequestError
+from memorybrain.mechanisms import auth_mechanisms
 from memorybrain.models import Fact, Pattern
 from memorybrain.modpath import absolute_module
 from memorybrain.retrieve import Hit, Retriever
@@ -621,14 +622,14 @@ class PackBuilder:
         facts = self.store.facts()
         conventions = self.store.conventions()
         self._curation = curation = Curation.load(self.store)  # filters the hits in _candidates
-        candidates = self._candidates(request, conventions, kinds, budget)
+        candidates, module, module_routes = self._candidates(request, conventions, kinds, budget)
         # -- curation: exclusions out, pins first of their kind, notes; team rules and facts first
         pinned = self.store.get_patterns(curation.pinned()) if curation.pinned() else {}
         if kinds:
             pinned = {k: p for k, p in pinned.items() if p.kind in kinds}
         candidates = curation.arrange(candidates, pinned, request)
         offered = {ex.pattern.id for ex in candidates if ex.team_approved}
-        pack.checklist = self._checklist(conventions)
+        pack.checklist = self._checklist(conventions, self._local_auth(module, module_routes))
 
         # Fixed sections first, then exemplars in priority order while they fit.
         pack.stack = sorted(
@@ -698,8 +699,9 @@ class PackBuilder:
 
     def _candidates(
         self, request: str, conventions: list[dict[str, Any]], kinds: tuple[str, ...] | None, budget: int = 4000
-    ) -> list[Exemplar]:
-        """Exemplars in priority order; the budget decides how many make it."""
+    ) -> tuple[list[Exemplar], str | None, list[Hit]]:
+        """Exemplars in priority order (the budget decides how many make it), with the route
+        module most like the request and its routes among the hits."""
         hits = self._curation.filter_hits(self.retriever.search(request, limit=400))
         chosen: dict[str, Exemplar] = {}
         order: list[str] = []
@@ -826,7 +828,32 @@ class PackBuilder:
                 prologue = self._class_prologue(p.path, str(p.meta["class"]))
                 ex.header = f"{ex.header}\n\n{prologue}" if ex.header and prologue else ex.header or prologue
             out.append(ex)
-        return out
+        return out, module, module_routes
+
+    def _local_auth(self, module: str | None, hits: list[Hit]) -> dict[str, Any] | None:
+        """The auth mechanism most routes of the closest module use, when most of them use one:
+        an API module may guard its handlers otherwise than the project's pages."""
+        if not module or not hits:
+            return None
+        pats = self._patterns(h.id for h in hits)
+        users: Counter[str] = Counter()
+        written: dict[str, Counter[str]] = defaultdict(Counter)
+        for p in pats.values():
+            for name, text in dict(auth_mechanisms(p.meta)).items():
+                users[name] += 1
+                written[name][text] += 1
+        if not users:
+            return None
+        name, n = users.most_common(1)[0]
+        if n * 2 <= len(pats):
+            return None
+        return {
+            "module": module,
+            "name": name,
+            "form": written[name].most_common(1)[0][0],
+            "count": n,
+            "total": len(pats),
+        }
 
     def _class_prologue(self, path: str, cls: str) -> str:
         """``class ItemAPI(MethodView):`` and its class-level lines (decorators = [...]) up to the
@@ -1223,7 +1250,9 @@ class PackBuilder:
 
     # ------------------------------------------------------------------ checklist
 
-    def _checklist(self, conventions: list[dict[str, Any]]) -> list[ChecklistItem]:
+    def _checklist(
+        self, conventions: list[dict[str, Any]], local_auth: dict[str, Any] | None = None
+    ) -> list[ChecklistItem]:
         by_topic: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for c in conventions:
             by_topic[c["topic"]].append(c)
@@ -1243,6 +1272,13 @@ class PackBuilder:
                 continue
             if found:
                 answer = "; ".join(_advice(key, c) for c in found[:3])
+                local = local_auth if key == "auth" else None
+                if local and _last(local["name"]) != _last(str(found[0]["data"].get("name") or "")):
+                    # the request's closest module is guarded otherwise than most handlers
+                    answer = (
+                        f"like `{local['module']}`, the module most like the request: `{local['form']}` "
+                        f"({local['count']} of its {local['total']} handlers); across the project: {answer}"
+                    )
                 out.append(ChecklistItem(key, item, answer, True))
             else:
                 out.append(ChecklistItem(key, item, _missing(key), False))

@@ -213,3 +213,59 @@ def test_route_slots_of_plain_routes_come_from_method_and_path():
     assert route_slots(route(["GET", "POST"], "/items/")) == {"list", "create"}
     assert route_slots(route(["GET", "PUT", "DELETE"], "/items/{item_id}")) == {"get", "update", "delete"}
     assert route_slots(route(["POST"], "/items/{item_id}")) == set()
+
+
+@pytest.mark.integration
+def test_checklist_auth_follows_the_closest_module_when_it_is_guarded_otherwise(tmp_path, real_encoder):
+    """changedetection.io: the pages use ``@login_optionally_required``, the REST API
+    ``@auth.check_token``. Asked for API endpoints, the checklist leads with the API's guard."""
+    from memorybrain import Brain
+
+    pages = "\n\n".join(
+        f'''@bp.route("/{name}")
+@login_required
+def {name}_page():
+    return render_template("{name}.html")'''
+        for name in ("home", "settings", "watches", "history", "diff", "preview", "backups", "import_page")
+    )
+    files = {
+        "app/auth.py": "def login_required(f):\n    return f\n\n\ndef token_required(f):\n    return f\n",
+        "app/ui/views.py": f"from flask import Blueprint, render_template\n\nfrom app.auth import login_required\n\n"
+        f'bp = Blueprint("ui", __name__)\n\n\n{pages}\n',
+        "app/api/tags.py": """\
+from flask import Blueprint, jsonify
+
+from app.auth import token_required
+
+api = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@api.route("/tags", methods=["GET"])
+@token_required
+def list_tags():
+    return jsonify([])
+
+
+@api.route("/tags", methods=["POST"])
+@token_required
+def create_tag():
+    return jsonify({}), 201
+
+
+@api.route("/tags/<uuid>", methods=["DELETE"])
+@token_required
+def delete_tag(uuid):
+    return "", 204
+""",
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    with Brain.open(tmp_path, encoder=real_encoder) as brain:
+        brain.index()
+        pack = brain.context("Add CRUD API endpoints for tags", budget=4000)
+    auth = next(i for i in pack.checklist if i.key == "auth")
+    assert auth.answer.startswith(
+        "like `app/api/tags.py`, the module most like the request: `@token_required` (3 of its 3 handlers); "
+        "across the project: add `@login_required` like 8 of 11 handlers"
+    )

@@ -1,0 +1,67 @@
+"""How a route is guarded, read from its stored metadata: the decorators and dependencies it
+carries, which of them are auth, and the method names of class-based handlers that check
+access. Shared by the linker (conventions), the pack (the checklist) and the symbols indexer;
+plain ``re`` only, so the query path can import it without the indexing stack.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+#: A decorator or dependency whose name says it authenticates or authorises.
+AUTH_RE = re.compile(
+    r"auth|login|jwt|token|current_user|currentuser|user|permission|role|admin|require|protect"
+    r"|authori|secur|verify|scope|session_user|owner|staff|superuser|api_key|apikey|bearer|has_access",
+    re.I,
+)
+#: ... unless it limits, caches or hands out a session, a form or a schema.
+NOT_AUTH_RE = re.compile(
+    r"limit|throttl|rate|cache|db$|session$|^get_db|paginat|settings|form$|requestform|schema$|^permission_name$",
+    re.I,
+)
+
+#: Methods of a handler class that check access before it runs (``_check_access``,
+#: ``require_login``, ``check_permissions``, ``can_access``): a request-handler framework's
+#: hooks, short, and the very thing an auth convention points at.
+ACCESS_CHECK_METHOD = re.compile(
+    r"^_*(?:check|require|ensure|verify|enforce|assert)_?\w*?(?:access|auth|login|permission|perm|role|admin|user|owner)"
+    r"\w*$|^_*(?:has|can)_\w*?(?:access|permission|perm)\w*$",
+    re.I,
+)
+
+
+def _last(name: str) -> str:
+    return name.strip().lstrip("@").split("(", 1)[0].rsplit(".", 1)[-1]
+
+
+def short_decorator(text: str, limit: int = 60) -> str:
+    """One line; long argument lists shortened: ``@limiter.limit("3/minute", …)``."""
+    text = " ".join(text.split()).replace("( ", "(").replace(" )", ")").replace(", )", ")")
+    if len(text) <= limit or "(" not in text:
+        return text
+    head, _, args = text.partition("(")
+    first = args.split(",", 1)[0].rstrip(")")
+    return f"{head}({first}, …)" if len(head) + len(first) < limit else f"{head}(…)"
+
+
+def route_mechanisms(meta: dict[str, Any]) -> list[tuple[str, str]]:
+    """(name, how it is written) for each decorator and dependency of a route."""
+    out = []
+    texts = meta.get("decorator_texts") or []
+    for i, deco in enumerate(meta.get("decorators") or []):
+        text = texts[i] if i < len(texts) else f"@{deco}"
+        out.append((str(deco), short_decorator(str(text))))
+    security = set(meta.get("security") or [])
+    for dep in meta.get("dependencies") or []:
+        out.append((str(dep), f"{'Security' if dep in security else 'Depends'}({dep})"))
+    return out
+
+
+def auth_mechanisms(meta: dict[str, Any]) -> list[tuple[str, str]]:
+    """(name, how it is written) of the auth decorators and dependencies of a route."""
+    return [
+        (name, text)
+        for name, text in route_mechanisms(meta)
+        if AUTH_RE.search(name) and not NOT_AUTH_RE.search(_last(name))
+    ]
