@@ -31,6 +31,7 @@ File meta (consumed by the linker): ``django_urls``, ``django_routers``,
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from tree_sitter import Node
@@ -1003,11 +1004,36 @@ def _url_entry_view(pf: ParsedFile, node: Node) -> dict[str, Any] | None:
     return {"view": ref} if ref else None
 
 
+#: Blocks whose statements still run at import time: ``if settings.API_ENABLED: urlpatterns += [...]``.
+_MODULE_BLOCKS = frozenset(
+    {
+        "if_statement",
+        "elif_clause",
+        "else_clause",
+        "try_statement",
+        "except_clause",
+        "finally_clause",
+        "with_statement",
+        "block",
+    }
+)
+
+
+def _module_statements(node: Node) -> Iterator[Node]:
+    """The module's top-level statements, and those in its top-level ``if``/``try``/``with``
+    blocks (feature flags, optional apps), in file order; not function or class bodies."""
+    for child in node.named_children:
+        if child.type in _MODULE_BLOCKS:
+            yield from _module_statements(child)
+        else:
+            yield child
+
+
 def _urlconf(pf: ParsedFile) -> dict[str, Any]:
     routers: dict[str, dict[str, Any]] = {}
     registrations: list[dict[str, Any]] = []
     urls: list[dict[str, Any]] = []
-    for stmt in pf.root.named_children:
+    for stmt in _module_statements(pf.root):
         if stmt.type != "expression_statement" or not stmt.named_children:
             continue
         expr = stmt.named_children[0]

@@ -825,3 +825,58 @@ def test_permission_classes_that_add_to_the_settings_defaults():
     assert (
         "2 of the views that set `permission_classes` keep the settings defaults and add to them" in (auth["statement"])
     )
+
+
+def test_urlconf_entries_behind_feature_flags_and_optional_imports():
+    """django-helpdesk: ``if helpdesk_settings.HELPDESK_API_ENABLED: router = DefaultRouter() ...``;
+    ``try:``/``else:`` blocks at module level run at import time too (not function bodies)."""
+    rows, metas = _rows(
+        {
+            "helpdesk/views/api.py": """
+                from rest_framework import viewsets
+
+                class TicketViewSet(viewsets.ModelViewSet):
+                    queryset = Ticket.objects.all()
+            """,
+            "helpdesk/views/staff.py": """
+                def dashboard(request):
+                    return render(request, "dashboard.html")
+
+                def kb_index(request):
+                    return render(request, "kb.html")
+            """,
+            "helpdesk/urls.py": """
+                from django.urls import include, path
+                from rest_framework.routers import DefaultRouter
+                from helpdesk import settings as helpdesk_settings
+                from helpdesk.views import staff
+                from helpdesk.views.api import TicketViewSet
+
+                urlpatterns = []
+
+                if helpdesk_settings.HELPDESK_UI_ENABLED:
+                    urlpatterns += [path("dashboard/", staff.dashboard, name="dashboard")]
+                else:
+                    pass
+
+                try:
+                    import helpdesk.tasks  # noqa
+                except ImportError:
+                    urlpatterns += [path("kb/", staff.kb_index, name="kb")]
+
+                if helpdesk_settings.HELPDESK_API_ENABLED:
+                    router = DefaultRouter()
+                    router.register(r"tickets", TicketViewSet, basename="ticket")
+                    urlpatterns += [path("api/", include(router.urls))]
+
+                def later():
+                    urlpatterns.append(path("never/", staff.dashboard))
+            """,
+        }
+    )
+    meta = metas["helpdesk/urls.py"]
+    assert [u["route"] for u in meta["django_urls"]] == ["dashboard/", "kb/", "api/"]
+    assert meta["router_registrations"][0]["viewset"] == "TicketViewSet"
+    result = link(rows, metas)
+    full = {u[2]["handler"]: u[2].get("full_path") for u in result.updates if u[2].get("handler")}
+    assert full["TicketViewSet"] == "/api/tickets/"
