@@ -58,6 +58,12 @@ APPS = {
     # Flask with its own request-handler classes (RH._process, _process_GET) registered by
     # add_url_rule from blueprint files
     "indico": ("indico==3.2.9", ".", ["indico/**"]),
+    # sweep of 2026-12-04 (session 6): an app-wide SlowAPI middleware and gRPC stubs (lnbits), a
+    # REST API beside server-rendered pages with another guard (changedetection.io), a DRF
+    # router registered under a feature flag (django-helpdesk)
+    "lnbits": ("lnbits==1.6.2", ".", ["lnbits/**"]),
+    "changedetection.io": ("changedetection.io==0.60.10", ".", ["changedetectionio/**"]),
+    "django-helpdesk": ("django-helpdesk==2.6.1", ".", ["helpdesk/**"]),
 }
 REQUEST = "Add CRUD endpoints for notifications"
 BRAIN = [sys.executable, "-m", "cli.main"]
@@ -73,7 +79,8 @@ def fetch(name: str, requirement: str, cache: Path) -> Path:
         [sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", str(dl), requirement],
         check=True,
     )
-    wheel = next(p for p in dl.glob("*.whl") if p.name.lower().startswith(name.lower().replace("-", "_")))
+    stem = name.lower().replace("-", "_").replace(".", "_") + "-"  # wheel names normalise both
+    wheel = next(p for p in dl.glob("*.whl") if p.name.lower().startswith(stem))
     with zipfile.ZipFile(wheel) as z:
         z.extractall(root)
     return root
