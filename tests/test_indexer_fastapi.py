@@ -759,6 +759,24 @@ def test_linker_a_limit_query_filter_is_no_rate_limit() -> None:
     assert conventions["rate_limit"]["data"]["count"] == 1
 
 
+#: A router module with two handlers and nothing else: the rate-limit tests' routes.
+TWO_ROUTES = """\
+from fastapi import APIRouter
+
+router = APIRouter()
+
+
+@router.get("/items")
+def list_items():
+    return []
+
+
+@router.post("/items")
+def create_item():
+    return {}
+"""
+
+
 def test_linker_a_rate_limiter_no_route_uses_yet_is_pointed_at() -> None:
     """zenml without its auth router: ``rate_limit_requests`` is defined, used by no route; the
     checklist says rate limiting is not done, and where the project's limiter is."""
@@ -795,21 +813,7 @@ def rate_limit_requests(day_limit=None, minute_limit=None):
 
     return decorator
 """,
-        "app/api.py": """\
-from fastapi import APIRouter
-
-router = APIRouter()
-
-
-@router.get("/items")
-def list_items():
-    return []
-
-
-@router.post("/items")
-def create_item():
-    return {}
-""",
+        "app/api.py": TWO_ROUTES,
         "tests/test_limits.py": """\
 def test_throttle_limits():
     assert True
@@ -840,21 +844,7 @@ from slowapi.middleware import SlowAPIMiddleware
 def add_ratelimit_middleware(app: FastAPI):
     app.add_middleware(SlowAPIMiddleware)
 """,
-        "app/api.py": """\
-from fastapi import APIRouter
-
-router = APIRouter()
-
-
-@router.get("/items")
-def list_items():
-    return []
-
-
-@router.post("/items")
-def create_item():
-    return {}
-""",
+        "app/api.py": TWO_ROUTES,
     }
     rows, metas = extract_files(files)
     rate = {c["key"]: c for c in link(rows, metas).conventions}["rate_limit"]
