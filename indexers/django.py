@@ -209,11 +209,14 @@ def _names(pf: ParsedFile, node: Node | None) -> list[str] | None:
                 out.append(n)
     # a list constant is no class, except ``api_settings.DEFAULT_PERMISSION_CLASSES + [X]``: the
     # settings defaults with X added (kept as ``DEFAULT_PERMISSION_CLASSES``; the linker knows them)
-    return [
-        n.rsplit(".", 1)[-1] if _DEFAULT_CLASSES.fullmatch(n.rsplit(".", 1)[-1]) else n
-        for n in out
-        if not _CONSTANT_NAME.fullmatch(n.rsplit(".", 1)[-1]) or _DEFAULT_CLASSES.fullmatch(n.rsplit(".", 1)[-1])
-    ]
+    kept: list[str] = []
+    for n in out:
+        last = n.rsplit(".", 1)[-1]
+        if _DEFAULT_CLASSES.fullmatch(last):
+            kept.append(last)
+        elif not _CONSTANT_NAME.fullmatch(last):
+            kept.append(n)
+    return kept
 
 
 def _class_body(d: Definition) -> list[Node]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import builtins
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,9 +33,10 @@ from memorybrain.mechanisms import (
     ACCESS_CHECK_METHOD,
     AUTH_RE,
     NOT_AUTH_RE,
-    auth_mechanisms,
+    last_name,
     route_mechanisms,
     short_decorator,
+    tally_auth,
 )
 from memorybrain.modpath import absolute_module, module_name
 
@@ -92,12 +94,12 @@ class Route:
         keys = ("decorators", "dependencies", "raises", "catches", "calls", "schemas", "annotations", *_DJANGO_USES)
         for key in keys:
             for value in self.meta.get(key) or []:
-                names.add(_last(str(value)))
+                names.add(last_name(str(value)))
         if self.meta.get("response_model"):
             names.update(_type_names(str(self.meta["response_model"])))
         for key in ("pagination_class", "serializer_class", "filterset_class"):
             if self.meta.get(key):
-                names.add(_last(str(self.meta[key])))
+                names.add(last_name(str(self.meta[key])))
         names.discard("")
         return names
 
@@ -107,12 +109,6 @@ class LinkResult:
     updates: list[tuple[str, int, dict[str, Any], str]] = field(default_factory=list)
     conventions: list[dict[str, Any]] = field(default_factory=list)
     routes: int = 0
-
-
-def _last(name: str) -> str:
-    name = name.strip().lstrip("@")
-    name = name.split("(", 1)[0]
-    return name.rsplit(".", 1)[-1]
 
 
 def _type_names(text: str) -> set[str]:
@@ -252,7 +248,7 @@ def link(rows: list[PatternRow], files_meta: dict[str, dict[str, Any]]) -> LinkR
     for path, meta in files_meta.items():
         for rule in meta.get("url_rules") or []:
             if rule.get("view"):
-                url_rules[_last(str(rule["view"]))].append((path, rule))
+                url_rules[last_name(str(rule["view"]))].append((path, rule))
 
     fab_registered = _fab_registrations(files_meta)
     routes: list[Route] = []
@@ -271,7 +267,7 @@ def link(rows: list[PatternRow], files_meta: dict[str, dict[str, Any]]) -> LinkR
             meta["registered"] = fab_registered.get(str(meta["fab_class"]))
         deps = list(meta.get("dependencies") or [])
         for ann in meta.get("annotations") or []:
-            target = aliases.get(_last(str(ann)))
+            target = aliases.get(last_name(str(ann)))
             if target and target not in deps:
                 deps.append(target)
         meta["dependencies"] = deps
@@ -280,8 +276,9 @@ def link(rows: list[PatternRow], files_meta: dict[str, dict[str, Any]]) -> LinkR
 
     _fab_inherited(routes, files_meta)
     _served_by_subclasses(rows, routes, prefixes, url_rules, modules)
-    _inherit_view_decorators(rows, routes, modules)
-    _inherit_access_checks(rows, routes, modules)
+    classes = _ProjectClasses(rows, modules)
+    _inherit_view_decorators(routes, classes)
+    _inherit_access_checks(rows, routes, classes)
     usage: Counter[str] = Counter()
     for route in routes:
         usage.update(route.uses())
@@ -356,8 +353,8 @@ def _served_by_subclasses(
     for _pid, kind, name, path, meta, _u, _s in rows:
         if kind == "class":
             for base in meta.get("bases") or []:
-                if _last(str(base)) != name:
-                    children[_last(str(base))].append((path, name))
+                if last_name(str(base)) != name:
+                    children[last_name(str(base))].append((path, name))
     own = {(r.path, str(r.meta.get("handler"))) for r in routes}
     for r in pending:
         method = str(r.meta.get("handler", "")).rsplit(".", 1)[-1]
@@ -381,81 +378,90 @@ def _served_by_subclasses(
                 r.meta["methods"] = list(dict.fromkeys(methods))
 
 
-def _inherit_view_decorators(rows: list[PatternRow], routes: list[Route], modules: ModuleIndex) -> None:
+class _ProjectClasses:
+    """The project's classes (every class pattern records its bases) and a walk up their bases
+    across modules, for what a class-based handler inherits from project base classes."""
+
+    MAX_DEPTH = 6
+
+    def __init__(self, rows: list[PatternRow], modules: ModuleIndex) -> None:
+        self.modules = modules
+        self.meta: dict[tuple[str, str], dict[str, Any]] = {}
+        for _pid, _kind, name, path, meta, _u, _s in rows:
+            if "." not in name and "bases" in meta:
+                self.meta.setdefault((path, name), meta)
+
+    def nearest(
+        self, path: str, cls: str, decide: Callable[[str, str], tuple[bool, Any]], memo: dict[tuple[str, str], Any]
+    ) -> Any:
+        """What ``decide(path, cls)`` answers for ``cls`` or its nearest base that settles it
+        (``(True, value)``; ``(False, _)`` looks further), depth first in base order; None when
+        none does. ``memo`` keeps answers per class (and ends cycles)."""
+
+        def walk(path: str, cls: str, depth: int) -> Any:
+            key = (path, cls)
+            if key in memo:
+                return memo[key]
+            memo[key] = None  # a cycle ends here
+            settled, value = decide(path, cls)
+            if not settled and depth < self.MAX_DEPTH:
+                for base in (self.meta.get(key) or {}).get("bases") or []:
+                    where = self.modules.resolve_name(path, str(base))
+                    if where and "." not in where[1] and (value := walk(where[0], where[1], depth + 1)) is not None:
+                        break
+            memo[key] = value
+            return value
+
+        return walk(path, cls, 0)
+
+
+def _inherit_view_decorators(routes: list[Route], classes: _ProjectClasses) -> None:
     """A class-based view that sets no ``decorators``/``method_decorators`` of its own gets its
     nearest project base class's (``class ItemAPI(ProtectedView)`` with ``ProtectedView.decorators
     = [login_required]`` in another module): they wrap its handlers all the same."""
-    classes: dict[tuple[str, str], dict[str, Any]] = {}
-    for _pid, _kind, name, path, meta, _u, _s in rows:
-        if "." not in name and "bases" in meta:  # every class pattern records its bases
-            classes.setdefault((path, name), meta)
 
-    def inherited(path: str, cls: str, depth: int = 0) -> tuple[str, list[str]] | None:
-        meta = classes.get((path, cls))
-        if meta is None or depth > 5:
-            return None
-        if depth and meta.get("view_decorators") is not None:
-            return cls, list(meta["view_decorators"])
-        for base in meta.get("bases") or []:
-            where = modules.resolve_name(path, str(base))
-            if where and "." not in where[1]:
-                found = inherited(where[0], where[1], depth + 1)
-                if found:
-                    return found
-        return None
+    def decide(path: str, cls: str) -> tuple[bool, Any]:
+        names = (classes.meta.get((path, cls)) or {}).get("view_decorators")
+        return (True, (cls, list(names))) if names is not None else (False, None)
 
+    memo: dict[tuple[str, str], Any] = {}
     for route in routes:
         cls = route.meta.get("class")
-        own = classes.get((route.path, str(cls))) if cls else None
+        own = classes.meta.get((route.path, str(cls))) if cls else None
         if own is None or own.get("view_decorators") is not None:
             continue
-        found = inherited(route.path, str(cls))
+        found = classes.nearest(route.path, str(cls), decide, memo)
         if found and found[1]:
             base, names = found
             route.meta["decorators"] = list(dict.fromkeys([*(route.meta.get("decorators") or []), *names]))
             route.meta["inherited_decorators"] = {"base": base, "decorators": names}
 
 
-def _inherit_access_checks(rows: list[PatternRow], routes: list[Route], modules: ModuleIndex) -> None:
+def _inherit_access_checks(rows: list[PatternRow], routes: list[Route], classes: _ProjectClasses) -> None:
     """A class-based handler whose class, or a project base class of it, defines an access-check
     method that does something (``RHProtected._check_access`` calling ``_require_user()``, not the
     root's empty hook) is guarded by it: recorded as ``access_check`` on the route."""
-    classes: dict[tuple[str, str], dict[str, Any]] = {}
     methods: dict[tuple[str, str], dict[str, tuple[str, bool]]] = defaultdict(dict)
     for pid, kind, name, path, meta, _u, _s in rows:
-        if "." not in name and "bases" in meta:
-            classes.setdefault((path, name), meta)
-        elif kind != "route" and meta.get("class") and ACCESS_CHECK_METHOD.match(name.rsplit(".", 1)[-1]):
+        if kind != "route" and meta.get("class") and ACCESS_CHECK_METHOD.match(name):
             acts = bool(meta.get("calls") or meta.get("raises") or meta.get("aborts"))
-            methods[(path, str(meta["class"]))][name.rsplit(".", 1)[-1]] = (pid, acts)
+            methods[(path, str(meta["class"]))][name] = (pid, acts)
     if not methods:
         return
-    found: dict[tuple[str, str], dict[str, Any] | None] = {}
 
-    def check(path: str, cls: str, depth: int = 0) -> dict[str, Any] | None:
-        """The nearest access-check method of ``cls`` along its bases (depth first, in order)."""
-        if (path, cls) in found:
-            return found[(path, cls)]
-        found[(path, cls)] = None  # a cycle ends here
-        result = None
-        own = methods.get((path, cls), {})
-        if own:  # the class's own methods override its bases' (an empty one switches the check off)
-            acting = sorted((name, pid) for name, (pid, acts) in own.items() if acts)
-            result = {"class": cls, "method": acting[0][0], "path": path, "id": acting[0][1]} if acting else None
-        elif depth <= 6:
-            for base in (classes.get((path, cls)) or {}).get("bases") or []:
-                where = modules.resolve_name(path, str(base))
-                if where and "." not in where[1]:
-                    result = check(where[0], where[1], depth + 1)
-                    if result is not None:
-                        break
-        found[(path, cls)] = result
-        return result
+    def decide(path: str, cls: str) -> tuple[bool, Any]:
+        own = methods.get((path, cls))
+        if not own:
+            return False, None
+        # the class's own methods override its bases' (an empty one switches the check off)
+        acting = sorted((name, pid) for name, (pid, acts) in own.items() if acts)
+        return True, ({"class": cls, "method": acting[0][0], "path": path, "id": acting[0][1]} if acting else None)
 
+    memo: dict[tuple[str, str], Any] = {}
     for route in routes:
         cls = route.meta.get("class")
-        if cls and (route.path, str(cls)) in classes:
-            hit = check(route.path, str(cls))
+        if cls and (route.path, str(cls)) in classes.meta:
+            hit = classes.nearest(route.path, str(cls), decide, memo)
             if hit:
                 route.meta["access_check"] = hit
 
@@ -466,7 +472,7 @@ def _names_class(modules: ModuleIndex, rule_file: str, view: str, path: str, cls
     resolved = modules.resolve_name(rule_file, view)
     if resolved is None or resolved[0] == rule_file or resolved[0] not in modules.files_meta:
         return True
-    return resolved[0] == path and _last(resolved[1]) == cls
+    return resolved[0] == path and last_name(resolved[1]) == cls
 
 
 def route_summary(meta: dict[str, Any]) -> str:
@@ -555,19 +561,14 @@ def _ids_for(
     name: str,
     kinds: tuple[str, ...] = (),
 ) -> list[str]:
-    found = [d for d in defs.get(_last(name), []) if not kinds or d[1] in kinds]
+    found = [d for d in defs.get(last_name(name), []) if not kinds or d[1] in kinds]
     found.sort(key=lambda d: (d[1] in ("function", "class"), d[2]))
     return [d[0] for d in found[:2]]
 
 
 def _auth_conventions(routes: list[Route], defs: dict[str, Any], aliases_map: dict[str, str]) -> list[dict[str, Any]]:
     total = len(routes)
-    users: dict[str, set[str]] = defaultdict(set)
-    written: dict[str, Counter[str]] = defaultdict(Counter)
-    for r in routes:
-        for name, text in auth_mechanisms(r.meta):
-            users[name].add(r.id)
-            written[name][text] += 1
+    users, written = tally_auth((r.id, r.meta) for r in routes)
     if not users:
         inline = _inline_auth(routes, defs)
         inherited = _class_access_checks(routes)
@@ -591,7 +592,7 @@ def _auth_conventions(routes: list[Route], defs: dict[str, Any], aliases_map: di
     # the main mechanism that its routes actually write
     written_aliases = Counter(str(a) for r in routes if r.id in users[main] for a in r.meta.get("annotations") or [])
     aliases = sorted(
-        (a for a in written_aliases if _last(aliases_map.get(_last(a), "")) == _last(main)),
+        (a for a in written_aliases if last_name(aliases_map.get(last_name(a), "")) == last_name(main)),
         key=lambda a: -written_aliases[a],
     )
     how = f"`{form}`" + (f" (written as `{aliases[0]}` in signatures)" if aliases else "")
@@ -695,7 +696,7 @@ def _inline_auth(routes: list[Route], defs: dict[str, Any]) -> list[dict[str, An
             {
                 str(c)
                 for c in r.meta.get("calls") or []
-                if AUTH_RE.search(_last(str(c))) and not NOT_AUTH_RE.search(_last(str(c)))
+                if AUTH_RE.search(last_name(str(c))) and not NOT_AUTH_RE.search(last_name(str(c)))
             }
         )
         caught.update(
@@ -770,9 +771,9 @@ def _helper_conventions(
         project, outside = bound[r.path]
         used.update(
             {
-                _last(str(c))
+                last_name(str(c))
                 for c in r.meta.get("calls") or []
-                if any(d[1] in callable_kinds for d in defs.get(_last(str(c)), []))
+                if any(d[1] in callable_kinds for d in defs.get(last_name(str(c)), []))
                 # `messages.success(...)` (Django) is no call of the project's own `success`
                 and (str(c).split(".", 1)[0] in project if "." in str(c) else str(c) not in outside)
             }
@@ -881,7 +882,7 @@ def _error_conventions(
     raised: Counter[str] = Counter()
     raising_routes: Counter[str] = Counter()
     for r in routes:
-        names = {_last(str(x)) for x in r.meta.get("raises") or []}
+        names = {last_name(str(x)) for x in r.meta.get("raises") or []}
         for x in names:
             raised[x] += 1
         for x in names & exceptions:
@@ -891,21 +892,21 @@ def _error_conventions(
     http_routes = sum(
         1
         for r in routes
-        if r.meta.get("http_errors") or "HTTPException" in {_last(str(x)) for x in r.meta.get("raises") or []}
+        if r.meta.get("http_errors") or "HTTPException" in {last_name(str(x)) for x in r.meta.get("raises") or []}
     )
     handlers = [(pid, name, path, meta) for pid, kind, name, path, meta, _u, _s in rows if kind == "error_handler"]
     registered = [h for m in files_meta.values() for h in m.get("exception_handlers") or []]
     handler_for: dict[str, tuple[str, str, str, dict[str, Any]]] = {}
     for h in handlers:
         for exc in h[3].get("exceptions") or []:
-            handler_for.setdefault(_last(str(exc)), h)
+            handler_for.setdefault(last_name(str(exc)), h)
     for reg in registered:
-        hname = _last(str(reg.get("handler", "")))
+        hname = last_name(str(reg.get("handler", "")))
         match = next((h for h in handlers if h[1] == hname), None)
         if match is None:
             match = next(((d[0], hname, d[2], d[3]) for d in defs.get(hname, [])), None)
         if match is not None:
-            handler_for.setdefault(_last(str(reg.get("exception", ""))), match)
+            handler_for.setdefault(last_name(str(reg.get("exception", ""))), match)
 
     custom = [x for x, _ in raising_routes.most_common()]
     total = len(routes)
@@ -915,10 +916,10 @@ def _error_conventions(
         for x in custom:
             for d in defs.get(x, []):
                 for b in d[3].get("bases") or []:
-                    if _last(str(b)) in exceptions:
-                        bases[_last(str(b))] += raising_routes[x]
+                    if last_name(str(b)) in exceptions:
+                        bases[last_name(str(b))] += raising_routes[x]
         base = bases.most_common(1)[0][0] if bases else None
-        n_routes = sum(1 for r in routes if {_last(str(x)) for x in r.meta.get("raises") or []} & exceptions)
+        n_routes = sum(1 for r in routes if {last_name(str(x)) for x in r.meta.get("raises") or []} & exceptions)
         shown = ", ".join(f"`{x}`" for x in custom[:4])
         statement = f"handlers signal errors by raising project exceptions {shown}"
         if base:
@@ -959,8 +960,8 @@ def _error_conventions(
     for r in routes:
         # project decorators, and library ones the indexers know do it (Flask-AppBuilder's @safe)
         wrapped.update(
-            {_last(str(x)) for x in r.meta.get("decorators") or [] if _last(str(x)) in wrappers}
-            | {_last(str(x)) for x in r.meta.get("error_decorators") or []}
+            {last_name(str(x)) for x in r.meta.get("decorators") or [] if last_name(str(x)) in wrappers}
+            | {last_name(str(x)) for x in r.meta.get("error_decorators") or []}
         )
     if wrapped:
         name, n = wrapped.most_common(1)[0]
@@ -972,7 +973,7 @@ def _error_conventions(
                 "data": {"name": name, "count": n, "total": total, "pattern_ids": _ids_for(defs, name, ("decorator",))},
             }
         )
-    caught = Counter(_last(str(c)) for r in routes if r.meta.get("aborts") for c in r.meta.get("catches") or [])
+    caught = Counter(last_name(str(c)) for r in routes if r.meta.get("aborts") for c in r.meta.get("catches") or [])
     if abort_routes:
         codes = ", ".join(f"{c} ×{n}" for c, n in aborts.most_common(5))
         if caught:
@@ -1098,7 +1099,7 @@ def _paginate_decorator_convention(routes: list[Route]) -> list[dict[str, Any]]:
     forms: Counter[str] = Counter()
     labels: list[str] = []
     for r in routes:
-        found = [text for name, text in route_mechanisms(r.meta) if _last(name) == "paginate"]
+        found = [text for name, text in route_mechanisms(r.meta) if last_name(name) == "paginate"]
         if found:
             forms[found[0]] += 1
             labels.append(r.label)
@@ -1113,7 +1114,7 @@ def _paginate_decorator_convention(routes: list[Route]) -> list[dict[str, Any]]:
             "statement": f"lists paginate with the `{form}` decorator ({_pct(n, len(routes))}: "
             + ", ".join(labels[:2])
             + ")",
-            "data": {"name": _last(form), "form": form, "count": n, "keys": [], "pattern_ids": []},
+            "data": {"name": last_name(form), "form": form, "count": n, "keys": [], "pattern_ids": []},
         }
     ]
 
@@ -1156,7 +1157,7 @@ def _response_conventions(routes: list[Route]) -> list[dict[str, Any]]:
     else:
         calls = Counter()
         for r in routes:
-            cs = {_last(str(c)) for c in r.meta.get("calls") or []} | {
+            cs = {last_name(str(c)) for c in r.meta.get("calls") or []} | {
                 str(c) for c in r.meta.get("calls") or [] if str(c) == "self.response"
             }
             for marker in (
@@ -1201,10 +1202,10 @@ def _validation_conventions(rows: list[PatternRow], routes: list[Route], defs: d
     n_routes = 0
     for r in routes:
         out_names = _type_names(str(r.meta.get("response_model") or r.meta.get("response_annotation") or ""))
-        out_names |= {_last(str(x)) for x in r.meta.get("output_schemas") or []}
-        in_names = {_last(str(x)) for x in r.meta.get("input_schemas") or []}
-        used = {_last(str(x)) for x in r.meta.get("schemas") or []} | {
-            _last(str(c)) for c in r.meta.get("calls") or [] if _last(str(c)) in schema_names
+        out_names |= {last_name(str(x)) for x in r.meta.get("output_schemas") or []}
+        in_names = {last_name(str(x)) for x in r.meta.get("input_schemas") or []}
+        used = {last_name(str(x)) for x in r.meta.get("schemas") or []} | {
+            last_name(str(c)) for c in r.meta.get("calls") or [] if last_name(str(c)) in schema_names
         }
         hit = (used | out_names | in_names) & schema_names
         if hit:
@@ -1253,12 +1254,7 @@ def _rate_limit_conventions(
     labels: dict[str, list[str]] = defaultdict(list)
     for r in routes:
         for name, text in route_mechanisms(r.meta):
-            head = name.split(".")[0]
-            if (
-                (_RATE_RE.search(_last(name)) or _RATE_RE.search(head))
-                and not re.search(r"exempt|skip|disable", _last(name), re.I)
-                and not (_NOT_RATE_RE.search(_last(name)) or _NOT_RATE_RE.search(head))
-            ):
+            if _is_rate_limit(name):
                 users[name] += 1
                 forms[name][text] += 1
                 labels[name].append(r.label)
@@ -1283,7 +1279,14 @@ def _rate_limit_conventions(
 
 
 def _is_rate_limit(name: str) -> bool:
-    return bool(_RATE_RE.search(name)) and not _NOT_RATE_RE.search(name) and not re.search(r"exempt", name, re.I)
+    """A decorator, dependency or call that limits the rate, by its name or its object's
+    (``limiter.limit``, ``limiter.check``): not an exemption, not a page size."""
+    head, last = name.split(".")[0], last_name(name)
+    return (
+        bool(_RATE_RE.search(last) or _RATE_RE.search(head))
+        and not re.search(r"exempt|skip|disable", last, re.I)
+        and not (_NOT_RATE_RE.search(last) or _NOT_RATE_RE.search(head))
+    )
 
 
 #: Modules of rate-limiting libraries whose middleware limits every route of an app.
@@ -1305,17 +1308,17 @@ def _middleware_rate_limits(routes: list[Route], files_meta: dict[str, dict[str,
                 ),
                 "",
             )
-            if _LIMITER_MODULES.match(module) or _LIMITER_RE.search(_last(name)):
+            if _LIMITER_MODULES.match(module) or _LIMITER_RE.search(last_name(name)):
                 source = f"; from `{module}`" if module else ""
                 return [
                     {
                         "key": "rate_limit",
                         "topic": "rate_limit",
-                        "statement": f"rate limits apply to every route through the middleware `{_last(name)}` "
+                        "statement": f"rate limits apply to every route through the middleware `{last_name(name)}` "
                         f"({path}:{reg.get('line', '?')}{source}): {len(routes)} handlers",
                         "data": {
-                            "name": _last(name),
-                            "form": f"app.add_middleware({_last(name)})",
+                            "name": last_name(name),
+                            "form": f"app.add_middleware({last_name(name)})",
                             "count": len(routes),
                             "pattern_ids": [],
                         },
@@ -1327,25 +1330,27 @@ def _middleware_rate_limits(routes: list[Route], files_meta: dict[str, dict[str,
 def _router_rate_limits(routes: list[Route], files_meta: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     """Rate limits put on a whole blueprint (``limiter.limit("5/minute")(auth)``) or checked in
     its ``before_request`` hook (``limiter.check()``) rather than on each view."""
-    found: list[tuple[str, str, str, int]] = []  # (file, router, how, line)
+    # (file, router, how, line, whether a hook does it): in file order, a file's decorators first
+    found: list[tuple[str, str, str, int, bool]] = []
     for path, meta in sorted(files_meta.items()):
         for d in meta.get("router_decorators") or []:
             if _is_rate_limit(str(d.get("decorator", "")).split("(", 1)[0]):
-                found.append((path, str(d["router"]), f"{d['decorator']}({d['router']})", int(d.get("line") or 0)))
+                how = f"{d['decorator']}({d['router']})"
+                found.append((path, str(d["router"]), how, int(d.get("line") or 0), False))
         for h in meta.get("hooks") or []:
             limiter = next((str(c) for c in h.get("calls") or [] if _is_rate_limit(str(c))), None)
             if limiter and h.get("hook") in ("before_request", "before_app_request") and h.get("app"):
-                how = f"its {h['hook']} hook `{_last(str(h.get('handler') or '?'))}` calls `{limiter}()`"
-                found.append((path, str(h["app"]), how, int(h.get("line") or 0)))
+                how = f"its {h['hook']} hook `{last_name(str(h.get('handler') or '?'))}` calls `{limiter}()`"
+                found.append((path, str(h["app"]), how, int(h.get("line") or 0), True))
     if not found:
         return []
-    limited = {(path, router) for path, router, _how, _line in found}
+    limited = {(x[0], x[1]) for x in found}
     covered = [r for r in routes if (r.path, str(r.meta.get("router") or "")) in limited]
     if not covered:
         return []
     exempt = [r for r in covered if any("exempt" in str(d) for d in r.meta.get("decorators") or [])]
-    path, router, _how, line = found[0]
-    ways = [f"`{x[2]}`" if not x[2].startswith("its ") else x[2] for x in found if (x[0], x[1]) == (path, router)]
+    path, router, _how, line, _hook = found[0]
+    ways = [how if hook else f"`{how}`" for p, r, how, _l, hook in found if (p, r) == (path, router)]
     statement = (
         f"rate limits apply to the whole `{router}` blueprint ({path}:{line}): {'; '.join(ways)} "
         f"({_pct(len(covered) - len(exempt), len(routes))})"
@@ -1353,7 +1358,7 @@ def _router_rate_limits(routes: list[Route], files_meta: dict[str, dict[str, Any
     if exempt:
         name = next(str(d) for d in exempt[0].meta.get("decorators") or [] if "exempt" in str(d))
         statement += f"; exempt with `{name}`: {', '.join(r.label for r in exempt[:4])}"
-    form = next((x[2] for x in found if not x[2].startswith("its ")), ways[0])
+    form = next((how for _p, _r, how, _l, hook in found if not hook), ways[0])
     return [
         {
             "key": "rate_limit",
@@ -1400,7 +1405,7 @@ def _inline_rate_limits(routes: list[Route], defs: dict[str, Any]) -> list[dict[
                 "form": f"{ranked[0]}(...)",
                 "count": n,
                 "inline": True,
-                "pattern_ids": _ids_for(defs, _last(ranked[0])),
+                "pattern_ids": _ids_for(defs, last_name(ranked[0])),
             },
         }
     ]
@@ -1446,7 +1451,7 @@ def _db_conventions(routes: list[Route], defs: dict[str, Any]) -> list[dict[str,
     deps: Counter[str] = Counter()
     for r in routes:
         for d in set(map(str, r.meta.get("dependencies") or [])) | set(map(str, r.meta.get("annotations") or [])):
-            if _DB_RE.search(_last(d)):
+            if _DB_RE.search(last_name(d)):
                 deps[d] += 1
     session_calls = Counter()
     for r in routes:
@@ -1514,7 +1519,7 @@ def _delete_conventions(routes: list[Route]) -> list[dict[str, Any]]:
                 checks["403 check"] += 1
         for x in r.meta.get("raises") or []:
             if re.search(r"Permission|Forbidden|Owner|NotAllowed", str(x)):
-                checks[f"raise {_last(str(x))}"] += 1
+                checks[f"raise {last_name(str(x))}"] += 1
     parts = []
     if extra:
         parts.append("deletes add " + ", ".join(f"`{t}`" for t in extra[:2]))
@@ -1800,7 +1805,7 @@ def _fab_registrations(files_meta: dict[str, dict[str, Any]]) -> dict[str, str]:
     for path, meta in sorted(files_meta.items()):
         for reg in meta.get("fab_registrations") or []:
             call = f"{reg.get('target') or 'appbuilder'}.{reg.get('call')}"
-            out.setdefault(_last(str(reg.get("view", ""))), f"{path}:{reg.get('line')} ({call})")
+            out.setdefault(last_name(str(reg.get("view", ""))), f"{path}:{reg.get('line')} ({call})")
     return out
 
 
@@ -1901,7 +1906,7 @@ def _fab_conventions(routes: list[Route]) -> list[dict[str, Any]]:
     written = [r for r in fab if not r.meta.get("implied")]
     decorated = [r for r in written if r.meta.get("decorators")]
     if decorated:
-        counts = Counter(_last(str(d)) for r in decorated for d in dict.fromkeys(r.meta["decorators"]))
+        counts = Counter(last_name(str(d)) for r in decorated for d in dict.fromkeys(r.meta["decorators"]))
         stacks = Counter(
             " ".join(_ARGS_RE.sub("(...)", " ".join(str(t).split())) for t in r.meta.get("decorator_texts") or [])
             for r in decorated

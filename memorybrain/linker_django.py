@@ -419,33 +419,33 @@ def _view_value(rs: list[Route], key: str) -> Any:
     return None
 
 
-def _classes(rs: list[Route], key: str, settings: dict[str, Any]) -> tuple[list[str], bool] | None:
+def _classes(rs: list[Route], key: str, settings: dict[str, Any]) -> tuple[list[str], list[str] | None] | None:
     """A view's ``permission_classes``/``authentication_classes``/``throttle_classes`` (last name
-    segments), with the settings defaults spliced in where it writes
-    ``api_settings.DEFAULT_PERMISSION_CLASSES + [X]``; and whether it did. None: it sets none."""
+    segments) with the settings defaults spliced in where it writes
+    ``api_settings.DEFAULT_PERMISSION_CLASSES + [X]``, and then the classes it adds (``[X]``;
+    None when it does not extend the defaults). None: it sets none."""
     value = _view_value(rs, key)
     if value is None:
         return None
-    setting = f"DEFAULT_{key.split('_', 1)[0].upper()}_CLASSES"
-    names: list[str] = []
-    extends = False
-    for v in value:
-        if _last(v) == setting:
-            extends = True
-            rest = settings.get("rest_framework", {})
-            names += [_last(x) for x in rest.get(setting) or _DRF_DEFAULTS.get(setting, [])]
-        else:
-            names.append(_last(v))
-    return names, extends
+    setting = _default_setting(key)
+    own = [_last(v) for v in value if _last(v) != setting]
+    if len(own) == len(value):
+        return own, None
+    defaults = [_last(x) for x in settings.get("rest_framework", {}).get(setting) or _DRF_DEFAULTS.get(setting, [])]
+    return [n for v in value for n in (defaults if _last(v) == setting else [_last(v)])], own
 
 
-def _written(key: str, rs: list[Route], names: list[str], extends: bool) -> str:
+def _default_setting(key: str) -> str:
+    """``permission_classes`` -> ``DEFAULT_PERMISSION_CLASSES``."""
+    return f"DEFAULT_{key.split('_', 1)[0].upper()}_CLASSES"
+
+
+def _written(key: str, rs: list[Route], names: list[str], added: list[str] | None) -> str:
     """How a view sets its classes, as code: ``permission_classes = [A, B]``, the decorator form
     of an ``@api_view``, or ``api_settings.DEFAULT_PERMISSION_CLASSES + [X]``."""
-    own = [_last(v) for v in _view_value(rs, key) or [] if not _last(v).startswith("DEFAULT_")] if extends else names
-    listed = f"[{', '.join(own)}]"
-    if extends:
-        listed = f"api_settings.DEFAULT_{key.split('_', 1)[0].upper()}_CLASSES + {listed}"
+    listed = f"[{', '.join(names if added is None else added)}]"
+    if added is not None:
+        listed = f"api_settings.{_default_setting(key)} + {listed}"
     if rs[0].meta.get("view_type") == "api_view":
         return f"@{key}({listed})"
     return f"{key} = {listed}"
@@ -511,15 +511,17 @@ def _permission_conventions(
     inherit: list[list[Route]] = []
     public: list[list[Route]] = []
     extending = 0
+    perm_names: dict[int, list[str]] = {}  # id(view) -> its classes
     for rs in drf.values():
         found = _classes(rs, "permission_classes", settings)
         if found is None:
             inherit.append(rs)
             continue
         explicit.append(rs)
-        names, extends = found
-        extending += extends
-        form = _written("permission_classes", rs, names, extends)
+        names, added = found
+        perm_names[id(rs)] = names
+        extending += added is not None
+        form = _written("permission_classes", rs, names, added)
         if not names or names == ["AllowAny"]:
             public.append(rs)
         for n in set(names):
@@ -553,9 +555,7 @@ def _permission_conventions(
     if main is not None and uses[main] >= len(inherit):
         form = forms[main].most_common(1)[0][0]
         n = uses[main]
-        users_of_main = [
-            rs for rs in explicit if main in (_classes(rs, "permission_classes", settings) or ([], False))[0]
-        ]
+        users_of_main = [rs for rs in explicit if main in perm_names[id(rs)]]
         parts.append(
             f"views set `{form}`: `{main}` is used by {n} of {n_drf} DRF views (e.g. {_labels(users_of_main)})"
         )
@@ -859,9 +859,9 @@ def _throttle_conventions(
         th = _classes(rs, "throttle_classes", settings)
         if th is not None:
             who.append(rs)
-            names, extends = th
+            names, added = th
             explicit.update(sorted(set(names)))
-            forms[_written("throttle_classes", rs, names, extends)] += 1
+            forms[_written("throttle_classes", rs, names, added)] += 1
     if not default and not explicit:
         return []
     parts = []

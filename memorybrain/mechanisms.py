@@ -7,6 +7,8 @@ plain ``re`` only, so the query path can import it without the indexing stack.
 from __future__ import annotations
 
 import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 #: A decorator or dependency whose name says it authenticates or authorises.
@@ -31,7 +33,8 @@ ACCESS_CHECK_METHOD = re.compile(
 )
 
 
-def _last(name: str) -> str:
+def last_name(name: str) -> str:
+    """``@auth.login_required(role="x")`` -> ``login_required``: the name a mechanism goes by."""
     return name.strip().lstrip("@").split("(", 1)[0].rsplit(".", 1)[-1]
 
 
@@ -63,5 +66,17 @@ def auth_mechanisms(meta: dict[str, Any]) -> list[tuple[str, str]]:
     return [
         (name, text)
         for name, text in route_mechanisms(meta)
-        if AUTH_RE.search(name) and not NOT_AUTH_RE.search(_last(name))
+        if AUTH_RE.search(name) and not NOT_AUTH_RE.search(last_name(name))
     ]
+
+
+def tally_auth(routes: Iterable[tuple[str, dict[str, Any]]]) -> tuple[dict[str, set[str]], dict[str, Counter[str]]]:
+    """For (id, metadata) of routes: each auth mechanism -> the routes that use it, and how
+    often each way of writing it occurs."""
+    users: dict[str, set[str]] = defaultdict(set)
+    written: dict[str, Counter[str]] = defaultdict(Counter)
+    for rid, meta in routes:
+        for name, text in auth_mechanisms(meta):
+            users[name].add(rid)
+            written[name][text] += 1
+    return users, written

@@ -23,7 +23,7 @@ from typing import Any
 from memorybrain.curation import Curation, report_markdown
 from memorybrain.embeddings import Encoder
 from memorybrain.errors import RequestError
-from memorybrain.mechanisms import auth_mechanisms
+from memorybrain.mechanisms import last_name, tally_auth
 from memorybrain.models import Fact, Pattern
 from memorybrain.modpath import absolute_module
 from memorybrain.retrieve import Hit, Retriever
@@ -326,10 +326,6 @@ def route_slots(p: Pattern) -> set[str]:
 def _route_label(p: Pattern) -> str:
     """``GET /api/v1/items/<pk>`` of a route pattern."""
     return f"{','.join(p.meta.get('methods') or [])} {p.meta.get('full_path') or p.meta.get('path') or '?'}"
-
-
-def _last(name: str) -> str:
-    return name.strip().lstrip("@").split("(", 1)[0].rsplit(".", 1)[-1]
 
 
 _CRUD_REQUEST = re.compile(r"\bcrud\b|\bendpoints\b|\bresources?\b|\bapi for\b|\brest api\b", re.I)
@@ -836,15 +832,11 @@ class PackBuilder:
         if not module or not hits:
             return None
         pats = self._patterns(h.id for h in hits)
-        users: Counter[str] = Counter()
-        written: dict[str, Counter[str]] = defaultdict(Counter)
-        for p in pats.values():
-            for name, text in dict(auth_mechanisms(p.meta)).items():
-                users[name] += 1
-                written[name][text] += 1
+        users, written = tally_auth((pid, p.meta) for pid, p in pats.items())
         if not users:
             return None
-        name, n = users.most_common(1)[0]
+        name = max(users, key=lambda n: len(users[n]))  # the first of equals, as most_common
+        n = len(users[name])
         if n * 2 <= len(pats):
             return None
         return {
@@ -931,8 +923,8 @@ class PackBuilder:
             style = 1.0 if p.meta.get("framework") == main_style else 0.0
             if not auth:
                 return style
-            uses = {_last(str(x)) for x in (p.meta.get("decorators") or []) + (p.meta.get("dependencies") or [])}
-            return (style + (1.0 if _last(auth) in uses else 0.0)) / 2
+            uses = {last_name(str(x)) for x in (p.meta.get("decorators") or []) + (p.meta.get("dependencies") or [])}
+            return (style + (1.0 if last_name(auth) in uses else 0.0)) / 2
 
         def score(path: str) -> float:
             hs = sorted(by_file[path], key=lambda h: -h.score)
@@ -1215,7 +1207,7 @@ class PackBuilder:
                     # which project definition runs, so only plain and module-qualified names count
                     if key == "calls" and "." in v and not self._is_module_call(p, v):
                         continue
-                    names[_last(v)] += 1
+                    names[last_name(v)] += 1
             if p.meta.get("response_model"):
                 for t in _TYPE_WORD.findall(str(p.meta["response_model"])):
                     names[t] += 1
@@ -1273,7 +1265,7 @@ class PackBuilder:
             if found:
                 answer = "; ".join(_advice(key, c) for c in found[:3])
                 local = local_auth if key == "auth" else None
-                if local and _last(local["name"]) != _last(str(found[0]["data"].get("name") or "")):
+                if local and last_name(local["name"]) != last_name(str(found[0]["data"].get("name") or "")):
                     # the request's closest module is guarded otherwise than most handlers
                     answer = (
                         f"like `{local['module']}`, the module most like the request: `{local['form']}` "

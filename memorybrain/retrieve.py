@@ -155,8 +155,8 @@ class Retriever:
             for t in terms:
                 if t not in self._term_rows:
                     self._term_rows[t] = self.store.count_text_matches(fts_query([t]))
-            common = {t for t in terms if self._term_rows[t] * 3 > rows}
-            terms = [t for t in terms if t not in common] or [min(terms, key=lambda t: self._term_rows[t])]
+            rare = [t for t in terms if self._term_rows[t] * 3 <= rows]
+            terms = rare or [min(terms, key=lambda t: self._term_rows[t])]
         return self.store.search_text(fts_query(terms), limit=limit)
 
     def _rows_of_kinds(self, kinds: tuple[str, ...]) -> np.ndarray:
