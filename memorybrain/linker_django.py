@@ -213,7 +213,7 @@ class DjangoUrls:
             if root:
                 self._process(root, "urlpatterns", "")
         for p in urlconfs:  # urlconfs with other list names (api_patterns = [...]) not reached
-            for var in {str(e.get("var")) for e in self.files_meta[p].get("django_urls") or []}:
+            for var in dict.fromkeys(str(e.get("var")) for e in self.files_meta[p].get("django_urls") or []):
                 self._process(p, var, "")
         # routers
         routers: dict[tuple[str, str], dict[str, Any]] = {}

@@ -57,3 +57,35 @@ def test_tied_import_counts_rank_the_same_in_every_process(seed):
         return subprocess.run([sys.executable, "-c", TIES], env=env, check=True, capture_output=True, text=True).stdout
 
     assert run(1) == run(seed)
+
+
+URLS_IN_TWO_LISTS = """
+import json
+from tests.test_indexer_django import _rows
+from memorybrain.linker import link
+views = "from django.views import View\\nclass AppsView(View):\\n    def get(self, request):\\n        return None\\n"
+urls = (
+    "from django.urls import path\\nfrom app.views import AppsView\\nurlpatterns = []\\n"
+    "apps_patterns = [path('installed-apps/', AppsView.as_view())]\\n"
+    "plugin_patterns = [path('installed-plugins/', AppsView.as_view())]\\n"
+    "other_patterns = [path('more-apps/', AppsView.as_view())]\\n"
+)
+rows, metas = _rows({"app/views.py": views, "app/urls.py": urls})
+print(json.dumps([u[2].get("urls") for u in link(rows, metas).updates if u[2].get("urls")]))
+"""
+
+
+@pytest.mark.parametrize("seed", [2, 3, 4])
+def test_a_view_in_several_url_lists_lists_its_urls_in_file_order(seed):
+    """nautobot: a view in url lists no urlconf includes got its URLs, and so its path, in an
+    order that changed with the hash seed."""
+
+    def run(s: int) -> str:
+        env = {**os.environ, "PYTHONHASHSEED": str(s)}
+        return subprocess.run(
+            [sys.executable, "-c", URLS_IN_TWO_LISTS], env=env, check=True, capture_output=True, text=True
+        ).stdout
+
+    first = run(1)
+    assert first.index("installed-apps/") < first.index("installed-plugins/") < first.index("more-apps/")
+    assert run(seed) == first
