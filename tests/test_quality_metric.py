@@ -306,6 +306,13 @@ def test_build_and_select_tasks_are_deterministic() -> None:
     assert task.error_form == tasks.ErrorForm("HTTPException", "attr:status", ("detail", "status_code"))
     assert {"NotFoundError", "CurrentUser", "get_db"} <= task.defined  # defined in another file
     assert "cache_response" not in task.defined
+    # every router here is a copy, so siblings use all of them ...
+    assert task.in_other_routes == set(task.conventions)
+    # ... but a name only this router uses is no sibling's
+    sources["app/core/errors.py"] += "class GoneError(Exception):\n    pass\n"
+    sources["app/routers/invoices.py"] = FASTAPI_ROUTER + "\nfrom app.core.errors import GoneError\n"
+    lone = tasks.build_task(tasks.Codebase.from_sources("demo", sources), "app/routers/invoices.py")
+    assert "GoneError" in lone.conventions and "GoneError" not in lone.in_other_routes
 
 
 @pytest.mark.parametrize(

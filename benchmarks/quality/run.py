@@ -347,6 +347,7 @@ def miss_analysis(rows: list[Row], all_tasks: list[tasks.Task], budget: int, sys
     total: Counter[str] = Counter()
     bare: Counter[str] = Counter()
     defined: Counter[str] = Counter()
+    alone: Counter[str] = Counter()
     missed_names: dict[str, Counter[str]] = defaultdict(Counter)
     forms: Counter[str] = Counter()
     for r in rows:
@@ -365,17 +366,27 @@ def miss_analysis(rows: list[Row], all_tasks: list[tasks.Task], budget: int, sys
                     bare[cat] += 1
                 if name in t.defined:
                     defined[cat] += 1
+                if name not in t.in_other_routes:
+                    alone[cat] += 1
     out = [
         f"| category ({system} at {budget}) | identifiers | recall | missed | missed but named in the pack "
-        "| missed, defined in the tree |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| missed, defined in the tree | missed, no other route module uses it |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for cat in tasks.CATEGORIES:
         if total[cat]:
             miss = total[cat] - found[cat]
             out.append(
-                f"| {cat} | {total[cat]} | {found[cat] / total[cat]:.3f} | {miss} | {bare[cat]} | {defined[cat]} |"
+                f"| {cat} | {total[cat]} | {found[cat] / total[cat]:.3f} | {miss} | {bare[cat]} | {defined[cat]} "
+                f"| {alone[cat]} |"
             )
+    n_missed = sum(total.values()) - sum(found.values())
+    if n_missed:
+        out += [
+            "",
+            f"Of the {n_missed} missed identifiers, {sum(alone.values())} are used by no other route module: "
+            "only the removed module needs them, so no sibling module points at them.",
+        ]
     out.append("")
     out.append("Forms the found identifiers were shown in: " + ", ".join(f"{f} {n}" for f, n in forms.most_common()))
     out.append("")

@@ -547,6 +547,7 @@ class Codebase:
     aliases: set[str]
     #: name -> files that define it (def, class, module-level assignment)
     definitions: dict[str, set[str]] = field(default_factory=dict)
+    _route_paths: list[str] | None = field(default=None, repr=False)
 
     @classmethod
     def from_sources(
@@ -582,6 +583,13 @@ class Codebase:
     @property
     def file_count(self) -> int:
         return len(self.trees)
+
+    @property
+    def route_paths(self) -> list[str]:
+        """The route modules (see ``route_modules``), found once."""
+        if self._route_paths is None:
+            self._route_paths = [path for path, _handlers in route_modules(self)]
+        return self._route_paths
 
 
 def scope_files(root: Path, include: Iterable[str] = (), exclude: Iterable[str] = ()) -> list[str]:
@@ -629,6 +637,8 @@ class Task:
     error_form: ErrorForm | None = None
     #: conventions defined in another file of the tree (so a pack can show their definition)
     defined: set[str] = field(default_factory=set)
+    #: conventions another route module uses too (what sibling modules can teach a pack)
+    in_other_routes: set[str] = field(default_factory=set)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -641,6 +651,7 @@ class Task:
             "dropped": dict(sorted(self.dropped.items())),
             "error_form": str(self.error_form) if self.error_form else None,
             "defined_in_tree": sorted(self.defined),
+            "in_other_route_modules": sorted(self.in_other_routes),
         }
 
 
@@ -709,6 +720,9 @@ def build_task(codebase: Codebase, module: str, handlers: list[Handler] | None =
         dropped=dropped,
         error_form=dominant_error_form(tree),
         defined={n for n in kept if codebase.definitions.get(n, set()) - {module}},
+        in_other_routes={
+            n for n in kept if any(n in codebase.identifiers[p] for p in codebase.route_paths if p != module)
+        },
     )
 
 
