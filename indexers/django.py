@@ -279,6 +279,8 @@ def _literal(pf: ParsedFile, node: Node | None) -> Any:
                 key = _literal(pf, pair.child_by_field_name("key"))
                 out[str(key)] = _literal(pf, pair.child_by_field_name("value"))
         return out
+    if node.type == "conditional_expression":  # ``a if flag else b``: the value when the flag holds
+        return _literal(pf, node.named_children[0]) if node.named_children else None
     if node.type == "binary_operator":  # [..] + [..]
         left = _literal(pf, node.child_by_field_name("left"))
         right = _literal(pf, node.child_by_field_name("right"))
@@ -496,6 +498,12 @@ def _class_views(pf: ParsedFile, d: Definition, django_file: bool) -> list[Patte
         "bases": bases,
         **attrs,
     }
+    lasts = [_last(b) for b in bases]
+    if view_type == "viewset" and not any(b in _VIEWSETS for b in lasts):
+        # the actions come from a base's name (``NamedModelViewSet``): the linker checks them
+        # against that base when it is the project's own (pulpcore's is a GenericViewSet)
+        base_meta["actions_guessed"] = True
+        base_meta["mixin_actions"] = list(dict.fromkeys(a for b in lasts for a in _MIXIN_ACTIONS.get(b, [])))
     if class_auth:
         base_meta["django_auth"] = class_auth
     out: list[Pattern] = []
@@ -1170,6 +1178,8 @@ def _settings(pf: ParsedFile) -> dict[str, Any] | None:
                 seen_key = seen_key or name in _SETTINGS_KEYS
                 if name == "REST_FRAMEWORK":
                     lit = _literal(pf, right)
+                    if right.type == "call":  # built by a function: the linker looks it up
+                        values["rest_framework_call"] = dotted_name(pf, right.child_by_field_name("function"))
                     if isinstance(lit, dict):
                         for k, v in lit.items():
                             rest[k] = v
@@ -1276,7 +1286,7 @@ def extract(pf: ParsedFile) -> FileExtract:
     mods = _imports(pf)
     django_file = bool(mods & set(_WEB_MODULES))
     hint = django_file or re.search(
-        rb"ViewSet|APIView|Serializer|FilterSet|urlpatterns|INSTALLED_APPS|REST_FRAMEWORK", text
+        rb"ViewSet|APIView|Serializer|FilterSet|urlpatterns|INSTALLED_APPS|REST_FRAMEWORK|DEFAULT_\w+_CLASSES", text
     )
     if not hint or "flask" in mods:
         return FileExtract()
@@ -1323,4 +1333,33 @@ def extract(pf: ParsedFile) -> FileExtract:
             facts = _settings_facts(pf, settings)
             if facts:
                 meta["facts"] = facts
+    if re.search(rb"DEFAULT_\w+_CLASSES|EXCEPTION_HANDLER", text):
+        builders = _drf_settings_builders(pf)
+        if builders:
+            meta["drf_settings_builders"] = builders
     return FileExtract(patterns=patterns, meta=meta)
+
+
+def _drf_settings_builders(pf: ParsedFile) -> dict[str, dict[str, Any]]:
+    """Top-level functions that return DRF settings as a dict literal
+    (``REST_FRAMEWORK = get_drf_settings(require_login=...)`` in settings): name -> {"rest":
+    the dict, "lines": key -> line}. The linker reads them for a settings module that calls one."""
+    out: dict[str, dict[str, Any]] = {}
+    for stmt in pf.root.named_children:
+        fn = stmt.named_children[-1] if stmt.type == "decorated_definition" and stmt.named_children else stmt
+        if fn.type != "function_definition":
+            continue
+        body = fn.child_by_field_name("body")
+        for ret in body.named_children if body is not None else []:
+            value = ret.named_children[0] if ret.type == "return_statement" and ret.named_children else None
+            if value is None or value.type != "dictionary":
+                continue
+            rest = _literal(pf, value)
+            if isinstance(rest, dict) and any(k.startswith("DEFAULT_") or k == "EXCEPTION_HANDLER" for k in rest):
+                lines = {}
+                for pair in value.named_children:
+                    if pair.type == "pair":
+                        lines[str(_literal(pf, pair.child_by_field_name("key")))] = pair.start_point[0] + 1
+                out[pf.text(fn.child_by_field_name("name"))] = {"rest": rest, "lines": lines}
+                break
+    return out

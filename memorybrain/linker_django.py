@@ -38,6 +38,7 @@ INHERITED_ATTRS = (
     "filterset_class",
     "lookup_field",
     "lookup_url_kwarg",
+    "throttle_scope",
     "django_auth",
 )
 
@@ -80,10 +81,26 @@ def merged_settings(files_meta: dict[str, dict[str, Any]]) -> dict[str, Any]:
         return {}
     files.sort(key=lambda p: (not _SETTINGS_FIRST.search(p), "test" in p, p))
     out: dict[str, Any] = {"rest_framework": {}, "sources": {}, "path": files[0]}
+    builders = {
+        name: (path, b)
+        for path, m in sorted(files_meta.items())
+        for name, b in (m.get("drf_settings_builders") or {}).items()
+    }
     for path in files:
         s = files_meta[path]["django_settings"]
         lines = s.get("rest_framework_lines") or {}
-        for key, value in (s.get("rest_framework") or {}).items():
+        rest = s.get("rest_framework") or {}
+        call = s.get("rest_framework_call")
+        if call and not rest:  # ``REST_FRAMEWORK = get_drf_settings(...)``: read what the function returns
+            found = builders.get(_last(str(call)))
+            if found is not None:
+                rest = found[1]["rest"]
+                lines = found[1]["lines"]
+                path = found[0]
+            elif "rest_framework_unread" not in out:
+                line = (s.get("lines") or {}).get("REST_FRAMEWORK", 0)
+                out["rest_framework_unread"] = f"`{call}(...)` ({path}:{line})"
+        for key, value in rest.items():
             if key not in out["rest_framework"]:
                 out["rest_framework"][key] = value
                 out["sources"][key] = f"{path}:{lines.get(key, 0)}"
@@ -109,6 +126,8 @@ class DjangoUrls:
         self.classes: dict[tuple[str, str], dict[str, Any]] = {}
         #: (file, viewset class) -> the standard actions it serves (inherited ones and its own methods)
         self.class_actions: dict[tuple[str, str], set[str]] = defaultdict(set)
+        #: (file, viewset class) -> the standard actions it defines as methods
+        own_methods: dict[tuple[str, str], set[str]] = defaultdict(set)
         for _pid, kind, _name, path, meta, _u, _s in rows or []:
             if kind == "route" and meta.get("class") and meta.get("url_path") is None:
                 node = (path, str(meta["class"]))
@@ -120,6 +139,14 @@ class DjangoUrls:
                     self.class_actions[node].update(a["action"] for a in meta.get("actions") or [])
                     if meta.get("action") in VIEWSET_ACTIONS:
                         self.class_actions[node].add(str(meta["action"]))
+                        own_methods[node].add(str(meta["action"]))
+        #: viewset classes whose actions the indexer guessed from a base's name, corrected from
+        #: that base when it is the project's: (file, class) -> the actions its class pattern serves
+        self.corrected: dict[tuple[str, str], set[str]] = {}
+        guessed = [n for n, m in self.classes.items() if m.get("actions_guessed")]
+        for node in guessed:
+            self._served(node, own_methods, set())
+        self._own_methods = own_methods
         self.settings = merged_settings(files_meta)
         #: (file, view name) -> [{"path", "actions"}]
         self.views: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
@@ -249,6 +276,29 @@ class DjangoUrls:
                     }
                 )
 
+    def _served(
+        self, node: tuple[str, str], own_methods: dict[tuple[str, str], set[str]], seen: set[tuple[str, str]]
+    ) -> set[str]:
+        """The standard actions a viewset class serves: for one whose actions were guessed from
+        a project base's name, what its mixins, its own methods and that base really serve
+        (``class_actions`` is corrected in place; a base outside the project keeps the guess)."""
+        meta = self.classes.get(node) or {}
+        if not meta.get("actions_guessed") or node in self.corrected or node in seen or len(seen) > 6:
+            return self.corrected.get(node, self.class_actions.get(node, set()))
+        seen = seen | {node}
+        served = set(meta.get("mixin_actions") or []) | own_methods.get(node, set())
+        found = False
+        for base in meta.get("bases") or []:
+            target = self.modules.resolve_name(node[0], str(base))
+            if target and target != node and target in self.classes:
+                served |= self._served(target, own_methods, seen)
+                found = True
+        if not found:
+            return self.class_actions.get(node, set())
+        self.corrected[node] = served
+        self.class_actions[node] = set(served)
+        return served
+
     # -- per route
 
     def inherit(self, path: str, meta: dict[str, Any]) -> None:
@@ -259,6 +309,14 @@ class DjangoUrls:
             return
         node = (path, str(meta["class"]))
         seen = {node}
+        if node in self.corrected and meta.get("handler") == meta.get("class"):
+            served = self.corrected[node] - self._own_methods.get(node, set())
+            meta["actions"] = [
+                {"action": a, "methods": [VIEWSET_ACTIONS[a][0]], "detail": VIEWSET_ACTIONS[a][1]}
+                for a in VIEWSET_ACTIONS
+                if a in served
+            ]
+            meta["methods"] = list(dict.fromkeys(x["methods"][0] for x in meta["actions"]))
         own = set(self.class_actions.get(node, set()))
         inherited_actions: set[str] = set()
         for _depth in range(6):
@@ -545,6 +603,10 @@ def _permission_conventions(
         where = _setting_text(settings, "DEFAULT_PERMISSION_CLASSES")
     elif settings.get("rest_framework"):
         where = f"DRF's default (settings.REST_FRAMEWORK in {settings['path']} does not set DEFAULT_PERMISSION_CLASSES)"
+    elif settings.get("rest_framework_unread"):
+        where = (
+            f"DRF's default, unless settings.REST_FRAMEWORK = {settings['rest_framework_unread']} sets one (not read)"
+        )
     else:
         where = "DRF's default (no REST_FRAMEWORK in settings)"
     inherit_text = (
@@ -865,10 +927,24 @@ def _throttle_conventions(
     if not default and not explicit:
         return []
     parts = []
-    if default:
+    inheriting = len(drf) - len(who)
+    if default and all(d.endswith("ScopedRateThrottle") for d in default):
+        # a scoped throttle limits only the views that name a ``throttle_scope``
+        scoped = [rs for rs in drf if rs not in who and _view_value(rs, "throttle_scope")]
+        inheriting = len(scoped)
+        scopes = Counter(str(_view_value(rs, "throttle_scope")) for rs in scoped)
         text = (
             f"`{', '.join(default)}` from {_setting_text(settings, 'DEFAULT_THROTTLE_CLASSES')} "
-            f"on the {len(drf) - len(who)} DRF views that set nothing"
+            f"throttles only views that set `throttle_scope`: {len(scoped)} of {len(drf)} DRF views"
+            + (" (" + ", ".join(f"`{k}` ×{v}" for k, v in scopes.most_common(4)) + ")" if scopes else "")
+        )
+        if isinstance(rates, dict) and rates:
+            text += " (rates " + ", ".join(f"{k} {v}" for k, v in rates.items()) + ")"
+        parts.append(text)
+    elif default:
+        text = (
+            f"`{', '.join(default)}` from {_setting_text(settings, 'DEFAULT_THROTTLE_CLASSES')} "
+            f"on the {inheriting} DRF views that set nothing"
         )
         if isinstance(rates, dict) and rates:
             text += " (rates " + ", ".join(f"{k} {v}" for k, v in rates.items()) + ")"
@@ -877,7 +953,6 @@ def _throttle_conventions(
         parts.append(
             f"{len(who)} views set their own: " + _labels(who) + " — e.g. `" + forms.most_common(1)[0][0] + "`"
         )
-    inheriting = len(drf) - len(who)
     if default and (not explicit or inheriting >= explicit.most_common(1)[0][1]):
         name, n, form = default[0], inheriting, f"{', '.join(default)} (settings DEFAULT_THROTTLE_CLASSES)"
     else:
@@ -1005,7 +1080,11 @@ def _defaults_convention(settings: dict[str, Any]) -> list[dict[str, Any]]:
             parts.append(f"{label} `{text}`")
     where = settings.get("sources", {}).get("DEFAULT_PERMISSION_CLASSES") or settings.get("path")
     statement = "project-wide defaults: views that set nothing get " + (
-        "; ".join(parts) if parts else "DRF's own defaults (no REST_FRAMEWORK in settings)"
+        "; ".join(parts)
+        if parts
+        else f"what settings.REST_FRAMEWORK = {settings['rest_framework_unread']} sets (not read)"
+        if settings.get("rest_framework_unread")
+        else "DRF's own defaults (no REST_FRAMEWORK in settings)"
     )
     statement += f" (settings.REST_FRAMEWORK, {str(where).rsplit(':', 1)[0]})" if parts else ""
     mw = [m for m in settings.get("middleware") or [] if not str(m).startswith("django.")]

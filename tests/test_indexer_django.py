@@ -880,3 +880,117 @@ def test_urlconf_entries_behind_feature_flags_and_optional_imports():
     result = link(rows, metas)
     full = {u[2]["handler"]: u[2].get("full_path") for u in result.updates if u[2].get("handler")}
     assert full["TicketViewSet"] == "/api/tickets/"
+
+
+def test_rest_framework_built_by_a_project_function_is_read():
+    """Weblate: ``REST_FRAMEWORK = get_drf_settings(require_login=...)``, the function in another
+    module returning the dict (with ``a if flag else b`` values)."""
+    view = """
+        from rest_framework.views import APIView
+        class A(APIView):
+            def get(self, request):
+                return Response()
+    """
+    settings = """
+        from site.api.spectacular import get_drf_settings
+        INSTALLED_APPS = ["rest_framework"]
+        REST_FRAMEWORK = get_drf_settings(require_login=False, anon_throttle="100/day")
+    """
+    builder = """
+        def get_drf_settings(*, require_login, anon_throttle):
+            return {
+                "DEFAULT_PERMISSION_CLASSES": [
+                    "rest_framework.permissions.IsAuthenticated"
+                    if require_login
+                    else "rest_framework.permissions.IsAuthenticatedOrReadOnly"
+                ],
+                "DEFAULT_PAGINATION_CLASS": "site.api.pagination.StandardPagination",
+                "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
+            }
+    """
+    files = {"app/views.py": view, "site/settings.py": settings, "site/api/spectacular.py": builder}
+    rows, metas = _rows(files)
+    assert metas["site/settings.py"]["django_settings"]["rest_framework_call"] == "get_drf_settings"
+    conventions = {c["key"]: c for c in link(rows, metas).conventions}
+    auth = conventions["auth"]["statement"]
+    assert "inherit `IsAuthenticated` from settings.REST_FRAMEWORK" in auth and "AllowAny" not in auth
+    assert "site/api/spectacular.py:" in auth
+    defaults = conventions["defaults"]["statement"]
+    assert "pagination `StandardPagination`" in defaults and "exception handler `exception_handler`" in defaults
+
+    # a builder memorybrain cannot find is said to be unread, not taken for DRF's defaults
+    del files["site/api/spectacular.py"]
+    rows, metas = _rows(files)
+    conventions = {c["key"]: c for c in link(rows, metas).conventions}
+    auth = conventions["auth"]["statement"]
+    assert "unless settings.REST_FRAMEWORK = `get_drf_settings(...)` (site/settings.py:4) sets one (not read)" in auth
+    assert "no REST_FRAMEWORK in settings" not in conventions["defaults"]["statement"]
+
+
+def test_actions_guessed_from_a_project_base_name_follow_that_base():
+    """pulpcore: ``NamedModelViewSet`` is a GenericViewSet; its subclasses serve what their
+    mixins serve, not a ModelViewSet's six actions."""
+    rows, metas = _rows(
+        {
+            "core/viewsets.py": """
+                from rest_framework import mixins, viewsets
+                class NamedModelViewSet(viewsets.GenericViewSet):
+                    def get_queryset(self):
+                        pass
+                class ReadOnlyContentViewSet(NamedModelViewSet, mixins.RetrieveModelMixin, mixins.ListModelMixin):
+                    pass
+                class ListRemoteViewSet(NamedModelViewSet, mixins.ListModelMixin):
+                    def destroy(self, request, pk=None):
+                        pass
+                class FileContentViewSet(ReadOnlyContentViewSet):
+                    pass
+                class ThirdPartyViewSet(external.SomeModelViewSet):
+                    pass
+            """,
+            "core/urls.py": """
+                from rest_framework import routers
+                from core.viewsets import FileContentViewSet, ListRemoteViewSet
+                from core.viewsets import ReadOnlyContentViewSet, ThirdPartyViewSet
+                router = routers.SimpleRouter()
+                router.register(r"content", ReadOnlyContentViewSet, basename="content")
+                router.register(r"files", FileContentViewSet, basename="files")
+                router.register(r"remotes", ListRemoteViewSet, basename="remotes")
+                router.register(r"other", ThirdPartyViewSet, basename="other")
+                urlpatterns = router.urls
+            """,
+        }
+    )
+    result = link(rows, metas)
+    by_handler = {u[2].get("handler"): u[2] for u in result.updates if u[2].get("handler")}
+    assert [a["action"] for a in by_handler["ReadOnlyContentViewSet"]["actions"]] == ["list", "retrieve"]
+    assert [a["action"] for a in by_handler["FileContentViewSet"]["actions"]] == ["list", "retrieve"]
+    assert [a["action"] for a in by_handler["ListRemoteViewSet"]["actions"]] == ["list"]
+    assert by_handler["ListRemoteViewSet.destroy"]["urls"] == [{"methods": ["DELETE"], "path": "/remotes/{pk}/"}]
+    assert by_handler["ReadOnlyContentViewSet"]["methods"] == ["GET"]
+    # a base outside the project keeps what its name says
+    assert len(by_handler["ThirdPartyViewSet"]["actions"]) == 6
+
+
+def test_scoped_rate_throttle_limits_only_views_with_a_scope():
+    """wger: ScopedRateThrottle in DEFAULT_THROTTLE_CLASSES throttles the one view that sets
+    ``throttle_scope``, not every view that sets nothing."""
+    views = "from rest_framework.views import APIView\n" + "".join(
+        f"class V{i}(APIView):\n    def get(self, request):\n        pass\n" for i in range(4)
+    )
+    views += "class Login(APIView):\n    throttle_scope = 'login'\n    def post(self, request):\n        pass\n"
+    rows, metas = _rows(
+        {
+            "app/views.py": views,
+            "site/settings.py": """
+                INSTALLED_APPS = ["rest_framework"]
+                REST_FRAMEWORK = {
+                    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle"],
+                    "DEFAULT_THROTTLE_RATES": {"login": "10/min"},
+                }
+            """,
+        }
+    )
+    rate = {c["key"]: c for c in link(rows, metas).conventions}["rate_limit"]
+    assert "throttles only views that set `throttle_scope`: 1 of 5 DRF views (`login` ×1)" in rate["statement"]
+    assert "on the 5 DRF views that set nothing" not in rate["statement"]
+    assert rate["data"]["count"] == 1
