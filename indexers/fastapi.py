@@ -348,14 +348,59 @@ def depends_target(pf: ParsedFile, call: Node, annotated: Node | None) -> str | 
     return names[0] if names else None
 
 
-def _deps_in_list(pf: ParsedFile, node: Node | None) -> list[str]:
-    """Targets of a ``dependencies=[Depends(a), Security(b)]`` list."""
+def _deps_in_list(pf: ParsedFile, node: Node | None, depth: int = 0) -> list[str]:
+    """Targets of a ``dependencies=[Depends(a), Security(b)]`` list; also of a list built in a
+    variable of the same function or module (``deps = [...]``, ``deps.append(Depends(c))``,
+    ``deps += [...]``), and of both branches of ``[Depends(a)] if flag else []``."""
+    node = _unwrap(node)
+    if node is None or depth > 3:
+        return []
+    op = node.child_by_field_name("operator") if node.type == "binary_operator" else None
+    if node.type == "conditional_expression" or (op is not None and pf.text(op) == "+"):
+        parts = [c for c in node.named_children if c.type != "comment"]
+        if node.type == "conditional_expression":
+            parts = [parts[0], parts[2]] if len(parts) == 3 else parts[:1]
+        return _dedupe(d for part in parts for d in _deps_in_list(pf, part, depth + 1))
+    if node.type == "identifier":
+        return _dedupe(d for item in _list_variable_items(pf, node) for d in _deps_in_list(pf, item, depth + 1))
     out = []
-    for item in literal_list(pf, _unwrap(node)):
+    for item in literal_list(pf, node):
         call = _unwrap(item)
         if call is not None and _marker(pf, call) in _DEPENDS:
             out.append(depends_target(pf, call, None) or "")
     return _dedupe(out)
+
+
+def _list_variable_items(pf: ParsedFile, name: Node) -> list[Node]:
+    """What a list variable is built from in its function (or module): the values assigned or
+    added to it and the arguments of its ``append``/``extend`` calls (nested functions and
+    classes left out)."""
+    scope = name.parent
+    while scope is not None and scope.type not in ("function_definition", "module"):
+        scope = scope.parent
+    if scope is None:
+        return []
+    var = pf.text(name)
+    items: list[Node] = []
+
+    def visit(node: Node) -> None:
+        for child in node.named_children:
+            if child.type in ("function_definition", "class_definition", "decorated_definition", "lambda"):
+                continue
+            if child.type in ("assignment", "augmented_assignment"):
+                left, right = child.child_by_field_name("left"), child.child_by_field_name("right")
+                if left is not None and right is not None and pf.text(left) == var:
+                    items.append(right)
+            elif child.type == "call":
+                fn = child.child_by_field_name("function")
+                if fn is not None and pf.text(fn) in (f"{var}.append", f"{var}.extend"):
+                    positional, _kw = call_args(child)
+                    if positional:
+                        items.append(positional[0])
+            visit(child)
+
+    visit(scope.child_by_field_name("body") or scope)
+    return items
 
 
 # --------------------------------------------------------------------------- parameters

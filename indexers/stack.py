@@ -22,10 +22,11 @@ import json
 import re
 import tomllib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from memorybrain.models import Fact
+from memorybrain.paths import is_test_path
 from memorybrain.redact import redact
 
 __all__ = [
@@ -227,6 +228,8 @@ _SPEC = re.compile(r"(?:(?:~=|===|==|!=|<=|>=|<|>)\s*[A-Za-z0-9.*+!_-]+\s*,?\s*)
 _EXACT = re.compile(r"===?(?P<version>[A-Za-z0-9.+!_-]+)")
 _BARE_VERSION = re.compile(r"v?\d[A-Za-z0-9.+!_-]*")
 _EXTRA_MARKER = re.compile(r"""extra\s*==\s*["']([^"']+)["']""")
+#: A marker that limits a requirement to older Pythons: ``python_version <= "3.9"``, ``< '3.10'``.
+_OLD_PYTHON_MARKER = re.compile(r"""python_(?:full_)?version\s*<""")
 
 
 def parse_requirement(text: str) -> Requirement | None:
@@ -284,15 +287,28 @@ class _Builder:
 
     path: str
     facts: list[Fact]
+    #: keys whose fact came from a requirement only for older Pythons (``; python_version <= "3.9"``)
+    old_python: set[str] = field(default_factory=set)
 
-    def add(self, category: str, name: str, value: str | None, line: int, evidence: str) -> None:
+    def add(
+        self, category: str, name: str, value: str | None, line: int, evidence: str, *, old_python: bool = False
+    ) -> None:
         fact = Fact(category, name, value, self.path, line, redact(" ".join(evidence.split())))
-        if all(f.key != fact.key for f in self.facts):
+        same = next((i for i, f in enumerate(self.facts) if f.key == fact.key), None)
+        if same is None:
             self.facts.append(fact)
+            if old_python:
+                self.old_python.add(fact.key)
+        elif fact.key in self.old_python and not old_python:
+            # marker-split pins (pgAdmin): the line for current Pythons wins over the older one
+            self.facts[same] = fact
+            self.old_python.discard(fact.key)
 
-    def package(self, package: str, value: str | None, line: int, evidence: str, *, dev: bool = False) -> None:
+    def package(
+        self, package: str, value: str | None, line: int, evidence: str, *, dev: bool = False, old_python: bool = False
+    ) -> None:
         for category, display in lookup(package, dev=dev):
-            self.add(category, display, value, line, evidence)
+            self.add(category, display, value, line, evidence, old_python=old_python)
 
     def requirement(self, text: str, line: int, *, group: str = "", dev: bool = False) -> None:
         req = parse_requirement(text)
@@ -303,7 +319,8 @@ class _Builder:
             group = f"extra: {extra.group(1)}"
         dev = dev or _is_dev_group(group)
         evidence = text.strip() if not group or extra else f"{text.strip()} ({group})"
-        self.package(req.name, spec_value(req.spec), line, evidence, dev=dev)
+        old_python = bool(_OLD_PYTHON_MARKER.search(req.marker))
+        self.package(req.name, spec_value(req.spec), line, evidence, dev=dev, old_python=old_python)
 
     def python(self, value: str | None, line: int, evidence: str) -> None:
         self.add("python", "Python", spec_value(value), line, evidence)
@@ -837,14 +854,7 @@ def extract_facts(path: str, text: str) -> list[Fact]:
 
 
 def _is_test_path(path: str) -> bool:
-    parts = path.split("/")
-    name = parts[-1]
-    return (
-        any(p in ("tests", "test", "testing") for p in parts[:-1])
-        or name.startswith("test_")
-        or name.endswith("_test.py")
-        or name == "conftest.py"
-    )
+    return is_test_path(path)
 
 
 def facts_from_imports(files: dict[str, list[str]]) -> list[Fact]:
@@ -928,9 +938,8 @@ _IMPORTED_CATEGORIES = frozenset({"framework", "orm", "migrations", "validation"
 
 
 def _optional_extra(fact: Fact) -> bool:
-    """Declared in a non-development optional extra (``extra == 'azure'``)."""
-    m = _EXTRA_IN_EVIDENCE.search(fact.evidence)
-    return m is not None and not _is_dev_group(m.group(1) or m.group(2))
+    """Declared in an optional extra (``extra == 'azure'``, ``extra == 'tests'``)."""
+    return _EXTRA_IN_EVIDENCE.search(fact.evidence) is not None
 
 
 def _merge_one(group: list[Fact], imports_known: bool) -> Fact | None:

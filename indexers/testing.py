@@ -27,8 +27,8 @@ from indexers.base import (
 )
 from indexers.models import make_pattern
 from memorybrain.models import FileExtract, Pattern
+from memorybrain.paths import is_test_path
 
-_TEST_DIRS = {"tests", "test"}
 _VERBS = {"get", "post", "put", "patch", "delete", "head", "options"}
 _WEBTEST_VERBS = {
     "post_json": "POST",
@@ -56,11 +56,7 @@ _MAX_EXPR = 100
 
 
 def is_test_file(path: str) -> bool:
-    parts = path.replace("\\", "/").split("/")
-    name = parts[-1]
-    if name == "conftest.py" or name.startswith("test_") or name.endswith("_test.py"):
-        return True
-    return any(p in _TEST_DIRS for p in parts[:-1])
+    return is_test_path(path)
 
 
 def _compact(text: str) -> str:

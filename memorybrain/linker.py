@@ -39,17 +39,21 @@ from memorybrain.mechanisms import (
     tally_auth,
 )
 from memorybrain.modpath import absolute_module, module_name
+from memorybrain.paths import is_test_path
 
 PatternRow = tuple[str, str, str, str, dict[str, Any], int, str]
 
 #: Bump when linking or convention logic changes: stores linked by another version relink on
 #: the next ``brain index`` even when no file changed.
-LINKER_VERSION = "29"
+LINKER_VERSION = "30"
 
 _RATE_RE = re.compile(r"limit|throttl|rate", re.I)
 #: A page-size parameter is no rate limit: ``Depends(LimitFilter.depends)``, ``limit_param``.
 _NOT_RATE_RE = re.compile(r"filter|offset|pagin|param|query|size", re.I)
 _DB_RE = re.compile(r"(^|_)(db|session|database|conn|uow|unit_of_work)($|_)|SessionDep|DbDep", re.I)
+_DB_VERB_RE = re.compile(
+    r"\.(add|add_all|commit|execute|exec|query|get|delete|scalars?|refresh|flush|merge|rollback|begin|bulk_\w+)$"
+)
 _DB_ERROR_RE = re.compile(
     r"IntegrityError|SQLAlchemyError|DatabaseError|OperationalError|DBAPIError|NoResultFound|DataError",
     re.I,
@@ -194,13 +198,18 @@ class ModuleIndex:
 # --------------------------------------------------------------------------- prefixes
 
 
-def _router_prefixes(files_meta: dict[str, dict[str, Any]], modules: ModuleIndex) -> dict[tuple[str, str], str]:
-    """(file, router var) -> the full prefix the router's routes get (own prefix included)."""
-    routers: dict[tuple[str, str], dict[str, Any]] = {}
+_RouterNode = tuple[str, str]
+
+
+def _router_tree(
+    files_meta: dict[str, dict[str, Any]], modules: ModuleIndex
+) -> tuple[dict[_RouterNode, dict[str, Any]], dict[_RouterNode, tuple[_RouterNode, dict[str, Any]]]]:
+    """The project's routers, (file, var) -> their info, and each mounted router's (parent, mount)."""
+    routers: dict[_RouterNode, dict[str, Any]] = {}
     for path, meta in files_meta.items():
         for var, info in (meta.get("routers") or {}).items():
             routers[(path, var)] = info or {}
-    parents: dict[tuple[str, str], tuple[tuple[str, str], dict[str, Any]]] = {}
+    parents: dict[_RouterNode, tuple[_RouterNode, dict[str, Any]]] = {}
     for path, meta in files_meta.items():
         for mount in meta.get("mounts") or []:
             child = modules.resolve_name(path, str(mount.get("child", "")))
@@ -208,7 +217,37 @@ def _router_prefixes(files_meta: dict[str, dict[str, Any]], modules: ModuleIndex
             if child is None or parent is None or child == parent:
                 continue
             parents.setdefault(child, (parent, mount))
+    return routers, parents
 
+
+def _router_dependencies(
+    routers: dict[_RouterNode, dict[str, Any]], parents: dict[_RouterNode, tuple[_RouterNode, dict[str, Any]]]
+) -> dict[_RouterNode, list[str]]:
+    """(file, router var) -> the dependencies its routes get from where it is mounted: the
+    ``include_router(..., dependencies=[...])`` call's and every enclosing router's own
+    (``APIRouter(prefix="/v1", dependencies=[Depends(is_authenticated)])`` including this one)."""
+    out: dict[_RouterNode, list[str]] = {}
+    for node in parents:
+        deps: list[str] = []
+        seen = {node}
+        current = node
+        while current in parents:
+            parent, mount = parents[current]
+            if parent in seen:
+                break
+            seen.add(parent)
+            deps += [str(d) for d in mount.get("dependencies") or []]
+            deps += [str(d) for d in routers.get(parent, {}).get("dependencies") or []]
+            current = parent
+        if deps:
+            out[node] = list(dict.fromkeys(deps))
+    return out
+
+
+def _router_prefixes(
+    routers: dict[_RouterNode, dict[str, Any]], parents: dict[_RouterNode, tuple[_RouterNode, dict[str, Any]]]
+) -> dict[_RouterNode, str]:
+    """(file, router var) -> the full prefix the router's routes get (own prefix included)."""
     cache: dict[tuple[str, str], str] = {}
 
     def prefix(node: tuple[str, str], seen: frozenset[tuple[str, str]]) -> str:
@@ -238,7 +277,9 @@ def _router_prefixes(files_meta: dict[str, dict[str, Any]], modules: ModuleIndex
 
 def link(rows: list[PatternRow], files_meta: dict[str, dict[str, Any]]) -> LinkResult:
     modules = ModuleIndex(files_meta)
-    prefixes = _router_prefixes(files_meta, modules)
+    routers, parents = _router_tree(files_meta, modules)
+    prefixes = _router_prefixes(routers, parents)
+    mounted_deps = _router_dependencies(routers, parents)
     aliases: dict[str, str] = {}
     for meta in files_meta.values():
         for alias, info in (meta.get("annotated_aliases") or {}).items():
@@ -263,6 +304,10 @@ def link(rows: list[PatternRow], files_meta: dict[str, dict[str, Any]]) -> LinkR
             django.resolve(path, meta)
         else:
             _resolve_route_path(path, meta, prefixes, url_rules, modules)
+            router = meta.get("router")
+            node = (modules.resolve_name(path, str(router)) or (path, str(router))) if router else None
+            if node in mounted_deps:  # dependencies of the routers it is included into
+                meta["dependencies"] = list(dict.fromkeys([*mounted_deps[node], *(meta.get("dependencies") or [])]))
         if meta.get("fab_class") and fab_registered:
             meta["registered"] = fab_registered.get(str(meta["fab_class"]))
         deps = list(meta.get("dependencies") or [])
@@ -897,9 +942,8 @@ def _error_conventions(
     handlers = [(pid, name, path, meta) for pid, kind, name, path, meta, _u, _s in rows if kind == "error_handler"]
     registered = [h for m in files_meta.values() for h in m.get("exception_handlers") or []]
     handler_for: dict[str, tuple[str, str, str, dict[str, Any]]] = {}
-    for h in handlers:
-        for exc in h[3].get("exceptions") or []:
-            handler_for.setdefault(last_name(str(exc)), h)
+    # what the application registers first (litellm's ``@app.exception_handler(ProxyException)``),
+    # then functions that only look like handlers (a local ``_google_error_response(request, exc)``)
     for reg in registered:
         hname = last_name(str(reg.get("handler", "")))
         match = next((h for h in handlers if h[1] == hname), None)
@@ -907,6 +951,9 @@ def _error_conventions(
             match = next(((d[0], hname, d[2], d[3]) for d in defs.get(hname, [])), None)
         if match is not None:
             handler_for.setdefault(last_name(str(reg.get("exception", ""))), match)
+    for h in handlers:
+        for exc in h[3].get("exceptions") or []:
+            handler_for.setdefault(last_name(str(exc)), h)
 
     custom = [x for x, _ in raising_routes.most_common()]
     total = len(routes)
@@ -1425,7 +1472,7 @@ def _unused_rate_limiters(total: int, defs: dict[str, Any]) -> list[dict[str, An
             for d in ds[:1]
             if d[1] in ("decorator", "dependency", "function", "class", "middleware")
             and "class" not in d[3]  # a method is no limiter of its own
-            and not _TEST_PATH_RE.search(d[2])
+            and not is_test_path(d[2])
         )
     )[:3]
     if not found:
@@ -1451,13 +1498,15 @@ def _db_conventions(routes: list[Route], defs: dict[str, Any]) -> list[dict[str,
     deps: Counter[str] = Counter()
     for r in routes:
         for d in set(map(str, r.meta.get("dependencies") or [])) | set(map(str, r.meta.get("annotations") or [])):
-            if _DB_RE.search(last_name(d)):
+            # (``require_human_session`` and ``_byok_session_auth`` check who calls: auth, not a database)
+            if _DB_RE.search(last_name(d)) and not AUTH_RE.search(last_name(d)):
                 deps[d] += 1
     session_calls = Counter()
     for r in routes:
         for c in r.meta.get("calls") or []:
             c = str(c)
-            if c.startswith(("db.session.", "session.", "db.", "self.session.")) and "." in c:
+            # a database session's verbs only (chainlit's ``session`` is a websocket session)
+            if c.startswith(("db.session.", "session.", "db.", "self.session.")) and _DB_VERB_RE.search(c):
                 session_calls[
                     c.split(".")[0] + "." + c.split(".")[1] if c.startswith("db.session") else c.split(".")[0]
                 ] += 1
@@ -1475,7 +1524,11 @@ def _db_conventions(routes: list[Route], defs: dict[str, Any]) -> list[dict[str,
         ]
     if session_calls:
         name, _ = session_calls.most_common(1)[0]
-        n = sum(1 for r in routes if any(str(c).startswith(name) for c in r.meta.get("calls") or []))
+        n = sum(
+            1
+            for r in routes
+            if any(str(c).startswith(name + ".") and _DB_VERB_RE.search(str(c)) for c in r.meta.get("calls") or [])
+        )
         return [
             {
                 "key": "db",
@@ -1656,7 +1709,6 @@ def _import_conventions(routes: list[Route], files_meta: dict[str, dict[str, Any
 #: What a project's classes are grouped by for ``_base_conventions``, in the order shown.
 _BASE_ROLES = ("views", "schemas", "models")
 _MAX_BASES = 8
-_TEST_PATH_RE = re.compile(r"(^|/)(tests?|testing)/|(^|/)test_[^/]*$|_test\.py$|conftest")
 
 
 def _resolve_base(base: str, path: str, imports: list[dict[str, Any]], local: set[str]) -> tuple[str, str] | None:
@@ -1731,7 +1783,7 @@ def _base_conventions(
     counts: dict[str, Counter[tuple[str, str]]] = {role: Counter() for role in _BASE_ROLES}
     for _pid, kind, name, path, meta, _u, _s in rows:
         bases = meta.get("bases") or []
-        if not bases or _TEST_PATH_RE.search(path):
+        if not bases or is_test_path(path):
             continue
         cls = str(meta.get("class") or name) if kind == "route" else name
         if (path, cls) in seen:
@@ -1781,7 +1833,7 @@ def _middleware_conventions(rows: list[PatternRow], files_meta: dict[str, dict[s
     mws = [
         (pid, name, path)
         for pid, kind, name, path, _m, _u, _s in rows
-        if kind == "middleware" and not re.search(r"(^|/)(tests?|testing)/|(^|/)test_[^/]*$|conftest", path)
+        if kind == "middleware" and not is_test_path(path)
     ]
     if not mws:
         return []

@@ -19,7 +19,8 @@ AUTH_RE = re.compile(
 )
 #: ... unless it limits, caches or hands out a session, a form or a schema.
 NOT_AUTH_RE = re.compile(
-    r"limit|throttl|rate|cache|db$|session$|^get_db|paginat|settings|form$|requestform|schema$|^permission_name$",
+    r"limit|throttl|rate|cache|db$|session$|^get_db|paginat|settings|form$|requestform|schema$|^permission_name$"
+    r"|csrf|exempt",
     re.I,
 )
 

@@ -26,6 +26,7 @@ from memorybrain.errors import RequestError
 from memorybrain.mechanisms import last_name, tally_auth
 from memorybrain.models import Fact, Pattern
 from memorybrain.modpath import absolute_module
+from memorybrain.paths import is_test_path
 from memorybrain.retrieve import Hit, Retriever
 from memorybrain.store import Store
 from memorybrain.tokens import CHARS_PER_TOKEN, METHOD, count_tokens
@@ -442,15 +443,19 @@ def _module_of(path: str) -> str:
     return ".".join(parts)
 
 
+def _importable(path: str) -> bool:
+    """Whether the file's dotted module name can be written in an import statement
+    (``management/commands/email-weight-reminder.py`` cannot)."""
+    return all(part.isidentifier() for part in _module_of(path).split("."))
+
+
 @lru_cache(maxsize=1 << 16)
 def _is_test_path(path: str) -> bool:
     """Tests and migrations: indexed, never offered as something to import."""
-    name = path.rsplit("/", 1)[-1]
     return (
-        name.startswith("test_")
-        or name.endswith("_test.py")
-        or name in ("conftest.py", "migrations.py")
-        or any(part in ("tests", "test", "migrations", "alembic") for part in path.split("/")[:-1])
+        is_test_path(path)
+        or path.rsplit("/", 1)[-1] == "migrations.py"
+        or any(part in ("migrations", "alembic") for part in path.split("/")[:-1])
     )
 
 
@@ -744,6 +749,8 @@ class PackBuilder:
         more = self._more_from_shown("\n".join((own, existing, bases, shared)), max(10, budget // 50))
         blocks = self._building_blocks("\n".join((header, existing, bases, more)), max(5, budget // 200))
         header = "\n".join(x for x in (own, existing, bases, shared, more, blocks) if x)
+        if module:  # the exemplar's module does not import from itself
+            header = "\n".join(x for x in header.splitlines() if not x.startswith(f"from {_module_of(module)} import "))
         header = fit_header(header, budget * CHARS_PER_TOKEN * HEADER_SHARE // 100)
         for i, pid in enumerate(ordered[:5]):
             add(
@@ -1072,6 +1079,8 @@ class PackBuilder:
         paths = self._path_index()
         scored: list[tuple[int, str]] = []
         for path in sorted({p for w in words for p in paths.get(w, ())}):
+            if not _importable(path):
+                continue
             parts = path.removesuffix(".py").split("/")
             stem = parts[-1] if parts[-1] != "__init__" else (parts[-2] if len(parts) > 1 else "")
             dirs = parts[:-1] if parts[-1] != "__init__" else parts[:-2]
@@ -1130,7 +1139,7 @@ class PackBuilder:
             return ""
         shown = set(re.findall(r"\w+", shown_text))
         rows = [r for r in self.store.building_blocks(_BLOCK_KINDS) if r[0] not in shown and not r[0].startswith("_")]
-        rows = [r for r in rows if not _is_test_path(r[2])]
+        rows = [r for r in rows if not _is_test_path(r[2]) and _importable(r[2])]
         rows.sort(key=lambda r: (-r[3], _BLOCK_KINDS.index(r[1]), r[0]))
         by_module: dict[str, list[str]] = {}
         seen: set[str] = set()
@@ -1159,7 +1168,7 @@ class PackBuilder:
             if name.startswith("_") or name in shown:
                 continue
             info = self._top_level(name)
-            if info is not None:
+            if info is not None and _importable(info[2]):
                 parts, kind, path = info
                 found.append((-_matched_terms(terms, parts), _NAME_KIND_RANK.get(kind, 9), len(name), name, path))
         found.sort()

@@ -6,6 +6,8 @@
 - ``inside_project(root, path)``: a path given by a remote caller (HTTP, MCP) or written into
   a project (rule files), refused when it leaves the project: an absolute path elsewhere, a
   ``..`` that climbs out, or a symlink (of the file or of a folder on the way) that points out.
+- ``is_test_path(path)``: a project-relative path of test code (pytest's and Django's file
+  names, files under ``tests/``, ``test/`` or ``testing/``), one rule for indexers, linker and packs.
 """
 
 from __future__ import annotations
@@ -15,7 +17,19 @@ from pathlib import Path
 
 from memorybrain.errors import PathOutsideProjectError, ProjectError
 
-__all__ = ["cache_dir", "inside_project"]
+__all__ = ["cache_dir", "inside_project", "is_test_path"]
+
+_TEST_DIRS = frozenset({"tests", "test", "testing"})
+
+
+def is_test_path(path: str) -> bool:
+    """Test code: ``test_*.py``, ``*_test.py``, ``conftest.py``, Django's ``tests.py``, or any
+    file under a ``tests``/``test``/``testing`` folder (``path`` relative, ``/`` or ``\\``)."""
+    parts = path.replace("\\", "/").split("/")
+    name = parts[-1]
+    if name in ("conftest.py", "tests.py") or name.startswith("test_") or name.endswith("_test.py"):
+        return True
+    return any(part in _TEST_DIRS for part in parts[:-1])
 
 
 def cache_dir() -> Path:

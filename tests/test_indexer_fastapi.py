@@ -966,3 +966,118 @@ def test_auth_convention_states_security_as_the_project_writes_it() -> None:
     conventions = {c["key"]: c for c in result.conventions}
     assert conventions["auth"]["data"]["form"] == "Security(auth.get_current_user)"
     assert conventions["auth"]["statement"].startswith("routes require `Security(auth.get_current_user)` (3 of 4")
+
+
+def test_router_dependencies_built_in_a_variable_reach_the_routes() -> None:
+    """Phoenix: ``create_v1_router`` builds ``dependencies`` as a list, appends the auth
+    dependency, and passes the variable to ``APIRouter``; a nested router adds a conditional one."""
+    from memorybrain.linker import link
+    from tests.conftest import extract_files
+
+    rows, metas = extract_files(
+        {
+            "phoenix/routers/v1/__init__.py": textwrap.dedent(
+                """
+                from fastapi import APIRouter, Depends
+                from .spans import router as spans_router
+
+                def create_v1_router(authentication_enabled: bool) -> APIRouter:
+                    dependencies = [Depends(prevent_access_in_read_only_mode)]
+                    if authentication_enabled:
+                        dependencies.append(Depends(is_authenticated))
+                    router = APIRouter(prefix="/v1", dependencies=dependencies)
+                    viewer = APIRouter(dependencies=[Depends(restrict_viewers)] if authentication_enabled else [])
+                    viewer.include_router(spans_router)
+                    router.include_router(viewer)
+                    return router
+                """
+            ),
+            "phoenix/routers/v1/spans.py": textwrap.dedent(
+                """
+                from fastapi import APIRouter
+                router = APIRouter()
+
+                @router.get("/spans")
+                async def list_spans():
+                    return []
+
+                @router.delete("/spans/{span_id}")
+                async def delete_span(span_id: str):
+                    return None
+                """
+            ),
+            "phoenix/routers/auth.py": textwrap.dedent(
+                """
+                from fastapi import APIRouter, Depends
+                auth_dependencies = [Depends(login_rate_limiter)]
+                router = APIRouter(prefix="/auth", dependencies=auth_dependencies)
+
+                @router.post("/login")
+                async def login():
+                    return None
+                """
+            ),
+        }
+    )
+    routers = metas["phoenix/routers/v1/__init__.py"].get("routers") or {}
+    assert routers["router"]["dependencies"] == ["prevent_access_in_read_only_mode", "is_authenticated"]
+    assert routers["viewer"]["dependencies"] == ["restrict_viewers"]
+    assert metas["phoenix/routers/auth.py"]["routers"]["router"]["dependencies"] == ["login_rate_limiter"]
+    result = link(rows, metas)
+    by_name = {u[2].get("handler") or "": u[2] for u in result.updates}
+    conventions = {c["key"]: c for c in result.conventions}
+    assert "login_rate_limiter" in conventions["rate_limit"]["statement"]
+    # the spans routes get what the routers they are included into require
+    for handler in ("list_spans", "delete_span"):
+        deps = by_name[handler]["dependencies"]
+        assert {"restrict_viewers", "prevent_access_in_read_only_mode", "is_authenticated"} <= set(deps)
+    assert by_name["list_spans"]["full_path"] == "/v1/spans"
+    assert conventions["auth"]["statement"].startswith("routes require `Depends(is_authenticated)` (2 of 3")
+
+
+def test_the_registered_exception_handler_wins_over_a_lookalike_helper() -> None:
+    """litellm: ``_google_error_response(request, error: ProxyException)`` renders errors for a
+    few Google endpoints; ``@app.exception_handler(ProxyException)`` is what renders them all."""
+    from memorybrain.linker import link
+    from tests.conftest import extract_files
+
+    routes = "".join(
+        f"""
+@router.get("/r{i}")
+async def r{i}():
+    raise ProxyException(message="no", code=400)
+"""
+        for i in range(3)
+    )
+    rows, metas = extract_files(
+        {
+            "proxy/errors.py": "class ProxyException(Exception):\n    pass\n",
+            "proxy/google.py": textwrap.dedent(
+                """
+                from fastapi import Request
+                from fastapi.responses import JSONResponse
+                from proxy.errors import ProxyException
+
+                def _google_error_response(request: Request, error: ProxyException) -> JSONResponse:
+                    return JSONResponse(status_code=400, content={"error": {"code": 1, "status": "x"}})
+                """
+            ),
+            "proxy/routes.py": "from fastapi import APIRouter\nfrom proxy.errors import ProxyException\n"
+            + "router = APIRouter()\n"
+            + routes,
+            "proxy/server.py": textwrap.dedent(
+                """
+                from fastapi import FastAPI, Request
+                from fastapi.responses import JSONResponse
+                from proxy.errors import ProxyException
+                app = FastAPI()
+
+                @app.exception_handler(ProxyException)
+                async def openai_exception_handler(request: Request, exc: ProxyException):
+                    return JSONResponse(status_code=400, content={"error": exc.to_dict()})
+                """
+            ),
+        }
+    )
+    errors = {c["key"]: c for c in link(rows, metas).conventions}["errors"]
+    assert "rendered by `openai_exception_handler` (proxy/server.py)" in errors["statement"]

@@ -274,13 +274,30 @@ def test_many_requests_summary() -> None:
         ("app/api_test.py", True),
         ("conftest.py", True),
         ("test_x.py", True),
+        ("weblate/api/tests.py", True),  # Django's startapp layout
+        ("app/testing/fixtures.py", True),
+        ("app\\tests\\helpers.py", True),
         ("app/api.py", False),
+        ("app/latests.py", False),
         ("app/testing.py", False),
         ("app/contest.py", False),
     ],
 )
 def test_is_test_file(path: str, expected: bool) -> None:
     assert testing.is_test_file(path) is expected
+
+
+def test_django_tests_module_is_read() -> None:
+    source = """
+        from django.test import TestCase
+
+        class ScreenshotAPITest(TestCase):
+            def test_list(self):
+                response = self.client.get("/api/screenshots/")
+                self.assertEqual(response.status_code, 200)
+    """
+    tests = by_name(source, "weblate/screenshots/tests.py")
+    assert tests["ScreenshotAPITest.test_list"].meta["requests"][0]["path"] == "/api/screenshots/"
 
 
 def test_non_test_files_are_ignored() -> None:

@@ -35,6 +35,7 @@ def test_test_and_migration_paths_are_not_offered():
     assert _is_test_path("app/migrations/0001_invoices.py")
     assert _is_test_path("lnbits/core/migrations.py")
     assert _is_test_path("conftest.py")
+    assert _is_test_path("weblate/api/tests.py")
     assert not _is_test_path("app/models/invoice.py")
 
 
@@ -269,3 +270,26 @@ def delete_tag(uuid):
         "like `app/api/tags.py`, the module most like the request: `@token_required` (3 of its 3 handlers); "
         "across the project: add `@login_required` like 8 of 11 handlers"
     )
+
+
+@pytest.mark.integration
+def test_header_imports_are_valid_and_never_from_the_exemplar_module_or_tests(tmp_path, real_encoder):
+    """A module name with a hyphen cannot be imported, Django's ``tests.py`` is test code, and
+    the exemplar's own module does not import from itself (``messages.py`` imports
+    ``get_channel_for_user`` from ``channels.py``, the closest module here)."""
+    from memorybrain import Brain
+
+    root = copy_app(FASTAPI_APP, tmp_path / "app")
+    (root / "app/management/commands").mkdir(parents=True)
+    (root / "app/management/commands/send-channel-digest.py").write_text("class ChannelDigest:\n    pass\n")
+    (root / "app/tests.py").write_text("class ChannelTests:\n    def test_list_channels(self):\n        pass\n")
+    with Brain.open(root, encoder=real_encoder) as brain:
+        brain.index()
+        pack = brain.context("Add CRUD endpoints for channels", budget=8000)
+    assert pack.exemplars[0].pattern.path == "app/api/routes/channels.py"
+    header = pack.exemplars[0].header
+    assert "# app/api/routes/channels.py (imports)" in header
+    assert "from app.api.routes.channels import" not in header
+    md = pack.to_markdown()
+    assert "send-channel-digest" not in md and "ChannelDigest" not in md
+    assert "from app.tests import" not in md and "ChannelTests" not in md

@@ -977,3 +977,25 @@ def test_qualify_by_usage() -> None:
     }
     team = [Fact("framework", "aiohttp", None, "", 0, "", origin="team")]
     assert qualify_by_usage(team, set()) == team
+
+
+def test_a_library_only_a_test_extra_declares_and_no_code_imports_is_no_stack() -> None:
+    """lemur: ``pydantic ; extra == "tests"`` with no import of pydantic in the app."""
+    tests_only = fact("validation", "Pydantic", ">=2", "x.dist-info/METADATA", 90, 'pydantic>=2 ; extra == "tests"')
+    runner = fact("testing", "pytest", ">=8", "x.dist-info/METADATA", 91, 'pytest>=8 ; extra == "tests"')
+    used = imported("framework", "Flask", 4, "pkg/app.py")
+    assert [f.name for f in merge_facts([tests_only, runner, used])] == ["Flask", "pytest"]
+
+
+def test_marker_split_pins_take_the_line_for_current_pythons() -> None:
+    """pgAdmin pins a package twice, by Python version: the first line is for old Pythons."""
+    text = """\
+        Metadata-Version: 2.4
+        Name: pgadmin4
+        Requires-Dist: Flask-Security-Too==5.6.*; python_version <= "3.9"
+        Requires-Dist: Flask-Security-Too==5.8.2; python_version > "3.9"
+        Requires-Dist: flask==3.1.*
+        """
+    got = facts("pgadmin4-9.18.dist-info/METADATA", text)
+    assert ("auth", "Flask-Security", "5.8.2", 4, 'Flask-Security-Too==5.8.2; python_version > "3.9"') in got
+    assert not any(f[2] == "5.6.*" for f in got)

@@ -1,0 +1,48 @@
+"""Which of a route's decorators and dependencies are auth (memorybrain.mechanisms)."""
+
+from __future__ import annotations
+
+from memorybrain.mechanisms import auth_mechanisms
+
+
+def test_csrf_exemptions_are_no_access_guard():
+    """pgAdmin: ``@pgCSRFProtect.exempt`` turns a protection off; calling it a guard would
+    advise new endpoints to drop CSRF checks."""
+    meta = {"decorators": ["pgCSRFProtect.exempt", "csrf_exempt", "pga_login_required"]}
+    assert [name for name, _text in auth_mechanisms(meta)] == ["pga_login_required"]
+
+
+def test_auth_dependencies_and_decorators_are_found():
+    meta = {"decorators": ["login_required", "cache.cached"], "dependencies": ["get_current_user", "get_db"]}
+    assert [name for name, _text in auth_mechanisms(meta)] == ["login_required", "get_current_user"]
+
+
+def test_db_session_convention_ignores_auth_checks_and_websocket_sessions():
+    """Phoenix's ``require_human_session`` is a role check and chainlit's ``session`` a
+    websocket session: neither is how handlers reach the database."""
+    import textwrap
+
+    from memorybrain.linker import link
+    from tests.conftest import extract_files
+
+    routes = textwrap.dedent(
+        """
+        from fastapi import APIRouter, Depends
+        router = APIRouter()
+
+        @router.get("/a", dependencies=[Depends(require_human_session)])
+        def a():
+            session.send("x")
+
+        @router.get("/b", dependencies=[Depends(require_human_session)])
+        def b():
+            session.emit("y")
+        """
+    )
+    rows, metas = extract_files({"app/routes.py": routes})
+    assert "db" not in {c["key"] for c in link(rows, metas).conventions}
+
+    db_routes = routes.replace('session.send("x")', "session.add(x)\n    session.commit()")
+    rows, metas = extract_files({"app/routes.py": db_routes})
+    db = {c["key"]: c for c in link(rows, metas).conventions}["db"]
+    assert db["statement"].startswith("handlers use `session` directly (1 of 2")
