@@ -279,8 +279,14 @@ def _literal(pf: ParsedFile, node: Node | None) -> Any:
                 key = _literal(pf, pair.child_by_field_name("key"))
                 out[str(key)] = _literal(pf, pair.child_by_field_name("value"))
         return out
-    if node.type == "conditional_expression":  # ``a if flag else b``: the value when the flag holds
-        return _literal(pf, node.named_children[0]) if node.named_children else None
+    if node.type == "conditional_expression":  # ``a if flag else b``
+        branches = [c for c in node.named_children if c.type != "comment"]
+        first = _literal(pf, branches[0]) if branches else None
+        other = _literal(pf, branches[2]) if len(branches) == 3 else None
+        if isinstance(first, str) and isinstance(other, str) and other != first:
+            # both, the second by its last name: ``...permissions.IsAuthenticated or IsAuthenticatedOrReadOnly``
+            return f"{first} or {_last(other)}"
+        return first
     if node.type == "binary_operator":  # [..] + [..]
         left = _literal(pf, node.child_by_field_name("left"))
         right = _literal(pf, node.child_by_field_name("right"))

@@ -913,6 +913,8 @@ def _throttle_conventions(
     rest = settings.get("rest_framework", {})
     default = [_last(x) for x in rest.get("DEFAULT_THROTTLE_CLASSES") or []]
     rates = rest.get("DEFAULT_THROTTLE_RATES") or {}
+    if isinstance(rates, dict):  # literal rates only (Weblate passes them in as arguments)
+        rates = {k: v for k, v in rates.items() if re.fullmatch(r"\s*\d+\s*/\s*\w+\s*", str(v))}
     explicit: Counter[str] = Counter()
     forms: Counter[str] = Counter()
     who: list[list[Route]] = []

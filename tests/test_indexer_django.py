@@ -905,6 +905,8 @@ def test_rest_framework_built_by_a_project_function_is_read():
                     else "rest_framework.permissions.IsAuthenticatedOrReadOnly"
                 ],
                 "DEFAULT_PAGINATION_CLASS": "site.api.pagination.StandardPagination",
+                "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+                "DEFAULT_THROTTLE_RATES": {"anon": anon_throttle, "user": "100/hour"},
                 "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
             }
     """
@@ -913,10 +915,13 @@ def test_rest_framework_built_by_a_project_function_is_read():
     assert metas["site/settings.py"]["django_settings"]["rest_framework_call"] == "get_drf_settings"
     conventions = {c["key"]: c for c in link(rows, metas).conventions}
     auth = conventions["auth"]["statement"]
-    assert "inherit `IsAuthenticated` from settings.REST_FRAMEWORK" in auth and "AllowAny" not in auth
+    assert "inherit `IsAuthenticated or IsAuthenticatedOrReadOnly` from settings.REST_FRAMEWORK" in auth
+    assert "AllowAny" not in auth
     assert "site/api/spectacular.py:" in auth
     defaults = conventions["defaults"]["statement"]
     assert "pagination `StandardPagination`" in defaults and "exception handler `exception_handler`" in defaults
+    rate = conventions["rate_limit"]["statement"]
+    assert "(rates user 100/hour)" in rate and "anon_throttle" not in rate  # an argument is no rate
 
     # a builder memorybrain cannot find is said to be unread, not taken for DRF's defaults
     del files["site/api/spectacular.py"]

@@ -984,6 +984,7 @@ def test_router_dependencies_built_in_a_variable_reach_the_routes() -> None:
                 def create_v1_router(authentication_enabled: bool) -> APIRouter:
                     dependencies = [Depends(prevent_access_in_read_only_mode)]
                     if authentication_enabled:
+                        dependencies.append(Depends(APIKeyHeader(name="Authorization", auto_error=False)))
                         dependencies.append(Depends(is_authenticated))
                     router = APIRouter(prefix="/v1", dependencies=dependencies)
                     viewer = APIRouter(dependencies=[Depends(restrict_viewers)] if authentication_enabled else [])
@@ -992,6 +993,7 @@ def test_router_dependencies_built_in_a_variable_reach_the_routes() -> None:
                     return router
                 """
             ),
+            "phoenix/auth.py": "async def is_authenticated(request):\n    return None\n",
             "phoenix/routers/v1/spans.py": textwrap.dedent(
                 """
                 from fastapi import APIRouter
@@ -1020,7 +1022,7 @@ def test_router_dependencies_built_in_a_variable_reach_the_routes() -> None:
         }
     )
     routers = metas["phoenix/routers/v1/__init__.py"].get("routers") or {}
-    assert routers["router"]["dependencies"] == ["prevent_access_in_read_only_mode", "is_authenticated"]
+    assert routers["router"]["dependencies"] == ["prevent_access_in_read_only_mode", "APIKeyHeader", "is_authenticated"]
     assert routers["viewer"]["dependencies"] == ["restrict_viewers"]
     assert metas["phoenix/routers/auth.py"]["routers"]["router"]["dependencies"] == ["login_rate_limiter"]
     result = link(rows, metas)
@@ -1081,3 +1083,28 @@ async def r{i}():
     )
     errors = {c["key"]: c for c in link(rows, metas).conventions}["errors"]
     assert "rendered by `openai_exception_handler` (proxy/server.py)" in errors["statement"]
+
+
+def test_an_alias_few_handlers_write_is_not_the_way_auth_is_written() -> None:
+    """litellm: 476 handlers write ``Depends(user_api_key_auth)``, 4 the ``Auth`` alias."""
+    from memorybrain.linker import link
+    from tests.conftest import extract_files
+
+    plain = "".join(
+        f"""
+@router.get("/p{i}")
+async def p{i}(key: UserAPIKeyAuth = Depends(user_api_key_auth)):
+    return None
+"""
+        for i in range(5)
+    )
+    source = (
+        "from typing import Annotated\nfrom fastapi import APIRouter, Depends\n"
+        "Auth = Annotated[UserAPIKeyAuth, Depends(user_api_key_auth)]\nrouter = APIRouter()\n"
+        + plain
+        + '\n@router.get("/a")\nasync def a(key: Auth):\n    return None\n'
+    )
+    rows, metas = extract_files({"proxy/routes.py": source})
+    auth = {c["key"]: c for c in link(rows, metas).conventions}["auth"]
+    assert auth["statement"].startswith("routes require `Depends(user_api_key_auth)` (6 of 6")
+    assert "written as" not in auth["statement"]
