@@ -431,18 +431,27 @@ def _other_decorators(pf: ParsedFile, decorators: list[Node], skip: set[str]) ->
     return names, texts
 
 
+#: Other access decorators named like Django's (django-guardian's ``object_permission_required``,
+#: ``permission_required_or_403``, a project's ``staff_or_owner_required``).
+_AUTH_DECORATOR_NAME = re.compile(r"(?i)(login|permission|perm|staff|superuser|admin|auth|owner)\w*_required")
+
+
+def _is_auth_decorator(name: str) -> bool:
+    return name in _AUTH_DECORATORS or bool(_AUTH_DECORATOR_NAME.search(name))
+
+
 def _django_auth(pf: ParsedFile, decorators: list[Node], bases: list[str]) -> list[str]:
     """login_required/permission_required... from decorators (also inside method_decorator) and mixins."""
     out: list[str] = []
     for dec in decorators:
         name, call = _decorator_info(pf, dec)
-        if _last(name) in _AUTH_DECORATORS:
+        if _is_auth_decorator(_last(name)):
             out.append(_last(name))
         elif _last(name) == "method_decorator" and call is not None:
             pos, _kw = call_args(call)
             for arg in literal_list(pf, pos[0] if pos else None):
                 inner = dotted_name(pf, arg.child_by_field_name("function") if arg.type == "call" else arg)
-                if _last(inner) in _AUTH_DECORATORS:
+                if _is_auth_decorator(_last(inner)):
                     out.append(_last(inner))
     out += [_last(b) for b in bases if _last(b) in _AUTH_MIXINS]
     return list(dict.fromkeys(out))

@@ -9,6 +9,12 @@ from indexers.base import Definition, ParsedFile, call_args, dotted_name, walk
 
 _BODY_TYPES = frozenset({"call", "raise_statement", "return_statement", "except_clause"})
 _ABORT_NAMES = {"abort", "flask.abort", "flask_smorest.abort"}
+#: Helpers that build an HTTP error response, when a handler returns what they build
+#: (pgAdmin's ``return gone(...)``, ``return internal_server_error(errormsg=...)``).
+_ERROR_RESPONSE = re.compile(
+    r"^(bad_request|not_found|forbidden|unauthori[sz]ed|gone|conflict|precondition_failed|service_unavailable"
+    r"|unprocessable\w*|\w*_error|\w*error_response|error_\w+)$"
+)
 
 
 def _status_literal(pf: ParsedFile, node: Any) -> int | str | None:
@@ -113,6 +119,15 @@ def body_refs(pf: ParsedFile, d: Definition) -> dict[str, Any]:
                 code = _status_literal(pf, kw.get("status_code") or (pos[0] if pos else None))
                 if code is not None:
                     http_errors.append(code)
+        elif node.type == "return_statement":
+            value = next((c for c in node.named_children if c.type != "comment"), None)
+            if value is not None and value.type == "call":
+                name = dotted_name(pf, value.child_by_field_name("function"))
+                if name and name not in _ABORT_NAMES and _ERROR_RESPONSE.match(name.rsplit(".", 1)[-1]):
+                    form = error_call_form(pf, value, raised=False)
+                    form["text"] = "return " + form["text"]
+                    form["returned"] = True
+                    error_calls.append(form)
         elif node.type == "except_clause":
             for name in _caught(pf, node):
                 catches.setdefault(name, None)

@@ -893,7 +893,7 @@ def _error_form_conventions(routes: list[Route], defs: dict[str, Any]) -> list[d
                 continue
             callee, style = str(form.get("callee")), str(form.get("status"))
             key = (callee, style, tuple(str(k) for k in form.get("keywords") or []))
-            http_like = callee in _HTTP_ERRORS or callee in exceptions or style != "none"
+            http_like = callee in _HTTP_ERRORS or callee in exceptions or style != "none" or form.get("returned")
             if not http_like or (callee in _BUILTIN_NAMES and style == "none"):
                 continue
             examples[key][str(form["text"])] += 1

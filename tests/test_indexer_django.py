@@ -999,3 +999,26 @@ def test_scoped_rate_throttle_limits_only_views_with_a_scope():
     assert "throttles only views that set `throttle_scope`: 1 of 5 DRF views (`login` ×1)" in rate["statement"]
     assert "on the 5 DRF views that set nothing" not in rate["statement"]
     assert rate["data"]["count"] == 1
+
+
+def test_guardian_and_project_access_decorators_are_auth():
+    """kiwitcms: ``@method_decorator(object_permission_required(...), name="dispatch")``."""
+    fe = _extract(
+        "plans/views.py",
+        """
+        from django.utils.decorators import method_decorator
+        from django.views.generic import DetailView, UpdateView
+        from guardian.decorators import permission_required as object_permission_required
+
+        @method_decorator(object_permission_required("testplans.change_testplan"), name="dispatch")
+        class Edit(UpdateView):
+            model = TestPlan
+
+        @method_decorator(require_POST, name="dispatch")
+        class Clone(DetailView):
+            model = TestPlan
+        """,
+    )
+    routes = _routes(fe)
+    assert routes["Edit"]["django_auth"] == ["object_permission_required"]
+    assert not routes["Clone"].get("django_auth")

@@ -1397,3 +1397,30 @@ def items():
         "ThrottleExceeded": [("e1", "class", "app/errors.py", {"bases": ["Exception"]})],
     }
     assert _unused_rate_limiters(3, defs) == []
+
+
+def test_returned_error_responses_are_the_error_form() -> None:
+    """pgAdmin returns what its error helpers build: ``return gone(...)``,
+    ``return internal_server_error(errormsg=...)``; a helper that is no error is not counted."""
+    from memorybrain.linker import link
+
+    views = "".join(
+        f"""
+@blueprint.route("/obj{i}/<int:oid>", methods=["GET"])
+def obj{i}(oid):
+    status, res = conn.execute_dict(SQL)
+    if not status:
+        return internal_server_error(errormsg=res)
+    if not res["rows"]:
+        return gone(gettext("Could not find the object."))
+    return make_json_response(data=res["rows"][0], status=200)
+"""
+        for i in range(3)
+    )
+    rows, metas = extract_files(
+        {"web/views.py": "from flask import Blueprint\nblueprint = Blueprint('x', __name__)\n" + views}
+    )
+    form = {c["key"]: c for c in link(rows, metas).conventions}["errors:form"]
+    assert form["statement"].startswith("errors are signalled as `return internal_server_error(errormsg=...)` (3 of 3")
+    assert "`return gone(...)` ×3" in form["statement"]
+    assert "make_json_response" not in form["statement"]
