@@ -115,6 +115,20 @@ def test_tight_budget_keeps_the_first_exemplar_by_cutting_its_header(fastapi_bra
 
 
 @pytest.mark.integration
+def test_the_import_header_leaves_room_for_more_routes_of_the_resource(fastapi_brain):
+    """At 1100 tokens the whole header would leave room for one channel route; cut, two fit,
+    and the header keeps the module's own imports."""
+    pack = fastapi_brain.context("Add CRUD endpoints for channels", budget=1100)
+    closest = [ex for ex in pack.exemplars if ex.role == "closest resource"]
+    assert len(closest) >= 2
+    header = pack.exemplars[0].header
+    assert header.startswith("# app/api/routes/channels.py (imports)")
+    assert "from app.api.deps import CurrentUser, SessionDep" in header
+    full = fastapi_brain.context("Add CRUD endpoints for channels", budget=4000).exemplars[0].header
+    assert len(header) < len(full)
+
+
+@pytest.mark.integration
 def test_in_a_module_serving_several_resources_the_requested_one_leads(tmp_path, real_encoder):
     from memorybrain import Brain
 
