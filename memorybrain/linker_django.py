@@ -553,7 +553,7 @@ def django_conventions(
     out += _throttle_conventions(views, settings, defs)
     out += _validation_conventions(rows, views, defs)
     out += _filter_conventions(views, settings, defs)
-    out += _defaults_convention(settings)
+    out += _defaults_convention(settings, " ".join(c["statement"] for c in out))
     return out
 
 
@@ -1061,7 +1061,10 @@ def _filter_conventions(
     ]
 
 
-def _defaults_convention(settings: dict[str, Any]) -> list[dict[str, Any]]:
+def _defaults_convention(settings: dict[str, Any], stated: str = "") -> list[dict[str, Any]]:
+    """What views that set nothing get from settings.REST_FRAMEWORK, leaving out the settings
+    the other conventions already name (``stated``: their statements), plus the project's
+    middleware and database."""
     rest = settings.get("rest_framework") or {}
     if not settings:
         return []
@@ -1076,25 +1079,33 @@ def _defaults_convention(settings: dict[str, Any]) -> list[dict[str, Any]]:
         ("EXCEPTION_HANDLER", "exception handler"),
         ("DEFAULT_SCHEMA_CLASS", "schema"),
     ):
-        if rest.get(key) is not None:
+        if rest.get(key) is not None and key not in stated:
             value = rest[key]
             text = ", ".join(_last(v) for v in value) if isinstance(value, list) else _last(value)
             parts.append(f"{label} `{text}`")
     where = settings.get("sources", {}).get("DEFAULT_PERMISSION_CLASSES") or settings.get("path")
-    statement = "project-wide defaults: views that set nothing get " + (
-        "; ".join(parts)
-        if parts
-        else f"what settings.REST_FRAMEWORK = {settings['rest_framework_unread']} sets (not read)"
-        if settings.get("rest_framework_unread")
-        else "DRF's own defaults (no REST_FRAMEWORK in settings)"
-    )
-    statement += f" (settings.REST_FRAMEWORK, {str(where).rsplit(':', 1)[0]})" if parts else ""
+    said = []
+    if parts:
+        said.append(
+            "views that set nothing get "
+            + "; ".join(parts)
+            + f" (settings.REST_FRAMEWORK, {str(where).rsplit(':', 1)[0]})"
+        )
+    elif settings.get("rest_framework_unread"):
+        if "(not read)" not in stated:
+            unread = settings["rest_framework_unread"]
+            said.append(f"views that set nothing get what settings.REST_FRAMEWORK = {unread} sets (not read)")
+    elif not rest and "no REST_FRAMEWORK in settings" not in stated:
+        said.append("views that set nothing get DRF's own defaults (no REST_FRAMEWORK in settings)")
     mw = [m for m in settings.get("middleware") or [] if not str(m).startswith("django.")]
     if mw:
-        statement += "; project middleware " + ", ".join(f"`{_last(m)}`" for m in mw[:4])
+        said.append("project middleware " + ", ".join(f"`{_last(m)}`" for m in mw[:4]))
     engine = settings.get("database_engine")
     if engine:
-        statement += f"; database `{_last(engine)}`"
+        said.append(f"database `{_last(engine)}`")
+    if not said:
+        return []
+    statement = "project-wide defaults: " + "; ".join(said)
     return [
         {
             "key": "defaults",

@@ -68,16 +68,20 @@ def test_permission_convention_with_counts(drf_brain):
 def test_defaults_errors_pagination_throttling_validation(drf_brain):
     conventions = {c["key"]: c for c in drf_brain.conventions()}
     defaults = conventions["defaults"]["statement"]
-    for part in (
-        "permission `IsAuthenticated`",
-        "pagination `StandardPagination`",
-        "page size `20`",
-        "exception handler `api_exception_handler`",
-        "filter backends `DjangoFilterBackend, OrderingFilter`",
-        "config/settings/base.py",
-        "`RequestIdMiddleware`",
+    # each REST_FRAMEWORK default is said once, by the convention it belongs to ...
+    for key, part in (
+        ("auth", "inherit `IsAuthenticated` from settings.REST_FRAMEWORK['DEFAULT_PERMISSION_CLASSES']"),
+        ("pagination", "`StandardPagination` from settings.REST_FRAMEWORK['DEFAULT_PAGINATION_CLASS']"),
+        ("pagination", "PAGE_SIZE 20"),
+        ("errors", "`api_exception_handler` (core/exceptions.py) is the EXCEPTION_HANDLER"),
+        ("filters", "`DjangoFilterBackend, OrderingFilter` from settings.REST_FRAMEWORK['DEFAULT_FILTER_BACKENDS']"),
     ):
-        assert part in defaults, part
+        assert part in conventions[key]["statement"], part
+    # ... and the defaults keep what nothing else says
+    assert defaults == (
+        "project-wide defaults: views that set nothing get schema `AutoSchema` (settings.REST_FRAMEWORK, "
+        "config/settings/base.py); project middleware `RequestIdMiddleware`; database `postgresql`"
+    )
     errors = conventions["errors"]
     assert errors["data"]["handler"] == "api_exception_handler"
     assert errors["data"]["shape"] == '{"error": {"code", "message", "details"}}'
