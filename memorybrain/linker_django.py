@@ -641,6 +641,7 @@ def _permission_conventions(
             parts.append(
                 f"{len(explicit)} set `permission_classes`: " + ", ".join(f"`{o}` ({uses[o]})" for o in ranked[:3])
             )
+            data["explicit"] = [[o, uses[o]] for o in ranked[:3]]
     if extending:
         parts.append(
             f"{extending} of the views that set `permission_classes` keep the settings defaults and add to "

@@ -1319,6 +1319,13 @@ def _advice(key: str, c: dict[str, Any]) -> str:
     data = c.get("data", {})
     ck = c["key"]
     if ck == "auth" and data.get("inherited"):  # Django REST Framework: the settings default is the convention
+        if data.get("default") == ["AllowAny"] and data.get("explicit"):
+            # the default opens a view to anyone: advise what the guarded views write instead
+            name, n = data["explicit"][0]
+            return (
+                f"views that set nothing are open to anyone (`AllowAny`, {data['count']} of {data['total']}); "
+                f"guarded views set `permission_classes` like `{name}` ({n} view{'s' if n != 1 else ''})"
+            )
         return f"set nothing and inherit `{', '.join(data['default'])}` like {data['count']} of {data['total']} views"
     if ck == "auth" and data.get("class_check"):
         return (

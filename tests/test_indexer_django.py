@@ -1024,3 +1024,25 @@ def test_guardian_and_project_access_decorators_are_auth():
     routes = _routes(fe)
     assert routes["Edit"]["django_auth"] == ["object_permission_required"]
     assert not routes["Clone"].get("django_auth")
+
+
+def test_an_open_default_is_not_advised_when_guarded_views_set_classes():
+    """kolibri: most views set nothing and inherit DRF's ``AllowAny``; the checklist should not
+    tell a new endpoint to do the same, but show what the guarded views write."""
+    from memorybrain.pack import _advice
+
+    views = "from rest_framework.views import APIView\n" + "".join(
+        f"class Open{i}(APIView):\n    def get(self, request):\n        pass\n" for i in range(3)
+    )
+    views += (
+        "class Guarded(APIView):\n    permission_classes = (KolibriAuthPermissions,)\n"
+        "    def get(self, request):\n        pass\n"
+    )
+    rows, metas = _rows({"app/views.py": views})
+    auth = {c["key"]: c for c in link(rows, metas).conventions}["auth"]
+    assert auth["data"]["inherited"] and auth["data"]["explicit"] == [["KolibriAuthPermissions", 1]]
+    advice = _advice("auth", auth)
+    assert advice == (
+        "views that set nothing are open to anyone (`AllowAny`, 3 of 4); "
+        "guarded views set `permission_classes` like `KolibriAuthPermissions` (1 view)"
+    )
