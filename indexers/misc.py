@@ -229,6 +229,8 @@ def _page_class(pf: ParsedFile, d: Definition) -> dict[str, Any] | None:
         }
     if not _words(d.name) & _PAGE_WORDS:
         return None
+    if _words(d.name) & _PAGE_WORDS == {"cursor"} and any("Cursor" in b.rsplit(".", 1)[-1] for b in bases):
+        return None  # a database driver's cursor subclass (pgAdmin's AsyncDictServerCursor), not a page
     attributes = _self_attributes(pf, d)
     paged_base = any(_words(b.rsplit(".", 1)[-1]) & _PAGE_WORDS for b in bases)
     if paged_base and b"wagtail" in pf.source and not any("aginat" in b for b in bases):

@@ -450,3 +450,24 @@ def test_a_class_records_its_view_decorators_and_an_empty_list_counts_as_set() -
     assert "view_decorators" not in out["Child"]
     assert out["Public"]["view_decorators"] == []
     assert out["Api"]["view_decorators"] == ["auth.login_required"]
+
+
+def test_a_database_cursor_subclass_is_no_pagination() -> None:
+    """pgAdmin's driver cursor has offset/limit attributes; it pages nothing for an endpoint."""
+    source = """
+        from psycopg import AsyncServerCursor
+
+        class AsyncDictServerCursor(AsyncServerCursor):
+            def __init__(self, *args, **kwargs):
+                self.offset = 0
+                self.limit = 100
+                self.page = 1
+
+        class CursorPage:
+            def __init__(self, items, next_cursor):
+                self.items = items
+                self.next_cursor = next_cursor
+                self.limit = len(items)
+        """
+    found = by_name(source)
+    assert "AsyncDictServerCursor" not in found
