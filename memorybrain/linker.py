@@ -45,7 +45,7 @@ PatternRow = tuple[str, str, str, str, dict[str, Any], int, str]
 
 #: Bump when linking or convention logic changes: stores linked by another version relink on
 #: the next ``brain index`` even when no file changed.
-LINKER_VERSION = "30"
+LINKER_VERSION = "31"
 
 _RATE_RE = re.compile(r"limit|throttl|rate", re.I)
 #: A page-size parameter is no rate limit: ``Depends(LimitFilter.depends)``, ``limit_param``.
@@ -1248,6 +1248,28 @@ def _response_conventions(routes: list[Route]) -> list[dict[str, Any]]:
     return out
 
 
+_SCHEMA_DECORATOR = re.compile(r"^@([\w.]+)\((.*)\)$", re.S)
+
+
+def _decorator_schemas(texts: list[str], schema_names: set[str]) -> tuple[set[str], set[str]]:
+    """Schemas a validating decorator names (lemur's ``@validate_schema(api_key_input_schema,
+    api_key_output_schema)``): a schema class, or a module-level instance named after one
+    (``api_key_input_schema`` -> ``ApiKeyInputSchema``); (inputs, outputs), an argument
+    whose name says output or response going to the outputs."""
+    inputs: set[str] = set()
+    outputs: set[str] = set()
+    for text in texts:
+        m = _SCHEMA_DECORATOR.match(str(text).strip())
+        if m is None or not re.search(r"(?i)schema|validat", last_name(m.group(1))):
+            continue
+        for ident in re.findall(r"\b[A-Za-z_]\w*\b", m.group(2)):
+            name = ident if ident in schema_names else "".join(w.capitalize() for w in ident.split("_"))
+            if name not in schema_names:
+                continue
+            (outputs if re.search(r"(?i)output|response", ident) else inputs).add(name)
+    return inputs, outputs
+
+
 def _validation_conventions(rows: list[PatternRow], routes: list[Route], defs: dict[str, Any]) -> list[dict[str, Any]]:
     """Which schemas validate input (request bodies) and which shape output."""
     schema_names = {name for name, ds in defs.items() if any(d[1] == "schema" for d in ds)}
@@ -1258,6 +1280,9 @@ def _validation_conventions(rows: list[PatternRow], routes: list[Route], defs: d
         out_names = _type_names(str(r.meta.get("response_model") or r.meta.get("response_annotation") or ""))
         out_names |= {last_name(str(x)) for x in r.meta.get("output_schemas") or []}
         in_names = {last_name(str(x)) for x in r.meta.get("input_schemas") or []}
+        dec_in, dec_out = _decorator_schemas(r.meta.get("decorator_texts") or [], schema_names)
+        in_names |= dec_in
+        out_names |= dec_out
         used = {last_name(str(x)) for x in r.meta.get("schemas") or []} | {
             last_name(str(c)) for c in r.meta.get("calls") or [] if last_name(str(c)) in schema_names
         }

@@ -1424,3 +1424,48 @@ def obj{i}(oid):
     assert form["statement"].startswith("errors are signalled as `return internal_server_error(errormsg=...)` (3 of 3")
     assert "`return gone(...)` ×3" in form["statement"]
     assert "make_json_response" not in form["statement"]
+
+
+def test_schemas_named_by_a_validating_decorator_are_the_validation_convention() -> None:
+    """lemur: ``@validate_schema(api_key_input_schema, api_key_output_schema)`` with module-level
+    instances of marshmallow schemas."""
+    from memorybrain.linker import link
+
+    schemas = dedent(
+        """
+        from marshmallow import Schema, fields
+
+        class ApiKeyInputSchema(Schema):
+            name = fields.String()
+
+        class ApiKeyOutputSchema(Schema):
+            id = fields.Integer()
+
+        api_key_input_schema = ApiKeyInputSchema()
+        api_key_output_schema = ApiKeyOutputSchema()
+        """
+    )
+    views = dedent(
+        """
+        from flask import Blueprint
+        from flask_restful import Api, Resource
+        from lemur.api_keys.schemas import api_key_input_schema, api_key_output_schema
+        mod = Blueprint("api_keys", __name__)
+        api = Api(mod)
+
+        class ApiKeyList(Resource):
+            @validate_schema(api_key_input_schema, api_key_output_schema)
+            def post(self, data=None):
+                return service.create(**data)
+
+            @validate_schema(None, api_key_output_schema)
+            def get(self):
+                return service.render()
+
+        api.add_resource(ApiKeyList, "/keys", endpoint="api_keys")
+        """
+    )
+    rows, metas = extract_files({"lemur/api_keys/schemas.py": schemas, "lemur/api_keys/views.py": views})
+    validation = {c["key"]: c for c in link(rows, metas).conventions}["validation"]
+    assert "request bodies are validated by `ApiKeyInputSchema`" in validation["statement"]
+    assert "responses are shaped by `ApiKeyOutputSchema`" in validation["statement"]
