@@ -548,7 +548,7 @@ def django_conventions(
     out += _permission_conventions(views, settings, defs)
     out += _authentication_conventions(views, settings, defs)
     out += _error_conventions(rows, routes, settings, defs)
-    out += _db_error_conventions(routes, defs)
+    out += db_error_conventions(routes, defs)
     out += _pagination_conventions(views, settings, defs)
     out += _throttle_conventions(views, settings, defs)
     out += _validation_conventions(rows, views, defs)
@@ -796,30 +796,43 @@ def _error_conventions(
     ]
 
 
-_DB_ERRORS = re.compile(r"IntegrityError|DatabaseError|OperationalError|DoesNotExist|ProtectedError|RestrictedError")
+_DB_ERRORS = re.compile(
+    r"IntegrityError|DatabaseError|OperationalError|DoesNotExist|ProtectedError|RestrictedError"
+    r"|SQLAlchemyError|NoResultFound|MultipleResultsFound|UniqueViolation|ForeignKeyViolation|DBAPIError"
+)
 
 
-def _db_error_conventions(routes: list[Route], defs: dict[str, Any]) -> list[dict[str, Any]]:
-    """``except IntegrityError: raise Conflict(...)`` in view bodies: how database errors become HTTP errors."""
+def db_error_conventions(routes: list[Route], defs: dict[str, Any], django: bool = True) -> list[dict[str, Any]]:
+    """``except IntegrityError: raise Conflict(...)`` in view bodies: how database errors become
+    HTTP errors (Django views, or with ``django=False`` the other routes: ``raise
+    HTTPException(409)``, ``abort(409)``)."""
     caught: Counter[str] = Counter()
     raised: Counter[str] = Counter()
     where: list[Route] = []
     for r in routes:
-        if r.meta.get("framework") not in DJANGO_FRAMEWORKS:
+        if (r.meta.get("framework") in DJANGO_FRAMEWORKS) != django:
             continue
         db = [_last(c) for c in r.meta.get("catches") or [] if _DB_ERRORS.search(str(c))]
         if not db:
             continue
+        then = {f"raise {_last(x)}" for x in r.meta.get("raises") or []}
+        then |= {f"abort({a})" for a in r.meta.get("aborts") or []}
+        if not django and not then:  # caught and logged, or retried: no HTTP error said
+            continue
         where.append(r)
         caught.update(sorted(set(db)))
-        raised.update(sorted({_last(x) for x in r.meta.get("raises") or []}))
+        raised.update(sorted(then))
     if not where:
         return []
     exc = ", ".join(f"`{c}`" for c, _ in caught.most_common(3))
-    then = ", ".join(f"`raise {x}`" for x, _ in raised.most_common(2))
-    statement = f"database errors: views catch {exc}" + (f" and {then}" if then else "")
-    statement += f" ({len(where)} handler{'s' if len(where) != 1 else ''}, e.g. {where[0].meta.get('handler')})"
-    ids = [where[0].id] + [i for x, _ in raised.most_common(1) for i in _ids(defs, x, ("exception",))]
+    then = ", ".join(f"`{x}`" for x, _ in raised.most_common(2))
+    who = "views" if django else "handlers"
+    example = where[0].meta.get("handler") if django else where[0].label
+    statement = f"database errors: {who} catch {exc}" + (f" and {then}" if then else "")
+    statement += f" ({len(where)} handler{'s' if len(where) != 1 else ''}, e.g. {example})"
+    ids = [where[0].id] + [
+        i for x, _ in raised.most_common(1) for i in _ids(defs, x.removeprefix("raise "), ("exception",))
+    ]
     return [
         {
             "key": "errors:db",

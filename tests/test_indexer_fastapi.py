@@ -1108,3 +1108,38 @@ async def p{i}(key: UserAPIKeyAuth = Depends(user_api_key_auth)):
     auth = {c["key"]: c for c in link(rows, metas).conventions}["auth"]
     assert auth["statement"].startswith("routes require `Depends(user_api_key_auth)` (6 of 6")
     assert "written as" not in auth["statement"]
+
+
+def test_database_errors_caught_in_handler_bodies() -> None:
+    """Phoenix: ``except (PostgreSQLIntegrityError, SQLiteIntegrityError): raise HTTPException(409)``
+    in handlers, with no exception handler for database errors."""
+    from memorybrain.linker import link
+    from tests.conftest import extract_files
+
+    source = textwrap.dedent(
+        """
+        from fastapi import APIRouter, HTTPException
+        from sqlalchemy.exc import IntegrityError as PostgreSQLIntegrityError
+        router = APIRouter()
+
+        @router.post("/labels")
+        async def create_label(body: dict):
+            try:
+                await session.flush()
+            except PostgreSQLIntegrityError:
+                raise HTTPException(status_code=409, detail="exists")
+
+        @router.get("/labels")
+        async def list_labels():
+            try:
+                return await session.scalars(q)
+            except PostgreSQLIntegrityError:
+                log.warning("retrying")
+        """
+    )
+    rows, metas = extract_files({"app/labels.py": source})
+    db = {c["key"]: c for c in link(rows, metas).conventions}["errors:db"]
+    assert db["statement"] == (
+        "database errors: handlers catch `PostgreSQLIntegrityError` and `raise HTTPException` "
+        "(1 handler, e.g. POST /labels)"
+    )
