@@ -73,6 +73,8 @@ _MIXIN_ACTIONS = {
     "UpdateModelMixin": ["update", "partial_update"],
     "DestroyModelMixin": ["destroy"],
 }
+#: DRF's mixins -> the viewset actions each serves (read by the linker for project mixins' bases).
+MIXIN_ACTIONS = _MIXIN_ACTIONS
 _VIEWSETS = {
     "ModelViewSet": _ALL_ACTIONS,
     "ReadOnlyModelViewSet": ["list", "retrieve"],

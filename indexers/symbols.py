@@ -7,6 +7,7 @@ uses), so retrieval can follow a handler's chain. More specific indexers win ove
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from indexers.base import ParsedFile, base_classes, class_attributes, first_docline, signature, view_decorator_entries
 from indexers.refs import body_refs
@@ -54,6 +55,20 @@ def constants(pf: ParsedFile) -> list[str]:
     return out
 
 
+_VIEWSET_ACTION_NAMES = ("list", "create", "retrieve", "update", "partial_update", "destroy")
+
+
+def _viewset_actions_defined(pf: ParsedFile, d: Any) -> list[str]:
+    """The DRF viewset action methods a class body defines, in DRF's order."""
+    body = d.definition.child_by_field_name("body")
+    names = set()
+    for stmt in body.named_children if body is not None else []:
+        fn = stmt.named_children[-1] if stmt.type == "decorated_definition" and stmt.named_children else stmt
+        if fn.type == "function_definition":
+            names.add(pf.text(fn.child_by_field_name("name")))
+    return [a for a in _VIEWSET_ACTION_NAMES if a in names]
+
+
 def extract(pf: ParsedFile) -> FileExtract:
     out: list[Pattern] = []
     for d in pf.definitions():
@@ -69,6 +84,9 @@ def extract(pf: ParsedFile) -> FileExtract:
         }
         if d.is_class:
             meta["bases"] = base_classes(pf, d)
+            actions = _viewset_actions_defined(pf, d)
+            if actions:  # a project mixin that serves DRF actions (pulpcore's AsyncUpdateMixin)
+                meta["viewset_actions"] = actions
             view_decorators = class_view_decorators(pf, d.node)
             if view_decorators is not None:
                 meta["view_decorators"] = view_decorators

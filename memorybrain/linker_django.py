@@ -22,7 +22,7 @@ import re
 from collections import Counter, defaultdict
 from typing import TYPE_CHECKING, Any
 
-from indexers.django import VIEWSET_ACTIONS
+from indexers.django import MIXIN_ACTIONS, VIEWSET_ACTIONS
 
 if TYPE_CHECKING:
     from memorybrain.linker import ModuleIndex, PatternRow, Route
@@ -140,12 +140,31 @@ class DjangoUrls:
                     if meta.get("action") in VIEWSET_ACTIONS:
                         self.class_actions[node].add(str(meta["action"]))
                         own_methods[node].add(str(meta["action"]))
+        #: the project's other classes (mixins): (file, class) -> (bases, viewset actions it defines)
+        self.mixins: dict[tuple[str, str], tuple[list[str], list[str]]] = {
+            (path, name): (list(meta.get("bases") or []), list(meta.get("viewset_actions") or []))
+            for _pid, kind, name, path, meta, _u, _s in rows or []
+            if kind == "class" and meta.get("bases") is not None
+        }
         #: viewset classes whose actions the indexer guessed from a base's name, corrected from
         #: that base when it is the project's: (file, class) -> the actions its class pattern serves
         self.corrected: dict[tuple[str, str], set[str]] = {}
         guessed = [n for n, m in self.classes.items() if m.get("actions_guessed")]
         for node in guessed:
             self._served(node, own_methods, set())
+        # any viewset also serves what the project's mixins among its bases define
+        # (pulpcore's DistributionViewSet(ReadOnlyDistributionViewSet, AsyncUpdateMixin, ...))
+        for node, meta in self.classes.items():
+            if meta.get("view_type") != "viewset":
+                continue
+            extra: set[str] = set()
+            for base in meta.get("bases") or []:
+                target = self.modules.resolve_name(node[0], str(base))
+                if target is not None and target not in self.classes and target in self.mixins:
+                    extra |= self._mixin_actions(target, set())
+            if extra - self.class_actions[node]:
+                self.class_actions[node] |= extra
+                self.corrected[node] = set(self.class_actions[node])
         self._own_methods = own_methods
         self.settings = merged_settings(files_meta)
         #: (file, view name) -> [{"path", "actions"}]
@@ -290,14 +309,35 @@ class DjangoUrls:
         found = False
         for base in meta.get("bases") or []:
             target = self.modules.resolve_name(node[0], str(base))
-            if target and target != node and target in self.classes:
+            if target is None or target == node:
+                continue
+            if target in self.classes:
                 served |= self._served(target, own_methods, seen)
-                found = True
-        if not found:
+                found = found or str(base).lower().endswith("modelviewset")
+            elif target in self.mixins:  # a project mixin: what it and its bases define
+                served |= self._mixin_actions(target, set())
+                found = found or str(base).lower().endswith("modelviewset")
+        if not found:  # the base the guess came from is not the project's: keep the guess
             return self.class_actions.get(node, set())
         self.corrected[node] = served
         self.class_actions[node] = set(served)
         return served
+
+    def _mixin_actions(self, node: tuple[str, str], seen: set[tuple[str, str]]) -> set[str]:
+        """The viewset actions a project mixin serves: its own methods, DRF's mixins among its
+        bases, and what its project bases serve (pulpcore's ``AsyncUpdateMixin``: update,
+        partial_update)."""
+        if node in seen or len(seen) > 6 or node not in self.mixins:
+            return set()
+        seen.add(node)
+        bases, actions = self.mixins[node]
+        out = set(actions)
+        for base in bases:
+            out |= set(MIXIN_ACTIONS.get(_last(str(base)), []))
+            target = self.modules.resolve_name(node[0], str(base))
+            if target is not None and target != node:
+                out |= self._mixin_actions(target, seen)
+        return out
 
     # -- per route
 

@@ -951,18 +951,39 @@ def test_actions_guessed_from_a_project_base_name_follow_that_base():
                         pass
                 class FileContentViewSet(ReadOnlyContentViewSet):
                     pass
+                class AsyncReservedObjectMixin:
+                    def async_reserved_resources(self, instance):
+                        return []
+                class AsyncUpdateMixin(AsyncReservedObjectMixin):
+                    def update(self, request, pk, **kwargs):
+                        return dispatch(pk)
+                    def partial_update(self, request, *args, **kwargs):
+                        return self.update(request, *args, **kwargs)
+                class AsyncRemoveMixin(AsyncReservedObjectMixin, mixins.DestroyModelMixin):
+                    pass
+                class RemoteViewSet(NamedModelViewSet, mixins.CreateModelMixin, AsyncUpdateMixin, AsyncRemoveMixin):
+                    pass
+                class DistributionViewSet(ReadOnlyContentViewSet, AsyncUpdateMixin):
+                    pass
+                class TaskViewSet(NamedModelViewSet, mixins.ListModelMixin, mixins.DestroyModelMixin):
+                    def destroy(self, request, pk=None):
+                        return Response(status=204)
                 class ThirdPartyViewSet(external.SomeModelViewSet):
                     pass
             """,
             "core/urls.py": """
                 from rest_framework import routers
                 from core.viewsets import FileContentViewSet, ListRemoteViewSet
-                from core.viewsets import ReadOnlyContentViewSet, ThirdPartyViewSet
+                from core.viewsets import ReadOnlyContentViewSet, ThirdPartyViewSet, RemoteViewSet, TaskViewSet
+                from core.viewsets import DistributionViewSet
                 router = routers.SimpleRouter()
                 router.register(r"content", ReadOnlyContentViewSet, basename="content")
                 router.register(r"files", FileContentViewSet, basename="files")
                 router.register(r"remotes", ListRemoteViewSet, basename="remotes")
                 router.register(r"other", ThirdPartyViewSet, basename="other")
+                router.register(r"rem", RemoteViewSet, basename="rem")
+                router.register(r"tasks", TaskViewSet, basename="tasks")
+                router.register(r"dist", DistributionViewSet, basename="dist")
                 urlpatterns = router.urls
             """,
         }
@@ -976,6 +997,16 @@ def test_actions_guessed_from_a_project_base_name_follow_that_base():
     assert by_handler["ReadOnlyContentViewSet"]["methods"] == ["GET"]
     # a base outside the project keeps what its name says
     assert len(by_handler["ThirdPartyViewSet"]["actions"]) == 6
+    # the project's mixins serve what they define and what DRF's mixins among their bases serve
+    assert [a["action"] for a in by_handler["RemoteViewSet"]["actions"]] == [
+        "create", "update", "partial_update", "destroy"
+    ]  # fmt: skip
+    assert by_handler["RemoteViewSet"]["methods"] == ["POST", "PUT", "PATCH", "DELETE"]
+    assert [a["action"] for a in by_handler["TaskViewSet"]["actions"]] == ["list"]
+    assert [a["action"] for a in by_handler["DistributionViewSet"]["actions"]] == [
+        "list", "retrieve", "update", "partial_update"
+    ]  # fmt: skip
+    assert by_handler["TaskViewSet.destroy"]["urls"] == [{"methods": ["DELETE"], "path": "/tasks/{pk}/"}]
 
 
 def test_scoped_rate_throttle_limits_only_views_with_a_scope():
