@@ -46,7 +46,7 @@ PatternRow = tuple[str, str, str, str, dict[str, Any], int, str]
 
 #: Bump when linking or convention logic changes: stores linked by another version relink on
 #: the next ``brain index`` even when no file changed.
-LINKER_VERSION = "34"
+LINKER_VERSION = "35"
 
 _RATE_RE = re.compile(r"limit|throttl|rate", re.I)
 #: A page-size parameter is no rate limit: ``Depends(LimitFilter.depends)``, ``limit_param``.
@@ -675,7 +675,10 @@ def _auth_conventions(routes: list[Route], defs: dict[str, Any], aliases_map: di
             },
         }
     ]
-    for other in ranked[1:3]:
+    # the next two that guard only some of the routes (a companion on exactly the main one's
+    # routes, such as an API-key header scheme, is no role check)
+    others = [o for o in ranked[1:] if users[o] != users[main]][:2]
+    for other in others:
         m = len(users[other])
         if m < 2 and total > 3:
             continue

@@ -1035,6 +1035,9 @@ def test_router_dependencies_built_in_a_variable_reach_the_routes() -> None:
         assert {"restrict_viewers", "prevent_access_in_read_only_mode", "is_authenticated"} <= set(deps)
     assert by_name["list_spans"]["full_path"] == "/v1/spans"
     assert conventions["auth"]["statement"].startswith("routes require `Depends(is_authenticated)` (2 of 3")
+    # the header scheme on the same routes is no "guard where only some users may act"
+    assert not any(key.startswith("auth:") and "APIKeyHeader" in key for key in conventions)
+    assert "auth:restrict_viewers" not in conventions  # on the same two routes too
 
 
 def test_the_registered_exception_handler_wins_over_a_lookalike_helper() -> None:
