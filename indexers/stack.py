@@ -902,7 +902,7 @@ def _role(fact: Fact) -> str:
     """ "team", "lock" (resolved version), "declared" or "import"."""
     if fact.origin == "team":
         return "team"
-    if fact.source_line == 0 and fact.evidence.startswith("imported in "):
+    if fact.evidence.startswith("imported in "):  # (indexing gives it the import's line)
         return "import"
     name = _basename(fact.source_path)
     if name in _LOCK_FILES or (name in _RUNTIME_FILES and fact.category == "python"):

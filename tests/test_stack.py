@@ -999,3 +999,13 @@ def test_marker_split_pins_take_the_line_for_current_pythons() -> None:
     got = facts("pgadmin4-9.18.dist-info/METADATA", text)
     assert ("auth", "Flask-Security", "5.8.2", 4, 'Flask-Security-Too==5.8.2; python_version > "3.9"') in got
     assert not any(f[2] == "5.6.*" for f in got)
+
+
+def test_import_facts_keep_their_role_once_indexing_gives_them_a_line() -> None:
+    """Indexing sets an import fact's line to the first import; it must still count as an
+    import (lemur's test-extra Pydantic stayed in its stack because it did not)."""
+    tests_only = fact(
+        "validation", "Pydantic", "==2.12.5", "x.dist-info/METADATA", 274, 'pydantic==2.12.5; extra == "tests"'
+    )
+    flask = Fact("framework", "Flask", None, "lemur/app.py", 3, "imported in lemur/app.py")
+    assert [f.name for f in merge_facts([tests_only, flask])] == ["Flask"]
