@@ -46,7 +46,7 @@ PatternRow = tuple[str, str, str, str, dict[str, Any], int, str]
 
 #: Bump when linking or convention logic changes: stores linked by another version relink on
 #: the next ``brain index`` even when no file changed.
-LINKER_VERSION = "35"
+LINKER_VERSION = "36"
 
 _RATE_RE = re.compile(r"limit|throttl|rate", re.I)
 #: A page-size parameter is no rate limit: ``Depends(LimitFilter.depends)``, ``limit_param``.
@@ -1567,6 +1567,8 @@ def _db_conventions(routes: list[Route], defs: dict[str, Any]) -> list[dict[str,
             for r in routes
             if any(str(c).startswith(name + ".") and _DB_VERB_RE.search(str(c)) for c in r.meta.get("calls") or [])
         )
+        if n < 2 and total > 3:  # one handler is no convention (chainlit's websocket ``session.get``)
+            return []
         return [
             {
                 "key": "db",

@@ -46,3 +46,24 @@ def test_db_session_convention_ignores_auth_checks_and_websocket_sessions():
     rows, metas = extract_files({"app/routes.py": db_routes})
     db = {c["key"]: c for c in link(rows, metas).conventions}["db"]
     assert db["statement"].startswith("handlers use `session` directly (1 of 2")
+
+
+def test_one_handler_calling_session_get_is_no_database_convention():
+    import textwrap
+
+    from memorybrain.linker import link
+    from tests.conftest import extract_files
+
+    routes = "from fastapi import APIRouter\nrouter = APIRouter()\n" + "".join(
+        f'\n@router.get("/r{i}")\ndef r{i}():\n    return {{}}\n' for i in range(4)
+    )
+    routes += textwrap.dedent(
+        """
+        @router.post("/upload")
+        def upload_file(session_id: str):
+            session = WebsocketSession.get_by_id(session_id)
+            return session.get("files")
+        """
+    )
+    rows, metas = extract_files({"app/server.py": routes})
+    assert "db" not in {c["key"] for c in link(rows, metas).conventions}
