@@ -187,6 +187,8 @@ def _page_function(pf: ParsedFile, d: Definition) -> dict[str, Any] | None:
     paged_keys = set(keys) & _PAGE_KEYS
     if not actions and len(paged_keys) < 2:
         return None
+    if _words(d.name) & _PAGE_WORDS == {"cursor"} and not set(params) & _PAGE_PARAMS and len(paged_keys) < 2:
+        return None  # a text cursor (pgAdmin's get_word_before_cursor(word) slices a string)
     return {
         "params": params,
         "returns_keys": keys,

@@ -471,3 +471,19 @@ def test_a_database_cursor_subclass_is_no_pagination() -> None:
         """
     found = by_name(source)
     assert "AsyncDictServerCursor" not in found
+
+
+def test_a_text_cursor_function_is_no_pagination() -> None:
+    found = by_name(
+        """
+        def get_word_before_cursor(word):
+            text = document.text_before_cursor
+            return text[len(text) - len(word):]
+
+        def next_page_by_cursor(items, cursor=None, limit=10):
+            start = int(cursor or 0)
+            return {"data": items[start:start + limit], "next_cursor": str(start + limit)}
+        """
+    )
+    assert "get_word_before_cursor" not in found
+    assert found["next_page_by_cursor"].meta["style"] == "cursor"
