@@ -212,6 +212,8 @@ def exemplar_cost(ex: Exemplar, fmt: str) -> int:
     return len(exemplar_markdown(ex)) + 1
 
 
+#: Weight of a route module's routes naming the request's resource, against similarity (~0.3-0.9).
+NAMING_WEIGHT = 0.25
 #: Lines of each of the next closest routes the first exemplar's header leaves room for.
 ROOM_LINES = 12
 #: ... but the header keeps at least this share of what the fixed sections leave ...
@@ -988,8 +990,23 @@ class PackBuilder:
             return similarity + 0.02 * min(len(hs), 5) + completeness + conform - app_level
 
         with_routers = any(not self._on_app(p) for p in pats.values())
+        terms = resource_terms(request)
 
-        ranked = sorted(by_file, key=lambda p: (-score(p), p))
+        def naming(path: str) -> float:
+            """How fully, on average, the module's routes name the resource (``WeightEntryViewSet`` at
+            ``/api/v2/weightentry/`` for "weight entries"): meaning can rank ``WorkoutViewSet``
+            close, the name settles it."""
+            if not terms:
+                return 0.0
+            shares = [
+                _matched_terms(terms, name_words(f"{p.qualname} {p.meta.get('full_path') or p.meta.get('path') or ''}"))
+                / len(terms)
+                for h in by_file[path]
+                if (p := pats.get(h.id)) is not None
+            ]
+            return sum(shares) / len(shares) if shares else 0.0
+
+        ranked = sorted(by_file, key=lambda p: (-(score(p) + NAMING_WEIGHT * naming(p)), p))
         return ranked[0], by_file[ranked[0]], ranked[1:]
 
     def _on_app(self, route: Pattern) -> bool:

@@ -376,3 +376,42 @@ def test_crud_set_in_a_module_of_many_resources_takes_the_resources_own_routes(t
         pack = brain.context("Add CRUD endpoints for threads", budget=8000)
     closest = [ex.pattern.name for ex in pack.exemplars if ex.role == "closest resource"]
     assert set(closest[:4]) == {"get_user_threads", "get_thread", "rename_thread", "delete_thread"}
+
+
+@pytest.mark.integration
+def test_the_module_whose_routes_name_the_resource_leads(tmp_path, real_encoder):
+    """wger: "weight entries" picked WorkoutViewSet (close in meaning, a fuller module) over
+    WeightEntryViewSet; the routes that name the resource settle it."""
+    from memorybrain import Brain
+
+    root = tmp_path / "app"
+    (root / "app/routers").mkdir(parents=True)
+    for name in ("__init__.py", "routers/__init__.py"):
+        (root / "app" / name).write_text("")
+    crud = "from fastapi import APIRouter\nrouter = APIRouter()\n"
+    workouts = crud + "".join(
+        f'\n@router.{m}("/workouts/{p}")\ndef {f}_workout():\n    return {{}}\n'
+        for m, p, f in (("get", "", "list"), ("post", "", "create"), ("get", "{wid}", "get"),
+                        ("put", "{wid}", "update"), ("delete", "{wid}", "delete"), ("get", "{wid}/log", "log"))
+    )  # fmt: skip
+    weights = crud + "".join(
+        f'\n@router.{m}("/weight-entries/{p}")\ndef {f}_weight_entry():\n    return {{}}\n'
+        for m, p, f in (("get", "", "list"), ("post", "", "create"))
+    )
+    (root / "app/routers/workouts.py").write_text(workouts)
+    (root / "app/routers/weights.py").write_text(weights)
+    with Brain.open(root, encoder=real_encoder) as brain:
+        brain.index()
+        pack = brain.context("Add CRUD API endpoints for weight entries", budget=4000)
+        assert pack.exemplars[0].pattern.path == "app/routers/weights.py"
+        # even when retrieval ranks the workout routes closer, as it did on wger
+        from memorybrain.retrieve import Hit
+
+        builder = brain._builder
+        routes = list(brain.patterns(kind="route"))
+        hits = [
+            Hit(p.id, "route", p.path, 0.7 if "workout" in p.path else 0.6, 0.0, 0.0)
+            for p in sorted(routes, key=lambda p: p.path != "app/routers/workouts.py")
+        ]
+        module, _routes, _rest = builder._best_module(hits, [], "Add CRUD API endpoints for weight entries")
+        assert module == "app/routers/weights.py"
