@@ -46,7 +46,7 @@ PatternRow = tuple[str, str, str, str, dict[str, Any], int, str]
 
 #: Bump when linking or convention logic changes: stores linked by another version relink on
 #: the next ``brain index`` even when no file changed.
-LINKER_VERSION = "36"
+LINKER_VERSION = "37"
 
 _RATE_RE = re.compile(r"limit|throttl|rate", re.I)
 #: A page-size parameter is no rate limit: ``Depends(LimitFilter.depends)``, ``limit_param``.
@@ -636,7 +636,7 @@ def _auth_conventions(routes: list[Route], defs: dict[str, Any], aliases_map: di
     # class (``APIKeyHeader``) on the same routes
     ranked = sorted(users, key=lambda n: (-len(users[n]), last_name(n) not in defs, n))
     main = ranked[0]
-    form = written[main].most_common(1)[0][0]
+    form = _usual_form(written[main])
     n = len(users[main])
     # the Annotated aliases (CurrentUser = Annotated[User, Depends(get_current_user)]) of
     # the main mechanism that its routes actually write
@@ -682,7 +682,7 @@ def _auth_conventions(routes: list[Route], defs: dict[str, Any], aliases_map: di
         m = len(users[other])
         if m < 2 and total > 3:
             continue
-        form2 = written[other].most_common(1)[0][0]
+        form2 = _usual_form(written[other])
         methods = Counter(meth for r in routes if r.id in users[other] for meth in r.methods)
         where = ", ".join(f"{k} {v}" for k, v in methods.most_common(3))
         out.append(
@@ -700,6 +700,19 @@ def _auth_conventions(routes: list[Route], defs: dict[str, Any], aliases_map: di
             }
         )
     return out
+
+
+def _usual_form(written: Counter[str]) -> str:
+    """How a mechanism is written: its most common text, or with its arguments elided when no
+    text covers half its uses (pgAdmin's ``@permissions_required(AllPermissionTypes.tools_ai)``
+    is 14 of 52 ``@permissions_required(...)``)."""
+    form, n = written.most_common(1)[0]
+    if n * 2 >= sum(written.values()) or not form.endswith(")") or "(" not in form:
+        return form
+    if form.startswith(("Depends(", "Security(")):  # the dependency stays: Security(auth, ...)
+        head = form.split(",", 1)[0]
+        return head + ", ...)" if "," in form else form
+    return form[: form.index("(")] + "(...)"
 
 
 def _class_access_checks(routes: list[Route]) -> list[dict[str, Any]]:

@@ -23,11 +23,12 @@ _TEST_DIRS = frozenset({"tests", "test", "testing"})
 
 
 def is_test_path(path: str) -> bool:
-    """Test code: ``test_*.py``, ``*_test.py``, ``conftest.py``, Django's ``tests.py``, or any
+    """Test code: ``test_*.py``, ``*_test.py``, ``conftest.py``, Django's ``tests.py``, a
+    ``test.py`` of test helpers (misago's ``threads/test.py``), or any
     file under a ``tests``/``test``/``testing`` folder (``path`` relative, ``/`` or ``\\``)."""
     parts = path.replace("\\", "/").split("/")
     name = parts[-1]
-    if name in ("conftest.py", "tests.py") or name.startswith("test_") or name.endswith("_test.py"):
+    if name in ("conftest.py", "tests.py", "test.py") or name.startswith("test_") or name.endswith("_test.py"):
         return True
     return any(part in _TEST_DIRS for part in parts[:-1])
 

@@ -276,6 +276,7 @@ def test_many_requests_summary() -> None:
         ("test_x.py", True),
         ("weblate/api/tests.py", True),  # Django's startapp layout
         ("app/testing/fixtures.py", True),
+        ("misago/threads/test.py", True),
         ("app\\tests\\helpers.py", True),
         ("app/api.py", False),
         ("app/latests.py", False),

@@ -67,3 +67,18 @@ def test_one_handler_calling_session_get_is_no_database_convention():
     )
     rows, metas = extract_files({"app/server.py": routes})
     assert "db" not in {c["key"] for c in link(rows, metas).conventions}
+
+
+def test_a_mechanism_written_with_many_arguments_is_shown_with_them_elided():
+    from collections import Counter
+
+    from memorybrain.linker import _usual_form
+
+    many = Counter({"@permissions_required(AllPermissionTypes.tools_ai)": 14, "@permissions_required(P.psql)": 12})
+    many["@permissions_required(P.schema_diff)"] = 25
+    assert _usual_form(many) == "@permissions_required(...)"
+    assert _usual_form(Counter({"@login_required": 5})) == "@login_required"
+    assert _usual_form(Counter({"@roles(admin)": 6, "@roles(user)": 2})) == "@roles(admin)"
+    scoped = Counter({'Security(auth, scopes=["read"])': 3, 'Security(auth, scopes=["write"])': 3})
+    scoped['Security(auth, scopes=["admin"])'] = 1
+    assert _usual_form(scoped) == "Security(auth, ...)"
