@@ -46,7 +46,7 @@ PatternRow = tuple[str, str, str, str, dict[str, Any], int, str]
 
 #: Bump when linking or convention logic changes: stores linked by another version relink on
 #: the next ``brain index`` even when no file changed.
-LINKER_VERSION = "37"
+LINKER_VERSION = "38"
 
 _RATE_RE = re.compile(r"limit|throttl|rate", re.I)
 #: A page-size parameter is no rate limit: ``Depends(LimitFilter.depends)``, ``limit_param``.
@@ -1822,6 +1822,14 @@ def _merge_reexports(
     return merged
 
 
+#: Bases of helper classes route modules define that make them no view (litellm's route
+#: modules define 166 ``Protocol`` and 119 ``TypedDict`` classes).
+_NOT_VIEW_BASES = frozenset(
+    {"Protocol", "TypedDict", "Generic", "NamedTuple", "Enum", "IntEnum", "StrEnum", "Flag", "IntFlag"}
+    | {"BaseModel", "Exception", "ABC", "object", "dict"}
+)
+
+
 def _base_conventions(
     rows: list[PatternRow], routes: list[Route], files_meta: dict[str, dict[str, Any]]
 ) -> list[dict[str, Any]]:
@@ -1848,6 +1856,8 @@ def _base_conventions(
             role = "views"
         else:
             continue
+        if role == "views" and kind == "class" and all(last_name(str(b)) in _NOT_VIEW_BASES for b in bases):
+            continue  # a typing construct, enum or schema defined in a route module is no view
         imports = files_meta.get(path, {}).get("imports") or []
         for base in bases:
             resolved = _resolve_base(str(base), path, imports, local[path])

@@ -95,8 +95,12 @@ def test_base_conventions_count_classes_once_and_keep_the_usual_ones():
     for i in range(3):
         rows.append((f"s{i}", "schema", f"S{i}", "api/serializers.py", {"bases": ["serializers.Serializer"]}, 0, ""))
     rows.append(("t", "class", "T", "tests/test_x.py", {"bases": ["viewsets.ViewSet"]}, 0, ""))
+    for i in range(5):  # litellm: typing helpers defined in route modules are no views
+        rows.append((f"p{i}", "class", f"P{i}", "api/v1.py", {"bases": ["Protocol"]}, 0, ""))
+        rows.append((f"d{i}", "class", f"D{i}", "api/v1.py", {"bases": ["TypedDict"]}, 0, ""))
     routes = [type("R", (), {"path": f"api/v{i}.py"})() for i in range(4)]
     files_meta = {f"api/v{i}.py": imps for i in range(4)} | {"api/serializers.py": imps}
+    files_meta["api/v1.py"] = {"imports": imps["imports"] + [_imp("typing", "Protocol"), _imp("typing", "TypedDict")]}
     (c,) = _base_conventions(rows, routes, files_meta)  # type: ignore[arg-type]
     assert c["key"] == "bases"
     assert c["data"]["lines"] == [
