@@ -64,6 +64,22 @@ APPS = {
     "lnbits": ("lnbits==1.6.2", ".", ["lnbits/**"]),
     "changedetection.io": ("changedetection.io==0.60.10", ".", ["changedetectionio/**"]),
     "django-helpdesk": ("django-helpdesk==2.6.1", ".", ["helpdesk/**"]),
+    # sweep of 2026-12-07 (session 7): router dependencies built in a variable (arize-phoenix), a
+    # registered exception handler beside lookalike helpers and a 434k-line proxy (litellm),
+    # returned error responses and CSRF exemptions (pgAdmin), @validate_schema with marshmallow
+    # instances (lemur), many resources in one module (chainlit); REST_FRAMEWORK built by a
+    # function (Weblate), project mixins serving viewset actions (pulpcore), ScopedRateThrottle
+    # (wger), viewsets on ViewSet with HTTP-verb methods (misago), django-guardian (kiwitcms)
+    "arize-phoenix": ("arize-phoenix==20.26.1", ".", ["phoenix/server/**"]),
+    "litellm": ("litellm==1.110.2", ".", ["litellm/proxy/**"]),
+    "pgadmin4": ("pgadmin4==9.18", ".", ["pgadmin4/pgadmin/**"]),
+    "lemur": ("lemur==1.9.3", ".", ["lemur/**"]),
+    "chainlit": ("chainlit==2.12.0", ".", ["chainlit/**"]),
+    "weblate": ("weblate==5.14.3", ".", ["weblate/**"]),
+    "pulpcore": ("pulpcore==3.123.1", ".", ["pulpcore/**"]),
+    "wger": ("wger==2.1", ".", ["wger/**"]),
+    "misago": ("misago==0.39.6", ".", ["misago/**"]),
+    "kiwitcms": ("kiwitcms==12.4", ".", ["tcms/**"]),
 }
 REQUEST = "Add CRUD endpoints for notifications"
 BRAIN = [sys.executable, "-m", "cli.main"]
