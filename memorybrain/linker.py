@@ -46,7 +46,7 @@ PatternRow = tuple[str, str, str, str, dict[str, Any], int, str]
 
 #: Bump when linking or convention logic changes: stores linked by another version relink on
 #: the next ``brain index`` even when no file changed.
-LINKER_VERSION = "38"
+LINKER_VERSION = "39"
 
 _RATE_RE = re.compile(r"limit|throttl|rate", re.I)
 #: A page-size parameter is no rate limit: ``Depends(LimitFilter.depends)``, ``limit_param``.
@@ -582,9 +582,9 @@ def derive_conventions(
     if total:
         out += _auth_conventions(routes, defs, aliases or {})
         out += _error_conventions(rows, routes, defs, files_meta)
+        out += _error_form_conventions(routes, defs)  # (before the next: the exact form matters more)
         if not any(c["key"] == "errors:db" for c in out):  # no handler for them: caught in handler bodies?
             out += db_error_conventions(routes, defs, django=False)
-        out += _error_form_conventions(routes, defs)
         out += _pagination_conventions(rows, routes)
         out += _response_conventions(routes)
         out += _validation_conventions(rows, routes, defs)
