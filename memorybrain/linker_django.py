@@ -878,7 +878,12 @@ def db_error_conventions(routes: list[Route], defs: dict[str, Any], django: bool
             "key": "errors:db",
             "topic": "db_errors",
             "statement": statement,
-            "data": {"count": len(where), "caught": list(caught), "pattern_ids": ids},
+            "data": {
+                "count": len(where),
+                "caught": [c for c, _ in caught.most_common()],
+                "then": [x for x, _ in raised.most_common(1)],
+                "pattern_ids": ids,
+            },
         }
     ]
 

@@ -1384,6 +1384,9 @@ def _advice(key: str, c: dict[str, Any]) -> str:
         return f"add `{data['form']}`{alias} like {data['count']} of {data['total']} {unit}"
     if ck.startswith("auth:") and data.get("form"):
         return f"`{data['form']}` where only some users may act ({data['count']} handlers)"
+    if ck == "errors:db" and data.get("caught") and data.get("then"):
+        n = data.get("count", 0)
+        return f"catch `{data['caught'][0]}` and `{data['then'][0]}` like {n} handler{'s' if n != 1 else ''}"
     if ck == "errors" and data.get("shape"):
         return f"errors as `{data['shape']}` via `{data.get('base') or data['exceptions'][0]}` subclasses"
     if ck == "pagination" and data.get("name"):

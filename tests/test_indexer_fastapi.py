@@ -1146,3 +1146,6 @@ def test_database_errors_caught_in_handler_bodies() -> None:
         "database errors: handlers catch `PostgreSQLIntegrityError` and `raise HTTPException` "
         "(1 handler, e.g. POST /labels)"
     )
+    from memorybrain.pack import _advice
+
+    assert _advice("errors:db", db) == "catch `PostgreSQLIntegrityError` and `raise HTTPException` like 1 handler"
