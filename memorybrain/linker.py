@@ -46,7 +46,7 @@ PatternRow = tuple[str, str, str, str, dict[str, Any], int, str]
 
 #: Bump when linking or convention logic changes: stores linked by another version relink on
 #: the next ``brain index`` even when no file changed.
-LINKER_VERSION = "40"
+LINKER_VERSION = "41"
 
 _RATE_RE = re.compile(r"limit|throttl|rate", re.I)
 #: A page-size parameter is no rate limit: ``Depends(LimitFilter.depends)``, ``limit_param``.
@@ -1822,12 +1822,10 @@ def _merge_reexports(
     return merged
 
 
-#: Bases of helper classes route modules define that make them no view (litellm's route
-#: modules define 166 ``Protocol`` and 119 ``TypedDict`` classes).
-_NOT_VIEW_BASES = frozenset(
-    {"Protocol", "TypedDict", "Generic", "NamedTuple", "Enum", "IntEnum", "StrEnum", "Flag", "IntFlag"}
-    | {"BaseModel", "Exception", "ABC", "object", "dict"}
-)
+#: A helper class a route module defines that is a view all the same (a base for its views);
+#: its other classes are schemas, typing helpers and enums (litellm's route modules define 166
+#: ``Protocol`` and 119 ``TypedDict`` classes, Phoenix's pydantic response bodies).
+_VIEW_NAME = re.compile(r"(View|ViewSet|Viewset|Resource|Handler|Api|API|Endpoint|Controller|Mixin)$")
 
 
 def _base_conventions(
@@ -1841,6 +1839,10 @@ def _base_conventions(
         if "." not in name:
             local[path].add(name)
     seen: set[tuple[str, str]] = set()
+    # classes whose methods are routes (flask-restx ``ProjectList(Resource)``)
+    route_classes = {
+        (path, str(meta["class"])) for _p, kind, _n, path, meta, _u, _s in rows if kind == "route" and meta.get("class")
+    }
     counts: dict[str, Counter[tuple[str, str]]] = {role: Counter() for role in _BASE_ROLES}
     for _pid, kind, name, path, meta, _u, _s in rows:
         bases = meta.get("bases") or []
@@ -1856,8 +1858,8 @@ def _base_conventions(
             role = "views"
         else:
             continue
-        if role == "views" and kind == "class" and all(last_name(str(b)) in _NOT_VIEW_BASES for b in bases):
-            continue  # a typing construct, enum or schema defined in a route module is no view
+        if role == "views" and kind == "class" and (path, name) not in route_classes and not _VIEW_NAME.search(name):
+            continue  # a schema, typing construct or enum a route module defines is no view
         imports = files_meta.get(path, {}).get("imports") or []
         for base in bases:
             resolved = _resolve_base(str(base), path, imports, local[path])

@@ -98,9 +98,13 @@ def test_base_conventions_count_classes_once_and_keep_the_usual_ones():
     for i in range(5):  # litellm: typing helpers defined in route modules are no views
         rows.append((f"p{i}", "class", f"P{i}", "api/v1.py", {"bases": ["Protocol"]}, 0, ""))
         rows.append((f"d{i}", "class", f"D{i}", "api/v1.py", {"bases": ["TypedDict"]}, 0, ""))
+        rows.append((f"b{i}", "class", f"Span{i}ResponseBody", "api/v1.py", {"bases": ["BaseModel"]}, 0, ""))
     routes = [type("R", (), {"path": f"api/v{i}.py"})() for i in range(4)]
     files_meta = {f"api/v{i}.py": imps for i in range(4)} | {"api/serializers.py": imps}
-    files_meta["api/v1.py"] = {"imports": imps["imports"] + [_imp("typing", "Protocol"), _imp("typing", "TypedDict")]}
+    files_meta["api/v1.py"] = {
+        "imports": imps["imports"]
+        + [_imp("typing", "Protocol"), _imp("typing", "TypedDict"), _imp("pydantic", "BaseModel")]
+    }
     (c,) = _base_conventions(rows, routes, files_meta)  # type: ignore[arg-type]
     assert c["key"] == "bases"
     assert c["data"]["lines"] == [
