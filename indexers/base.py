@@ -149,6 +149,20 @@ def as_definition(node: Node) -> Definition | None:
     return None
 
 
+def class_methods(d: Definition) -> dict[str, Node]:
+    """The functions a class body defines, decorated ones too, by name (the last one wins, as
+    in Python)."""
+    body = d.definition.child_by_field_name("body")
+    out: dict[str, Node] = {}
+    for stmt in body.named_children if body is not None else []:
+        node = stmt.child_by_field_name("definition") if stmt.type == "decorated_definition" else stmt
+        if node is not None and node.type == "function_definition":
+            name = node.child_by_field_name("name")
+            if name is not None and name.text:
+                out[name.text.decode()] = node
+    return out
+
+
 #: Flask request hooks (``@app.before_request`` and friends).
 FLASK_REQUEST_HOOKS = frozenset(
     {

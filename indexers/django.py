@@ -42,6 +42,7 @@ from indexers.base import (
     as_definition,
     base_classes,
     call_args,
+    class_methods,
     decorator_expr,
     definition_pattern,
     dotted_name,
@@ -66,15 +67,14 @@ VIEWSET_ACTIONS: dict[str, tuple[str, bool]] = {
     "destroy": ("DELETE", True),
 }
 _ALL_ACTIONS = list(VIEWSET_ACTIONS)
-_MIXIN_ACTIONS = {
+#: DRF's mixins -> the viewset actions each serves (the linker reads it for project mixins' bases).
+MIXIN_ACTIONS = {
     "ListModelMixin": ["list"],
     "CreateModelMixin": ["create"],
     "RetrieveModelMixin": ["retrieve"],
     "UpdateModelMixin": ["update", "partial_update"],
     "DestroyModelMixin": ["destroy"],
 }
-#: DRF's mixins -> the viewset actions each serves (read by the linker for project mixins' bases).
-MIXIN_ACTIONS = _MIXIN_ACTIONS
 _VIEWSETS = {
     "ModelViewSet": _ALL_ACTIONS,
     "ReadOnlyModelViewSet": ["list", "retrieve"],
@@ -333,7 +333,7 @@ def _compact(text: str) -> str:
 def _view_kind(bases: list[str], django_file: bool) -> tuple[str, list[str]] | None:
     """(view type, implied actions for viewsets / methods for generic views) or None."""
     lasts = [_last(b) for b in bases]
-    mixin_actions = [a for b in lasts for a in _MIXIN_ACTIONS.get(b, [])]
+    mixin_actions = [a for b in lasts for a in MIXIN_ACTIONS.get(b, [])]
     for b in lasts:
         if b in _VIEWSETS:
             return "viewset", list(dict.fromkeys(_VIEWSETS[b] + mixin_actions))
@@ -520,7 +520,7 @@ def _class_views(pf: ParsedFile, d: Definition, django_file: bool) -> list[Patte
         # the actions come from a base's name (``NamedModelViewSet``): the linker checks them
         # against that base when it is the project's own (pulpcore's is a GenericViewSet)
         base_meta["actions_guessed"] = True
-        base_meta["mixin_actions"] = list(dict.fromkeys(a for b in lasts for a in _MIXIN_ACTIONS.get(b, [])))
+        base_meta["mixin_actions"] = list(dict.fromkeys(a for b in lasts for a in MIXIN_ACTIONS.get(b, [])))
     if class_auth:
         base_meta["django_auth"] = class_auth
     out: list[Pattern] = []
@@ -585,7 +585,7 @@ def _class_views(pf: ParsedFile, d: Definition, django_file: bool) -> list[Patte
         meta["methods"] = actions
     # a viewset on a project base class (`ValuesViewset`) may inherit actions the linker finds: keep its class
     project_base = view_type == "viewset" and any(
-        _last(x) not in _VIEWSETS and _last(x) not in _MIXIN_ACTIONS and not _last(x).endswith("ModelViewSet")
+        _last(x) not in _VIEWSETS and _last(x) not in MIXIN_ACTIONS and not _last(x).endswith("ModelViewSet")
         for x in bases
     )
     if actions or not out or project_base:
@@ -819,24 +819,13 @@ def _response_dict(pf: ParsedFile, fn: Node) -> Node | None:
     return None
 
 
-def _methods_of(d: Definition) -> dict[str, Node]:
-    out = {}
-    for stmt in _class_body(d):
-        node = stmt.child_by_field_name("definition") if stmt.type == "decorated_definition" else stmt
-        if node is not None and node.type == "function_definition":
-            name = node.child_by_field_name("name")
-            if name is not None and name.text:
-                out[name.text.decode()] = node
-    return out
-
-
 def _pagination_pattern(pf: ParsedFile, d: Definition, bases: list[str]) -> Pattern | None:
     lasts = [_last(b) for b in bases]
     style = next((_PAGINATION_STYLE[b] for b in lasts if b in _PAGINATION_STYLE), None)
     if style is None and not any(b.endswith("Pagination") for b in lasts):
         return None
     attrs = {n: _literal(pf, v) for n, v, _ in _assignments(_class_body(d))}
-    methods = _methods_of(d)
+    methods = class_methods(d)
     params = [
         str(attrs[k])
         for k in (
@@ -890,7 +879,7 @@ def _policy_pattern(pf: ParsedFile, d: Definition, bases: list[str]) -> Pattern 
         role = "throttle"
     if role is None:
         return None
-    methods = _methods_of(d)
+    methods = class_methods(d)
     attrs = {n: _literal(pf, v) for n, v, _ in _assignments(_class_body(d))}
     hooks = [m for m in methods if m.startswith(("has_", "authenticate", "allow_request", "get_cache_key"))]
     meta: dict[str, Any] = {"framework": "drf", "role": role, "bases": bases, "methods": hooks}
@@ -1198,11 +1187,8 @@ def _settings(pf: ParsedFile) -> dict[str, Any] | None:
                     if right.type == "call":  # built by a function: the linker looks it up
                         values["rest_framework_call"] = dotted_name(pf, right.child_by_field_name("function"))
                     if isinstance(lit, dict):
-                        for k, v in lit.items():
-                            rest[k] = v
-                        for pair in right.named_children:
-                            if pair.type == "pair":
-                                rest_lines[str(_literal(pf, pair.child_by_field_name("key")))] = pair.start_point[0] + 1
+                        rest.update(lit)
+                        rest_lines.update(_key_lines(pf, right))
                     lines[name] = line
                 elif name in ("INSTALLED_APPS", "MIDDLEWARE", "MIDDLEWARE_CLASSES"):
                     lit = _literal(pf, right)
@@ -1363,20 +1349,25 @@ def _drf_settings_builders(pf: ParsedFile) -> dict[str, dict[str, Any]]:
     the dict, "lines": key -> line}. The linker reads them for a settings module that calls one."""
     out: dict[str, dict[str, Any]] = {}
     for stmt in pf.root.named_children:
-        fn = stmt.named_children[-1] if stmt.type == "decorated_definition" and stmt.named_children else stmt
-        if fn.type != "function_definition":
+        d = as_definition(stmt)
+        if d is None or d.is_class:
             continue
-        body = fn.child_by_field_name("body")
+        body = d.definition.child_by_field_name("body")
         for ret in body.named_children if body is not None else []:
             value = ret.named_children[0] if ret.type == "return_statement" and ret.named_children else None
             if value is None or value.type != "dictionary":
                 continue
             rest = _literal(pf, value)
             if isinstance(rest, dict) and any(k.startswith("DEFAULT_") or k == "EXCEPTION_HANDLER" for k in rest):
-                lines = {}
-                for pair in value.named_children:
-                    if pair.type == "pair":
-                        lines[str(_literal(pf, pair.child_by_field_name("key")))] = pair.start_point[0] + 1
-                out[pf.text(fn.child_by_field_name("name"))] = {"rest": rest, "lines": lines}
+                out[pf.text(d.definition.child_by_field_name("name"))] = {"rest": rest, "lines": _key_lines(pf, value)}
                 break
     return out
+
+
+def _key_lines(pf: ParsedFile, dictionary: Node) -> dict[str, int]:
+    """Each key of a dict literal -> the line it is on."""
+    return {
+        str(_literal(pf, pair.child_by_field_name("key"))): pair.start_point[0] + 1
+        for pair in dictionary.named_children
+        if pair.type == "pair"
+    }

@@ -27,6 +27,7 @@ from indexers.base import (
     base_classes,
     call_args,
     callee,
+    class_methods,
     decorator_expr,
     dotted_name,
     string_value,
@@ -209,11 +210,11 @@ def _self_attributes(pf: ParsedFile, d: Definition) -> list[str]:
         left = node.child_by_field_name("left")
         if left is not None and left.type == "attribute" and pf.text(left).startswith("self."):
             names.append(pf.text(left).removeprefix("self."))
-    return list(dict.fromkeys(names + list(_methods(pf, d))))
+    return list(dict.fromkeys(names + list(class_methods(d))))
 
 
 def _init_params(pf: ParsedFile, d: Definition) -> list[str]:
-    init = _methods(pf, d).get("__init__")
+    init = class_methods(d).get("__init__")
     return _params_of(pf, init) if init is not None else []
 
 
@@ -273,16 +274,6 @@ def _pagination_pattern(pf: ParsedFile, d: Definition) -> Pattern | None:
 _FLASK_HOOKS = FLASK_REQUEST_HOOKS
 
 
-def _methods(pf: ParsedFile, d: Definition) -> dict[str, Any]:
-    body = d.definition.child_by_field_name("body")
-    out: dict[str, Any] = {}
-    for n in body.named_children if body is not None else []:
-        inner = n.child_by_field_name("definition") if n.type == "decorated_definition" else n
-        if inner is not None and inner.type == "function_definition":
-            out[pf.text(inner.child_by_field_name("name"))] = inner
-    return out
-
-
 def _params_of(pf: ParsedFile, fn: Any) -> list[str]:
     return parameter_names(pf, Definition(fn, fn, "", "", []))
 
@@ -304,7 +295,7 @@ def _call_style(pf: ParsedFile, methods: dict[str, Any]) -> tuple[str, str, str]
 
 
 def _class_middleware(pf: ParsedFile, d: Definition, aliases: dict[str, str]) -> dict[str, Any] | None:
-    methods = _methods(pf, d)
+    methods = class_methods(d)
     hooks = [m for m in methods if m != "__init__"]
     for base in base_classes(pf, d):
         last = base.rsplit(".", 1)[-1]

@@ -853,10 +853,6 @@ def extract_facts(path: str, text: str) -> list[Fact]:
 # --- imports ----------------------------------------------------------------------------
 
 
-def _is_test_path(path: str) -> bool:
-    return is_test_path(path)
-
-
 def facts_from_imports(files: dict[str, list[str]]) -> list[Fact]:
     """Facts for known libraries imported anywhere (``files``: path -> top-level modules).
 
@@ -867,7 +863,7 @@ def facts_from_imports(files: dict[str, list[str]]) -> list[Fact]:
     for path in sorted(files):
         for module in set(files[path]):
             package = _BY_MODULE.get(module)
-            if package is None and module in _DEV_ONLY and _is_test_path(path):
+            if package is None and module in _DEV_ONLY and is_test_path(path):
                 package = _DEV_ONLY[module][2]
             if package is not None:
                 users.setdefault(package, []).append(path)

@@ -7,9 +7,17 @@ uses), so retrieval can follow a handler's chain. More specific indexers win ove
 from __future__ import annotations
 
 import re
-from typing import Any
 
-from indexers.base import ParsedFile, base_classes, class_attributes, first_docline, signature, view_decorator_entries
+from indexers.base import (
+    ParsedFile,
+    base_classes,
+    class_attributes,
+    class_methods,
+    first_docline,
+    signature,
+    view_decorator_entries,
+)
+from indexers.django import VIEWSET_ACTIONS
 from indexers.refs import body_refs
 from memorybrain.mechanisms import ACCESS_CHECK_METHOD
 from memorybrain.models import FileExtract, Pattern
@@ -55,20 +63,6 @@ def constants(pf: ParsedFile) -> list[str]:
     return out
 
 
-_VIEWSET_ACTION_NAMES = ("list", "create", "retrieve", "update", "partial_update", "destroy")
-
-
-def _viewset_actions_defined(pf: ParsedFile, d: Any) -> list[str]:
-    """The DRF viewset action methods a class body defines, in DRF's order."""
-    body = d.definition.child_by_field_name("body")
-    names = set()
-    for stmt in body.named_children if body is not None else []:
-        fn = stmt.named_children[-1] if stmt.type == "decorated_definition" and stmt.named_children else stmt
-        if fn.type == "function_definition":
-            names.add(pf.text(fn.child_by_field_name("name")))
-    return [a for a in _VIEWSET_ACTION_NAMES if a in names]
-
-
 def extract(pf: ParsedFile) -> FileExtract:
     out: list[Pattern] = []
     for d in pf.definitions():
@@ -84,7 +78,7 @@ def extract(pf: ParsedFile) -> FileExtract:
         }
         if d.is_class:
             meta["bases"] = base_classes(pf, d)
-            actions = _viewset_actions_defined(pf, d)
+            actions = [a for a in VIEWSET_ACTIONS if a in class_methods(d)]
             if actions:  # a project mixin that serves DRF actions (pulpcore's AsyncUpdateMixin)
                 meta["viewset_actions"] = actions
             view_decorators = class_view_decorators(pf, d.node)

@@ -55,8 +55,8 @@ _SUMMARY_REQUESTS = 3
 _MAX_EXPR = 100
 
 
-def is_test_file(path: str) -> bool:
-    return is_test_path(path)
+#: Test code (``memorybrain.paths.is_test_path``): only such files are read for endpoint tests.
+is_test_file = is_test_path
 
 
 def _compact(text: str) -> str:

@@ -305,8 +305,7 @@ def link(rows: list[PatternRow], files_meta: dict[str, dict[str, Any]]) -> LinkR
             django.resolve(path, meta)
         else:
             _resolve_route_path(path, meta, prefixes, url_rules, modules)
-            router = meta.get("router")
-            node = (modules.resolve_name(path, str(router)) or (path, str(router))) if router else None
+            node = _router_node(modules, path, meta.get("router"))
             if node in mounted_deps:  # dependencies of the routers it is included into
                 meta["dependencies"] = list(dict.fromkeys([*mounted_deps[node], *(meta.get("dependencies") or [])]))
         if meta.get("fab_class") and fab_registered:
@@ -347,6 +346,13 @@ def link(rows: list[PatternRow], files_meta: dict[str, dict[str, Any]]) -> LinkR
     return result
 
 
+def _router_node(modules: ModuleIndex, path: str, router: Any) -> _RouterNode | None:
+    """(file, var) of the router a route in ``path`` is declared on (imported or local)."""
+    if not router:
+        return None
+    return modules.resolve_name(path, str(router)) or (path, str(router))
+
+
 def _resolve_route_path(
     path: str,
     meta: dict[str, Any],
@@ -373,8 +379,7 @@ def _resolve_route_path(
                 meta["methods"] = list(dict.fromkeys(m for _, r in rules for m in (r.get("methods") or ["GET"])))
             return
     if router:
-        resolved = modules.resolve_name(path, str(router)) or (path, str(router))
-        base = prefixes.get(resolved)
+        base = prefixes.get(_router_node(modules, path, router))
         if base is not None and local is not None:
             meta["full_path"] = _join(base, str(local))
             return

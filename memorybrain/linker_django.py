@@ -91,19 +91,19 @@ def merged_settings(files_meta: dict[str, dict[str, Any]]) -> dict[str, Any]:
         lines = s.get("rest_framework_lines") or {}
         rest = s.get("rest_framework") or {}
         call = s.get("rest_framework_call")
+        source = path  # where the REST_FRAMEWORK keys are written
         if call and not rest:  # ``REST_FRAMEWORK = get_drf_settings(...)``: read what the function returns
             found = builders.get(_last(str(call)))
             if found is not None:
-                rest = found[1]["rest"]
-                lines = found[1]["lines"]
-                path = found[0]
+                source, builder = found
+                rest, lines = builder["rest"], builder["lines"]
             elif "rest_framework_unread" not in out:
                 line = (s.get("lines") or {}).get("REST_FRAMEWORK", 0)
                 out["rest_framework_unread"] = f"`{call}(...)` ({path}:{line})"
         for key, value in rest.items():
             if key not in out["rest_framework"]:
                 out["rest_framework"][key] = value
-                out["sources"][key] = f"{path}:{lines.get(key, 0)}"
+                out["sources"][key] = f"{source}:{lines.get(key, 0)}"
         for key in ("installed_apps", "middleware", "database_engine", "root_urlconf", "auth_user_model"):
             if s.get(key) and key not in out:
                 out[key] = s[key]
@@ -127,7 +127,7 @@ class DjangoUrls:
         #: (file, viewset class) -> the standard actions it serves (inherited ones and its own methods)
         self.class_actions: dict[tuple[str, str], set[str]] = defaultdict(set)
         #: (file, viewset class) -> the standard actions it defines as methods
-        own_methods: dict[tuple[str, str], set[str]] = defaultdict(set)
+        self.own_methods: dict[tuple[str, str], set[str]] = defaultdict(set)
         for _pid, kind, _name, path, meta, _u, _s in rows or []:
             if kind == "route" and meta.get("class") and meta.get("url_path") is None:
                 node = (path, str(meta["class"]))
@@ -139,7 +139,7 @@ class DjangoUrls:
                     self.class_actions[node].update(a["action"] for a in meta.get("actions") or [])
                     if meta.get("action") in VIEWSET_ACTIONS:
                         self.class_actions[node].add(str(meta["action"]))
-                        own_methods[node].add(str(meta["action"]))
+                        self.own_methods[node].add(str(meta["action"]))
         #: the project's other classes (mixins): (file, class) -> (bases, viewset actions it defines)
         self.mixins: dict[tuple[str, str], tuple[list[str], list[str]]] = {
             (path, name): (list(meta.get("bases") or []), list(meta.get("viewset_actions") or []))
@@ -151,7 +151,7 @@ class DjangoUrls:
         self.corrected: dict[tuple[str, str], set[str]] = {}
         guessed = [n for n, m in self.classes.items() if m.get("actions_guessed")]
         for node in guessed:
-            self._served(node, own_methods, set())
+            self._served(node, set())
         # any viewset also serves what the project's mixins among its bases define
         # (pulpcore's DistributionViewSet(ReadOnlyDistributionViewSet, AsyncUpdateMixin, ...))
         for node, meta in self.classes.items():
@@ -165,7 +165,6 @@ class DjangoUrls:
             if extra - self.class_actions[node]:
                 self.class_actions[node] |= extra
                 self.corrected[node] = set(self.class_actions[node])
-        self._own_methods = own_methods
         self.settings = merged_settings(files_meta)
         #: (file, view name) -> [{"path", "actions"}]
         self.views: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
@@ -295,9 +294,7 @@ class DjangoUrls:
                     }
                 )
 
-    def _served(
-        self, node: tuple[str, str], own_methods: dict[tuple[str, str], set[str]], seen: set[tuple[str, str]]
-    ) -> set[str]:
+    def _served(self, node: tuple[str, str], seen: set[tuple[str, str]]) -> set[str]:
         """The standard actions a viewset class serves: for one whose actions were guessed from
         a project base's name, what its mixins, its own methods and that base really serve
         (``class_actions`` is corrected in place; a base outside the project keeps the guess)."""
@@ -305,18 +302,19 @@ class DjangoUrls:
         if not meta.get("actions_guessed") or node in self.corrected or node in seen or len(seen) > 6:
             return self.corrected.get(node, self.class_actions.get(node, set()))
         seen = seen | {node}
-        served = set(meta.get("mixin_actions") or []) | own_methods.get(node, set())
+        served = set(meta.get("mixin_actions") or []) | self.own_methods.get(node, set())
         found = False
         for base in meta.get("bases") or []:
             target = self.modules.resolve_name(node[0], str(base))
             if target is None or target == node:
                 continue
             if target in self.classes:
-                served |= self._served(target, own_methods, seen)
-                found = found or str(base).lower().endswith("modelviewset")
+                served |= self._served(target, seen)
             elif target in self.mixins:  # a project mixin: what it and its bases define
                 served |= self._mixin_actions(target, set())
-                found = found or str(base).lower().endswith("modelviewset")
+            else:
+                continue
+            found = found or str(base).lower().endswith("modelviewset")
         if not found:  # the base the guess came from is not the project's: keep the guess
             return self.class_actions.get(node, set())
         self.corrected[node] = served
@@ -350,13 +348,7 @@ class DjangoUrls:
         node = (path, str(meta["class"]))
         seen = {node}
         if node in self.corrected and meta.get("handler") == meta.get("class"):
-            served = self.corrected[node] - self._own_methods.get(node, set())
-            meta["actions"] = [
-                {"action": a, "methods": [VIEWSET_ACTIONS[a][0]], "detail": VIEWSET_ACTIONS[a][1]}
-                for a in VIEWSET_ACTIONS
-                if a in served
-            ]
-            meta["methods"] = list(dict.fromkeys(x["methods"][0] for x in meta["actions"]))
+            _set_actions(meta, self.corrected[node] - self.own_methods.get(node, set()))
         own = set(self.class_actions.get(node, set()))
         inherited_actions: set[str] = set()
         for _depth in range(6):
@@ -377,13 +369,7 @@ class DjangoUrls:
         is_class_pattern = meta.get("handler") == meta.get("class") and meta.get("view_type") == "viewset"
         extra = [a for a in VIEWSET_ACTIONS if a in inherited_actions - own] if is_class_pattern else []
         if extra:
-            from_pattern = [a["action"] for a in meta.get("actions") or []]
-            meta["actions"] = [
-                {"action": a, "methods": [VIEWSET_ACTIONS[a][0]], "detail": VIEWSET_ACTIONS[a][1]}
-                for a in VIEWSET_ACTIONS
-                if a in from_pattern or a in extra
-            ]
-            meta["methods"] = list(dict.fromkeys(x["methods"][0] for x in meta["actions"]))
+            _set_actions(meta, {a["action"] for a in meta.get("actions") or []} | set(extra))
 
     def resolve(self, path: str, meta: dict[str, Any]) -> None:
         """Set ``full_path``, ``path``, ``router`` and ``urls`` of one Django/DRF route in place."""
@@ -531,6 +517,16 @@ def _classes(rs: list[Route], key: str, settings: dict[str, Any]) -> tuple[list[
         return own, None
     defaults = [_last(x) for x in settings.get("rest_framework", {}).get(setting) or _DRF_DEFAULTS.get(setting, [])]
     return [n for v in value for n in (defaults if _last(v) == setting else [_last(v)])], own
+
+
+def _set_actions(meta: dict[str, Any], actions: set[str]) -> None:
+    """A viewset class pattern serves ``actions``: its ``actions`` and ``methods``, in DRF's order."""
+    meta["actions"] = [
+        {"action": a, "methods": [VIEWSET_ACTIONS[a][0]], "detail": VIEWSET_ACTIONS[a][1]}
+        for a in VIEWSET_ACTIONS
+        if a in actions
+    ]
+    meta["methods"] = list(dict.fromkeys(x["methods"][0] for x in meta["actions"]))
 
 
 def _default_setting(key: str) -> str:
@@ -999,14 +995,12 @@ def _throttle_conventions(
             f"throttles only views that set `throttle_scope`: {len(scoped)} of {len(drf)} DRF views"
             + (" (" + ", ".join(f"`{k}` ×{v}" for k, v in scopes.most_common(4)) + ")" if scopes else "")
         )
-        if isinstance(rates, dict) and rates:
-            text += " (rates " + ", ".join(f"{k} {v}" for k, v in rates.items()) + ")"
-        parts.append(text)
     elif default:
         text = (
             f"`{', '.join(default)}` from {_setting_text(settings, 'DEFAULT_THROTTLE_CLASSES')} "
             f"on the {inheriting} DRF views that set nothing"
         )
+    if default:
         if isinstance(rates, dict) and rates:
             text += " (rates " + ", ".join(f"{k} {v}" for k, v in rates.items()) + ")"
         parts.append(text)

@@ -441,6 +441,11 @@ def resource_words(request: str) -> set[str]:
     return set().union(*resource_terms(request))
 
 
+def _route_names(terms: list[frozenset[str]], p: Pattern) -> int:
+    """How many of the resource's words a route's handler name and path say."""
+    return _matched_terms(terms, name_words(f"{p.qualname} {p.meta.get('full_path') or p.meta.get('path') or ''}"))
+
+
 def _matched_terms(terms: list[frozenset[str]], words: Iterable[str]) -> int:
     words = set(words)
     return sum(1 for t in terms if t & words)
@@ -998,12 +1003,7 @@ class PackBuilder:
             close, the name settles it."""
             if not terms:
                 return 0.0
-            shares = [
-                _matched_terms(terms, name_words(f"{p.qualname} {p.meta.get('full_path') or p.meta.get('path') or ''}"))
-                / len(terms)
-                for h in by_file[path]
-                if (p := pats.get(h.id)) is not None
-            ]
+            shares = [_route_names(terms, p) / len(terms) for h in by_file[path] if (p := pats.get(h.id)) is not None]
             return sum(shares) / len(shares) if shares else 0.0
 
         ranked = sorted(by_file, key=lambda p: (-(score(p) + NAMING_WEIGHT * naming(p)), p))
@@ -1027,8 +1027,7 @@ class PackBuilder:
         rest: list[str] = []
 
         def matched(p: Pattern) -> int:
-            words = name_words(f"{p.qualname} {p.meta.get('full_path') or p.meta.get('path') or ''}")
-            return _matched_terms(terms or [], words)
+            return _route_names(terms or [], p)
 
         def key(h: Hit) -> tuple[int, int, int, int]:
             p = pats.get(h.id)
