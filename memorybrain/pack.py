@@ -796,9 +796,16 @@ class PackBuilder:
         shared = marker.strip() + "\n" + shared if marker else ""
         more = self._more_from_shown("\n".join((own, existing, bases, shared)), max(10, budget // 50))
         blocks = self._building_blocks("\n".join((header, existing, bases, more)), max(5, budget // 200))
+        if module:
+            # a new module next to the exemplar imports what the exemplar's module defines
+            # (kolibri's ``ValuesViewset`` in ``kolibri/core/api.py``); said so, since under the
+            # exemplar's imports it would read as the module importing itself
+            mine = f"from {_module_of(module)} import "
+            own, existing, bases, shared, more, blocks = (
+                "\n".join(x + "  # defined here" if x.startswith(mine) else x for x in block.splitlines())
+                for block in (own, existing, bases, shared, more, blocks)
+            )
         header = "\n".join(x for x in (own, existing, bases, shared, more, blocks) if x)
-        if module:  # the exemplar's module does not import from itself
-            header = "\n".join(x for x in header.splitlines() if not x.startswith(f"from {_module_of(module)} import "))
         header = fit_header(header, budget * CHARS_PER_TOKEN * HEADER_SHARE // 100)
         for i, pid in enumerate(ordered[:5]):
             add(
