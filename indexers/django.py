@@ -438,7 +438,7 @@ def _other_decorators(pf: ParsedFile, decorators: list[Node], skip: set[str]) ->
 _AUTH_DECORATOR_NAME = re.compile(r"(?i)(login|permission|perm|staff|superuser|admin|auth|owner)\w*_required")
 
 
-def _is_auth_decorator(name: str) -> bool:
+def is_auth_decorator(name: str) -> bool:
     return name in _AUTH_DECORATORS or bool(_AUTH_DECORATOR_NAME.search(name))
 
 
@@ -447,13 +447,13 @@ def _django_auth(pf: ParsedFile, decorators: list[Node], bases: list[str]) -> li
     out: list[str] = []
     for dec in decorators:
         name, call = _decorator_info(pf, dec)
-        if _is_auth_decorator(_last(name)):
+        if is_auth_decorator(_last(name)):
             out.append(_last(name))
         elif _last(name) == "method_decorator" and call is not None:
             pos, _kw = call_args(call)
             for arg in literal_list(pf, pos[0] if pos else None):
                 inner = dotted_name(pf, arg.child_by_field_name("function") if arg.type == "call" else arg)
-                if _is_auth_decorator(_last(inner)):
+                if is_auth_decorator(_last(inner)):
                     out.append(_last(inner))
     out += [_last(b) for b in bases if _last(b) in _AUTH_MIXINS]
     return list(dict.fromkeys(out))
@@ -565,6 +565,11 @@ def _class_views(pf: ParsedFile, d: Definition, django_file: bool) -> list[Patte
             head = f"{m.qualname} ({'detail' if detail else 'list'} route)"
         elif view_type != "viewset" and m.name in _HTTP_METHODS:
             meta["methods"] = [m.name.upper()]
+            head = m.qualname
+        elif view_type == "viewset" and m.name in _HTTP_METHODS:
+            # a ViewSet method named like a verb: served where a urlconf maps it
+            # (``UserAPILoginView.as_view({"post": "post"})``); routers do not route it
+            meta.update(action=m.name, methods=[m.name.upper()], detail=False, verb_action=True)
             head = m.qualname
         else:
             continue
@@ -960,6 +965,8 @@ def _url_entry(pf: ParsedFile, call: Node, prefix: str, var: str) -> list[dict[s
             if arg is None:
                 return []
             if arg.type == "call":  # include(i18n_patterns(patterns)): the wrapped list
+                if _last(dotted_name(pf, arg.child_by_field_name("function"))) == "i18n_patterns":
+                    entry["route"] = route + I18N_PREFIX
                 inner, _ikw = call_args(arg)
                 arg = inner[0] if inner else None
                 if arg is None:
@@ -988,16 +995,8 @@ def _url_entry(pf: ParsedFile, call: Node, prefix: str, var: str) -> list[dict[s
             if isinstance(mapping, dict):
                 entry["actions"] = {k.upper(): str(v) for k, v in mapping.items()}
             return [entry]
-        if callee:  # login_required(views.x), csrf_exempt(View.as_view())
-            inner = tpos[0] if tpos else None
-            if inner is not None:
-                wrapped = dict(entry)
-                sub = _url_entry_view(pf, inner)
-                if sub:
-                    wrapped.update(sub)
-                    wrapped["wrappers"] = [callee]
-                    return [wrapped]
-        return []
+        sub = _url_entry_view(pf, target)  # login_required(views.x), csrf_exempt(View.as_view())
+        return [{**entry, **sub}] if sub else []
     ref = dotted_name(pf, target)
     if not ref:
         return []
@@ -1011,14 +1010,34 @@ def _url_entry(pf: ParsedFile, call: Node, prefix: str, var: str) -> list[dict[s
     return [entry]
 
 
-def _url_entry_view(pf: ParsedFile, node: Node) -> dict[str, Any] | None:
-    if node.type == "call":
-        callee = dotted_name(pf, node.child_by_field_name("function"))
-        if callee.endswith(".as_view"):
-            return {"view": callee.removesuffix(".as_view"), "class_view": True}
+def _url_entry_view(pf: ParsedFile, node: Node, depth: int = 0) -> dict[str, Any] | None:
+    """The view a urlconf entry serves, through the decorators applied to it there, outermost
+    first: ``login_required(permission_required("x")(View.as_view()))`` -> ``wrappers``
+    ``["login_required", "permission_required"]`` and ``wrapper_texts`` as written."""
+    if node.type != "call":
+        ref = dotted_name(pf, node)
+        return {"view": ref} if ref else None
+    function = node.child_by_field_name("function")
+    callee = dotted_name(pf, function)
+    if callee.endswith(".as_view"):
+        return {"view": callee.removesuffix(".as_view"), "class_view": True}
+    pos, _kw = call_args(node)
+    if depth > 4 or not pos:
         return None
-    ref = dotted_name(pf, node)
-    return {"view": ref} if ref else None
+    text = ""
+    if function is not None and function.type == "call":  # permission_required("x")(view)
+        text = _compact(pf.text(function))
+        callee = dotted_name(pf, function.child_by_field_name("function"))
+    if not callee or _last(callee)[:1].isupper():  # FormPreview(Form): an instance, not a decorator
+        return None
+    sub = _url_entry_view(pf, pos[0], depth + 1)
+    if not sub:
+        return None
+    return {
+        **sub,
+        "wrappers": [callee, *sub.get("wrappers", [])],
+        "wrapper_texts": [text or callee, *sub.get("wrapper_texts", [])],
+    }
 
 
 #: Blocks whose statements still run at import time: ``if settings.API_ENABLED: urlpatterns += [...]``.
@@ -1112,6 +1131,10 @@ def _urlconf(pf: ParsedFile) -> dict[str, Any]:
     return out
 
 
+#: What Django's ``i18n_patterns`` puts before its URLs: the active language's code (``/en/``).
+I18N_PREFIX = "<lang>/"
+
+
 def _urls_in(pf: ParsedFile, node: Node, var: str) -> list[dict[str, Any]]:
     """URL entries in a list literal (or ``[...] + router.urls``)."""
     out: list[dict[str, Any]] = []
@@ -1135,6 +1158,10 @@ def _urls_in(pf: ParsedFile, node: Node, var: str) -> list[dict[str, Any]]:
             for sub in pos[1:]:
                 if sub.type == "call":
                     out += _url_entry(pf, sub, "", var)
+        elif callee == "i18n_patterns":  # i18n_patterns(path(...), ...): served under /<lang>/
+            for sub in pos:
+                for entry in _urls_in(pf, sub, var):
+                    out.append({**entry, "route": I18N_PREFIX + str(entry.get("route") or "")})
         else:  # format_suffix_patterns([...]) and other wrappers of a list
             for arg in pos:
                 if arg.type in ("list", "tuple", "binary_operator", "parenthesized_expression"):

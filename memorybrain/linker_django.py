@@ -22,7 +22,7 @@ import re
 from collections import Counter, defaultdict
 from typing import TYPE_CHECKING, Any
 
-from indexers.django import MIXIN_ACTIONS, VIEWSET_ACTIONS
+from indexers.django import MIXIN_ACTIONS, VIEWSET_ACTIONS, is_auth_decorator
 
 if TYPE_CHECKING:
     from memorybrain.linker import ModuleIndex, PatternRow, Route
@@ -228,7 +228,14 @@ class DjangoUrls:
                 target = self.modules.resolve_name(path, str(entry["view"]))
                 if target:
                     self.views[target].append(
-                        {"path": _norm(route), "actions": entry.get("actions"), "name": entry.get("name")}
+                        {
+                            "path": _norm(route),
+                            "actions": entry.get("actions"),
+                            "name": entry.get("name"),
+                            "wrappers": entry.get("wrappers"),
+                            "wrapper_texts": entry.get("wrapper_texts") or entry.get("wrappers"),
+                            "urlconf": path,
+                        }
                     )
 
     def _router_node(self, path: str, var: str) -> tuple[str, str] | None:
@@ -377,7 +384,7 @@ class DjangoUrls:
         name = str(meta.get("class") or meta.get("handler") or "")
         if meta.get("view_type") == "viewset":
             regs = self.viewsets.get((path, name)) or []
-            if regs:
+            if regs and not meta.get("verb_action"):  # a router does not route a `def post`
                 self._viewset_urls(meta, regs[0])
                 return
         entries = self.views.get((path, name)) or []
@@ -387,12 +394,15 @@ class DjangoUrls:
                 methods = list(meta.get("methods") or [])
                 if e.get("actions"):  # ViewSet.as_view({"get": "list"})
                     wanted = [a["action"] for a in meta.get("actions") or []] or [meta.get("action")]
+                    if not any(wanted):  # an APIView's handler: UserAPILoginView.as_view({"post": "post"})
+                        wanted = [str(m).lower() for m in meta.get("methods") or []]
                     methods = [m for m, act in e["actions"].items() if act in wanted]
                     if not methods:
                         continue
                 urls.append({"methods": methods, "path": e["path"]})
                 if e.get("name"):
                     self.url_names.setdefault(str(e["name"]), e["path"])
+                _urlconf_auth(meta, e)
             if urls:
                 meta["urls"] = urls
                 meta["full_path"] = urls[0]["path"]
@@ -440,6 +450,19 @@ class DjangoUrls:
         meta["router"] = reg.get("router")
 
 
+def _urlconf_auth(meta: dict[str, Any], entry: dict[str, Any]) -> None:
+    """Access decorators a urlconf applies to the view (``login_required(View.as_view())``)
+    guard it as if written on it: added to ``django_auth``, and ``urlconf_auth`` says where."""
+    for name, text in zip(entry.get("wrappers") or [], entry.get("wrapper_texts") or [], strict=False):
+        short = _last(str(name))
+        if not is_auth_decorator(short):
+            continue
+        meta["django_auth"] = list(dict.fromkeys([*(meta.get("django_auth") or []), short]))
+        found = meta.setdefault("urlconf_auth", [])
+        if not any(f["name"] == short for f in found):
+            found.append({"name": short, "text": str(text), "urlconf": entry.get("urlconf")})
+
+
 _REVERSE = re.compile(r"""^(?:[\w.]+\.)?reverse(?:_lazy)?\(\s*f?["']([^"']+)["']""")
 
 
@@ -472,7 +495,13 @@ def django_summary(meta: dict[str, Any]) -> str:
     if meta.get("permission_classes") is not None:
         extras.append("permission_classes=[" + ", ".join(_last(x) for x in meta["permission_classes"]) + "]")
     if meta.get("django_auth"):
-        extras.append(", ".join(x if x.endswith("Mixin") else f"@{x}" for x in meta["django_auth"]))
+        in_urls = {f["name"]: f for f in meta.get("urlconf_auth") or []}
+        extras.append(
+            ", ".join(
+                f"{in_urls[x]['text']}(…) in {in_urls[x]['urlconf']}" if x in in_urls else _auth_form(x)
+                for x in meta["django_auth"]
+            )
+        )
     if meta.get("throttle_classes"):
         extras.append("throttle_classes=[" + ", ".join(_last(x) for x in meta["throttle_classes"]) + "]")
     if meta.get("serializer_class"):
@@ -622,9 +651,12 @@ def _permission_conventions(
             uses[n] += 1
             forms[n][form] += 1
     django_auth: Counter[str] = Counter()
+    in_urlconf: Counter[str] = Counter()  # applied in a urlconf: login_required(View.as_view())
     for rs in plain.values():
+        wrapped = {f["name"] for r in rs for f in r.meta.get("urlconf_auth") or []}
         for a in {a for r in rs for a in r.meta.get("django_auth") or []}:
             django_auth[a] += 1
+            in_urlconf[a] += a in wrapped
     default = [
         _last(x) for x in settings.get("rest_framework", {}).get("DEFAULT_PERMISSION_CLASSES") or []
     ] or _DRF_DEFAULTS["DEFAULT_PERMISSION_CLASSES"]
@@ -686,13 +718,20 @@ def _permission_conventions(
     if public:
         parts.append("open to anyone (`AllowAny`): " + _labels(public))
     if django_auth:
-        shown = ", ".join(f"`{_auth_form(a)}` ({n})" for a, n in django_auth.most_common(3))
+
+        def form(a: str) -> str:  # how most views that use it apply it
+            return f"{a}(View.as_view()) in the urlconf" if in_urlconf[a] * 2 > django_auth[a] else _auth_form(a)
+
+        shown = ", ".join(
+            f"`{form(a)}` ({n}"
+            + (f", {in_urlconf[a]} in the urlconf" if 0 < in_urlconf[a] < n and in_urlconf[a] * 2 <= n else "")
+            + ")"
+            for a, n in django_auth.most_common(3)
+        )
         parts.append(f"plain Django views ({len(plain)}) use {shown}")
         if not drf:
             a, n = django_auth.most_common(1)[0]
-            data.update(
-                name=a, form=_auth_form(a), count=n, total=len(plain), pattern_ids=_ids(defs, a, ("decorator",))
-            )
+            data.update(name=a, form=form(a), count=n, total=len(plain), pattern_ids=_ids(defs, a, ("decorator",)))
     if "name" not in data:
         return []
     action_level = Counter(

@@ -450,7 +450,7 @@ def test_not_views_not_models():
 
 def test_urlconf_forms_seen_in_real_projects():
     """kolibri: ``(router.urls + [...])``, ``([...], "app")`` tuples, ``include(i18n_patterns(x))``,
-    a run-time prefix ``path(prefix, ...)``."""
+    a run-time prefix ``path(prefix, ...)``; wger: ``urlpatterns = i18n_patterns(path(...), ...)``."""
     fe = _extract(
         "core/urls.py",
         """
@@ -474,7 +474,7 @@ def test_urlconf_forms_seen_in_real_projects():
     assert urls == [
         ("lang_patterns", "logout/", "logout_view"),
         ("core_patterns", "api/", "core.api_urls"),
-        ("core_patterns", "", "lang_patterns"),
+        ("core_patterns", "<lang>/", "lang_patterns"),  # i18n_patterns: under the language code
         ("urlpatterns", "", "core_patterns"),
     ]
     fe = _extract(
@@ -488,6 +488,23 @@ def test_urlconf_forms_seen_in_real_projects():
     )
     urls = [(u["route"], u.get("router") or u.get("view")) for u in fe.meta["django_urls"]]
     assert urls == [("", "router"), ("usernameavailable", "UsernameAvailableView")]
+    fe = _extract(
+        "wger/urls.py",
+        """
+        from django.conf.urls.i18n import i18n_patterns
+        urlpatterns = i18n_patterns(
+            path("", include(("wger.core.urls", "core"), namespace="core")),
+            path("weight/", include("wger.weight.urls")),
+        )
+        urlpatterns += [path("robots.txt", RobotsView.as_view())]
+        """,
+    )
+    urls = [(u["route"], u.get("include") or u.get("view")) for u in fe.meta["django_urls"]]
+    assert urls == [
+        ("<lang>/", "wger.core.urls"),
+        ("<lang>/weight/", "wger.weight.urls"),
+        ("robots.txt", "RobotsView"),
+    ]
 
 
 def test_linker_inherits_class_attributes_from_project_base_views_and_nested_routers():
@@ -1077,3 +1094,65 @@ def test_an_open_default_is_not_advised_when_guarded_views_set_classes():
         "views that set nothing are open to anyone (`AllowAny`, 3 of 4); "
         "guarded views set `permission_classes` like `KolibriAuthPermissions` (1 view)"
     )
+
+
+def test_access_decorators_applied_in_the_urlconf_guard_the_view():
+    """wger: ``path("add/", login_required(views.WeightAddView.as_view()))``; decorators nest
+    (``login_required(permission_required("x")(view))``); ``FormPreview(Form)`` is a view
+    instance, not a decorator."""
+    rows, metas = _rows(
+        {
+            "weight/views.py": """
+                from django.views.generic import CreateView, UpdateView, ListView
+                class WeightAddView(CreateView):
+                    model = WeightEntry
+                class WeightUpdateView(UpdateView):
+                    model = WeightEntry
+                class WeightListView(ListView):
+                    model = WeightEntry
+                def overview(request):
+                    pass
+            """,
+            "weight/urls.py": """
+                from django.contrib.auth.decorators import login_required, permission_required
+                from django.urls import path
+                from weight import views
+                urlpatterns = [
+                    path("add/", login_required(views.WeightAddView.as_view()), name="add"),
+                    path(
+                        "<int:pk>/edit/",
+                        login_required(permission_required("weight.change")(views.WeightUpdateView.as_view())),
+                    ),
+                    path("list/", views.WeightListView.as_view()),
+                    path("overview/", login_required(views.overview)),
+                    path("import/", login_required(views.ImportPreview(ImportForm))),
+                ]
+            """,
+        }
+    )
+    urls = [
+        (u["route"], u.get("view"), u.get("wrappers"), u.get("wrapper_texts"))
+        for u in metas["weight/urls.py"]["django_urls"]
+    ]
+    assert urls == [
+        ("add/", "views.WeightAddView", ["login_required"], ["login_required"]),
+        (
+            "<int:pk>/edit/",
+            "views.WeightUpdateView",
+            ["login_required", "permission_required"],
+            ["login_required", 'permission_required("weight.change")'],
+        ),
+        ("list/", "views.WeightListView", None, None),
+        ("overview/", "views.overview", ["login_required"], ["login_required"]),
+    ]
+    result = link(rows, metas)
+    by_pid = {u[0]: u for u in result.updates}
+    metas_by_view = {r[2]: by_pid[r[0]] for r in rows if r[1] == "route"}
+    assert metas_by_view["WeightAddView"][2]["django_auth"] == ["login_required"]
+    assert metas_by_view["WeightUpdateView"][2]["django_auth"] == ["login_required", "permission_required"]
+    assert not metas_by_view["WeightListView"][2].get("django_auth")
+    assert metas_by_view["overview"][2]["django_auth"] == ["login_required"]
+    assert "(login_required(…) in weight/urls.py)" in metas_by_view["WeightAddView"][3]
+    auth = {c["key"]: c for c in result.conventions}["auth"]
+    assert "plain Django views (4) use `login_required(View.as_view()) in the urlconf` (3)" in auth["statement"]
+    assert auth["data"]["form"] == "login_required(View.as_view()) in the urlconf"
