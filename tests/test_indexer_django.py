@@ -1156,3 +1156,46 @@ def test_access_decorators_applied_in_the_urlconf_guard_the_view():
     auth = {c["key"]: c for c in result.conventions}["auth"]
     assert "plain Django views (4) use `login_required(View.as_view()) in the urlconf` (3)" in auth["statement"]
     assert auth["data"]["form"] == "login_required(View.as_view()) in the urlconf"
+
+
+def test_viewset_methods_named_like_verbs_are_routes_where_a_urlconf_maps_them():
+    """wger: ``class UserAPILoginView(viewsets.ViewSet)`` with ``def get``/``def post`` and
+    ``path("login/", UserAPILoginView.as_view({"post": "post"}))``: ``post`` is served there,
+    ``get`` is not; a router does not route verb-named methods."""
+    rows, metas = _rows(
+        {
+            "core/views.py": """
+                from rest_framework import viewsets
+                class UserAPILoginView(viewsets.ViewSet):
+                    def get(self, request):
+                        return Response({})
+                    def post(self, request):
+                        return Response({})
+                class VersionView(viewsets.ViewSet):
+                    def get(self, request):
+                        return Response({})
+            """,
+            "core/urls.py": """
+                from django.urls import include, path
+                from rest_framework import routers
+                from core import views
+                router = routers.DefaultRouter()
+                router.register("version", views.VersionView, basename="version")
+                urlpatterns = [
+                    path("api/", include(router.urls)),
+                    path("api/login/", views.UserAPILoginView.as_view({"post": "post"})),
+                ]
+            """,
+        }
+    )
+    fe_routes = {r[2]: r[4] for r in rows if r[1] == "route"}
+    assert fe_routes["post"]["methods"] == ["POST"] and fe_routes["post"]["action"] == "post"
+    result = link(rows, metas)
+    by_pid = {u[0]: u[2] for u in result.updates}
+    served = {
+        (m["handler"], tuple(m["methods"]) if m.get("urls") is None else None): m.get("full_path")
+        for m in (by_pid[r[0]] for r in rows if r[1] == "route")
+    }
+    assert served[("UserAPILoginView.post", None)] == "/api/login/"
+    assert served[("UserAPILoginView.get", ("GET",))] is None
+    assert served[("VersionView.get", ("GET",))] is None
