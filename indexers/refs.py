@@ -82,6 +82,50 @@ def error_call_form(pf: ParsedFile, call: Any, raised: bool) -> dict[str, Any]:
     }
 
 
+def _is_error_status(pf: ParsedFile, node: Any) -> bool:
+    code = _status_literal(pf, node)
+    return isinstance(code, int) and 400 <= code <= 599
+
+
+def _returned_status(pf: ParsedFile, value: Any) -> dict[str, Any] | None:
+    """``return dict(message=...), 403`` / ``return {"error": ...}, status.HTTP_404_NOT_FOUND``
+    / ``return jsonify(error=...), 400``: an error response returned as a (body, status) tuple
+    (Flask and Flask-RESTful), described like ``error_call_form``; None for anything else."""
+    if value.type == "parenthesized_expression" and value.named_children:
+        value = value.named_children[0]
+    if value.type not in ("expression_list", "tuple"):
+        return None
+    items = [c for c in value.named_children if c.type != "comment"]
+    if len(items) not in (2, 3) or not _is_error_status(pf, items[1]):
+        return None
+    body, status = items[0], items[1]
+    keywords: list[str] = []
+    if body.type == "call":
+        callee = dotted_name(pf, body.child_by_field_name("function"))
+        _pos, kw = call_args(body)
+        keywords = sorted(kw)
+        shown = f"{callee}({', '.join(f'{k}=...' for k in kw) or '...'})"
+    elif body.type == "dictionary":
+        callee = "dict"
+        keys = [pf.text(p.child_by_field_name("key")) for p in body.named_children if p.type == "pair"]
+        keywords = sorted(k.strip("\"'") for k in keys)
+        shown = "{" + ", ".join(f"{k}: ..." for k in keys) + "}"
+    elif body.type in ("string", "concatenated_string"):
+        callee, shown = "str", '"..."'
+    else:
+        return None
+    if not callee:
+        return None
+    text = pf.text(status)
+    return {
+        "text": f"return {shown}, {text if len(text) <= 60 else '...'}" + (", ..." if len(items) == 3 else ""),
+        "callee": callee.rsplit(".", 1)[-1],
+        "status": {"integer": "int", "attribute": "attr"}.get(status.type, "expr"),
+        "keywords": keywords,
+        "returned": True,
+    }
+
+
 def body_refs(pf: ParsedFile, d: Definition) -> dict[str, Any]:
     """Names a definition's body uses.
 
@@ -121,7 +165,10 @@ def body_refs(pf: ParsedFile, d: Definition) -> dict[str, Any]:
                     http_errors.append(code)
         elif node.type == "return_statement":
             value = next((c for c in node.named_children if c.type != "comment"), None)
-            if value is not None and value.type == "call":
+            returned = _returned_status(pf, value) if value is not None else None
+            if returned is not None:
+                error_calls.append(returned)
+            elif value is not None and value.type == "call":
                 name = dotted_name(pf, value.child_by_field_name("function"))
                 if name and name not in _ABORT_NAMES and _ERROR_RESPONSE.match(name.rsplit(".", 1)[-1]):
                     form = error_call_form(pf, value, raised=False)

@@ -44,3 +44,39 @@ def test_error_calls_keep_the_status_as_written_and_elide_the_rest():
 def test_no_error_calls_in_a_plain_body():
     fe = extract_python("app/views.py", b"def f():\n    return 1\n")
     assert fe.patterns[0].meta["error_calls"] == []
+
+
+def test_error_responses_returned_as_body_status_tuples():
+    """lemur (Flask-RESTful): ``return dict(message=...), 403``; also dict literals, jsonify,
+    a status constant, a headers element; success tuples and a non-literal status are not."""
+    source = """
+    def handler(x):
+        if x == 1:
+            return dict(message="You are not authorized"), 403
+        if x == 2:
+            return {"error": "missing", "code": 7}, status.HTTP_404_NOT_FOUND
+        if x == 3:
+            return (jsonify(error="bad"), 400, {"Retry-After": "1"})
+        if x == 4:
+            return "gone", 410
+        if x == 5:
+            return dict(message=message), code
+        if x == 6:
+            return {"id": 1}, 201
+        return data, 200
+    """
+    fe = extract_python("app/views.py", textwrap.dedent(source).encode())
+    calls = fe.patterns[0].meta["error_calls"]
+    assert [c["text"] for c in calls] == [
+        "return dict(message=...), 403",
+        'return {"error": ..., "code": ...}, status.HTTP_404_NOT_FOUND',
+        "return jsonify(error=...), 400, ...",
+        'return "...", 410',
+    ]
+    assert [(c["callee"], c["status"], c["keywords"]) for c in calls] == [
+        ("dict", "int", ["message"]),
+        ("dict", "attr", ["code", "error"]),
+        ("jsonify", "int", ["error"]),
+        ("str", "int", []),
+    ]
+    assert all(c["returned"] for c in calls)
