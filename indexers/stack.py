@@ -99,6 +99,9 @@ _LIBRARIES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("mongoengine", "orm", "MongoEngine", ("mongoengine",)),
     ("beanie", "orm", "Beanie", ("beanie",)),
     ("odmantic", "orm", "ODMantic", ("odmantic",)),
+    ("prisma", "orm", "Prisma Client Python", ("prisma",)),
+    ("piccolo", "orm", "Piccolo", ("piccolo",)),
+    ("ormar", "orm", "ormar", ("ormar",)),
     # database drivers and clients
     ("psycopg2", "database", "psycopg2", ("psycopg2",)),
     ("psycopg2-binary", "database", "psycopg2", ()),

@@ -1009,3 +1009,13 @@ def test_import_facts_keep_their_role_once_indexing_gives_them_a_line() -> None:
     )
     flask = Fact("framework", "Flask", None, "lemur/app.py", 3, "imported in lemur/app.py")
     assert [f.name for f in merge_facts([tests_only, flask])] == ["Flask"]
+
+
+def test_facts_from_imports_prisma_and_other_async_orms() -> None:
+    """litellm's proxy talks to its database through Prisma Client Python."""
+    files = {"proxy/utils.py": ["prisma"], "app/db.py": ["piccolo"], "app/models.py": ["ormar"]}
+    assert {(f.category, f.name) for f in facts_from_imports(files)} == {
+        ("orm", "Prisma Client Python"),
+        ("orm", "Piccolo"),
+        ("orm", "ormar"),
+    }
