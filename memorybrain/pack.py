@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -243,6 +244,22 @@ def _room_for_the_crud_set(candidates: list[Exemplar], room: int, fmt: str) -> N
     allowance = max(room - need, (room * MIN_HEADER_SHARE) // 100)
     if len(first.header) > allowance:
         first.header = fit_header(first.header, allowance)
+
+
+#: Standard-library modules whose imports a header still shows: ``Annotated`` dependencies.
+_KEPT_STDLIB = frozenset({"typing"})
+
+
+def _is_stdlib_import(line: str) -> bool:
+    """``import json`` / ``from datetime import datetime`` (not ``typing``, not relative)."""
+    parts = line.split()
+    if len(parts) < 2 or parts[0] not in ("import", "from"):
+        return False
+    if parts[0] == "import":
+        tops = {m.split(" as ")[0].strip().split(".")[0] for m in line.removeprefix("import ").split(",")}
+    else:
+        tops = {parts[1].split(".")[0]}  # "" for a relative import
+    return all(t in sys.stdlib_module_names and t not in _KEPT_STDLIB for t in tops)
 
 
 def _is_own_import(line: str, own: set[str]) -> bool:
@@ -802,7 +819,7 @@ class PackBuilder:
             # exemplar's imports it would read as the module importing itself
             mine = f"from {_module_of(module)} import "
             own, existing, bases, shared, more, blocks = (
-                "\n".join(x + "  # defined here" if x.startswith(mine) else x for x in block.splitlines())
+                "\n".join(x + "  # the exemplar's own module" if x.startswith(mine) else x for x in block.splitlines())
                 for block in (own, existing, bases, shared, more, blocks)
             )
         header = "\n".join(x for x in (own, existing, bases, shared, more, blocks) if x)
@@ -1094,7 +1111,8 @@ class PackBuilder:
         meta = self._file_meta(path)
         if meta is None:
             return ""
-        lines = self._import_lines(path)[:MAX_OWN_IMPORT_LINES]
+        # the standard library's imports tell nothing about the project (``import json``)
+        lines = [x for x in self._import_lines(path) if not _is_stdlib_import(x)][:MAX_OWN_IMPORT_LINES]
         shared = next((c for c in conventions or [] if c["key"] == "imports"), None)
         extra: list[str] = []
         shown = {n.strip() for text in lines for n in re.split(r"[ ,()]+", text)}

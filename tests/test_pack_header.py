@@ -11,7 +11,7 @@ import pytest
 from indexers import imports
 from indexers.base import ParsedFile
 from memorybrain.linker import _base_conventions, _resolve_base
-from memorybrain.pack import merge_imports, resource_words
+from memorybrain.pack import _is_stdlib_import, merge_imports, resource_words
 
 # --------------------------------------------------------------------------- unit
 
@@ -32,6 +32,20 @@ def test_merge_imports_gives_one_line_per_module_where_the_first_stood():
         "from app.errors import NotFound, Conflict",
     ]
     assert merge_imports([]) == []
+
+
+def test_standard_library_imports_are_left_out_of_the_header_but_typing_stays():
+    """``import json`` tells nothing about the project; ``Annotated`` dependencies do."""
+    dropped = ["import json", "import os, re", "from datetime import datetime", "from collections.abc import Callable"]
+    kept = [
+        "from typing import Annotated",
+        "import requests",
+        "from fastapi import Depends",
+        "from .models import Invoice",
+        "import os, requests",
+        "from app.json import dumps",
+    ]
+    assert [x for x in dropped + kept if not _is_stdlib_import(x)] == kept
 
 
 def test_multi_line_import_statements_lose_their_comments_when_joined():

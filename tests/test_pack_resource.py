@@ -302,7 +302,7 @@ def delete_tag(uuid):
 @pytest.mark.integration
 def test_header_imports_are_valid_mark_the_exemplar_module_and_skip_tests(tmp_path, real_encoder):
     """A module name with a hyphen cannot be imported, Django's ``tests.py`` is test code, and
-    what the exemplar's own module defines is marked as defined there (``messages.py`` imports
+    what the exemplar's own module offers is marked as its own (``messages.py`` imports
     ``get_channel_for_user`` from ``channels.py``, the closest module here)."""
     from memorybrain import Brain
 
@@ -316,9 +316,9 @@ def test_header_imports_are_valid_mark_the_exemplar_module_and_skip_tests(tmp_pa
     assert pack.exemplars[0].pattern.path == "app/api/routes/channels.py"
     header = pack.exemplars[0].header
     assert "# app/api/routes/channels.py (imports)" in header
-    # a new module imports what the exemplar's module defines; the line says it is defined there
+    # a new module imports what the exemplar's module offers; the line says which module that is
     mine = [x for x in header.splitlines() if x.startswith("from app.api.routes.channels import")]
-    assert mine and all(x.endswith("  # defined here") for x in mine)
+    assert mine and all(x.endswith("  # the exemplar's own module") for x in mine)
     assert "get_channel_for_user" in mine[0]
     md = pack.to_markdown()
     assert "send-channel-digest" not in md and "ChannelDigest" not in md
