@@ -1095,9 +1095,9 @@ def _validation_conventions(
         parts.append(f"{len(serializers)} DRF serializers")
     if validators:
         examples = [f"`{n}.{v[0]}`" for n, v in validators[:2]]
+        # what they raise, and the status it gives, is the errors convention's to say
         parts.append(
-            f"field validators `validate_<field>` in {len(validators)} serializers (e.g. {', '.join(examples)}) "
-            "raise `serializers.ValidationError`"
+            f"field validators `validate_<field>` in {len(validators)} serializers (e.g. {', '.join(examples)})"
         )
     if nested:
         parts.append(
