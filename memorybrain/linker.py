@@ -46,7 +46,7 @@ PatternRow = tuple[str, str, str, str, dict[str, Any], int, str]
 
 #: Bump when linking or convention logic changes: stores linked by another version relink on
 #: the next ``brain index`` even when no file changed.
-LINKER_VERSION = "43"
+LINKER_VERSION = "44"
 
 _RATE_RE = re.compile(r"limit|throttl|rate", re.I)
 #: A page-size parameter is no rate limit: ``Depends(LimitFilter.depends)``, ``limit_param``.
@@ -1131,9 +1131,19 @@ def _error_conventions(
 
 def _pagination_conventions(rows: list[PatternRow], routes: list[Route]) -> list[dict[str, Any]]:
     helpers = {name: (pid, path, meta) for pid, kind, name, path, meta, _u, _s in rows if kind == "pagination"}
+    # a handler returning ``GetUsersResponseBody(PaginatedResponseBody[User])`` uses that page
+    # type too (Phoenix's cursor pages): the bases of the schemas it names count as its uses
+    bases: dict[str, set[str]] = defaultdict(set)
+    for _pid, kind, name, _path, meta, _u, _s in rows:
+        if kind in ("schema", "class") and meta.get("bases"):
+            bases[name].update(last_name(str(b).split("[", 1)[0]) for b in meta["bases"])
+    uses: dict[str, set[str]] = {}
+    for r in routes:
+        named = r.uses()
+        uses[r.id] = named | {b for n in named for b in bases.get(n, ())}
     users: Counter[str] = Counter()
     for r in routes:
-        for name in r.uses() & set(helpers):
+        for name in uses[r.id] & set(helpers):
             users[name] += 1
     if not users:
         decorated = _paginate_decorator_convention(routes)
@@ -1145,12 +1155,19 @@ def _pagination_conventions(rows: list[PatternRow], routes: list[Route]) -> list
     main = ranked[0]
     pid, path, meta = helpers[main]
     n = users[main]
-    list_routes = [r for r in routes if "GET" in r.methods and main in r.uses()]
+    list_routes = [r for r in routes if "GET" in r.methods and main in uses[r.id]]
     keys = meta.get("returns_keys") or []
     params = meta.get("params") or []
-    statement = f"lists paginate with `{main}({', '.join(map(str, params))})` ({path})"
-    if keys:
-        statement += " and return `{" + ", ".join(map(str, keys)) + "}`"
+    if meta.get("generic"):  # a page type list responses derive from
+        statement = f"list responses derive from `{main}[...]` ({path})"
+        if keys:
+            statement += ": `{" + ", ".join(map(str, keys)) + "}`"
+        if meta.get("style") == "cursor":
+            statement += " (cursor pagination)"
+    else:
+        statement = f"lists paginate with `{main}({', '.join(map(str, params))})` ({path})"
+        if keys:
+            statement += " and return `{" + ", ".join(map(str, keys)) + "}`"
     if n:
         statement += f"; used by {n} handler{'s' if n != 1 else ''}"
         if list_routes:

@@ -487,3 +487,52 @@ def test_a_text_cursor_function_is_no_pagination() -> None:
     )
     assert "get_word_before_cursor" not in found
     assert found["next_page_by_cursor"].meta["style"] == "cursor"
+
+
+def test_list_responses_deriving_from_a_generic_page_type_are_the_pagination_convention() -> None:
+    """Phoenix: ``class GetUsersResponseBody(PaginatedResponseBody[User])`` returned by list
+    handlers taking a ``cursor``: the handlers use the page type through their response schema."""
+    from memorybrain.linker import link
+
+    files = {
+        "app/utils.py": """
+            from typing import Generic, Optional, TypeVar
+            from pydantic import BaseModel
+            T = TypeVar("T")
+            class PaginatedResponseBody(BaseModel, Generic[T]):
+                data: list[T]
+                next_cursor: Optional[str]
+        """,
+        "app/users.py": """
+            from fastapi import APIRouter, Query
+            from pydantic import BaseModel
+            from app.utils import PaginatedResponseBody
+            router = APIRouter()
+            class User(BaseModel):
+                name: str
+            class GetUsersResponseBody(PaginatedResponseBody[User]):
+                pass
+            class GetTeamsResponseBody(PaginatedResponseBody[User]):
+                pass
+            @router.get("/users")
+            async def list_users(cursor: Optional[str] = Query(None)) -> GetUsersResponseBody:
+                return GetUsersResponseBody(data=[], next_cursor=None)
+            @router.get("/teams")
+            async def list_teams(cursor: Optional[str] = Query(None)) -> GetTeamsResponseBody:
+                return GetTeamsResponseBody(data=[], next_cursor=None)
+            @router.get("/users/{name}")
+            async def get_user(name: str) -> User:
+                return User(name=name)
+        """,
+    }
+    rows, metas = [], {}
+    for path, src in files.items():
+        fe = extract_python(path, textwrap.dedent(src).encode())
+        metas[path] = fe.meta
+        rows += [(p.id, p.kind, p.name, p.path, p.meta, 0, p.summary) for p in fe.patterns]
+    pagination = {c["key"]: c for c in link(rows, metas).conventions}["pagination"]
+    assert pagination["statement"] == (
+        "list responses derive from `PaginatedResponseBody[...]` (app/utils.py): `{data, next_cursor}` "
+        "(cursor pagination); used by 2 handlers e.g. GET /users, GET /teams"
+    )
+    assert pagination["data"]["count"] == 2
