@@ -1195,8 +1195,8 @@ class PackBuilder:
         lines: list[str] = []
         for _score, path in scored:
             names = [n for n, _k in outline.get(path, []) if not n.startswith("_") and n not in shown]
-            if not names:
-                continue
+            if not names or all(n.endswith("Config") for n in names) and path.endswith("apps.py"):
+                continue  # Django's apps.py holds the app's AppConfig: no resource code to import
             shown.update(names)
             lines.append(f"from {_module_of(path)} import {', '.join(names[:MAX_RESOURCE_NAMES])}")
             if len(lines) >= max_modules:

@@ -59,6 +59,32 @@ def test_pack_imports_the_resource_code_when_its_route_module_is_missing(tmp_pat
 
 
 @pytest.mark.integration
+def test_djangos_app_configs_are_no_resource_code(tmp_path, real_encoder):
+    """kolibri: "endpoints for app" matched every ``apps.py`` (AppConfig classes) before the
+    ``plugins/app/`` package that holds the app's code."""
+    from memorybrain import Brain
+
+    files = {
+        "proj/__init__.py": "",
+        "proj/core/apps.py": "from django.apps import AppConfig\nclass CoreConfig(AppConfig):\n    name = 'core'\n",
+        "proj/auth/apps.py": "from django.apps import AppConfig\nclass AuthConfig(AppConfig):\n    name = 'auth'\n",
+        "proj/plugins/app/utils.py": "SHARE_FILE = 'share_file'\nCHECK_IS_METERED = 'check_is_metered'\n"
+        "def interface():\n    return None\n",
+        "proj/plugins/app/api.py": "from rest_framework.views import APIView\nclass InitializeAppView(APIView):\n"
+        "    def get(self, request):\n        pass\n",
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    with Brain.open(tmp_path, encoder=real_encoder) as brain:
+        brain.index()
+        md = brain.context("Add CRUD API endpoints for app", budget=4000).to_markdown()
+    block = md[md.index("# the project already has code for app") :].split("\n# ", 1)[0]
+    assert "from proj.plugins.app.utils import interface" in block
+    assert "CoreConfig" not in block and "AuthConfig" not in block
+
+
+@pytest.mark.integration
 def test_pack_has_no_resource_block_for_a_new_resource(fastapi_brain, flask_brain):
     for brain in (fastapi_brain, flask_brain):
         md = brain.context("Add CRUD endpoints for notifications", budget=4000).to_markdown()
