@@ -1103,6 +1103,10 @@ def _route_meta(
         "tags": [],
         "schemas": [],
     }
+    if len(paths) > 1:  # several rules: every full path, as far as this file knows its prefixes
+        meta["full_paths"] = _unique(
+            join_path(_prefix(ctx, next((r.router for r in rules if p in r.paths), router)), p) for p in paths
+        )
     meta.update(_decorator_schemas(ctx, other))
     meta["schemas"] = _unique([*meta["schemas"], *_body_schemas(ctx, d)])
     meta.update(body_refs(ctx.pf, d))

@@ -19,7 +19,8 @@ def _one_line(text: str) -> str:
     would otherwise swallow the rest of the joined line)."""
     if "\n" not in text:
         return text
-    return " ".join(re.sub(r"#[^\n]*", "", text).split()).replace("( ", "(").replace(", )", ")").replace(" )", ")")
+    text = re.sub(r"\\\r?\n", " ", re.sub(r"#[^\n]*", "", text))  # comments, backslash continuations
+    return " ".join(text.split()).replace("( ", "(").replace(", )", ")").replace(" )", ")")
 
 
 def extract(pf: ParsedFile) -> FileExtract:

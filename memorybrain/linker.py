@@ -382,9 +382,18 @@ def _resolve_route_path(
         base = prefixes.get(_router_node(modules, path, router))
         if base is not None and local is not None:
             meta["full_path"] = _join(base, str(local))
+            _other_full_paths(meta, base)
             return
     if local is not None and not meta.get("full_path"):
         meta["full_path"] = str(local)
+
+
+def _other_full_paths(meta: dict[str, Any], base: str) -> None:
+    """A view under several rules (``@bp.route("/")`` and ``@bp.route("/<serial>")``): all its
+    full paths, the first one first, in ``full_paths``."""
+    paths = [str(p) for p in meta.get("paths") or [] if p is not None]
+    if len(paths) > 1:
+        meta["full_paths"] = list(dict.fromkeys(_join(base, p) for p in paths))
 
 
 def _served_by_subclasses(
@@ -532,6 +541,8 @@ def route_summary(meta: dict[str, Any]) -> str:
     methods = ",".join(meta.get("methods") or []) or "?"
     heirs = meta.get("inherited_by") or []
     full = meta.get("full_path") or meta.get("path") or ("(base class)" if heirs else "(unregistered)")
+    if len(meta.get("full_paths") or []) > 1:
+        full = ", ".join(meta["full_paths"])
     parts = [f"{methods} {full} → {meta.get('handler', '?')}"]
     if meta.get("implied"):  # Flask-AppBuilder CRUD endpoints a class inherits
         parts.append(f"[inherited from {meta.get('implied_by') or 'its base class'}]")

@@ -1469,3 +1469,38 @@ def test_schemas_named_by_a_validating_decorator_are_the_validation_convention()
     validation = {c["key"]: c for c in link(rows, metas).conventions}["validation"]
     assert "request bodies are validated by `ApiKeyInputSchema`" in validation["statement"]
     assert "responses are shaped by `ApiKeyOutputSchema`" in validation["statement"]
+
+
+def test_a_view_under_several_rules_keeps_every_full_path() -> None:
+    """privacyidea: ``@token_blueprint.route('/', methods=['DELETE'])`` and
+    ``@token_blueprint.route('/<serial>', methods=['DELETE'])`` on one view, the blueprint
+    registered with a prefix in another module."""
+    from memorybrain.linker import link
+
+    files = {
+        "app/api/token.py": dedent(
+            """
+            from flask import Blueprint
+            token_blueprint = Blueprint("token_blueprint", __name__)
+
+            @token_blueprint.route("/", methods=["DELETE"])
+            @token_blueprint.route("/<serial>", methods=["DELETE"])
+            def delete_api(serial=None):
+                return ""
+            """
+        ),
+        "app/app.py": dedent(
+            """
+            from flask import Flask
+            from app.api.token import token_blueprint
+            app = Flask(__name__)
+            app.register_blueprint(token_blueprint, url_prefix="/token")
+            """
+        ),
+    }
+    rows, metas = extract_files(files)
+    (route,) = [r for r in rows if r[1] == "route"]
+    assert route[4]["full_paths"] == ["/", "/<serial>"]  # the prefix is known only to the linker
+    (update,) = [u for u in link(rows, metas).updates if u[0] == route[0]]
+    assert update[2]["full_paths"] == ["/token/", "/token/<serial>"]
+    assert update[3] == "DELETE /token/, /token/<serial> → delete_api"

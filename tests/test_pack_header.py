@@ -56,12 +56,16 @@ def test_multi_line_import_statements_lose_their_comments_when_joined():
             CurrentUser,
         )
         import os  # noqa
+        from app.lib.periodictask import get_periodic_tasks, set_periodic_task, \\
+            enable_periodic_task
         """
     )
     meta = imports.extract(ParsedFile.parse("app/routes.py", source.encode())).meta
     texts = [text for _line, text in meta["import_lines"]]
     assert texts[0] == "from app.deps import (get_db, CurrentUser)"
     assert texts[1] == "import os"
+    # privacyidea: a backslash continuation must not leak into the joined line
+    assert texts[2] == "from app.lib.periodictask import get_periodic_tasks, set_periodic_task, enable_periodic_task"
 
 
 def test_a_usual_request_word_names_the_resource_when_nothing_else_does():
