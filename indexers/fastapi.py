@@ -13,6 +13,7 @@ Path templates
     non-literal part (``APIRouter(prefix=config.run.root_path)``) is known only at run time,
     is left out of the prefix and is kept, as written, in ``runtime_prefix`` (so a route
     reads ``/project/settings``, not ``{config.run.root_path}/project/settings``).
+    Routers also keep ``call``, their constructor call as written (see ``_call_text``).
 
 A handler with several route decorators is one pattern: the first (topmost) decorator gives
 ``path``/``router``/``full_path``; ``methods`` unites the decorators with that same router and
@@ -557,10 +558,30 @@ def _find_routers(
             "dependencies": _deps_in_list(pf, kw.get("dependencies")),
             "name": None,
             "line": _line(node),
+            "call": _call_text(pf, value, kw.get("prefix")),
         }
         if runtime:
             routers[name]["runtime_prefix"] = runtime
     return routers
+
+
+#: Longest constructor call kept whole in router meta (``call``); a longer one keeps its prefix.
+_MAX_CALL_TEXT = 120
+
+
+def _call_text(pf: ParsedFile, call: Node, prefix: Node | None) -> str:
+    """A router's constructor call as written, on one line; when longer than
+    ``_MAX_CALL_TEXT``, abridged to its ``prefix=`` argument (``APIRouter(prefix=X, ...)``)."""
+    raw, at = b"", call.start_byte
+    for comment in walk(call, frozenset({"comment"})):
+        raw, at = raw + pf.source[at : comment.start_byte], comment.end_byte
+    source = (raw + pf.source[at : call.end_byte]).decode("utf-8", errors="replace")
+    # a call laid out over lines loses its line breaks, and the comma before its closing bracket
+    text = _one_line(re.sub(r",?\s*\n\s*([)\]}])", r"\1", re.sub(r"([(\[{])\s*\n\s*", r"\1", source)))
+    if len(text) <= _MAX_CALL_TEXT:
+        return text
+    fn = _one_line(pf.text(call.child_by_field_name("function")))
+    return f"{fn}(prefix={_one_line(pf.text(prefix))}, ...)" if prefix is not None else f"{fn}(...)"
 
 
 def _router_subclass_candidates(ctx: _Ctx, decorators: list[Node]) -> dict[str, bool]:

@@ -154,6 +154,7 @@ def test_routers_meta_and_aliases() -> None:
             "dependencies": ["verify_token"],
             "name": None,
             "line": 11,
+            "call": 'APIRouter(prefix="/items/", tags=["items"], dependencies=[Depends(verify_token)])',
         }
     }
     assert fe.meta["annotated_aliases"] == {"CurrentUser": {"depends": "get_current_user", "line": 9}}
@@ -1154,7 +1155,7 @@ def test_database_errors_caught_in_handler_bodies() -> None:
 def test_prefix_known_only_at_run_time_is_left_out_of_paths() -> None:
     """Chainlit: ``router = APIRouter(prefix=config.run.root_path)``. The root the app is served
     under is no path parameter: routes read ``/project/thread/{thread_id}``, the expression is
-    kept in ``runtime_prefix``."""
+    kept in ``runtime_prefix`` and the constructor call as written in ``call``."""
     fe = run(
         """
         from fastapi import APIRouter, FastAPI
@@ -1176,6 +1177,8 @@ def test_prefix_known_only_at_run_time_is_left_out_of_paths() -> None:
     )
     info = fe.meta["routers"]["router"]
     assert (info["prefix"], info["runtime_prefix"]) == ("", ["config.run.root_path"])
+    assert info["call"] == "APIRouter(prefix=config.run.root_path)"
+    assert fe.meta["routers"]["app"]["call"] == "FastAPI(lifespan=lifespan)"
     assert "runtime_prefix" not in fe.meta["routers"]["app"]
     assert route(fe, "get_thread")["full_path"] == "/project/thread/{thread_id}"
     assert route(fe, "status_check")["full_path"] == "/"
@@ -1266,3 +1269,24 @@ def test_run_time_prefixes_across_files_leave_the_literal_path() -> None:
     )
     by_handler = {u[2].get("handler"): u[2] for u in link(rows, metas).updates}
     assert by_handler["get_thing"]["full_path"] == "{API_V1}/things/{thing_id}"
+
+
+def test_long_router_call_keeps_its_prefix_and_comments_are_dropped() -> None:
+    fe = run(
+        """
+        from fastapi import APIRouter, Depends
+
+        router = APIRouter(
+            prefix=settings.api_prefix,  # set per deployment
+            tags=["a very long tag name", "another very long tag name"],
+            dependencies=[Depends(verify_token), Depends(check_rate_limit)],
+            responses={404: {"description": "Not found"}},
+        )
+        short = APIRouter(
+            prefix="/short",  # comment
+            tags=["s"],
+        )
+        """
+    )
+    assert fe.meta["routers"]["router"]["call"] == "APIRouter(prefix=settings.api_prefix, ...)"
+    assert fe.meta["routers"]["short"]["call"] == 'APIRouter(prefix="/short", tags=["s"])'
