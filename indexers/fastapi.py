@@ -9,6 +9,11 @@ Path templates
     ``{API}{VERSION_1}{RUNS}`` and ``"/{id}" + RUNS`` becomes ``/{id}{RUNS}``. Placeholders of
     constants look like path parameters; constants are conventionally UPPER_CASE.
     ``full_path`` is ``prefix + path`` (FastAPI concatenates) with repeated slashes collapsed.
+    In a router or mount *prefix*, only UPPER_CASE constants become placeholders: any other
+    non-literal part (``APIRouter(prefix=config.run.root_path)``) is known only at run time,
+    is left out of the prefix and is kept, as written, in ``runtime_prefix`` (so a route
+    reads ``/project/settings``, not ``{config.run.root_path}/project/settings``).
+    Routers also keep ``call``, their constructor call as written (see ``_call_text``).
 
 A handler with several route decorators is one pattern: the first (topmost) decorator gives
 ``path``/``router``/``full_path``; ``methods`` unites the decorators with that same router and
@@ -247,6 +252,59 @@ def path_template(pf: ParsedFile, node: Node | None) -> str | None:
     if node.type == "none":
         return None
     return "{" + _one_line(pf.text(node)) + "}"
+
+
+def prefix_template(pf: ParsedFile, node: Node | None) -> tuple[str | None, list[str]]:
+    """A router or mount prefix as a path template, and the parts of it known only at run time.
+
+    Like :func:`path_template`, except that a non-literal part (an operand of ``+`` or an
+    f-string's ``{...}``) is kept as a placeholder only when it names an UPPER_CASE constant
+    (``{API}``, ``{settings.API_V1_STR}``). Anything else (``config.run.root_path``, ``prefix``,
+    ``get_prefix()``) is a value only the running app knows, usually the root it is served
+    under: it is left out of the template, which a ``{...}`` would make read as a path
+    parameter, and returned in the list, as written. ``APIRouter(prefix=config.run.root_path)``
+    gives ``("", ["config.run.root_path"])``; ``f"{root}/api/{{version}}"`` gives
+    ``("/api/{version}", ["root"])``."""
+    runtime: list[str] = []
+
+    def part(expr: Node | None) -> str:
+        expr = _unwrap(expr)
+        if expr is None:
+            return ""
+        text = _one_line(pf.text(expr))
+        if expr.type in ("identifier", "attribute") and _CONSTANT.match(_last(text)):
+            return "{" + text + "}"
+        runtime.append(text)
+        return ""
+
+    def template(expr: Node | None) -> str | None:
+        expr = _unwrap(expr)
+        if expr is None or expr.type == "none":
+            return None
+        if expr.type == "concatenated_string":
+            parts = [template(c) for c in expr.named_children if c.type == "string"]
+            return None if any(p is None for p in parts) else "".join(p or "" for p in parts)
+        if expr.type == "string":
+            start = next((c for c in expr.children if c.type == "string_start"), None)
+            if start is None or "f" not in pf.text(start).lower():
+                return string_value(pf, expr)
+            out = []
+            for c in expr.named_children:
+                if c.type == "string_content":  # ``{{``/``}}`` of an f-string are ``{``/``}``
+                    out.append(pf.text(c).replace("{{", "{").replace("}}", "}"))
+                elif c.type == "escape_sequence":
+                    out.append(pf.text(c))
+                elif c.type == "interpolation":
+                    out.append(part(c.child_by_field_name("expression")))
+            return "".join(out)
+        if expr.type == "binary_operator" and pf.text(expr.child_by_field_name("operator")) == "+":
+            left = template(expr.child_by_field_name("left"))
+            right = template(expr.child_by_field_name("right"))
+            return f"{left or ''}{right or ''}"
+        return part(expr)
+
+    result = template(node)
+    return (re.sub(r"/{2,}", "/", result) if result else result), runtime
 
 
 def join_path(prefix: str, path: str) -> str:
@@ -492,15 +550,38 @@ def _find_routers(
         if not wanted or not name or name in routers:
             continue
         _, kw = call_args(value)
+        prefix, runtime = prefix_template(pf, kw.get("prefix"))
         routers[name] = {
             "type": cls,
-            "prefix": path_template(pf, kw.get("prefix")) or "",
+            "prefix": prefix or "",
             "tags": _literal_strings(pf, kw.get("tags")),
             "dependencies": _deps_in_list(pf, kw.get("dependencies")),
             "name": None,
             "line": _line(node),
+            "call": _call_text(pf, value, kw.get("prefix")),
         }
+        if runtime:
+            routers[name]["runtime_prefix"] = runtime
     return routers
+
+
+#: Longest constructor call kept whole in router meta (``call``); a longer one keeps its prefix.
+_MAX_CALL_TEXT = 120
+
+
+def _call_text(pf: ParsedFile, call: Node, prefix: Node | None) -> str:
+    """A router's constructor call as written, on one line; when longer than
+    ``_MAX_CALL_TEXT``, abridged to its ``prefix=`` argument (``APIRouter(prefix=X, ...)``)."""
+    raw, at = b"", call.start_byte
+    for comment in walk(call, frozenset({"comment"})):
+        raw, at = raw + pf.source[at : comment.start_byte], comment.end_byte
+    source = (raw + pf.source[at : call.end_byte]).decode("utf-8", errors="replace")
+    # a call laid out over lines loses its line breaks, and the comma before its closing bracket
+    text = _one_line(re.sub(r",?\s*\n\s*([)\]}])", r"\1", re.sub(r"([(\[{])\s*\n\s*", r"\1", source)))
+    if len(text) <= _MAX_CALL_TEXT:
+        return text
+    fn = _one_line(pf.text(call.child_by_field_name("function")))
+    return f"{fn}(prefix={_one_line(pf.text(prefix))}, ...)" if prefix is not None else f"{fn}(...)"
 
 
 def _router_subclass_candidates(ctx: _Ctx, decorators: list[Node]) -> dict[str, bool]:
@@ -566,24 +647,29 @@ def _find_mounts(ctx: _Ctx, calls: list[Node]) -> list[dict[str, Any]]:
         if parent is None:
             parent = _method_call(pf, call, "mount")
             app = positional[1] if len(positional) > 1 else kw.get("app")
-            prefix = string_value(pf, positional[0] if positional else kw.get("path"))
+            path = _unwrap(positional[0] if positional else kw.get("path"))
+            literal = path is not None and path.type in ("string", "concatenated_string")
+            prefix, runtime = prefix_template(pf, path) if literal else (None, [])
             if parent is None or app is None or app.type not in ("identifier", "attribute") or prefix is None:
                 continue
             if not ctx.imports_fastapi and parent not in ctx.routers:
                 continue
-            mounts.append({"parent": parent, "child": pf.text(app), "prefix": prefix, "line": _line(call)})
+            mount = {"parent": parent, "child": pf.text(app), "prefix": prefix, "line": _line(call)}
+            mounts.append({**mount, "runtime_prefix": runtime} if runtime else mount)
             continue
         child = positional[0] if positional else kw.get("router")
         if child is None:
             continue
+        prefix, runtime = prefix_template(pf, kw.get("prefix"))
         for item in _loop_items(pf, child) or [child]:
             mounts.append(
                 {
                     "parent": parent,
                     "child": _one_line(pf.text(item)),
-                    "prefix": path_template(pf, kw.get("prefix")) or "",
+                    "prefix": prefix or "",
                     "line": _line(call),
                     "dependencies": _deps_in_list(pf, kw.get("dependencies")),
+                    **({"runtime_prefix": runtime} if runtime else {}),
                 }
             )
     return mounts

@@ -1139,18 +1139,37 @@ class PackBuilder:
                 shown.update(missing)
                 by_module.setdefault(module, []).extend(missing)
         extra = [f"from {module} import {', '.join(names)}" for module, names in by_module.items()]
+        # the module's routers as the code creates them: the constructor call as written when
+        # the indexer kept it (FastAPI), else one put together from what is known of it, and
+        # no line at all when that would say something the code does not (an unknown class, a
+        # prefix known only as a template: ``prefix=settings.X`` is not the string "{settings.X}")
+        mounts = [m for m in meta.get("mounts") or [] if isinstance(m, dict)]
         for var, info in (meta.get("routers") or {}).items():
             if not isinstance(info, dict):
                 continue
-            args = []
-            if info.get("type") == "Blueprint" and info.get("name"):
-                args.append(repr(info["name"]))
-                args.append("__name__")
-            if info.get("prefix"):
-                args.append(("url_prefix=" if info.get("type") == "Blueprint" else "prefix=") + repr(info["prefix"]))
-            lines.append(
-                f"{var} = {info.get('type') or 'APIRouter'}({', '.join(args)})  # line {info.get('line', '?')}"
-            )
+            call = info.get("call")
+            rtype, name, prefix = info.get("type"), info.get("name"), info.get("prefix")
+            if not call:
+                # ``api = Api(mod)``/``ns = api.namespace(...)``: the parent is recorded as a mount on that line
+                parent = next(
+                    (m["parent"] for m in mounts if m.get("child") == var and m.get("line") == info.get("line")), None
+                )
+                if not rtype or re.search(r"[{}]", str(prefix or "")) or (rtype == "Api" and not parent):
+                    continue
+                args = []
+                if rtype == "Blueprint" and name:
+                    args += [repr(name), "__name__"]
+                elif rtype == "Namespace" and name:
+                    args.append(repr(name))
+                    prefix = None if prefix == f"/{name}" else prefix  # the default path
+                elif rtype == "Api" and parent:
+                    args.append(str(parent))
+                keyword = {"Blueprint": "url_prefix", "Namespace": "path"}.get(str(rtype), "prefix")
+                if prefix:
+                    args.append(f"{keyword}={prefix!r}")
+                constructor = f"{parent}.namespace" if rtype == "Namespace" and parent else rtype
+                call = f"{constructor}({', '.join(args)})"
+            lines.append(f"{var} = {call}  # line {info.get('line', '?')}")
         if not lines and not extra:
             return ""
         header = f"# {path} (imports)\n" + "\n".join(lines)

@@ -154,6 +154,7 @@ def test_routers_meta_and_aliases() -> None:
             "dependencies": ["verify_token"],
             "name": None,
             "line": 11,
+            "call": 'APIRouter(prefix="/items/", tags=["items"], dependencies=[Depends(verify_token)])',
         }
     }
     assert fe.meta["annotated_aliases"] == {"CurrentUser": {"depends": "get_current_user", "line": 9}}
@@ -1149,3 +1150,143 @@ def test_database_errors_caught_in_handler_bodies() -> None:
     from memorybrain.pack import _advice
 
     assert _advice("errors:db", db) == "catch `PostgreSQLIntegrityError` and `raise HTTPException` like 1 handler"
+
+
+def test_prefix_known_only_at_run_time_is_left_out_of_paths() -> None:
+    """Chainlit: ``router = APIRouter(prefix=config.run.root_path)``. The root the app is served
+    under is no path parameter: routes read ``/project/thread/{thread_id}``, the expression is
+    kept in ``runtime_prefix`` and the constructor call as written in ``call``."""
+    fe = run(
+        """
+        from fastapi import APIRouter, FastAPI
+        from chat.config import config
+
+        app = FastAPI(lifespan=lifespan)
+        router = APIRouter(prefix=config.run.root_path)
+
+        @router.get("/project/thread/{thread_id}")
+        async def get_thread(thread_id: str):
+            return thread_id
+
+        @router.head("/")
+        def status_check():
+            return None
+
+        app.include_router(router)
+        """
+    )
+    info = fe.meta["routers"]["router"]
+    assert (info["prefix"], info["runtime_prefix"]) == ("", ["config.run.root_path"])
+    assert info["call"] == "APIRouter(prefix=config.run.root_path)"
+    assert fe.meta["routers"]["app"]["call"] == "FastAPI(lifespan=lifespan)"
+    assert "runtime_prefix" not in fe.meta["routers"]["app"]
+    assert route(fe, "get_thread")["full_path"] == "/project/thread/{thread_id}"
+    assert route(fe, "status_check")["full_path"] == "/"
+    assert by_name(fe, "route")["get_thread"].summary.startswith("GET /project/thread/{thread_id} → get_thread")
+
+
+@pytest.mark.parametrize(
+    ("prefix", "expected", "runtime"),
+    [
+        ('f"{config.run.root_path}/api"', "/api", ["config.run.root_path"]),
+        ('f"{root}/api/{{version}}"', "/api/{version}", ["root"]),  # ``{{version}}`` is a path parameter
+        ('f"{API_ROOT}/v1"', "{API_ROOT}/v1", []),  # an UPPER_CASE constant stays a placeholder
+        ("settings.API_V1_STR", "{settings.API_V1_STR}", []),
+        ('settings.api_prefix + "/items"', "/items", ["settings.api_prefix"]),
+        ('API + get_prefix() + "/items"', "{API}/items", ["get_prefix()"]),
+        ('"/api/" + version + "/items"', "/api/items", ["version"]),
+        ('"/plain/{thread_id}"', "/plain/{thread_id}", []),
+    ],
+)
+def test_prefix_template_keeps_constants_and_drops_run_time_values(
+    prefix: str, expected: str, runtime: list[str]
+) -> None:
+    pf = ParsedFile.parse("app/api.py", f"x = {prefix}\n".encode())
+    value = pf.root.named_children[0].named_children[0].child_by_field_name("right")
+    assert fastapi.prefix_template(pf, value) == (expected, runtime)
+
+
+def test_mount_prefixes_known_only_at_run_time() -> None:
+    fe = run(
+        """
+        from fastapi import FastAPI
+        from app.api import api_router
+
+        app = FastAPI()
+        app.include_router(api_router, prefix=settings.api_prefix)
+        app.mount(f"{config.run.root_path}/ws/socket.io", asgi_app)
+        app.mount(SOCKET_IO_PATH, other_app)
+        """
+    )
+    assert fe.meta["mounts"] == [
+        {
+            "parent": "app",
+            "child": "api_router",
+            "prefix": "",
+            "line": 6,
+            "dependencies": [],
+            "runtime_prefix": ["settings.api_prefix"],
+        },
+        {
+            "parent": "app",
+            "child": "asgi_app",
+            "prefix": "/ws/socket.io",
+            "line": 7,
+            "runtime_prefix": ["config.run.root_path"],
+        },
+    ]
+
+
+def test_run_time_prefixes_across_files_leave_the_literal_path() -> None:
+    """The linker joins the prefixes of the routers a route is mounted through; run-time parts
+    (here at both levels) are not among them, constants are."""
+    from memorybrain.linker import link
+    from tests.conftest import extract_files
+
+    rows, metas = extract_files(
+        {
+            "app/main.py": textwrap.dedent(
+                """
+                from fastapi import FastAPI
+                from app.routes import router
+
+                app = FastAPI()
+                app.include_router(router, prefix=settings.root_path + API_V1)
+                """
+            ),
+            "app/routes.py": textwrap.dedent(
+                """
+                from fastapi import APIRouter
+
+                router = APIRouter(prefix=f"{config.base}/things")
+
+                @router.get("/{thing_id}")
+                def get_thing(thing_id: int):
+                    return thing_id
+                """
+            ),
+        }
+    )
+    by_handler = {u[2].get("handler"): u[2] for u in link(rows, metas).updates}
+    assert by_handler["get_thing"]["full_path"] == "{API_V1}/things/{thing_id}"
+
+
+def test_long_router_call_keeps_its_prefix_and_comments_are_dropped() -> None:
+    fe = run(
+        """
+        from fastapi import APIRouter, Depends
+
+        router = APIRouter(
+            prefix=settings.api_prefix,  # set per deployment
+            tags=["a very long tag name", "another very long tag name"],
+            dependencies=[Depends(verify_token), Depends(check_rate_limit)],
+            responses={404: {"description": "Not found"}},
+        )
+        short = APIRouter(
+            prefix="/short",  # comment
+            tags=["s"],
+        )
+        """
+    )
+    assert fe.meta["routers"]["router"]["call"] == "APIRouter(prefix=settings.api_prefix, ...)"
+    assert fe.meta["routers"]["short"]["call"] == 'APIRouter(prefix="/short", tags=["s"])'
