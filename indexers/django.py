@@ -167,6 +167,30 @@ def _last(name: str) -> str:
     return name.rsplit(".", 1)[-1]
 
 
+def _shadowing_names(pf: ParsedFile) -> frozenset[str]:
+    """Names of DRF's view classes (``ViewSet``, ``ModelViewSet``, ...) that are the project's
+    own here: a module-level class of this file (``class ViewSet(viewsets.ViewSet)`` under its
+    ``ThreadViewSet(ViewSet)``) or a name imported from outside ``rest_framework``
+    (``from .base import ViewSet``)."""
+    drf_names = set(_VIEWSETS) | set(_GENERIC_VIEWS)
+    out: set[str] = set()
+    for node in pf.root.named_children:
+        inner = node.child_by_field_name("definition") if node.type == "decorated_definition" else node
+        if inner is not None and inner.type == "class_definition":
+            name = pf.text(inner.child_by_field_name("name"))
+            if name in drf_names:
+                out.add(name)
+        elif node.type == "import_from_statement":
+            module = pf.text(node.child_by_field_name("module_name"))
+            if module.split(".")[0] == "rest_framework":
+                continue
+            for c in node.children_by_field_name("name"):
+                bound = c.child_by_field_name("alias") if c.type == "aliased_import" else c
+                if pf.text(bound) in drf_names:
+                    out.add(pf.text(bound))
+    return frozenset(out)
+
+
 def _imports(pf: ParsedFile) -> set[str]:
     """Top-level modules the file imports (cheap: from the tree's import statements)."""
     out: set[str] = set()
@@ -498,11 +522,16 @@ def _route_pattern(
     return definition_pattern(pf, d, "route", summary, meta)
 
 
-def _class_views(pf: ParsedFile, d: Definition, django_file: bool) -> list[Pattern]:
+def _class_views(
+    pf: ParsedFile, d: Definition, django_file: bool, shadowed: frozenset[str] = frozenset()
+) -> list[Pattern]:
     bases = base_classes(pf, d)
     kind = _view_kind(bases, django_file)
     if kind is None or d.name.endswith("Mixin"):
         return []
+    # a base spelled like DRF's class but the project's own (misago's in-module ``ViewSet``):
+    # what it serves is the linker's to find, from that class
+    own_bases = [b for b in bases if b in shadowed]
     view_type, implied = kind
     framework = "django" if view_type == "django-class" else "drf"
     attrs = _class_attrs(pf, d)
@@ -515,7 +544,7 @@ def _class_views(pf: ParsedFile, d: Definition, django_file: bool) -> list[Patte
         "bases": bases,
         **attrs,
     }
-    lasts = [_last(b) for b in bases]
+    lasts = [_last(b) for b in bases if b not in own_bases]
     if view_type == "viewset" and not any(b in _VIEWSETS for b in lasts):
         # the actions come from a base's name (``NamedModelViewSet``): the linker checks them
         # against that base when it is the project's own (pulpcore's is a GenericViewSet)
@@ -590,7 +619,8 @@ def _class_views(pf: ParsedFile, d: Definition, django_file: bool) -> list[Patte
         meta["methods"] = actions
     # a viewset on a project base class (`ValuesViewset`) may inherit actions the linker finds: keep its class
     project_base = view_type == "viewset" and any(
-        _last(x) not in _VIEWSETS and _last(x) not in MIXIN_ACTIONS and not _last(x).endswith("ModelViewSet")
+        x in own_bases
+        or (_last(x) not in _VIEWSETS and _last(x) not in MIXIN_ACTIONS and not _last(x).endswith("ModelViewSet"))
         for x in bases
     )
     if actions or not out or project_base:
@@ -1323,6 +1353,7 @@ def extract(pf: ParsedFile) -> FileExtract:
     patterns: list[Pattern] = []
     meta: dict[str, Any] = {}
     tests = is_test_file(pf.path)
+    shadowed = _shadowing_names(pf)
     seen: set[str] = set()
     for d in pf.definitions(methods=False):
         if d.qualname in seen:
@@ -1333,7 +1364,7 @@ def extract(pf: ParsedFile) -> FileExtract:
             if not bases:
                 continue
             if not tests:
-                views = _class_views(pf, d, django_file)
+                views = _class_views(pf, d, django_file, shadowed)
                 if views:
                     patterns += views
                     continue

@@ -17,6 +17,7 @@ for ``app.before_request(func)``-style hook registrations.
 
 from __future__ import annotations
 
+import builtins
 import re
 from typing import Any
 
@@ -102,6 +103,7 @@ _PAGE_KEYS = {
     "prev_page",
 }
 _PAGING_CALLS = {"limit", "offset", "paginate", "slice", "skip"}
+_BUILTINS = frozenset(dir(builtins))
 _SQL_PAGING = re.compile(r"\b(LIMIT|OFFSET)\b")
 _CAMEL = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _PAGE_INDEX = ("page", "page_number", "page_num", "pagenum", "index")
@@ -114,7 +116,8 @@ def _words(name: str) -> set[str]:
 
 
 def _returned_keys(pf: ParsedFile, body: Any) -> list[str]:
-    """Keys of dicts returned (``return {...}``, ``return jsonify({...})``, ``Page(items=...)``)."""
+    """Keys of dicts returned (``return {...}``, ``return jsonify({...})``, ``Page(items=...)``,
+    or a name the body assigns a dict literal to: ``data = {...}; data.update({...}); return data``)."""
     keys: list[str] = []
     for ret in walk(body, {"return_statement"}):
         value = ret.named_children[0] if ret.named_children else None
@@ -126,13 +129,46 @@ def _returned_keys(pf: ParsedFile, body: Any) -> list[str]:
                 keys.extend(keywords)
                 continue
             value = positional[0] if positional else None
-        if value is not None and value.type == "dictionary":
-            for pair in value.named_children:
-                if pair.type == "pair":
-                    key = string_value(pf, pair.child_by_field_name("key"))
-                    if key:
-                        keys.append(key)
+        if value is not None and value.type == "identifier":
+            keys.extend(_dict_variable_keys(pf, body, pf.text(value)))
+            continue
+        keys.extend(_dict_keys(pf, value))
     return list(dict.fromkeys(keys))
+
+
+def _dict_keys(pf: ParsedFile, node: Any) -> list[str]:
+    if node is None or node.type != "dictionary":
+        return []
+    keys = []
+    for pair in node.named_children:
+        if pair.type == "pair":
+            key = string_value(pf, pair.child_by_field_name("key"))
+            if key:
+                keys.append(key)
+    return keys
+
+
+def _dict_variable_keys(pf: ParsedFile, body: Any, name: str) -> list[str]:
+    """The keys a body gives the dict it builds in ``name``: ``name = {...}``, ``name.update({...})``
+    and ``name["key"] = ...`` (nothing when ``name`` is never assigned a dict literal)."""
+    keys: list[str] = []
+    literal = False
+    for node in walk(body, {"assignment", "call"}):
+        if node.type == "assignment":
+            left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+            if left is None:
+                continue
+            if left.type == "identifier" and pf.text(left) == name and right is not None:
+                literal = literal or right.type == "dictionary"
+                keys.extend(_dict_keys(pf, right))
+            elif left.type == "subscript" and pf.text(left.child_by_field_name("value")) == name:
+                key = string_value(pf, left.child_by_field_name("subscript"))
+                if key:
+                    keys.append(key)
+        elif dotted_name(pf, node.child_by_field_name("function")) == f"{name}.update":
+            positional, _ = call_args(node)
+            keys.extend(_dict_keys(pf, positional[0] if positional else None))
+    return keys if literal else []
 
 
 def _builds_mapping(pf: ParsedFile, call: Any) -> bool:
@@ -141,8 +177,10 @@ def _builds_mapping(pf: ParsedFile, call: Any) -> bool:
     return name in ("dict", "jsonify") or name[:1].isupper()
 
 
-def _paging_actions(pf: ParsedFile, body: Any) -> list[str]:
-    """What in a body pages: ``slice``, ``limit``/``offset``/``paginate`` calls, ``sql``."""
+def _paging_actions(pf: ParsedFile, body: Any, paging: dict[str, str] | None = None) -> list[str]:
+    """What in a body pages: ``slice``, ``limit``/``offset``/``paginate`` calls, a paginator
+    (Django's ``Paginator(items, 25).page(n)``), ``sql``, or a call of one of ``paging``, the
+    file's own pagination helpers by name (``helper:<name>``)."""
     found: list[str] = []
     for node in walk(body, {"slice", "call", "string_content"}):
         if node.type == "slice":
@@ -150,9 +188,14 @@ def _paging_actions(pf: ParsedFile, body: Any) -> list[str]:
                 found.append("slice")
         elif node.type == "call":
             fn = node.child_by_field_name("function")
-            name = dotted_name(pf, fn).rsplit(".", 1)[-1] if fn is not None else ""
+            dotted = dotted_name(pf, fn) if fn is not None else ""
+            name = dotted.rsplit(".", 1)[-1]
             if name in _PAGING_CALLS and (fn.type == "attribute" or name == "paginate"):
                 found.append(name)
+            elif fn is not None and fn.type in ("identifier", "attribute") and "paginator" in dotted.lower():
+                found.append("paginator")
+            elif fn is not None and fn.type == "identifier" and name in (paging or {}):
+                found.append(f"helper:{name}")
         elif _SQL_PAGING.search(pf.text(node)):
             found.append("sql")
     return list(dict.fromkeys(found))
@@ -175,7 +218,7 @@ def _style(names: set[str], actions: list[str]) -> str:
     return "slice" if "slice" in actions else ""
 
 
-def _page_function(pf: ParsedFile, d: Definition) -> dict[str, Any] | None:
+def _page_function(pf: ParsedFile, d: Definition, paging: dict[str, str] | None = None) -> dict[str, Any] | None:
     params = parameter_names(pf, d)
     named = bool(_words(d.name) & _PAGE_WORDS)
     if not named and not set(params) & (_PAGE_PARAMS - {"limit"}):  # limit alone: "top N"
@@ -184,17 +227,38 @@ def _page_function(pf: ParsedFile, d: Definition) -> dict[str, Any] | None:
     if body is None:
         return None
     keys = _returned_keys(pf, body)
-    actions = _paging_actions(pf, body)
+    actions = _paging_actions(pf, body, paging)
     paged_keys = set(keys) & _PAGE_KEYS
     if not actions and len(paged_keys) < 2:
         return None
     if _words(d.name) & _PAGE_WORDS == {"cursor"} and not set(params) & _PAGE_PARAMS and len(paged_keys) < 2:
         return None  # a text cursor (pgAdmin's get_word_before_cursor(word) slices a string)
-    return {
+    style = _style(set(params) | paged_keys, actions)
+    calls = _named_calls(pf, body)
+    if not style:  # paging through the file's own helper: its style (paginate_with_after's cursor)
+        helpers = [a.split(":", 1)[1] for a in actions if a.startswith("helper:")]
+        style = next((s for h in helpers if (s := (paging or {}).get(h, ""))), "")
+    out: dict[str, Any] = {
         "params": params,
         "returns_keys": keys,
-        "style": _style(set(params) | paged_keys, actions),
+        "style": style,
     }
+    if calls:  # the functions it pages through (the linker follows them to the project's helper)
+        out["calls"] = calls
+    return out
+
+
+def _named_calls(pf: ParsedFile, body: Any) -> list[str]:
+    """Functions and classes a body calls by a bare name (``paginate(...)``,
+    ``pagination_dict(page)``), builtins left out."""
+    names = []
+    for node in walk(body, {"call"}):
+        fn = node.child_by_field_name("function")
+        if fn is not None and fn.type == "identifier":
+            name = pf.text(fn)
+            if name not in _BUILTINS:
+                names.append(name)
+    return list(dict.fromkeys(names))
 
 
 def _class_fields(pf: ParsedFile, d: Definition) -> list[str]:
@@ -252,10 +316,10 @@ def _page_class(pf: ParsedFile, d: Definition) -> dict[str, Any] | None:
     }
 
 
-def _pagination_pattern(pf: ParsedFile, d: Definition) -> Pattern | None:
+def _pagination_pattern(pf: ParsedFile, d: Definition, paging: dict[str, str] | None = None) -> Pattern | None:
     if d.name.startswith(("test", "Test")):  # a test of pagination is not a helper
         return None
-    meta = _page_class(pf, d) if d.is_class else _page_function(pf, d)
+    meta = _page_class(pf, d) if d.is_class else _page_function(pf, d, paging)
     if meta is None:
         return None
     head = f"pagination {d.qualname}" + ("" if d.is_class else f"({', '.join(meta['params'])})")
@@ -457,13 +521,31 @@ def extract(pf: ParsedFile) -> FileExtract:
     hooked.update({r["dispatch"]: r for r in registrations if "dispatch" in r})
     out: list[Pattern] = []
     paging_classes: set[str] = set()
-    for d in pf.definitions():
+    definitions = list(pf.definitions())
+    found: dict[int, Pattern | None] = {}
+    for i, d in enumerate(definitions):
         p = _middleware_pattern(pf, d, aliases, hooked)
         if p is None and d.parent_class not in paging_classes:
             p = _pagination_pattern(pf, d)
             if p is not None and d.is_class:
                 paging_classes.add(d.name)
-        if p is not None:
-            out.append(p)
+        found[i] = p
+    # a module function that pages through the file's own helpers (``get_page`` slicing with
+    # ``_slice_queryset``, ``paginated_response`` around ``pagination_dict``) pages too
+    for _round in range(3):
+        paging = {
+            definitions[i].name: str(p.meta.get("style") or "")
+            for i, p in found.items()
+            if p is not None and p.kind == "pagination" and definitions[i].parent_class is None
+        }
+        more = False
+        for i, d in enumerate(definitions):
+            if found[i] is None and not d.is_class and d.parent_class is None:
+                p = _pagination_pattern(pf, d, paging)
+                if p is not None:
+                    found[i], more = p, True
+        if not more:
+            break
+    out = [p for _i, p in sorted(found.items()) if p is not None]
     meta: dict[str, Any] = {"middleware_registrations": registrations} if registrations else {}
     return FileExtract(patterns=out, meta=meta)

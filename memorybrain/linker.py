@@ -1148,25 +1148,57 @@ def _pagination_conventions(rows: list[PatternRow], routes: list[Route]) -> list
     for _pid, kind, name, _path, meta, _u, _s in rows:
         if kind in ("schema", "class") and meta.get("bases"):
             bases[name].update(last_name(str(b).split("[", 1)[0]) for b in meta["bases"])
+    # what the project's functions and helpers call by a bare name: a handler calling
+    # ``list_endpoint(request)`` -> ``rank_users`` -> ``paginate`` pages through ``paginate``,
+    # and a helper paging through another (misago's ``search(query, page)`` around
+    # ``paginate``/``pagination_dict``) makes that other one the convention
+    calls: dict[str, set[str]] = defaultdict(set)
+    for _pid, kind, name, _path, meta, _u, _s in rows:
+        if kind in ("function", "pagination"):
+            calls[name].update(str(c) for c in meta.get("calls") or [] if "." not in str(c))
+    reached: dict[str, set[str]] = {}
+
+    def reach(name: str) -> set[str]:
+        if name not in reached:
+            found: set[str] = set()
+            todo, seen = [(name, 0)], {name}
+            while todo:
+                current, depth = todo.pop()
+                for c in calls.get(current, ()):
+                    if c in seen or depth >= 3:
+                        continue
+                    seen.add(c)
+                    if c in helpers:
+                        found.add(c)
+                    todo.append((c, depth + 1))
+            reached[name] = found
+        return reached[name]
+
     uses: dict[str, set[str]] = {}
     for r in routes:
         named = r.uses()
-        uses[r.id] = named | {b for n in named for b in bases.get(n, ())}
+        named |= {b for n in named for b in bases.get(n, ())}
+        bare = {str(c) for c in r.meta.get("calls") or [] if "." not in str(c)}
+        uses[r.id] = named | {h for n in (named & set(helpers)) | bare for h in reach(n)}
     users: Counter[str] = Counter()
     for r in routes:
         for name in uses[r.id] & set(helpers):
             users[name] += 1
+    under = {h for n in helpers for h in reach(n) if h != n}  # helpers other helpers page through
     if not users:
         decorated = _paginate_decorator_convention(routes)
         if decorated or not helpers:
             return decorated
     out = []
     # most used first; on a tie, the callable helper (it has parameters) over the page type
-    ranked = sorted(helpers, key=lambda n: (-users[n], not helpers[n][2].get("params"), n))
+    # (then a helper another one pages through: the project's own way to page under a provider)
+    ranked = sorted(helpers, key=lambda n: (-users[n], not helpers[n][2].get("params"), n not in under, n))
     main = ranked[0]
     pid, path, meta = helpers[main]
     n = users[main]
     list_routes = [r for r in routes if "GET" in r.methods and main in uses[r.id]]
+    # the project's own list handlers first: views of a test project (``testproject/views.py``) last
+    list_routes.sort(key=lambda r: bool(re.search(r"(^|/)[^/]*test[^/]*/", r.path)))
     keys = meta.get("returns_keys") or []
     params = meta.get("params") or []
     if meta.get("generic"):  # a page type list responses derive from

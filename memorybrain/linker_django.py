@@ -140,6 +140,20 @@ class DjangoUrls:
                     if meta.get("action") in VIEWSET_ACTIONS:
                         self.class_actions[node].add(str(meta["action"]))
                         self.own_methods[node].add(str(meta["action"]))
+        #: (file, viewset class) -> its ``@action`` methods: {"action", "methods", "detail", "url_path", ...}
+        self.extra_actions: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+        for _pid, kind, _name, path, meta, _u, _s in rows or []:
+            if kind == "route" and meta.get("class") and meta.get("url_path") and meta.get("action"):
+                self.extra_actions[(path, str(meta["class"]))].append(
+                    {
+                        "action": str(meta["action"]),
+                        "methods": list(meta.get("methods") or []),
+                        "detail": bool(meta.get("detail")),
+                        "url_path": str(meta["url_path"]),
+                        "url_name": meta.get("url_name"),
+                        "handler": meta.get("handler"),
+                    }
+                )
         #: the project's other classes (mixins): (file, class) -> (bases, viewset actions it defines)
         self.mixins: dict[tuple[str, str], tuple[list[str], list[str]]] = {
             (path, name): (list(meta.get("bases") or []), list(meta.get("viewset_actions") or []))
@@ -358,6 +372,10 @@ class DjangoUrls:
             _set_actions(meta, self.corrected[node] - self.own_methods.get(node, set()))
         own = set(self.class_actions.get(node, set()))
         inherited_actions: set[str] = set()
+        # the @action methods of its project bases it does not redefine (misago's
+        # ThreadPostsViewSet(ViewSet) serves the merge/move/split/... of the module's ViewSet)
+        extra_actions: list[dict[str, Any]] = []
+        named = {a["action"] for a in self.extra_actions.get(node, [])} | own
         for _depth in range(6):
             base_meta = None
             for base in self.classes.get(node, meta).get("bases") or []:
@@ -369,6 +387,10 @@ class DjangoUrls:
             if base_meta is None:
                 break
             inherited_actions |= self.class_actions.get(node, set())
+            for a in self.extra_actions.get(node, []):
+                if a["action"] not in named:
+                    named.add(a["action"])
+                    extra_actions.append({**a, "inherited_from": f"{node[1]} ({node[0]})"})
             for key in INHERITED_ATTRS:
                 if key not in meta and key in base_meta:
                     meta[key] = base_meta[key]
@@ -377,6 +399,11 @@ class DjangoUrls:
         extra = [a for a in VIEWSET_ACTIONS if a in inherited_actions - own] if is_class_pattern else []
         if extra:
             _set_actions(meta, {a["action"] for a in meta.get("actions") or []} | set(extra))
+        if is_class_pattern:
+            if extra_actions:
+                meta["inherited_actions"] = extra_actions
+            else:
+                meta.pop("inherited_actions", None)
 
     def resolve(self, path: str, meta: dict[str, Any]) -> None:
         """Set ``full_path``, ``path``, ``router`` and ``urls`` of one Django/DRF route in place."""
@@ -423,13 +450,10 @@ class DjangoUrls:
                     found["methods"] += [m for m in a["methods"] if m not in found["methods"]]
                 else:
                     urls.append({"methods": list(a["methods"]), "path": p})
+            for a in meta.get("inherited_actions") or []:  # @action methods of its project bases
+                urls.append({"methods": list(a.get("methods") or []), "path": _action_path(a, base, lookup, slash)})
         elif meta.get("url_path"):  # @action
-            p = (
-                f"{base}/{{{lookup}}}/{meta['url_path']}{slash}"
-                if meta.get("detail")
-                else f"{base}/{meta['url_path']}{slash}"
-            )
-            urls.append({"methods": list(meta.get("methods") or []), "path": p})
+            urls.append({"methods": list(meta.get("methods") or []), "path": _action_path(meta, base, lookup, slash)})
         elif meta.get("action"):
             urls.append(
                 {"methods": list(meta.get("methods") or []), "path": detail_path if meta.get("detail") else list_path}
@@ -444,10 +468,20 @@ class DjangoUrls:
             if meta.get("url_path"):
                 url_name = meta.get("url_name") or str(meta.get("action") or "").replace("_", "-")
                 self.url_names.setdefault(f"{basename}-{url_name}", urls[0]["path"])
+            for a in meta.get("inherited_actions") or []:
+                url_name = a.get("url_name") or str(a["action"]).replace("_", "-")
+                self.url_names.setdefault(f"{basename}-{url_name}", _action_path(a, base, lookup, slash))
         meta["urls"] = urls
         meta["full_path"] = urls[0]["path"]
         meta["path"] = reg.get("prefix")
         meta["router"] = reg.get("router")
+
+
+def _action_path(action: dict[str, Any], base: str, lookup: str, slash: str) -> str:
+    """The URL of an ``@action``: ``{prefix}/{pk}/{url_path}/`` (detail) or ``{prefix}/{url_path}/``."""
+    if action.get("detail"):
+        return f"{base}/{{{lookup}}}/{action['url_path']}{slash}"
+    return f"{base}/{action['url_path']}{slash}"
 
 
 def _urlconf_auth(meta: dict[str, Any], entry: dict[str, Any]) -> None:

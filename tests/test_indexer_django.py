@@ -1199,3 +1199,144 @@ def test_viewset_methods_named_like_verbs_are_routes_where_a_urlconf_maps_them()
     assert served[("UserAPILoginView.post", None)] == "/api/login/"
     assert served[("UserAPILoginView.get", ("GET",))] is None
     assert served[("VersionView.get", ("GET",))] is None
+
+
+MISAGO_LIKE_VIEWS = """
+    from rest_framework import viewsets
+    from rest_framework.decorators import action
+
+    class ViewSet(viewsets.ViewSet):
+        thread = None
+
+        def list(self, request, thread_pk):
+            return Response(self.posts(request, thread_pk))
+
+        def retrieve(self, request, pk):
+            return Response({})
+
+        @action(detail=False, methods=["post"])
+        def merge(self, request, thread_pk):
+            return posts_merge_endpoint(request)
+
+        @action(detail=True, methods=["get"], url_path="editor")
+        def post_editor(self, request, thread_pk, pk=None):
+            return Response({})
+
+        def delete(self, request, pk=None):
+            return delete_bulk(request)
+
+    class ThreadPostsViewSet(ViewSet):
+        thread = ForumThread
+
+    class PrivateThreadPostsViewSet(ViewSet):
+        thread = PrivateThread
+
+        def list(self, request, thread_pk):
+            return Response([])
+
+        @action(detail=False, methods=["post"])
+        def merge(self, request, thread_pk):
+            raise PermissionDenied()
+"""
+
+
+def test_viewsets_inherit_actions_from_a_base_named_viewset_in_the_same_module():
+    """misago: ``class ViewSet(viewsets.ViewSet)`` holds the handlers and the router registers
+    its subclasses ``ThreadPostsViewSet(ViewSet)``: the bare ``ViewSet`` is the module's class,
+    not DRF's, so the subclasses serve its standard actions and its ``@action`` methods (a
+    verb-named ``def delete`` still is no router route)."""
+    fe = _extract("threads/api.py", MISAGO_LIKE_VIEWS)
+    routes = _routes(fe)
+    # the subclass gets a class pattern (it inherits what the project's ViewSet serves)
+    assert routes["ThreadPostsViewSet"]["bases"] == ["ViewSet"]
+    rows, metas = _rows(
+        {
+            "threads/api.py": MISAGO_LIKE_VIEWS,
+            "threads/urls.py": """
+                from rest_framework.routers import DefaultRouter
+                from threads.api import PrivateThreadPostsViewSet, ThreadPostsViewSet
+                router = DefaultRouter()
+                router.register(r"threads/(?P<thread_pk>[^/.]+)/posts", ThreadPostsViewSet, basename="post")
+                router.register(r"private/(?P<thread_pk>[^/.]+)/posts", PrivateThreadPostsViewSet, basename="ppost")
+                urlpatterns = router.urls
+            """,
+        }
+    )
+    result = link(rows, metas)
+    by_handler = {u[2].get("handler"): u[2] for u in result.updates if u[2].get("handler")}
+    posts = by_handler["ThreadPostsViewSet"]
+    base = "/threads/(?P<thread_pk>[^/.]+)/posts"
+    assert posts["urls"] == [
+        {"methods": ["GET"], "path": f"{base}/"},
+        {"methods": ["GET"], "path": f"{base}/{{pk}}/"},
+        {"methods": ["POST"], "path": f"{base}/merge/"},
+        {"methods": ["GET"], "path": f"{base}/{{pk}}/editor/"},
+    ]
+    assert [a["action"] for a in posts["inherited_actions"]] == ["merge", "post_editor"]
+    assert posts["inherited_actions"][0]["inherited_from"] == "ViewSet (threads/api.py)"
+    # what a subclass redefines is its own route, not inherited twice
+    private = by_handler["PrivateThreadPostsViewSet"]
+    assert [a["action"] for a in private["actions"]] == ["retrieve"]
+    assert [a["action"] for a in private["inherited_actions"]] == ["post_editor"]
+    assert by_handler["PrivateThreadPostsViewSet.merge"]["urls"] == [
+        {"methods": ["POST"], "path": "/private/(?P<thread_pk>[^/.]+)/posts/merge/"}
+    ]
+    # DRF's router does not route a method named like a verb
+    assert "DELETE" not in {m for u in posts["urls"] for m in u["methods"]}
+    # linking again (the stored metas are the linker's) gives the same URLs
+    relinked = [(pid, kind, name, path, dict(meta), u, s) for pid, kind, name, path, meta, u, s in rows]
+    updates = {u[0]: u[2] for u in result.updates}
+    relinked = [(pid, k, n, p, updates.get(pid, m), u, s) for pid, k, n, p, m, u, s in relinked]
+    again = {u[2].get("handler"): u[2] for u in link(relinked, metas).updates if u[2].get("handler")}
+    assert again.get("ThreadPostsViewSet", posts)["urls"] == posts["urls"]
+
+
+def test_viewset_bases_imported_from_the_project_are_the_projects():
+    """``from .base import ViewSet`` (or any module outside rest_framework) is the project's
+    class; ``from rest_framework.viewsets import ViewSet`` is DRF's."""
+    rows, metas = _rows(
+        {
+            "forum/base.py": """
+                from rest_framework import viewsets
+                from rest_framework.decorators import action
+                class ViewSet(viewsets.ViewSet):
+                    def retrieve(self, request, pk):
+                        return Response({})
+                    @action(detail=True, methods=["post"])
+                    def watch(self, request, pk=None):
+                        return Response({})
+            """,
+            "forum/api.py": """
+                from .base import ViewSet
+                class ThreadViewSet(ViewSet):
+                    def list(self, request):
+                        return Response([])
+            """,
+            "forum/urls.py": """
+                from rest_framework.routers import SimpleRouter
+                from forum.api import ThreadViewSet
+                router = SimpleRouter()
+                router.register(r"threads", ThreadViewSet, basename="thread")
+                urlpatterns = router.urls
+            """,
+        }
+    )
+    result = link(rows, metas)
+    by_handler = {u[2].get("handler"): u[2] for u in result.updates if u[2].get("handler")}
+    assert by_handler["ThreadViewSet"]["urls"] == [
+        {"methods": ["GET"], "path": "/threads/{pk}/"},
+        {"methods": ["POST"], "path": "/threads/{pk}/watch/"},
+    ]
+    assert by_handler["ThreadViewSet.list"]["urls"] == [{"methods": ["GET"], "path": "/threads/"}]
+    plain = _routes(
+        _extract(
+            "forum/plain.py",
+            """
+            from rest_framework.viewsets import ViewSet
+            class PlainViewSet(ViewSet):
+                def list(self, request):
+                    return Response([])
+            """,
+        )
+    )
+    assert list(plain) == ["PlainViewSet.list"]  # DRF's ViewSet: nothing to inherit, no class pattern

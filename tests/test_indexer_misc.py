@@ -536,3 +536,120 @@ def test_list_responses_deriving_from_a_generic_page_type_are_the_pagination_con
         "(cursor pagination); used by 2 handlers e.g. GET /users, GET /teams"
     )
     assert pagination["data"]["count"] == 2
+
+
+MISAGO_LIKE_SHORTCUTS = """
+    from django.http import Http404
+
+
+    def paginate(object_list, page, per_page, orphans=0, paginator=None):
+        from django.core.paginator import EmptyPage, InvalidPage, Paginator
+
+        paginator = paginator or Paginator
+        try:
+            return paginator(object_list, per_page, orphans=orphans).page(page or 1)
+        except (EmptyPage, InvalidPage):
+            raise Http404()
+
+
+    def pagination_dict(page):
+        pagination = {"page": page.number, "pages": page.paginator.num_pages, "count": page.paginator.count}
+        if page.has_next():
+            pagination["next"] = page.next_page_number()
+        return pagination
+"""
+
+
+def test_django_paginator_helpers_and_a_returned_dict_built_in_a_variable() -> None:
+    """misago's ``paginate`` wraps Django's ``Paginator(...).page(n)`` and ``pagination_dict``
+    builds its dict in a variable before returning it; a module function paging through the
+    file's own helper (``get_page`` -> ``_slice_queryset``) pages too."""
+    found = by_name(MISAGO_LIKE_SHORTCUTS, "core/shortcuts.py")
+    assert found["paginate"].meta == {
+        "params": ["object_list", "page", "per_page", "orphans", "paginator"],
+        "returns_keys": [],
+        "style": "page/per_page",
+        "calls": ["paginator", "Http404"],
+    }
+    assert found["pagination_dict"].meta["returns_keys"] == ["page", "pages", "count", "next"]
+    found = by_name(
+        """
+        def get_page(queryset, order_by, per_page, start=0):
+            object_list = list(_slice_queryset(queryset, order_by, per_page, start))
+            return CursorPage(start, object_list)
+
+        def _slice_queryset(queryset, order_by, per_page, start):
+            return queryset.filter(pk__gte=start)[: per_page + 1]
+
+        def get_page_title(page):
+            return str(page.title)
+        """
+    )
+    assert set(found) == {"get_page", "_slice_queryset"}
+    assert found["get_page"].meta["calls"] == ["_slice_queryset", "CursorPage"]
+
+
+def test_the_pagination_convention_is_the_helper_list_handlers_page_through() -> None:
+    """misago: a search provider's ``search(query, page)`` pages through ``paginate`` and
+    ``pagination_dict``; list handlers call those (directly or through a project function),
+    so they are the convention, not the provider one handler calls."""
+    from memorybrain.linker import link
+
+    files = {
+        "core/shortcuts.py": MISAGO_LIKE_SHORTCUTS,
+        "users/search.py": """
+            from core.shortcuts import paginate, pagination_dict
+            class SearchUsers:
+                def search(self, query, page=1):
+                    results = paginate(User.objects.filter(name=query), page, 20)
+                    data = pagination_dict(results)
+                    return {"results": list(results), "count": data["count"]}
+        """,
+        "search/api.py": """
+            from rest_framework.decorators import api_view
+            from rest_framework.response import Response
+            @api_view(["GET"])
+            def search_view(request):
+                return Response(provider.search(request.GET["q"], 1))
+        """,
+        "users/endpoints.py": """
+            from core.shortcuts import paginate, pagination_dict
+            def rank_users(request, rank):
+                page = paginate(rank.user_set.all(), request.GET.get("page"), 12)
+                return Response(pagination_dict(page))
+        """,
+        "users/api.py": """
+            from rest_framework import viewsets
+            from rest_framework.response import Response
+            from core.shortcuts import paginate, pagination_dict
+            from users.endpoints import rank_users
+            class UserViewSet(viewsets.ViewSet):
+                def list(self, request):
+                    return rank_users(request, request.user.rank)
+            class UsernameChangesViewSet(viewsets.ViewSet):
+                def list(self, request):
+                    page = paginate(Change.objects.all(), request.GET.get("page"), 12)
+                    return Response(pagination_dict(page))
+        """,
+        "users/urls.py": """
+            from django.urls import path
+            from rest_framework.routers import SimpleRouter
+            from search.api import search_view
+            from users.api import UserViewSet, UsernameChangesViewSet
+            router = SimpleRouter()
+            router.register(r"users", UserViewSet, basename="user")
+            router.register(r"username-changes", UsernameChangesViewSet, basename="change")
+            urlpatterns = router.urls + [path("search/", search_view)]
+        """,
+    }
+    rows, metas = [], {}
+    for path, src in files.items():
+        fe = extract_python(path, textwrap.dedent(src).encode())
+        metas[path] = fe.meta
+        rows += [(p.id, p.kind, p.name, p.path, p.meta, 0, p.summary) for p in fe.patterns]
+    assert {name for _i, kind, name, *_ in rows if kind == "pagination"} >= {"paginate", "pagination_dict", "search"}
+    pagination = {c["key"]: c for c in link(rows, metas).conventions}["pagination"]
+    assert pagination["data"]["name"] == "paginate"
+    assert pagination["data"]["count"] == 3  # the search view (through search), users and username changes
+    assert pagination["statement"].startswith("lists paginate with `paginate(object_list, page, per_page, orphans")
+    assert "; with `pagination_dict` (core/shortcuts.py)" in pagination["statement"]
