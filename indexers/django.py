@@ -597,7 +597,8 @@ def _class_views(
             head = m.qualname
         elif view_type == "viewset" and m.name in _HTTP_METHODS:
             # a ViewSet method named like a verb: served where a urlconf maps it
-            # (``UserAPILoginView.as_view({"post": "post"})``); routers do not route it
+            # (``UserAPILoginView.as_view({"post": "post"})``), and on the routes a router
+            # generates for the class (DRF dispatches any verb the class has a method for)
             meta.update(action=m.name, methods=[m.name.upper()], detail=False, verb_action=True)
             head = m.qualname
         else:

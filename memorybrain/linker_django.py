@@ -411,7 +411,12 @@ class DjangoUrls:
         name = str(meta.get("class") or meta.get("handler") or "")
         if meta.get("view_type") == "viewset":
             regs = self.viewsets.get((path, name)) or []
-            if regs and not meta.get("verb_action"):  # a router does not route a `def post`
+            if regs and meta.get("verb_action"):
+                # a router maps no verb-named method, but DRF dispatches a request to it on the
+                # routes the router does generate for the class (misago's bulk `def delete`)
+                self._verb_urls(meta, regs[0], self.class_actions.get((path, name), set()))
+                return
+            if regs:
                 self._viewset_urls(meta, regs[0])
                 return
         entries = self.views.get((path, name)) or []
@@ -434,6 +439,22 @@ class DjangoUrls:
                 meta["urls"] = urls
                 meta["full_path"] = urls[0]["path"]
                 meta["path"] = urls[0]["path"]
+
+    def _verb_urls(self, meta: dict[str, Any], reg: dict[str, Any], served: set[str]) -> None:
+        """The routes a router generates for a viewset serving ``served`` (its list route for
+        list/create, its detail route for the others) also take the verb of a method named
+        like it (``def delete``); none generated, none served."""
+        slash = "/" if reg.get("trailing_slash", True) else ""
+        base = reg["base"].rstrip("/")
+        lookup = meta.get("lookup_url_kwarg") or meta.get("lookup_field") or "pk"
+        paths = [base + slash] if served & {"list", "create"} else []
+        paths += [f"{base}/{{{lookup}}}{slash}"] if served - {"list", "create"} else []
+        if not paths:
+            return
+        meta["urls"] = [{"methods": list(meta.get("methods") or []), "path": p} for p in paths]
+        meta["full_path"] = paths[0]
+        meta["path"] = reg.get("prefix")
+        meta["router"] = reg.get("router")
 
     def _viewset_urls(self, meta: dict[str, Any], reg: dict[str, Any]) -> None:
         slash = "/" if reg.get("trailing_slash", True) else ""

@@ -1161,7 +1161,9 @@ def test_access_decorators_applied_in_the_urlconf_guard_the_view():
 def test_viewset_methods_named_like_verbs_are_routes_where_a_urlconf_maps_them():
     """wger: ``class UserAPILoginView(viewsets.ViewSet)`` with ``def get``/``def post`` and
     ``path("login/", UserAPILoginView.as_view({"post": "post"}))``: ``post`` is served there,
-    ``get`` is not; a router does not route verb-named methods."""
+    ``get`` is not. A router maps no verb-named method, but DRF dispatches the verb to it on
+    the routes the router generates for the class (misago's bulk ``def delete`` on the list
+    route); a class the router generates no route for serves none."""
     rows, metas = _rows(
         {
             "core/views.py": """
@@ -1174,6 +1176,11 @@ def test_viewset_methods_named_like_verbs_are_routes_where_a_urlconf_maps_them()
                 class VersionView(viewsets.ViewSet):
                     def get(self, request):
                         return Response({})
+                class ThreadViewSet(viewsets.ViewSet):
+                    def list(self, request):
+                        return Response([])
+                    def delete(self, request):
+                        return Response({})
             """,
             "core/urls.py": """
                 from django.urls import include, path
@@ -1181,6 +1188,7 @@ def test_viewset_methods_named_like_verbs_are_routes_where_a_urlconf_maps_them()
                 from core import views
                 router = routers.DefaultRouter()
                 router.register("version", views.VersionView, basename="version")
+                router.register("threads", views.ThreadViewSet, basename="thread")
                 urlpatterns = [
                     path("api/", include(router.urls)),
                     path("api/login/", views.UserAPILoginView.as_view({"post": "post"})),
@@ -1199,6 +1207,7 @@ def test_viewset_methods_named_like_verbs_are_routes_where_a_urlconf_maps_them()
     assert served[("UserAPILoginView.post", None)] == "/api/login/"
     assert served[("UserAPILoginView.get", ("GET",))] is None
     assert served[("VersionView.get", ("GET",))] is None
+    assert served[("ThreadViewSet.delete", None)] == "/api/threads/"
 
 
 MISAGO_LIKE_VIEWS = """
