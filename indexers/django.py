@@ -655,6 +655,68 @@ def _has_view_decorator(pf: ParsedFile, d: Definition) -> bool:
     return any(_last(_decorator_info(pf, dec)[0]) in _VIEW_FUNCTION_DECORATORS for dec in d.decorators)
 
 
+#: Shortcuts whose result is an HTTP response (besides the response classes: ``HttpResponse*``,
+#: ``JsonResponse``, DRF's ``Response`` ... all name ``Response``).
+_RESPONSE_CALLS = frozenset({"render", "render_to_response", "redirect"})
+_NESTED_SCOPES = frozenset({"function_definition", "lambda", "class_definition"})
+
+
+def _own_nodes(body: Node, types: frozenset[str]) -> Iterator[Node]:
+    """Nodes of ``types`` in a function body, not those of functions or classes nested in it."""
+    for child in body.named_children:
+        if child.type in _NESTED_SCOPES or child.type == "decorated_definition":
+            continue
+        if child.type in types:
+            yield child
+        yield from _own_nodes(child, types)
+
+
+def _is_response(pf: ParsedFile, node: Node | None, request: str, bound: dict[str, list[Node]], depth: int = 0) -> bool:
+    """Whether ``node`` evidently evaluates to an HTTP response: a call to a response class or shortcut
+    (``render``, ``redirect``, ``...Response``), ``SomeView.as_view()(request)``, a call handed the
+    request itself (delegation to another view: ``return legal_view(request, TOS)``), or a local name
+    bound to one of those (``response = HttpResponse(); ...; return response``)."""
+    if node is None or depth > 3:
+        return False
+    if node.type in ("parenthesized_expression", "await"):
+        return any(_is_response(pf, c, request, bound, depth + 1) for c in node.named_children)
+    if node.type == "conditional_expression":
+        branches = node.named_children[0:1] + node.named_children[2:3]  # `a if cond else b`
+        return any(_is_response(pf, c, request, bound, depth + 1) for c in branches)
+    if node.type == "identifier":
+        return any(_is_response(pf, v, request, bound, depth + 1) for v in bound.get(pf.text(node), []))
+    if node.type != "call":
+        return False
+    fn = node.child_by_field_name("function")
+    if fn is not None and fn.type == "call":  # SomeView.as_view(...)(request, ...)
+        fn = fn.child_by_field_name("function")
+    name = _last(dotted_name(pf, fn))
+    if name in _RESPONSE_CALLS or "Response" in name or name.endswith("Redirect") or name == "as_view":
+        return True
+    pos, kw = call_args(node)
+    return any(a.type == "identifier" and pf.text(a) == request for a in [*pos, *kw.values()])
+
+
+def _responds(pf: ParsedFile, d: Definition, request: str) -> bool:
+    """Whether a plain function taking ``request`` shows it is a view: a ``return`` evidently gives an
+    HTTP response (see ``_is_response``), or it never returns and ends by raising (``raise Http404``).
+    A helper that returns a model, a dict, a string or ``None`` (``plan_from_request_or_none(request)``)
+    is not a view: Django refuses a view whose result is not a response."""
+    body = d.definition.child_by_field_name("body")
+    if body is None:
+        return False
+    bound: dict[str, list[Node]] = {}
+    for a in _own_nodes(body, frozenset({"assignment"})):
+        left, right = a.child_by_field_name("left"), a.child_by_field_name("right")
+        if left is not None and left.type == "identifier" and right is not None:
+            bound.setdefault(pf.text(left), []).append(right)
+    returns = list(_own_nodes(body, frozenset({"return_statement"})))
+    if not returns:
+        statements = [c for c in body.named_children if c.type != "comment"]
+        return bool(statements) and statements[-1].type == "raise_statement"
+    return any(_is_response(pf, r.named_children[0] if r.named_children else None, request, bound) for r in returns)
+
+
 def _function_view(pf: ParsedFile, d: Definition, django_file: bool) -> Pattern | None:
     api_view = None
     for dec in d.decorators:
@@ -672,7 +734,7 @@ def _function_view(pf: ParsedFile, d: Definition, django_file: bool) -> Pattern 
         and first_name in ("request", "req")
         and d.parent_class is None
         and not d.name.startswith("_")
-        and (_VIEWS_PATH.search(pf.path) or _has_view_decorator(pf, d))
+        and (_has_view_decorator(pf, d) or (_VIEWS_PATH.search(pf.path) and _responds(pf, d, first_name)))
     ):
         return None
     meta: dict[str, Any] = {"handler": d.qualname}

@@ -69,6 +69,7 @@ _LIBRARIES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("django", "orm", "Django ORM", ("django",)),
     ("djangorestframework", "framework", "Django REST Framework", ("rest_framework",)),
     ("django-ninja", "framework", "Django Ninja", ("ninja",)),
+    ("django-modern-rpc", "framework", "django-modern-rpc (JSON-RPC / XML-RPC)", ("modernrpc",)),
     ("django-filter", "other", "django-filter", ("django_filters",)),
     ("drf-spectacular", "other", "drf-spectacular (OpenAPI)", ("drf_spectacular",)),
     ("drf-yasg", "other", "drf-yasg (OpenAPI)", ("drf_yasg",)),

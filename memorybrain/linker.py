@@ -51,6 +51,13 @@ LINKER_VERSION = "45"
 _RATE_RE = re.compile(r"limit|throttl|rate", re.I)
 #: A page-size parameter is no rate limit: ``Depends(LimitFilter.depends)``, ``limit_param``.
 _NOT_RATE_RE = re.compile(r"filter|offset|pagin|param|query|size", re.I)
+#: Nor is a check that rate limits are configured: ``_raise_if_rate_limits_required_but_missing``,
+#: ``validate_rate_limit_config`` validate settings, they limit nothing.
+_RATE_CHECK_RE = re.compile(r"valid|missing|required|config|setting", re.I)
+#: What a function that does limit shows in its body: a 429, a throttling error, a counter.
+_LIMITING_STATUS_RE = re.compile(r"429|too_?many", re.I)
+_LIMITING_RAISE_RE = re.compile(r"rate_?limit|throttl|too_?many|quota", re.I)
+_LIMITING_CALL_RE = re.compile(r"(^|\.)(incr|increment|increment_cache|hit|consume|acquire)$|limiter\.", re.I)
 _DB_RE = re.compile(r"(^|_)(db|session|database|conn|uow|unit_of_work)($|_)|SessionDep|DbDep", re.I)
 _DB_VERB_RE = re.compile(
     r"\.(add|add_all|commit|execute|exec|query|get|delete|scalars?|refresh|flush|merge|rollback|begin|bulk_\w+)$"
@@ -1443,13 +1450,40 @@ def _rate_limit_conventions(
 
 def _is_rate_limit(name: str) -> bool:
     """A decorator, dependency or call that limits the rate, by its name or its object's
-    (``limiter.limit``, ``limiter.check``): not an exemption, not a page size."""
+    (``limiter.limit``, ``limiter.check``): not an exemption, not a page size, not a check of
+    the rate-limit settings."""
     head, last = name.split(".")[0], last_name(name)
     return (
         bool(_RATE_RE.search(last) or _RATE_RE.search(head))
         and not re.search(r"exempt|skip|disable", last, re.I)
         and not (_NOT_RATE_RE.search(last) or _NOT_RATE_RE.search(head))
+        and not _RATE_CHECK_RE.search(last)
     )
+
+
+def _limits_in_body(name: str, defs: dict[str, Any]) -> bool:
+    """Whether the project's own definition of ``name`` evidently limits: it answers 429, raises
+    a throttling error or counts (``cache.increment_cache``, ``limiter.hit``)."""
+    for _pid, kind, _path, meta in defs.get(last_name(name), [])[:3]:
+        if kind not in ("function", "decorator", "dependency", "middleware"):
+            continue
+        if any(_LIMITING_STATUS_RE.search(str(e)) for e in meta.get("http_errors") or []):
+            return True
+        if any(_LIMITING_RAISE_RE.search(str(e)) for e in meta.get("raises") or []):
+            return True
+        if any(_LIMITING_CALL_RE.search(str(c)) for c in meta.get("calls") or []):
+            return True
+    return False
+
+
+def _is_limiter_call(call: str, defs: dict[str, Any]) -> bool:
+    """A call in a handler body named like a limiter (``rate_limit(...)``, ``login_rate_limiter.test()``)
+    that is not an exemption or reset, nor a check that rate limits are set
+    (``_raise_if_model_update_adds_missing_rate_limits(...)`` validates a request: it raises a 400
+    when limits are missing) unless its body shows it limits after all."""
+    if not _LIMITER_RE.search(call) or re.search(r"exempt|reset|delay|register", call, re.I):
+        return False
+    return not _RATE_CHECK_RE.search(last_name(call)) or _limits_in_body(call, defs)
 
 
 #: Modules of rate-limiting libraries whose middleware limits every route of an app.
@@ -1544,11 +1578,7 @@ def _inline_rate_limits(routes: list[Route], defs: dict[str, Any]) -> list[dict[
     calls: Counter[str] = Counter()
     limited: list[Route] = []
     for r in routes:
-        found = {
-            str(c)
-            for c in r.meta.get("calls") or []
-            if _LIMITER_RE.search(str(c)) and not re.search(r"exempt|reset|delay|register", str(c), re.I)
-        }
+        found = {str(c) for c in r.meta.get("calls") or [] if _is_limiter_call(str(c), defs)}
         if found:
             calls.update(found)
             limited.append(r)
@@ -1583,6 +1613,7 @@ def _unused_rate_limiters(total: int, defs: dict[str, Any]) -> list[dict[str, An
             for name, ds in defs.items()
             if _LIMITER_RE.search(name)
             and not _NOT_RATE_RE.search(name)
+            and not _RATE_CHECK_RE.search(name)
             and not name.startswith("_")
             and not _NOT_LIMITER_RE.search(name)
             for d in ds[:1]

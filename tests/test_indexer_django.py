@@ -448,6 +448,88 @@ def test_not_views_not_models():
     assert device.kind == "model" and device.meta["orm"] == "django"
 
 
+def test_helpers_taking_request_in_views_modules_are_not_views():
+    """kiwitcms' ``plan_from_request_or_none(request)`` in testcases/views.py returns a model or None:
+    a plain function in a views module is a view only when it evidently answers with a response."""
+    fe = _extract(
+        "tcms/testcases/views.py",
+        """
+        from django.http import HttpResponse, HttpResponseServerError
+        from django.shortcuts import get_object_or_404, render
+        from django.views.decorators.csrf import requires_csrf_token
+        from django.contrib.auth.views import LoginView
+
+
+        def plan_from_request_or_none(request):
+            test_plan_id = request.POST.get("from_plan") or request.GET.get("from_plan")
+            if not test_plan_id:
+                return None
+            return get_object_or_404(TestPlan, pk=test_plan_id)
+
+
+        def check_https(request):
+            return {"is_ok": request.is_secure()}
+
+
+        def get_search_query(request):
+            return request.GET.get("q", "").strip()
+
+
+        def set_theme_as_active(request, theme):
+            Theme.objects.update(is_active=False)
+
+
+        def allow_download(request, attachment):
+            if not request.user.is_authenticated:
+                raise Http404()
+            if attachment.private:
+                raise PermissionDenied()
+
+
+        def get_namespace(request):
+            for namespace in NAMESPACES:
+                if request.path.startswith(namespace):
+                    return namespace
+
+
+        @requires_csrf_token
+        def server_error(request):
+            template = loader.get_template("500.html")
+            return http.HttpResponseServerError(template.render({}, request))
+
+
+        def dashboard(request):
+            context = {"plans": TestPlan.objects.all()}
+            return render(request, "dashboard.html", context)
+
+
+        def export_csv(request):
+            response = HttpResponse(content_type="text/csv")
+            response.write("a,b")
+            return response
+
+
+        async def ping(request):
+            return await sync_to_async(render)(request, "ping.html") if request.user else JsonResponse({})
+
+
+        def privacy_policy(request):
+            return legal_view(request, "privacy")
+
+
+        def login(request):
+            form = LoginForm
+            return LoginView.as_view(authentication_form=form)(request)
+
+
+        def raise_404(request):
+            raise Http404("not here")
+        """,
+    )
+    routes = _routes(fe)
+    assert sorted(routes) == ["dashboard", "export_csv", "login", "ping", "privacy_policy", "raise_404", "server_error"]
+
+
 def test_urlconf_forms_seen_in_real_projects():
     """kolibri: ``(router.urls + [...])``, ``([...], "app")`` tuples, ``include(i18n_patterns(x))``,
     a run-time prefix ``path(prefix, ...)``; wger: ``urlpatterns = i18n_patterns(path(...), ...)``."""
@@ -1111,7 +1193,7 @@ def test_access_decorators_applied_in_the_urlconf_guard_the_view():
                 class WeightListView(ListView):
                     model = WeightEntry
                 def overview(request):
-                    pass
+                    return render(request, "overview.html")
             """,
             "weight/urls.py": """
                 from django.contrib.auth.decorators import login_required, permission_required

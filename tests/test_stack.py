@@ -96,6 +96,7 @@ def test_lookup_table() -> None:
     assert lookup("Flask_SQLAlchemy") == [("orm", "Flask-SQLAlchemy")]
     assert lookup("django") == [("framework", "Django"), ("orm", "Django ORM")]
     assert lookup("djangorestframework") == [("framework", "Django REST Framework")]
+    assert lookup("django_modern_rpc") == [("framework", "django-modern-rpc (JSON-RPC / XML-RPC)")]
     assert lookup("psycopg2-binary") == [("database", "psycopg2")]
     assert lookup("pymongo") == [("database", "PyMongo")]
     assert lookup("motor") == [("database", "Motor")]
@@ -630,6 +631,19 @@ def test_dist_info_metadata() -> None:
         ("database", "psycopg2", "~=2.9.11", 9, "psycopg2-binary~=2.9.11; extra == 'database'"),
         ("testing", "pytest", "~=9.0.2", 11, "pytest~=9.0.2; extra == 'dev'"),
         ("testing", "HTTPX", ">=0.23", 12, 'httpx>=0.23 ; extra == "dev"'),
+    ]
+
+
+def test_django_modern_rpc_is_named_from_metadata_and_imports() -> None:
+    """kiwitcms serves its API through django-modern-rpc (``@rpc_method`` functions behind an
+    ``RPCEntryPoint`` in the urlconf): the stack names it."""
+    text = "Metadata-Version: 2.1\nName: kiwitcms\nRequires-Dist: Django (==4.2.2)\n"
+    text += "Requires-Dist: django-modern-rpc (==0.12.1)\n"
+    got = facts("kiwitcms-12.4.dist-info/METADATA", text)
+    assert ("framework", "django-modern-rpc (JSON-RPC / XML-RPC)", "0.12.1", 4, "django-modern-rpc (==0.12.1)") in got
+    files = {"tcms/rpc/api/testcase.py": ["django", "modernrpc"]}
+    assert ("framework", "django-modern-rpc (JSON-RPC / XML-RPC)") in [
+        (f.category, f.name) for f in facts_from_imports(files)
     ]
 
 
