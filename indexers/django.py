@@ -1035,15 +1035,17 @@ def _regex_to_path(rx: str) -> str:
 def _url_entry(pf: ParsedFile, call: Node, prefix: str, var: str) -> list[dict[str, Any]]:
     fn = _last(dotted_name(pf, call.child_by_field_name("function")))
     pos, kw = call_args(call)
-    if len(pos) < 2 and not (pos and "view" in kw):
+    # path("x/", view) and, as Django allows, path(route="x/", view=view) (mayan writes these)
+    route_node = pos[0] if pos else kw.get("route") or kw.get("regex")
+    target = pos[1] if len(pos) > 1 else kw.get("view")
+    if route_node is None or target is None:
         return []
-    route = string_value(pf, pos[0])
+    route = string_value(pf, route_node)
     if route is None:  # path(settings_prefix, ...): a prefix known only at run time
         route = ""
     if fn in ("re_path", "url"):
         route = _regex_to_path(route)
     route = prefix + route
-    target = pos[1] if len(pos) > 1 else kw["view"]
     entry: dict[str, Any] = {"var": var, "route": route, "line": call.start_point[0] + 1}
     name = kw.get("name") or (pos[2] if len(pos) > 2 and pos[2].type == "string" else None)
     if name is not None:
@@ -1448,7 +1450,9 @@ def extract(pf: ParsedFile) -> FileExtract:
                 p = _function_view(pf, d, django_file and "urls" not in pf.path.rsplit("/", 1)[-1])
             if p is not None:
                 patterns.append(p)
-    if b"urlpatterns" in text or b"register(" in text:
+    # a urlconf: urlpatterns, router registrations, or path()/re_path() lists of another name
+    # in a Django file (mayan's ``api_urls = [re_path(...)]``, mounted at run time)
+    if b"urlpatterns" in text or b"register(" in text or (django_file and re.search(rb"\b(re_)?path\(", text)):
         meta.update(_urlconf(pf))
     if b"INSTALLED_APPS" in text or b"REST_FRAMEWORK" in text or b"DATABASES" in text:
         settings = _settings(pf)

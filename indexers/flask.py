@@ -1367,7 +1367,18 @@ def _hooks(ctx: _Ctx, decorated: list[Node], calls: list[Node]) -> list[dict[str
                 # what the hook does (``limiter.check()``): a hook nested in a setup function
                 # is no pattern of its own
                 called = body_refs(ctx.pf, d)["calls"][:20]
-                out.append({**hook, "calls": called} if called else hook)
+                if called:
+                    hook["calls"] = called
+                # what wraps it (``@admin_required`` under ``@bp.before_request``): it runs
+                # before every view of that blueprint
+                wrapping = [
+                    _decorator_name(ctx, x)
+                    for x in d.decorators
+                    if (p := _attr_parts(ctx, decorator_expr(x))) is None or p[1] not in _HOOKS
+                ]
+                if wrapping:
+                    hook["decorators"] = wrapping
+                out.append(hook)
     for call in calls:
         parts = _call_parts(ctx, call)
         if call.parent is None or call.parent.type == "decorator" or parts is None:

@@ -46,7 +46,7 @@ PatternRow = tuple[str, str, str, str, dict[str, Any], int, str]
 
 #: Bump when linking or convention logic changes: stores linked by another version relink on
 #: the next ``brain index`` even when no file changed.
-LINKER_VERSION = "46"
+LINKER_VERSION = "48"
 
 _RATE_RE = re.compile(r"limit|throttl|rate", re.I)
 #: A page-size parameter is no rate limit: ``Depends(LimitFilter.depends)``, ``limit_param``.
@@ -300,6 +300,7 @@ def link(rows: list[PatternRow], files_meta: dict[str, dict[str, Any]]) -> LinkR
                 url_rules[last_name(str(rule["view"]))].append((path, rule))
 
     fab_registered = _fab_registrations(files_meta)
+    hook_auth = _hook_auth(files_meta, modules)
     routes: list[Route] = []
     new_meta: dict[str, dict[str, Any]] = {}
     django: DjangoUrls | None = None
@@ -315,6 +316,10 @@ def link(rows: list[PatternRow], files_meta: dict[str, dict[str, Any]]) -> LinkR
             node = _router_node(modules, path, meta.get("router"))
             if node in mounted_deps:  # dependencies of the routers it is included into
                 meta["dependencies"] = list(dict.fromkeys([*mounted_deps[node], *(meta.get("dependencies") or [])]))
+        if hook_auth and meta.get("framework") not in DJANGO_FRAMEWORKS:
+            guards = hook_auth.get(_router_node(modules, path, meta.get("router")) or ("", ""))
+            if guards:
+                meta["hook_auth"] = guards
         if meta.get("fab_class") and fab_registered:
             meta["registered"] = fab_registered.get(str(meta["fab_class"]))
         deps = list(meta.get("dependencies") or [])
@@ -351,6 +356,50 @@ def link(rows: list[PatternRow], files_meta: dict[str, dict[str, Any]]) -> LinkR
             result.updates.append((pid, count, m, summary))
     result.conventions = derive_conventions(rows, routes, usage, files_meta, aliases)
     return result
+
+
+#: A call in a ``before_request`` hook that checks access (``require_login()``, ``check_auth()``).
+_HOOK_CHECK_RE = re.compile(
+    r"^(check|verify|require|ensure|authenticate|authori[sz]e)_?\w*(auth|login|user|permission|access|token|admin|role)"
+    r"|^(login|auth|admin|permission|user)\w*_required$",
+    re.I,
+)
+
+
+def _hook_auth(files_meta: dict[str, dict[str, Any]], modules: ModuleIndex) -> dict[_RouterNode, list[dict[str, Any]]]:
+    """Blueprints guarded by their ``before_request`` hook: an auth decorator on the hook
+    function (privacyidea's ``@resolver_blueprint.before_request @admin_required def
+    before_admin_request()``) or an auth check it calls. Router (file, var) -> the guards, each
+    ``{"name", "hook", "path", "line"}``."""
+    out: dict[_RouterNode, list[dict[str, Any]]] = defaultdict(list)
+    for path, meta in files_meta.items():
+        for h in meta.get("hooks") or []:
+            if h.get("hook") != "before_request" or not h.get("app"):
+                continue
+            names = [last_name(str(d).split("(", 1)[0]) for d in h.get("decorators") or []]
+            guards = [n for n in dict.fromkeys(names) if AUTH_RE.search(n) and not NOT_AUTH_RE.search(n)]
+            # what it calls counts only when named like a check (``require_login()``), not
+            # every call that mentions a user (``User(...)``, ``get_user_from_param()``)
+            guards += [
+                n
+                for c in h.get("calls") or []
+                if (n := last_name(str(c))) not in guards and _HOOK_CHECK_RE.search(n) and not NOT_AUTH_RE.search(n)
+            ]
+            node = _router_node(modules, path, h["app"])
+            if not guards or node is None:
+                continue
+            for name in guards:
+                out[node].append(
+                    {
+                        "name": name,
+                        "hook": last_name(str(h.get("handler") or "?")),
+                        "router": str(h["app"]),
+                        "decorated": name in names,
+                        "path": path,
+                        "line": h.get("line"),
+                    }
+                )
+    return out
 
 
 def _router_node(modules: ModuleIndex, path: str, router: Any) -> _RouterNode | None:
@@ -567,6 +616,8 @@ def route_summary(meta: dict[str, Any]) -> str:
     if inherited.get("decorators"):
         names = ", ".join(f"@{d}" for d in inherited["decorators"])
         extras.append(f"{names} from base {inherited.get('base')}.decorators")
+    for guard in meta.get("hook_auth") or []:
+        extras.append(f"@{guard['name']} via before_request hook {guard['hook']} ({guard['path']})")
     deps = meta.get("dependencies") or []
     if deps:
         security = set(meta.get("security") or [])  # written Security(x): say so

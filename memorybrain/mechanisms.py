@@ -59,6 +59,13 @@ def route_mechanisms(meta: dict[str, Any]) -> list[tuple[str, str]]:
     security = set(meta.get("security") or [])
     for dep in meta.get("dependencies") or []:
         out.append((str(dep), f"{'Security' if dep in security else 'Depends'}({dep})"))
+    for guard in meta.get("hook_auth") or []:  # run by the blueprint's before_request hook
+        hook = f"@{guard.get('router', 'bp')}.before_request"
+        if guard.get("decorated"):
+            text = f"{hook} @{guard['name']} def {guard.get('hook', 'hook')}()"
+        else:
+            text = f"{hook} def {guard.get('hook', 'hook')}(): {guard['name']}(...)"
+        out.append((str(guard["name"]), text))
     return out
 
 

@@ -1431,3 +1431,25 @@ def test_viewset_bases_imported_from_the_project_are_the_projects():
         )
     )
     assert list(plain) == ["PlainViewSet.list"]  # DRF's ViewSet: nothing to inherit, no class pattern
+
+
+def test_urlconf_entries_written_with_keyword_arguments():
+    """mayan: ``re_path(route=r'^tags/(?P<tag_id>[0-9]+)/$', view=V.as_view(), name='tag-detail')``."""
+    fe = _extract(
+        "tags/urls.py",
+        """
+        from django.urls import path, re_path
+        api_urls = [
+            re_path(route=r"^tags/(?P<tag_id>[0-9]+)/$", view=APITagDetailView.as_view(), name="tag-detail"),
+            re_path(name="tag-list", view=APITagListView.as_view(), route=r"^tags/$"),
+            path("x/", view=views.x),
+            path(route="y/"),
+        ]
+        """,
+    )
+    urls = [(u["route"], u.get("view"), u.get("name")) for u in fe.meta["django_urls"]]
+    assert urls == [
+        ("tags/<tag_id>/", "APITagDetailView", "tag-detail"),
+        ("tags/", "APITagListView", "tag-list"),
+        ("x/", "views.x", None),
+    ]

@@ -1504,3 +1504,67 @@ def test_a_view_under_several_rules_keeps_every_full_path() -> None:
     (update,) = [u for u in link(rows, metas).updates if u[0] == route[0]]
     assert update[2]["full_paths"] == ["/token/", "/token/<serial>"]
     assert update[3] == "DELETE /token/, /token/<serial> → delete_api"
+
+
+def test_blueprints_guarded_by_their_before_request_hook() -> None:
+    """privacyidea: ``@resolver_blueprint.before_request @admin_required def
+    before_admin_request()`` in one module guards every view of blueprints defined in others;
+    a hook that calls a check (``verify_auth_token()``) guards too, one that only builds a
+    ``User(...)`` does not."""
+    from memorybrain.linker import link
+
+    views = """
+        from flask import Blueprint
+        {bp} = Blueprint("{bp}", __name__)
+
+        @{bp}.route("/", methods=["GET"])
+        def list_{bp}():
+            return ""
+
+        @{bp}.route("/<name>", methods=["DELETE"])
+        def delete_{bp}(name):
+            return ""
+        """
+    files = {
+        "app/api/resolver.py": dedent(views.format(bp="resolver")),
+        "app/api/container.py": dedent(views.format(bp="container")),
+        "app/api/info.py": dedent(views.format(bp="info")),
+        "app/api/hooks.py": dedent(
+            """
+            from app.api.resolver import resolver
+            from app.api.container import container
+            from app.api.info import info
+            from app.api.auth import admin_required
+
+            @resolver.before_request
+            @admin_required
+            def before_admin_request():
+                pass
+
+            @container.before_request
+            def before_container_request():
+                verify_auth_token(request)
+
+            @info.before_request
+            def before_info_request():
+                request.User = User(login="x")
+            """
+        ),
+    }
+    rows, metas = extract_files(files)
+    hooks = {h["handler"]: h for h in metas["app/api/hooks.py"]["hooks"]}
+    assert hooks["before_admin_request"]["decorators"] == ["admin_required"]
+    result = link(rows, metas)
+    guards = {u[2]["handler"]: [g["name"] for g in u[2].get("hook_auth") or []] for u in result.updates}
+    assert guards["list_resolver"] == guards["delete_resolver"] == ["admin_required"]
+    assert guards["list_container"] == ["verify_auth_token"]
+    assert not guards.get("list_info")  # unchanged: no update at all
+    summaries = {u[2]["handler"]: u[3] for u in result.updates}
+    assert (
+        "@admin_required via before_request hook before_admin_request (app/api/hooks.py)"
+        in summaries["delete_resolver"]
+    )
+    auth = next(c for c in result.conventions if c["key"] == "auth")
+    assert auth["statement"].startswith(
+        "routes require `@resolver.before_request @admin_required def before_admin_request()`"
+    ), auth["statement"]
