@@ -491,6 +491,11 @@ def extract(pf: ParsedFile) -> FileExtract:
         info = analyze(pf, d)
         if info is None:
             continue
+        if d.name == "__call__" and d.parent_class:
+            # a class whose instances decorate (``@prepolicy(check, request)``): named by the
+            # class, which is what handlers write
+            d.name = d.parent_class
+            info.factory = True
         meta = decorator_meta(pf, info)
         out.append(
             Pattern(

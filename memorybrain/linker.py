@@ -46,7 +46,7 @@ PatternRow = tuple[str, str, str, str, dict[str, Any], int, str]
 
 #: Bump when linking or convention logic changes: stores linked by another version relink on
 #: the next ``brain index`` even when no file changed.
-LINKER_VERSION = "48"
+LINKER_VERSION = "50"
 
 _RATE_RE = re.compile(r"limit|throttl|rate", re.I)
 #: A page-size parameter is no rate limit: ``Depends(LimitFilter.depends)``, ``limit_param``.
@@ -1877,12 +1877,15 @@ def _import_conventions(routes: list[Route], files_meta: dict[str, dict[str, Any
     if len(route_files) < 2:
         return []
     counts: Counter[tuple[str, str]] = Counter()
+    aliases: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     for path in route_files:
         seen = set()
         for imp in files_meta.get(path, {}).get("imports") or []:
             if imp.get("local") or not imp.get("name") or imp.get("name") == "*":
                 continue
             module = absolute_module(path, str(imp.get("module") or ""), int(imp.get("level") or 0))
+            if (module, str(imp["name"])) not in seen:
+                aliases[(module, str(imp["name"]))][str(imp.get("alias") or "")] += 1
             seen.add((module, str(imp["name"])))
         counts.update(sorted(seen))
     threshold = max(2, len(route_files) // 5)
@@ -1892,7 +1895,9 @@ def _import_conventions(routes: list[Route], files_meta: dict[str, dict[str, Any
     by_module: dict[str, list[str]] = defaultdict(list)
     weight: Counter[str] = Counter()
     for (module, name), n in common:
-        by_module[module].append(name)
+        # as most of them write it: ``gettext_lazy as _`` (code that calls ``_()`` needs the alias)
+        alias, used = aliases[(module, name)].most_common(1)[0]
+        by_module[module].append(f"{name} as {alias}" if alias and used * 2 > n else name)
         weight[module] += n
     lines = [f"from {m} import {', '.join(sorted(by_module[m]))}" for m, _ in weight.most_common()]
     return [
@@ -1937,6 +1942,17 @@ def _resolve_base(base: str, path: str, imports: list[dict[str, Any]], local: se
     if not rest and base in local:
         return module_name(path), name
     return None
+
+
+def _object_attribute(key: tuple[str, str], modules: ModuleIndex) -> tuple[str, str]:
+    """``db.Model`` with ``from app.models.db import db`` resolves to (``app.models.db.db``,
+    ``Model``); ``db`` is an object that project module defines, not a module, so the base is
+    (``app.models.db``, ``db.Model``): the line imports ``db``, never a ``Model`` it lacks."""
+    module, name = key
+    parent, _, obj = module.rpartition(".")
+    if module in modules.by_module or parent not in modules.by_module:
+        return key
+    return parent, f"{obj}.{name}"
 
 
 def _merge_reexports(
@@ -1991,6 +2007,7 @@ def _base_conventions(
         (path, str(meta["class"])) for _p, kind, _n, path, meta, _u, _s in rows if kind == "route" and meta.get("class")
     }
     counts: dict[str, Counter[tuple[str, str]]] = {role: Counter() for role in _BASE_ROLES}
+    modules = ModuleIndex(files_meta)
     for _pid, kind, name, path, meta, _u, _s in rows:
         bases = meta.get("bases") or []
         if not bases or is_test_path(path):
@@ -2011,8 +2028,7 @@ def _base_conventions(
         for base in bases:
             resolved = _resolve_base(str(base), path, imports, local[path])
             if resolved and resolved[1] not in ("object", "Exception"):
-                counts[role][resolved] += 1
-    modules = ModuleIndex(files_meta)
+                counts[role][_object_attribute(resolved, modules)] += 1
     lines: list[str] = []  # views, then schemas, then models (a list: stored JSON keeps no key order)
     parts: list[str] = []
     for role in _BASE_ROLES:
@@ -2026,7 +2042,9 @@ def _base_conventions(
             continue
         by_module: dict[str, list[str]] = {}
         for (module, name), _n in common:
-            by_module.setdefault(module, []).append(name)
+            names = by_module.setdefault(module, [])
+            if name.split(".")[0] not in names:  # ``db.Model``: the line imports ``db``
+                names.append(name.split(".")[0])
         lines += [f"from {m} import {', '.join(names)}" for m, names in by_module.items()]
         parts.append(f"{role} from " + ", ".join(f"`{name}` ({n})" for (_m, name), n in common[:3]))
     if not lines:

@@ -1134,9 +1134,9 @@ class PackBuilder:
         for line in candidates:
             module, _, names = line.removeprefix("from ").partition(" import ")
             names = names.strip("()")
-            missing = [n.strip() for n in names.split(",") if n.strip() and n.strip() not in shown]
+            missing = [n.strip() for n in names.split(",") if n.strip() and n.split(" as ")[0].strip() not in shown]
             if missing:
-                shown.update(missing)
+                shown.update(n.split(" as ")[0] for n in missing)
                 by_module.setdefault(module, []).extend(missing)
         extra = [f"from {module} import {', '.join(names)}" for module, names in by_module.items()]
         # the module's routers as the code creates them: the constructor call as written when

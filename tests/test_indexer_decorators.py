@@ -375,3 +375,29 @@ def test_marker_decorators_set_attributes() -> None:
     }
     assert p.summary == "decorator @side_effect_free — other: sets action.side_effect_free = True"
     assert by_name(fe)["public"].meta["marks"] == ['setattr(view, "is_public", True)']
+
+
+def test_a_class_whose_instances_decorate_is_named_by_the_class() -> None:
+    """privacyidea: ``class prepolicy`` with ``__call__(self, wrapped_function)``, written
+    ``@prepolicy(check_token_action, request)`` on 196 routes, was stored as ``@__call__``."""
+    from indexers import extract_python
+
+    source = textwrap.dedent(
+        """
+        import functools
+        class prepolicy(object):
+            def __init__(self, function, request, action=None):
+                self.function = function
+                self.request = request
+            def __call__(self, wrapped_function):
+                @functools.wraps(wrapped_function)
+                def policy_wrapper(*args, **kwds):
+                    self.function(self.request)
+                    return wrapped_function(*args, **kwds)
+                return policy_wrapper
+        """
+    )
+    fe = extract_python("app/lib/prepolicy.py", source.encode())
+    (deco,) = [p for p in fe.patterns if p.kind == "decorator"]
+    assert (deco.name, deco.qualname, deco.meta["factory"]) == ("prepolicy", "prepolicy.__call__", True)
+    assert deco.summary.startswith("decorator @prepolicy(...)")

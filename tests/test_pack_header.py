@@ -133,6 +133,18 @@ def test_base_conventions_count_classes_once_and_keep_the_usual_ones():
     assert "schemas from `Serializer` (3)" in c["statement"]
 
 
+def test_a_base_that_is_an_attribute_of_a_project_object_imports_the_object():
+    """privacyidea / Flask-SQLAlchemy: ``class Token(db.Model)`` with ``from app.models.db
+    import db``: the line imports ``db`` (``from app.models.db import Model`` cannot run)."""
+    rows = [(f"m{i}", "model", f"M{i}", f"app/models/m{i}.py", {"bases": ["db.Model"]}, 0, "") for i in range(3)]
+    rows.append(("db", "function", "init_db", "app/models/db.py", {}, 0, ""))
+    files_meta = {f"app/models/m{i}.py": {"imports": [_imp("app.models.db", "db")]} for i in range(3)}
+    files_meta["app/models/db.py"] = {"imports": [_imp("flask_sqlalchemy", "SQLAlchemy")]}
+    (c,) = _base_conventions(rows, [], files_meta)  # type: ignore[arg-type]
+    assert c["data"]["lines"] == ["from app.models.db import db"]
+    assert "models from `db.Model` (3)" in c["statement"]
+
+
 # --------------------------------------------------------------------------- packs (real model)
 
 
@@ -293,3 +305,20 @@ def test_pack_lists_the_projects_own_exceptions_from_modules_it_does_not_show(tm
         md = brain.context("Add CRUD endpoints for widgets", budget=4000).to_markdown()
     block = md[md.index("# the project's own decorators, dependencies and exceptions for endpoints:") :]
     assert block.splitlines()[1] == "from app.billing_errors import PaymentRequired"
+
+
+def test_shared_imports_keep_the_alias_most_modules_write():
+    """pretalx: ``from django.utils.translation import gettext_lazy as _`` in every route module:
+    the shared line keeps ``as _`` (code calling ``_()`` needs it)."""
+    from memorybrain.linker import _import_conventions
+
+    def imp(name: str, alias: str | None) -> dict:
+        return {"module": "django.utils.translation", "name": name, "alias": alias, "level": 0, "line": 1}
+
+    files_meta = {
+        f"app/views/v{i}.py": {"imports": [imp("gettext_lazy", "_"), imp("ngettext", None)]} for i in range(4)
+    }
+    files_meta["app/views/v4.py"] = {"imports": [imp("gettext_lazy", None)]}
+    routes = [type("R", (), {"path": p})() for p in files_meta]
+    (c,) = _import_conventions(routes, files_meta)  # type: ignore[arg-type]
+    assert c["data"]["lines"] == ["from django.utils.translation import gettext_lazy as _, ngettext"]
