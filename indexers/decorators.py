@@ -482,7 +482,29 @@ def decorator_meta(pf: ParsedFile, info: DecoratorInfo) -> dict[str, Any]:
         meta["marks"] = list(info.marks)
     if d.parent_class:
         meta["class"] = d.parent_class
+    if meta["category"] == "error_handling":
+        meta["converts_errors"] = _converts_errors(info.wrapper)
     return meta
+
+
+def _converts_errors(wrapper: Definition) -> bool:
+    """Whether the wrapper turns a caught exception into something else: an ``except`` clause
+    that returns, aborts or raises another exception. One that only logs and re-raises
+    (``except Exception: log.error(...); raise``) hands the error on unchanged."""
+    body = wrapper.definition.child_by_field_name("body")
+    if body is None:
+        return False
+    for clause in walk(body, frozenset({"except_clause"})):
+        for node in walk(clause, frozenset({"return_statement", "raise_statement", "call"})):
+            if node.type == "return_statement":
+                return True
+            if node.type == "raise_statement" and node.named_children and node.named_children[0].type == "call":
+                return True  # raise X(...); a bare ``raise`` or ``raise exc`` hands it on
+            if node.type == "call" and node.child_by_field_name("function") is not None:
+                name = node.child_by_field_name("function").text.decode(errors="replace").rsplit(".", 1)[-1]
+                if name in _ABORT_NAMES:
+                    return True
+    return False
 
 
 def extract(pf: ParsedFile) -> FileExtract:

@@ -46,7 +46,7 @@ PatternRow = tuple[str, str, str, str, dict[str, Any], int, str]
 
 #: Bump when linking or convention logic changes: stores linked by another version relink on
 #: the next ``brain index`` even when no file changed.
-LINKER_VERSION = "50"
+LINKER_VERSION = "51"
 
 _RATE_RE = re.compile(r"limit|throttl|rate", re.I)
 #: A page-size parameter is no rate limit: ``Depends(LimitFilter.depends)``, ``limit_param``.
@@ -662,6 +662,7 @@ def derive_conventions(
         out += _pagination_conventions(rows, routes)
         out += _response_conventions(routes)
         out += _validation_conventions(rows, routes, defs)
+        out += _validation_helper_conventions(routes, defs, files_meta)
         out += _rate_limit_conventions(routes, defs, files_meta)
         out += _db_conventions(routes, defs)
         out += _delete_conventions(routes)
@@ -905,6 +906,26 @@ def _helper_conventions(
     A dotted call counts only through a module the file imports (``services.create_item``),
     not as a method of some object (``request.GET.get`` is no call of a project ``get``)."""
     total = len(routes)
+    used = _project_calls(routes, defs, files_meta)
+    common = [(n, c) for n, c in used.most_common(4) if c >= max(3, total // 5)]
+    if not common:
+        return []
+    shown = ", ".join(f"`{n}(...)` ({c})" for n, c in common)
+    ids = [i for n, _ in common[:2] for i in _ids_for(defs, n)[:1]]
+    return [
+        {
+            "key": "helpers",
+            "topic": "helpers",
+            "statement": f"handlers call the project's helpers {shown} of {total} handlers",
+            "data": {"names": [n for n, _ in common], "count": common[0][1], "total": total, "pattern_ids": ids},
+        }
+    ]
+
+
+def _project_calls(
+    routes: list[Route], defs: dict[str, Any], files_meta: dict[str, dict[str, Any]] | None = None
+) -> Counter[str]:
+    """How many handlers call each project function (by last name)."""
     callable_kinds = ("function", "dependency", "pagination", "decorator")
     used: Counter[str] = Counter()
     # project modules: every file with meta, and every file defining a pattern
@@ -923,17 +944,45 @@ def _helper_conventions(
                 and (str(c).split(".", 1)[0] in project if "." in str(c) else str(c) not in outside)
             }
         )
-    common = [(n, c) for n, c in used.most_common(4) if c >= max(3, total // 5)]
-    if not common:
+    return used
+
+
+#: An exception a helper raises on bad input (``ParameterError``, ``ValidationError``, ``BadRequest``).
+_INPUT_ERROR_RE = re.compile(r"Param|Valid|Invalid|BadRequest|Missing|Required|Argument", re.I)
+
+
+def _validation_helper_conventions(
+    routes: list[Route], defs: dict[str, Any], files_meta: dict[str, dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
+    """Request input checked by project helpers rather than schemas: privacyidea's
+    ``get_required(request.all_data, "serial")`` raising ``ParameterError`` in 66 handlers."""
+    total = len(routes)
+    found: list[tuple[str, int, str]] = []
+    for name, n in _project_calls(routes, defs, files_meta).most_common():
+        if n < max(3, total // 10):
+            break
+        raised = [str(x) for d in defs.get(name, []) if d[1] == "function" for x in d[3].get("raises") or []]
+        error = next((x for x in raised if _INPUT_ERROR_RE.search(x)), None)
+        if error:
+            found.append((name, n, error))
+    if not found:
         return []
-    shown = ", ".join(f"`{n}(...)` ({c})" for n, c in common)
-    ids = [i for n, _ in common[:2] for i in _ids_for(defs, n)[:1]]
+    shown = ", ".join(f"`{name}(...)` ({n})" for name, n, _e in found[:3])
+    name, n, error = found[0]
     return [
         {
-            "key": "helpers",
-            "topic": "helpers",
-            "statement": f"handlers call the project's helpers {shown} of {total} handlers",
-            "data": {"names": [n for n, _ in common], "count": common[0][1], "total": total, "pattern_ids": ids},
+            "key": "validation:helpers",
+            "topic": "validation",
+            "statement": f"handlers check request input with the project's helpers {shown} of {total} handlers, "
+            f"which raise `{error}` on bad input",
+            "data": {
+                "name": name,
+                "form": f"{name}(...)",
+                "error": error,
+                "count": n,
+                "total": total,
+                "pattern_ids": _ids_for(defs, name, ("function",)),
+            },
         }
     ]
 
@@ -1101,7 +1150,10 @@ def _error_conventions(
     wrappers = {
         name
         for name, ds in defs.items()
-        if any(d[1] == "decorator" and d[3].get("category") == "error_handling" for d in ds)
+        if any(
+            d[1] == "decorator" and d[3].get("category") == "error_handling" and d[3].get("converts_errors", True)
+            for d in ds
+        )
     }
     wrapped: Counter[str] = Counter()
     for r in routes:

@@ -1439,6 +1439,9 @@ def _advice(key: str, c: dict[str, Any]) -> str:
         return f"`{data['form']}` as on {data['count']} handler{'s' if data['count'] != 1 else ''}"
     if ck == "validation" and data.get("schemas"):
         return f"{data.get('library', 'schema')} schemas like `{data['schemas'][0]}`"
+    if ck == "validation:helpers":
+        n, total = data["count"], data["total"]
+        return f"check input with `{data['form']}` (raises `{data['error']}`) like {n} of {total} handlers"
     statement = str(c["statement"])
     return statement if len(statement) <= 160 else statement[:157].rsplit(" ", 1)[0] + " …"
 

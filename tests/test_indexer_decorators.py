@@ -401,3 +401,36 @@ def test_a_class_whose_instances_decorate_is_named_by_the_class() -> None:
     (deco,) = [p for p in fe.patterns if p.kind == "decorator"]
     assert (deco.name, deco.qualname, deco.meta["factory"]) == ("prepolicy", "prepolicy.__call__", True)
     assert deco.summary.startswith("decorator @prepolicy(...)")
+
+
+def test_an_error_decorator_that_only_logs_and_reraises_converts_nothing() -> None:
+    """privacyidea's ``@log_with`` catches ``Exception`` to log it and raises it again: it is
+    no "turns exceptions into HTTP error responses" decorator; one that returns does convert."""
+    source = textwrap.dedent(
+        """
+        import functools
+
+        def log_errors(func):
+            @functools.wraps(func)
+            def wrapper(*args, **kwargs):
+                try:
+                    return func(*args, **kwargs)
+                except Exception as exc:
+                    log.error("failed: %s", exc)
+                    raise
+            return wrapper
+
+        def handle_errors(func):
+            @functools.wraps(func)
+            def wrapper(*args, **kwargs):
+                try:
+                    return func(*args, **kwargs)
+                except ValueError as exc:
+                    return jsonify(error=str(exc)), 400
+            return wrapper
+        """
+    )
+    found = by_name(run(source))
+    assert found["log_errors"].meta["category"] == "error_handling"
+    assert found["log_errors"].meta["converts_errors"] is False
+    assert found["handle_errors"].meta["converts_errors"] is True

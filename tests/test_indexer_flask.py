@@ -1568,3 +1568,46 @@ def test_blueprints_guarded_by_their_before_request_hook() -> None:
     assert auth["statement"].startswith(
         "routes require `@resolver.before_request @admin_required def before_admin_request()`"
     ), auth["statement"]
+
+
+def test_input_checked_by_project_helpers_is_the_validation_convention() -> None:
+    """privacyidea: no request schemas; handlers call ``get_required(request.all_data, "serial")``,
+    which raises ``ParameterError`` on a missing parameter."""
+    from memorybrain.linker import link
+    from memorybrain.pack import _advice
+
+    views = "".join(
+        f"""
+@bp.route("/t{i}", methods=["POST"])
+def t{i}():
+    serial = get_required(request.all_data, "serial")
+    return send_result(serial)
+"""
+        for i in range(4)
+    )
+    files = {
+        "app/lib/params.py": dedent(
+            """
+            class ParameterError(Exception):
+                pass
+
+            def get_required(params, key):
+                if key not in params:
+                    raise ParameterError(f"missing {key}")
+                return params[key]
+            """
+        ),
+        "app/api/token.py": "from flask import Blueprint, request\nfrom app.lib.params import get_required\n"
+        'bp = Blueprint("token", __name__)\n' + views,
+    }
+    rows, metas = extract_files(files)
+    conventions = {c["key"]: c for c in link(rows, metas).conventions}
+    c = conventions["validation:helpers"]
+    assert c["statement"] == (
+        "handlers check request input with the project's helpers `get_required(...)` (4) of 4 handlers, "
+        "which raise `ParameterError` on bad input"
+    )
+    assert (
+        _advice("validation", c)
+        == "check input with `get_required(...)` (raises `ParameterError`) like 4 of 4 handlers"
+    )
