@@ -46,7 +46,7 @@ PatternRow = tuple[str, str, str, str, dict[str, Any], int, str]
 
 #: Bump when linking or convention logic changes: stores linked by another version relink on
 #: the next ``brain index`` even when no file changed.
-LINKER_VERSION = "51"
+LINKER_VERSION = "52"
 
 _RATE_RE = re.compile(r"limit|throttl|rate", re.I)
 #: A page-size parameter is no rate limit: ``Depends(LimitFilter.depends)``, ``limit_param``.
@@ -1198,8 +1198,11 @@ def _error_conventions(
             }
         )
     shapes = Counter(str(h[3].get("response_shape")) for h in handlers if h[3].get("response_shape"))
-    if shapes and not any(c["key"] == "errors" and c["data"].get("shape") for c in out):
-        shape, n = shapes.most_common(1)[0]
+    top = shapes.most_common(1)[0] if shapes else None
+    # one handler's shape among several that build theirs elsewhere (privacyidea: 1 of 7, the
+    # web UI's 404; the API's six call send_error) is no convention
+    if top and top[1] * 2 >= len(handlers) and not any(c["key"] == "errors" and c["data"].get("shape") for c in out):
+        shape, n = top
         ids = [h[0] for h in handlers if h[3].get("response_shape") == shape][:2]
         out.append(
             {

@@ -1611,3 +1611,27 @@ def t{i}():
         _advice("validation", c)
         == "check input with `get_required(...)` (raises `ParameterError`) like 4 of 4 handlers"
     )
+
+
+def test_one_handlers_error_shape_among_several_is_no_convention() -> None:
+    """privacyidea: six exception handlers answer through ``send_error(...)``; only the web UI's
+    404 handler builds ``jsonify(error=...)`` itself. "error responses have the shape
+    {"error"} (1 of 7)" was stated as the project's error format."""
+    from memorybrain.linker import link
+
+    def app(shaped: int) -> str:
+        out = "from flask import Flask, jsonify\napp = Flask(__name__)\n"
+        out += '\n@app.route("/ping")\ndef ping():\n    return "ok"\n'
+        for i in range(3):
+            out += f"\n@app.errorhandler(E{i})\ndef handle_e{i}(error):\n    return send_error(str(error), code=-{i})\n"
+        for i in range(shaped):
+            out += (
+                f'\n@app.errorhandler({404 + i})\ndef status_{i}(error):\n    return jsonify(error="No"), {404 + i}\n'
+            )
+        return out
+
+    rows, metas = extract_files({"app/app.py": app(1)})
+    assert "errors:shape" not in {c["key"] for c in link(rows, metas).conventions}
+    rows, metas = extract_files({"app/app.py": app(3)})
+    shape = next(c for c in link(rows, metas).conventions if c["key"] == "errors:shape")
+    assert shape["statement"] == 'error responses have the shape `{"error"}` (3 of 6 exception handlers)'
