@@ -25,7 +25,8 @@ Patterns:
   ``response_shape`` it produces.
 
 File meta (consumed by the linker): ``django_urls``, ``django_routers``,
-``router_registrations``, ``django_settings`` and ``facts`` (see ``FileExtract``).
+``router_registrations``, ``django_error_handlers`` (``handler500 = ...``), ``django_settings``
+and ``facts`` (see ``FileExtract``).
 """
 
 from __future__ import annotations
@@ -1164,6 +1165,7 @@ def _urlconf(pf: ParsedFile) -> dict[str, Any]:
     routers: dict[str, dict[str, Any]] = {}
     registrations: list[dict[str, Any]] = []
     urls: list[dict[str, Any]] = []
+    handlers: list[dict[str, Any]] = []
     for stmt in _module_statements(pf.root):
         if stmt.type != "expression_statement" or not stmt.named_children:
             continue
@@ -1172,6 +1174,21 @@ def _urlconf(pf: ParsedFile) -> dict[str, Any]:
             left, right = expr.child_by_field_name("left"), expr.child_by_field_name("right")
             var = pf.text(left)
             if right is None or left is None or left.type != "identifier":
+                continue
+            if _ERROR_HANDLER_VAR.match(var):  # handler500 = "pkg.views.server_error" / views.server_error
+                if right.type == "call":  # handler404 = NotFoundView.as_view()
+                    right = right.child_by_field_name("function") or right
+                view = string_value(pf, right) if right.type == "string" else dotted_name(pf, right)
+                view = (view or "").removesuffix(".as_view")
+                if view:
+                    handlers.append(
+                        {
+                            "code": var.removeprefix("handler"),
+                            "view": view,
+                            "dotted": right.type == "string",
+                            "line": stmt.start_point[0] + 1,
+                        }
+                    )
                 continue
             if right.type == "call":
                 callee = dotted_name(pf, right.child_by_field_name("function"))
@@ -1223,7 +1240,13 @@ def _urlconf(pf: ParsedFile) -> dict[str, Any]:
         out["django_routers"] = routers
     if registrations:
         out["router_registrations"] = registrations
+    if handlers:
+        out["django_error_handlers"] = handlers
     return out
+
+
+#: The error views a root urlconf names: ``handler400``, ``handler403``, ``handler404``, ``handler500``.
+_ERROR_HANDLER_VAR = re.compile(r"^handler(400|403|404|500)$")
 
 
 #: What Django's ``i18n_patterns`` puts before its URLs: the active language's code (``/en/``).

@@ -188,6 +188,8 @@ class DjangoUrls:
         #: URL name (``reverse("invoice-list")``) -> full path, filled as routes are resolved
         self.url_names: dict[str, str] = {}
         self._visited: set[tuple[str, str]] = set()
+        #: (file, view name) -> [{"code": "500", "urlconf": "path:line"}]: ``handler500 = ...`` in a root urlconf
+        self.error_handlers: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
         self._build()
 
     # -- urlconf walk
@@ -252,6 +254,26 @@ class DjangoUrls:
                         }
                     )
 
+    def _error_handlers(self, root: str | None) -> None:
+        """``handler404 = views.not_found`` / ``handler500 = "pkg.views.server_error"``: the views
+        Django renders its error pages with (read from the root urlconf when settings name it)."""
+        for path, m in sorted(self.files_meta.items()):
+            if root is not None and path != root:
+                continue
+            for h in m.get("django_error_handlers") or []:
+                view = str(h.get("view") or "")
+                target = None
+                if h.get("dotted"):  # a dotted path Django imports
+                    module, _, name = view.rpartition(".")
+                    file = self._module_file(module) if module else None
+                    if file:
+                        target = self.modules.resolve_name(file, name) or (file, name)
+                else:
+                    target = self.modules.resolve_name(path, view)
+                if target:
+                    where = f"{path}:{h.get('line')}"
+                    self.error_handlers[target].append({"code": str(h.get("code")), "urlconf": where})
+
     def _router_node(self, path: str, var: str) -> tuple[str, str] | None:
         if var in (self.files_meta.get(path, {}).get("django_routers") or {}):
             return path, var
@@ -278,6 +300,7 @@ class DjangoUrls:
         for root in roots:
             if root:
                 self._process(root, "urlpatterns", "")
+        self._error_handlers(roots[0] if root_conf and roots else None)
         for p in urlconfs:  # urlconfs with other list names (api_patterns = [...]) not reached
             for var in dict.fromkeys(str(e.get("var")) for e in self.files_meta[p].get("django_urls") or []):
                 self._process(p, var, "")
@@ -409,6 +432,9 @@ class DjangoUrls:
         """Set ``full_path``, ``path``, ``router`` and ``urls`` of one Django/DRF route in place."""
         self.inherit(path, meta)
         name = str(meta.get("class") or meta.get("handler") or "")
+        handlers = self.error_handlers.get((path, name))
+        if handlers:  # the project's error page view, not a URL of its own
+            meta["django_error_handler"] = handlers
         if meta.get("view_type") == "viewset":
             regs = self.viewsets.get((path, name)) or []
             if regs and meta.get("verb_action"):
@@ -542,11 +568,18 @@ def resolve_test_requests(urls: DjangoUrls, meta: dict[str, Any]) -> dict[str, A
 def django_summary(meta: dict[str, Any]) -> str:
     """``GET,POST /api/invoices/; GET,PUT,PATCH,DELETE /api/invoices/{pk}/ → InvoiceViewSet (...)``."""
     urls = meta.get("urls") or []
+    handles = meta.get("django_error_handler") or []
     if urls:
         where = "; ".join(f"{','.join(u['methods']) or 'ANY'} {u['path']}" for u in urls)
+        if handles:
+            where += " (also " + ", ".join(f"handler{h['code']}" for h in handles) + ")"
+    elif handles:  # handler500 → server_error (error page handler set in urls.py:41)
+        where = ", ".join(f"handler{h['code']}" for h in handles)
     else:
         where = f"{','.join(meta.get('methods') or []) or 'ANY'} (not in any urlconf found)"
     extras = []
+    if handles and not urls:
+        extras.append(f"error page handler set in {', '.join(dict.fromkeys(h['urlconf'] for h in handles))}")
     if meta.get("permission_classes") is not None:
         extras.append("permission_classes=[" + ", ".join(_last(x) for x in meta["permission_classes"]) + "]")
     if meta.get("django_auth"):
@@ -866,8 +899,18 @@ def _error_conventions(
             n_routes += 1
         raised.update(sorted(names))
     validation = [(name, d) for name, ds in defs.items() for d in ds if d[1] == "schema" and d[3].get("validators")]
+    pages = _error_pages(routes)
     if not handler and not api_excs:
-        return []
+        if not pages:
+            return []
+        return [
+            {
+                "key": "errors",
+                "topic": "errors",
+                "statement": "errors: " + pages[0],
+                "data": {"error_pages": pages[1], "pattern_ids": pages[2]},
+            }
+        ]
     parts = []
     shape = handler[3].get("response_shape") if handler else None
     if handler_path:
@@ -905,9 +948,12 @@ def _error_conventions(
             "serializers raise `serializers.ValidationError` in `validate_<field>`/`validate` "
             f"({len(validation)} serializers) → 400"
         )
+    if pages:
+        parts.append(pages[0])
     ids = ([handler[0]] if handler else []) + [
         i for x in ([base] if base else []) + shown[:2] for i in _ids(defs, x, ("exception",))
     ]
+    ids += pages[2] if pages else []
     return [
         {
             "key": "errors",
@@ -920,10 +966,26 @@ def _error_conventions(
                 "total": len(routes),
                 "shape": shape,
                 "handler": _last(handler_path) if handler_path else None,
+                "error_pages": pages[1] if pages else {},
                 "pattern_ids": list(dict.fromkeys(ids)),
             },
         }
     ]
+
+
+def _error_pages(routes: list[Route]) -> tuple[str, dict[str, str], list[str]] | None:
+    """The error page views the root urlconf names (``handler500 = "pkg.views.server_error"``):
+    (``error pages: `handler500` → `server_error` (urls.py:41)``, {code: view}, their ids)."""
+    found: dict[str, tuple[str, str, str]] = {}
+    for r in routes:
+        for h in r.meta.get("django_error_handler") or []:
+            view = str(r.meta.get("class") or r.meta.get("handler") or "?")
+            found.setdefault(str(h.get("code")), (view, str(h.get("urlconf")), r.id))
+    if not found:
+        return None
+    codes = sorted(found)
+    text = "error pages: " + ", ".join(f"`handler{c}` → `{found[c][0]}` ({found[c][1]})" for c in codes)
+    return text, {c: found[c][0] for c in codes}, list(dict.fromkeys(found[c][2] for c in codes))
 
 
 _DB_ERRORS = re.compile(
