@@ -52,7 +52,7 @@ from indexers.base import (
     string_value,
     walk,
 )
-from indexers.refs import body_refs
+from indexers.refs import _caught, body_refs
 from indexers.testing import is_test_file
 from memorybrain.models import FileExtract, Pattern
 
@@ -504,6 +504,9 @@ def _route_pattern(
     else:
         refs = body_refs(pf, d)
     meta.update(refs)
+    handled = _except_raises(pf, d, skip)
+    if handled:
+        meta["except_raises"] = handled
     schemas = [s for s in (meta.get("serializer_class"), meta.get("filterset_class")) if s]
     schemas += [c for c in refs["calls"] if _last(c).endswith("Serializer") and c not in schemas]
     # the models behind the view: queryset = Invoice.objects..., Project.objects.filter(...) in a body
@@ -521,6 +524,44 @@ def _route_pattern(
         extras.append(f"serializer {_last(meta['serializer_class'])}")
     summary = f"{methods} {summary_head}" + (f" ({'; '.join(extras)})" if extras else "")
     return definition_pattern(pf, d, "route", summary, meta)
+
+
+def _except_raises(pf: ParsedFile, d: Definition, skip: frozenset[str] = frozenset()) -> list[dict[str, Any]]:
+    """What the body raises where it catches: ``except ProtectedError: raise
+    exceptions.ValidationError(...)`` -> ``{"catches": ["ProtectedError"], "raises":
+    ["exceptions.ValidationError"], "line": n}`` per ``except`` clause that raises a new exception
+    (as written; a bare ``raise`` re-raises and is left out). For a class view, its methods that
+    have no pattern of their own."""
+    bodies: list[Node] = []
+    if d.is_class:
+        for stmt in _class_body(d):
+            m = as_definition(stmt)
+            if m is None or m.is_class or pf.text(m.definition.child_by_field_name("name")) in skip:
+                continue
+            body = m.definition.child_by_field_name("body")
+            if body is not None:
+                bodies.append(body)
+    else:
+        body = d.definition.child_by_field_name("body")
+        if body is not None:
+            bodies.append(body)
+    out: list[dict[str, Any]] = []
+    for body in bodies:
+        for clause in walk(body, frozenset({"except_clause"})):
+            block = next((c for c in clause.named_children if c.type == "block"), None)
+            if block is None:
+                continue
+            raised: list[str] = []
+            for stmt in walk(block, frozenset({"raise_statement"})):
+                exc = next((c for c in stmt.named_children if c.type != "comment"), None)
+                if exc is None:
+                    continue
+                name = dotted_name(pf, exc.child_by_field_name("function") if exc.type == "call" else exc)
+                if name and name not in raised:
+                    raised.append(name)
+            if raised:
+                out.append({"catches": _caught(pf, clause), "raises": raised, "line": clause.start_point[0] + 1})
+    return out
 
 
 def _class_views(

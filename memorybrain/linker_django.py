@@ -701,7 +701,7 @@ def django_conventions(
     out += _permission_conventions(views, settings, defs)
     out += _authentication_conventions(views, settings, defs)
     out += _error_conventions(rows, routes, settings, defs)
-    out += db_error_conventions(routes, defs)
+    out += db_error_conventions(routes, defs, files_meta=files_meta)
     out += _pagination_conventions(views, settings, defs)
     out += _throttle_conventions(views, settings, defs)
     out += _validation_conventions(rows, views, defs)
@@ -994,24 +994,45 @@ _DB_ERRORS = re.compile(
 )
 
 
-def db_error_conventions(routes: list[Route], defs: dict[str, Any], django: bool = True) -> list[dict[str, Any]]:
+def db_error_conventions(
+    routes: list[Route],
+    defs: dict[str, Any],
+    django: bool = True,
+    files_meta: dict[str, dict[str, Any]] | None = None,
+) -> list[dict[str, Any]]:
     """``except IntegrityError: raise Conflict(...)`` in view bodies: how database errors become
     HTTP errors (Django views, or with ``django=False`` the other routes: ``raise
-    HTTPException(409)``, ``abort(409)``)."""
+    HTTPException(409)``, ``abort(409)``). A Django view counts when an ``except`` clause of its
+    own that catches a database error raises an HTTP error (``_is_http_error``): catching
+    ``DoesNotExist`` to return, or raising an exception the UI shows as a message, is no HTTP error."""
     caught: Counter[str] = Counter()
     raised: Counter[str] = Counter()
-    where: list[Route] = []
+    where: list[tuple[Route, int | None]] = []
+    exceptions = {name: d for name, ds in defs.items() for d in ds if d[1] == "exception"}
     for r in routes:
         if (r.meta.get("framework") in DJANGO_FRAMEWORKS) != django:
             continue
-        db = [_last(c) for c in r.meta.get("catches") or [] if _DB_ERRORS.search(str(c))]
-        if not db:
-            continue
-        then = {f"raise {_last(x)}" for x in r.meta.get("raises") or []}
-        then |= {f"abort({a})" for a in r.meta.get("aborts") or []}
-        if not django and not then:  # caught and logged, or retried: no HTTP error said
-            continue
-        where.append(r)
+        if django:  # the raise in the clause that catches the database error
+            clauses = [
+                (c, [x for x in c.get("raises") or [] if _is_http_error(str(x), r.path, exceptions, files_meta)])
+                for c in r.meta.get("except_raises") or []
+                if any(_DB_ERRORS.search(str(x)) for x in c.get("catches") or [])
+            ]
+            clauses = [(c, xs) for c, xs in clauses if xs]
+            if not clauses:
+                continue
+            db = [_last(x) for c, _xs in clauses for x in c.get("catches") or [] if _DB_ERRORS.search(str(x))]
+            then = {f"raise {x}" for _c, xs in clauses for x in xs}  # as written: `exceptions.ValidationError`
+            where.append((r, clauses[0][0].get("line")))
+        else:
+            db = [_last(c) for c in r.meta.get("catches") or [] if _DB_ERRORS.search(str(c))]
+            if not db:
+                continue
+            then = {f"raise {_last(x)}" for x in r.meta.get("raises") or []}
+            then |= {f"abort({a})" for a in r.meta.get("aborts") or []}
+            if not then:  # caught and logged, or retried: no HTTP error said
+                continue
+            where.append((r, None))
         caught.update(sorted(set(db)))
         raised.update(sorted(then))
     if not where:
@@ -1019,11 +1040,12 @@ def db_error_conventions(routes: list[Route], defs: dict[str, Any], django: bool
     exc = ", ".join(f"`{c}`" for c, _ in caught.most_common(3))
     then = ", ".join(f"`{x}`" for x, _ in raised.most_common(2))
     who = "views" if django else "handlers"
-    example = where[0].meta.get("handler") if django else where[0].label
+    first, line = where[0]
+    example = f"{first.meta.get('handler')} in {first.path}:{line}" if django else first.label
     statement = f"database errors: {who} catch {exc}" + (f" and {then}" if then else "")
     statement += f" ({len(where)} handler{'s' if len(where) != 1 else ''}, e.g. {example})"
-    ids = [where[0].id] + [
-        i for x, _ in raised.most_common(1) for i in _ids(defs, x.removeprefix("raise "), ("exception",))
+    ids = [first.id] + [
+        i for x, _ in raised.most_common(1) for i in _ids(defs, _last(x.removeprefix("raise ")), ("exception",))
     ]
     return [
         {
@@ -1038,6 +1060,77 @@ def db_error_conventions(routes: list[Route], defs: dict[str, Any], django: bool
             },
         }
     ]
+
+
+#: DRF's exceptions (``rest_framework.exceptions``; ``serializers.ValidationError``): each has a status.
+_DRF_HTTP = frozenset(
+    {
+        "APIException",
+        "ValidationError",
+        "ParseError",
+        "AuthenticationFailed",
+        "NotAuthenticated",
+        "PermissionDenied",
+        "NotFound",
+        "MethodNotAllowed",
+        "NotAcceptable",
+        "UnsupportedMediaType",
+        "Throttled",
+    }
+)
+#: Django's exceptions its request handler turns into a response (404, 403, 400).
+_DJANGO_HTTP = frozenset({"Http404", "PermissionDenied", "SuspiciousOperation", "BadRequest"})
+#: Names that are an HTTP error whatever module they come from (Django's ``ValidationError``
+#: raised in a view is a 500, so that name needs DRF's module).
+_HTTP_NAMES = (_DRF_HTTP | _DJANGO_HTTP | {"HTTPException", "HttpError", "HTTPError"}) - {"ValidationError"}
+
+
+def _imported_module(path: str, head: str, files_meta: dict[str, dict[str, Any]] | None) -> str | None:
+    """The module ``head`` is bound to in ``path`` by an import (``from rest_framework import
+    exceptions`` -> ``rest_framework.exceptions``; ``from django.http import Http404`` -> ``django.http``)."""
+    for imp in (files_meta or {}).get(path, {}).get("imports") or []:
+        bound = imp.get("alias") or imp.get("name") or str(imp.get("module", "")).split(".")[0]
+        if bound != head:
+            continue
+        module = str(imp.get("module") or "")
+        if int(imp.get("level") or 0):
+            return "." + module  # relative: the project's
+        return f"{module}.{imp['name']}" if imp.get("name") else module
+    return None
+
+
+def _is_http_error(
+    written: str, path: str, exceptions: dict[str, Any], files_meta: dict[str, dict[str, Any]] | None
+) -> bool:
+    """Whether ``raise <written>`` in a view of ``path`` is answered with an HTTP error status:
+    DRF's exceptions, Django's ``Http404``/``PermissionDenied``/``SuspiciousOperation``, an
+    ``HTTPException``, or a project exception with a status or one of those among its bases."""
+    last = _last(written)
+    if last in exceptions:  # the project's own
+        return _maps_to_status(last, exceptions)
+    module = _imported_module(path, written.split(".")[0], files_meta) or ""
+    if module.startswith("rest_framework"):
+        return last in _DRF_HTTP
+    if module.startswith("django"):
+        return last in _DJANGO_HTTP
+    if module.startswith(("werkzeug.exceptions", "http.client")):
+        return True
+    return last in _HTTP_NAMES
+
+
+def _maps_to_status(name: str, exceptions: dict[str, Any], depth: int = 0) -> bool:
+    d = exceptions.get(name)
+    if d is None or depth > 6:
+        return False
+    if d[3].get("status_code") is not None:
+        return True
+    for b in d[3].get("bases") or []:
+        last = _last(b)
+        if last in _DRF_HTTP or last in _HTTP_NAMES:
+            return True
+        if last != name and _maps_to_status(last, exceptions, depth + 1):
+            return True
+    return False
 
 
 def _is_api_exception(name: str, exceptions: dict[str, Any], depth: int = 0) -> bool:

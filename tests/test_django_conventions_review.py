@@ -85,3 +85,124 @@ def test_error_handlers_in_the_root_urlconf_are_error_pages_not_unregistered_rou
     assert "`handler404` → `handle_404` (proj/urls.py:11)" in errors["statement"]
     assert "`handler500` → `handle_500` (proj/urls.py:10)" in errors["statement"]
     assert errors["data"]["error_pages"] == {"404": "handle_404", "500": "handle_500"}
+
+
+def test_database_errors_count_only_an_http_error_raised_where_the_db_error_is_caught():
+    """A view catching ``DoesNotExist`` to return, one raising the project's ``ActionError`` (a UI
+    message, no status) and one raising ``Http404`` outside its ``except`` are no "database errors
+    returned as HTTP errors"; ``except ProtectedError: raise exceptions.ValidationError`` (DRF's,
+    400) is, and is the example."""
+    files = {
+        "app/exceptions.py": """
+            class ActionError(Exception):
+                pass
+        """,
+        "app/api_views.py": """
+            from django.http import Http404
+            from rest_framework import exceptions, generics
+
+            from app.models import Checkout, Room
+
+
+            class APIDocumentCheckoutView(generics.RetrieveDestroyAPIView):
+                serializer_class = CheckoutSerializer
+
+                def get_permission_map(self):
+                    try:
+                        checkout = self.get_object().checkout
+                    except Checkout.DoesNotExist:
+                        return
+                    if checkout is None:
+                        raise Http404
+
+
+            class RoomViewSet(viewsets.ModelViewSet):
+                serializer_class = RoomSerializer
+
+                def perform_destroy(self, instance):
+                    try:
+                        instance.delete()
+                    except ProtectedError:
+                        raise exceptions.ValidationError("This room is in use.")
+        """,
+        "app/views.py": """
+            from django.views.generic import FormView
+
+            from app.exceptions import ActionError
+            from app.models import Favorite
+
+
+            class FavoriteRemoveView(FormView):
+                def object_action(self, form, instance):
+                    try:
+                        Favorite.valid.remove_for_user(document=instance, user=self.request.user)
+                    except Favorite.DoesNotExist:
+                        raise ActionError
+        """,
+    }
+    rows, metas = _rows(files)
+    routes = _routes(link(rows, metas))
+    assert routes["FavoriteRemoveView"][0]["except_raises"] == [
+        {"catches": ["DoesNotExist"], "raises": ["ActionError"], "line": 12}
+    ]
+    conventions = {c["key"]: c for c in link(rows, metas).conventions}
+    db = conventions["errors:db"]
+    assert db["statement"] == (
+        "database errors: views catch `ProtectedError` and `raise exceptions.ValidationError` "
+        "(1 handler, e.g. RoomViewSet in app/api_views.py:26)"
+    )
+    assert db["data"]["count"] == 1
+    # without the DRF view, nothing turns a database error into an HTTP error
+    del files["app/api_views.py"]
+    rows, metas = _rows(files)
+    assert "errors:db" not in {c["key"] for c in link(rows, metas).conventions}
+
+
+def test_delete_convention_says_how_many_handlers_check():
+    """Of three DELETE handlers only ``favourite_view`` raises ``PermissionDenied`` in its body: the
+    convention is the usual wording and names the one; with two checking it says "2 of them"."""
+    views = """
+        from rest_framework import viewsets
+        from rest_framework.decorators import api_view
+        from rest_framework.exceptions import PermissionDenied
+
+
+        class RoomViewSet(viewsets.ModelViewSet):
+            serializer_class = RoomSerializer
+
+
+        class TrackViewSet(viewsets.ModelViewSet):
+            serializer_class = TrackSerializer
+
+
+        @api_view(["POST", "DELETE"])
+        def favourite_view(request, event, code):
+            if not request.user.has_perm("schedule.list_schedule", request.event):
+                raise PermissionDenied()
+            return Response({})
+    """
+    rows, metas = _rows({"api/views.py": views})
+    deletes = {c["key"]: c for c in link(rows, metas).conventions}["deletes"]
+    n = deletes["data"]["count"]
+    assert deletes["statement"] == (
+        f"{n} DELETE handlers, guarded like the other routes "
+        "(only `favourite_view` checks ownership/permission in its body: raise PermissionDenied)"
+    )
+    assert deletes["data"]["checking"] == 1
+    favourite = next(r[0] for r in rows if r[2] == "favourite_view")
+    assert deletes["data"]["examples"][0] == favourite
+
+    views += """
+
+        @api_view(["DELETE"])
+        def unfavourite_view(request, event, code):
+            if not request.user.is_staff:
+                raise PermissionDenied()
+            return Response({})
+    """
+    rows, metas = _rows({"api/views.py": views})
+    deletes = {c["key"]: c for c in link(rows, metas).conventions}["deletes"]
+    n = deletes["data"]["count"]
+    assert deletes["statement"] == (
+        f"{n} DELETE handlers: 2 of them check ownership/permission in the body (raise PermissionDenied ×2)"
+    )

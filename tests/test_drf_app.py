@@ -91,7 +91,8 @@ def test_defaults_errors_pagination_throttling_validation(drf_brain):
     assert "errors:shape" not in conventions and "responses" not in conventions
     db = conventions["errors:db"]
     assert db["statement"] == (
-        "database errors: views catch `IntegrityError` and `raise Conflict` (1 handler, e.g. InvoiceViewSet.create)"
+        "database errors: views catch `IntegrityError` and `raise Conflict` (1 handler, "
+        "e.g. InvoiceViewSet.create in billing/views.py:33)"
     )
     pagination = conventions["pagination"]
     assert pagination["data"]["name"] == "StandardPagination"
