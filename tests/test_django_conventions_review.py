@@ -206,3 +206,33 @@ def test_delete_convention_says_how_many_handlers_check():
     assert deletes["statement"] == (
         f"{n} DELETE handlers: 2 of them check ownership/permission in the body (raise PermissionDenied ×2)"
     )
+
+
+def test_a_drf_permission_class_exemplar_is_labelled_permissions_not_authentication():
+    """pretalx's ``ApiPermission(BasePermission)`` is the auth convention's exemplar: the reason
+    says permissions (authorization); a DRF authentication class keeps "authentication"."""
+    from memorybrain.pack import _topic_label
+
+    fe = extract_python(
+        "api/permissions.py",
+        textwrap.dedent(
+            """
+            from rest_framework.authentication import TokenAuthentication
+            from rest_framework.permissions import BasePermission
+
+            class ApiPermission(BasePermission):
+                def has_permission(self, request, view):
+                    return True
+
+            class EventTokenAuthentication(TokenAuthentication):
+                def authenticate_credentials(self, key):
+                    return None
+            """
+        ).encode(),
+    )
+    patterns = {p.name: p for p in fe.patterns}
+    auth = {"key": "auth", "topic": "auth", "statement": "permissions: ...", "data": {}}
+    assert _topic_label(auth, patterns["ApiPermission"]) == "permissions (authorization)"
+    assert _topic_label(auth, patterns["EventTokenAuthentication"]) == "authentication"
+    assert _topic_label(auth, None) == "authentication"
+    assert _topic_label({"topic": "errors"}, patterns["ApiPermission"]) == "errors"

@@ -135,6 +135,9 @@ def test_pack_for_new_billing_resource(drf_brain):
     assert "class InvoiceViewSet(viewsets.ModelViewSet):" in md
     names = {e.pattern.name for e in pack.exemplars}
     assert {"IsProjectMember", "api_exception_handler", "StandardPagination", "InvoiceSerializer"} <= names
+    # a DRF permission class is the convention for permissions (authorization), not authentication
+    member = next(e for e in pack.exemplars if e.pattern.name == "IsProjectMember")
+    assert member.reason == "the project's convention for permissions (authorization)"
     assert "inherit `IsAuthenticated` from settings.REST_FRAMEWORK" in md
     assert '{"error": {"code", "message", "details"}}' in md
     checklist = {c.key: c for c in pack.checklist}
