@@ -1115,6 +1115,8 @@ def _url_entry(pf: ParsedFile, call: Node, prefix: str, var: str) -> list[dict[s
                 for sub in arg.named_children:
                     if sub.type == "call":
                         out += _url_entry(pf, sub, route, var)
+                    elif sub.type == "list_splat":  # *RoomView.get_urls(url_base="rooms", ...)
+                        out += _classmethod_entry(pf, sub, route, var)
                 return out
             else:
                 ref = dotted_name(pf, arg)
@@ -1321,6 +1323,8 @@ def _urls_in(pf: ParsedFile, node: Node, var: str) -> list[dict[str, Any]]:
             for sub in pos:
                 for entry in _urls_in(pf, sub, var):
                     out.append({**entry, "route": I18N_PREFIX + str(entry.get("route") or "")})
+        elif _classmethod_entry(pf, node, "", var):  # urlpatterns += RoomView.get_urls(...)
+            out += _classmethod_entry(pf, node, "", var)
         else:  # format_suffix_patterns([...]) and other wrappers of a list
             for arg in pos:
                 if arg.type in ("list", "tuple", "binary_operator", "parenthesized_expression"):
@@ -1342,7 +1346,43 @@ def _urls_in(pf: ParsedFile, node: Node, var: str) -> list[dict[str, Any]]:
                         out.append(
                             {"var": var, "route": "", "router": ref.split(".")[0], "line": el.start_point[0] + 1}
                         )
+                    else:
+                        out += _classmethod_entry(pf, el, "", var)
     return out
+
+
+#: Arguments that carry the URL prefix a view class's URL-building classmethod is given.
+_URL_BASE_ARGS = ("url_base", "base_url", "prefix", "url_prefix", "route", "path")
+
+
+def _classmethod_entry(pf: ParsedFile, node: Node, prefix: str, var: str) -> list[dict[str, Any]]:
+    """``*RoomView.get_urls(url_base="schedule/rooms", url_name=...)`` in a urlconf list: a view
+    class's classmethod builds its ``path()`` entries at run time. The view is the class; its
+    routes are not read (that would mean evaluating the classmethod), only the prefix it is
+    given: ``{"view": "RoomView", "via": "RoomView.get_urls", "url_base": "schedule/rooms"}``."""
+    call = node.named_children[0] if node.type == "list_splat" and node.named_children else node
+    if call.type != "call":
+        return []
+    callee = dotted_name(pf, call.child_by_field_name("function"))
+    owner, _, method = callee.rpartition(".")
+    if not owner or not _last(owner)[:1].isupper() or method == "as_view":
+        return []
+    pos, kw = call_args(call)
+    base_node = next((kw[k] for k in _URL_BASE_ARGS if k in kw), None)
+    if base_node is None and pos and pos[0].type == "string":
+        base_node = pos[0]
+    entry: dict[str, Any] = {
+        "var": var,
+        "route": prefix,
+        "view": owner,
+        "via": callee,
+        "class_view": True,
+        "line": call.start_point[0] + 1,
+    }
+    url_base = string_value(pf, base_node) if base_node is not None else None
+    if url_base is not None:
+        entry["url_base"] = url_base
+    return [entry]
 
 
 # --------------------------------------------------------------------------- settings

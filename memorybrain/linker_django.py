@@ -188,6 +188,9 @@ class DjangoUrls:
         #: URL name (``reverse("invoice-list")``) -> full path, filled as routes are resolved
         self.url_names: dict[str, str] = {}
         self._visited: set[tuple[str, str]] = set()
+        #: (file, view class) -> [{"via", "under", "urlconf"}]: urlconf entries a classmethod of the
+        #: class builds at run time (``*RoomView.get_urls(url_base="rooms")``), their URLs unread
+        self.registered_via: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
         #: (file, view name) -> [{"code": "500", "urlconf": "path:line"}]: ``handler500 = ...`` in a root urlconf
         self.error_handlers: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
         self._build()
@@ -240,6 +243,20 @@ class DjangoUrls:
                 resolved = self._router_node(path, str(entry["router"]))
                 if resolved and resolved not in self.router_prefix:
                     self.router_prefix[resolved] = route
+            elif entry.get("via"):  # *RoomView.get_urls(url_base=...): routes built at run time
+                target = self.modules.resolve_name(path, str(entry["view"]))
+                if target:
+                    under = (
+                        _join(route, str(entry.get("url_base") or "")) if entry.get("url_base") is not None else route
+                    )
+                    self.registered_via[target].append(
+                        {
+                            "via": f"{_last(entry['view'])}.{_last(entry['via'])}",
+                            "under": _norm(under),
+                            "url_base_known": entry.get("url_base") is not None,
+                            "urlconf": f"{path}:{entry.get('line')}",
+                        }
+                    )
             elif entry.get("view"):
                 target = self.modules.resolve_name(path, str(entry["view"]))
                 if target:
@@ -432,6 +449,9 @@ class DjangoUrls:
         """Set ``full_path``, ``path``, ``router`` and ``urls`` of one Django/DRF route in place."""
         self.inherit(path, meta)
         name = str(meta.get("class") or meta.get("handler") or "")
+        via = self.registered_via.get((path, name))
+        if via:
+            meta["registered_via"] = via
         handlers = self.error_handlers.get((path, name))
         if handlers:  # the project's error page view, not a URL of its own
             meta["django_error_handler"] = handlers
@@ -575,6 +595,14 @@ def django_summary(meta: dict[str, Any]) -> str:
             where += " (also " + ", ".join(f"handler{h['code']}" for h in handles) + ")"
     elif handles:  # handler500 → server_error (error page handler set in urls.py:41)
         where = ", ".join(f"handler{h['code']}" for h in handles)
+    elif meta.get("registered_via"):  # ANY (registered through RoomView.get_urls(...) under /orga/rooms/ ...)
+        where = f"{','.join(meta.get('methods') or []) or 'ANY'} (" + "; ".join(
+            f"registered through {v['via']}(...) in {v['urlconf']}"
+            + (f", URLs under {v['under']}" if v.get("url_base_known") else "")
+            for v in meta["registered_via"][:2]
+        )
+        more = len(meta["registered_via"]) - 2
+        where += f"; and {more} more)" if more > 0 else ")"
     else:
         where = f"{','.join(meta.get('methods') or []) or 'ANY'} (not in any urlconf found)"
     extras = []

@@ -236,3 +236,89 @@ def test_a_drf_permission_class_exemplar_is_labelled_permissions_not_authenticat
     assert _topic_label(auth, patterns["EventTokenAuthentication"]) == "authentication"
     assert _topic_label(auth, None) == "authentication"
     assert _topic_label({"topic": "errors"}, patterns["ApiPermission"]) == "errors"
+
+
+def test_views_registered_through_a_project_classmethod_are_not_unregistered():
+    """``*schedule.RoomView.get_urls(url_base="schedule/rooms", ...)`` in an ``include([...])`` list
+    and ``*admin.AdminUserView.get_urls(...)`` at the top: the project's CRUD base builds the
+    ``path()`` entries at run time (``cls.get_url_pattern(url_base, action)``), so the URLs are not
+    read, but the views are registered through the classmethod, under the prefix it is given."""
+    rows, metas = _rows(
+        {
+            "proj/common/views/generic.py": """
+                from django.urls import path
+                from django.utils.decorators import classonlymethod
+                from django.views import View
+
+                class CRUDView(View):
+                    @classonlymethod
+                    def get_url_pattern(cls, url_base, action):
+                        if action == "list":
+                            return f"{url_base}/"
+                        return f"{url_base}/<int:pk>/{action}/"
+
+                    @classonlymethod
+                    def get_urls(cls, url_base, url_name, namespace=None, actions=None):
+                        return [
+                            path(cls.get_url_pattern(url_base, action), cls.as_view(action=action), name=action)
+                            for action in actions or ("list", "detail", "delete")
+                        ]
+            """,
+            "proj/orga/views/schedule.py": """
+                from django.contrib import messages
+                from proj.common.views.generic import CRUDView
+
+                class RoomView(CRUDView):
+                    model = Room
+            """,
+            "proj/orga/views/admin.py": """
+                from django.contrib import messages
+                from proj.common.views.generic import CRUDView
+
+                class AdminUserView(CRUDView):
+                    def delete(self, request, *args, **kwargs):
+                        return super().delete(request, *args, **kwargs)
+            """,
+            "proj/orga/urls.py": """
+                from django.urls import include, path
+                from proj.orga.views import admin, schedule
+
+                urlpatterns = [
+                    *admin.AdminUserView.get_urls(url_base="admin/users", url_name="admin.user"),
+                    path(
+                        "event/<slug:event>/",
+                        include(
+                            [
+                                *schedule.RoomView.get_urls(
+                                    url_base="schedule/rooms",
+                                    url_name="schedule.rooms",
+                                    namespace="orga",
+                                ),
+                            ]
+                        ),
+                    ),
+                ]
+            """,
+            "proj/urls.py": """
+                from django.urls import include, path
+
+                urlpatterns = [path("orga/", include("proj.orga.urls", namespace="orga"))]
+            """,
+        }
+    )
+    entries = metas["proj/orga/urls.py"]["django_urls"]
+    assert [(e["view"], e["via"], e["url_base"], e["route"]) for e in entries] == [
+        ("admin.AdminUserView", "admin.AdminUserView.get_urls", "admin/users", ""),
+        ("schedule.RoomView", "schedule.RoomView.get_urls", "schedule/rooms", "event/<slug:event>/"),
+    ]
+    routes = _routes(link(rows, metas))
+    room_meta, room = routes["RoomView"]
+    assert "not in any urlconf" not in room
+    assert room.startswith(
+        "ANY (registered through RoomView.get_urls(...) in proj/orga/urls.py:11, "
+        "URLs under /orga/event/<slug:event>/schedule/rooms) → RoomView"
+    ), room
+    assert room_meta["registered_via"][0]["via"] == "RoomView.get_urls"
+    assert "urls" not in room_meta  # its URLs are built at run time: none is made up
+    _meta, delete = routes["AdminUserView.delete"]
+    assert delete.startswith("DELETE (registered through AdminUserView.get_urls(...) in proj/orga/urls.py:6,")
