@@ -25,7 +25,8 @@ Patterns:
   ``response_shape`` it produces.
 
 File meta (consumed by the linker): ``django_urls``, ``django_routers``,
-``router_registrations``, ``django_settings`` and ``facts`` (see ``FileExtract``).
+``router_registrations``, ``django_error_handlers`` (``handler500 = ...``), ``django_settings``
+and ``facts`` (see ``FileExtract``).
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ from indexers.base import (
     string_value,
     walk,
 )
-from indexers.refs import body_refs
+from indexers.refs import _caught, body_refs
 from indexers.testing import is_test_file
 from memorybrain.models import FileExtract, Pattern
 
@@ -503,6 +504,9 @@ def _route_pattern(
     else:
         refs = body_refs(pf, d)
     meta.update(refs)
+    handled = _except_raises(pf, d, skip)
+    if handled:
+        meta["except_raises"] = handled
     schemas = [s for s in (meta.get("serializer_class"), meta.get("filterset_class")) if s]
     schemas += [c for c in refs["calls"] if _last(c).endswith("Serializer") and c not in schemas]
     # the models behind the view: queryset = Invoice.objects..., Project.objects.filter(...) in a body
@@ -520,6 +524,44 @@ def _route_pattern(
         extras.append(f"serializer {_last(meta['serializer_class'])}")
     summary = f"{methods} {summary_head}" + (f" ({'; '.join(extras)})" if extras else "")
     return definition_pattern(pf, d, "route", summary, meta)
+
+
+def _except_raises(pf: ParsedFile, d: Definition, skip: frozenset[str] = frozenset()) -> list[dict[str, Any]]:
+    """What the body raises where it catches: ``except ProtectedError: raise
+    exceptions.ValidationError(...)`` -> ``{"catches": ["ProtectedError"], "raises":
+    ["exceptions.ValidationError"], "line": n}`` per ``except`` clause that raises a new exception
+    (as written; a bare ``raise`` re-raises and is left out). For a class view, its methods that
+    have no pattern of their own."""
+    bodies: list[Node] = []
+    if d.is_class:
+        for stmt in _class_body(d):
+            m = as_definition(stmt)
+            if m is None or m.is_class or pf.text(m.definition.child_by_field_name("name")) in skip:
+                continue
+            body = m.definition.child_by_field_name("body")
+            if body is not None:
+                bodies.append(body)
+    else:
+        body = d.definition.child_by_field_name("body")
+        if body is not None:
+            bodies.append(body)
+    out: list[dict[str, Any]] = []
+    for body in bodies:
+        for clause in walk(body, frozenset({"except_clause"})):
+            block = next((c for c in clause.named_children if c.type == "block"), None)
+            if block is None:
+                continue
+            raised: list[str] = []
+            for stmt in walk(block, frozenset({"raise_statement"})):
+                exc = next((c for c in stmt.named_children if c.type != "comment"), None)
+                if exc is None:
+                    continue
+                name = dotted_name(pf, exc.child_by_field_name("function") if exc.type == "call" else exc)
+                if name and name not in raised:
+                    raised.append(name)
+            if raised:
+                out.append({"catches": _caught(pf, clause), "raises": raised, "line": clause.start_point[0] + 1})
+    return out
 
 
 def _class_views(
@@ -1073,6 +1115,8 @@ def _url_entry(pf: ParsedFile, call: Node, prefix: str, var: str) -> list[dict[s
                 for sub in arg.named_children:
                     if sub.type == "call":
                         out += _url_entry(pf, sub, route, var)
+                    elif sub.type == "list_splat":  # *RoomView.get_urls(url_base="rooms", ...)
+                        out += _classmethod_entry(pf, sub, route, var)
                 return out
             else:
                 ref = dotted_name(pf, arg)
@@ -1164,6 +1208,7 @@ def _urlconf(pf: ParsedFile) -> dict[str, Any]:
     routers: dict[str, dict[str, Any]] = {}
     registrations: list[dict[str, Any]] = []
     urls: list[dict[str, Any]] = []
+    handlers: list[dict[str, Any]] = []
     for stmt in _module_statements(pf.root):
         if stmt.type != "expression_statement" or not stmt.named_children:
             continue
@@ -1172,6 +1217,21 @@ def _urlconf(pf: ParsedFile) -> dict[str, Any]:
             left, right = expr.child_by_field_name("left"), expr.child_by_field_name("right")
             var = pf.text(left)
             if right is None or left is None or left.type != "identifier":
+                continue
+            if _ERROR_HANDLER_VAR.match(var):  # handler500 = "pkg.views.server_error" / views.server_error
+                if right.type == "call":  # handler404 = NotFoundView.as_view()
+                    right = right.child_by_field_name("function") or right
+                view = string_value(pf, right) if right.type == "string" else dotted_name(pf, right)
+                view = (view or "").removesuffix(".as_view")
+                if view:
+                    handlers.append(
+                        {
+                            "code": var.removeprefix("handler"),
+                            "view": view,
+                            "dotted": right.type == "string",
+                            "line": stmt.start_point[0] + 1,
+                        }
+                    )
                 continue
             if right.type == "call":
                 callee = dotted_name(pf, right.child_by_field_name("function"))
@@ -1223,7 +1283,13 @@ def _urlconf(pf: ParsedFile) -> dict[str, Any]:
         out["django_routers"] = routers
     if registrations:
         out["router_registrations"] = registrations
+    if handlers:
+        out["django_error_handlers"] = handlers
     return out
+
+
+#: The error views a root urlconf names: ``handler400``, ``handler403``, ``handler404``, ``handler500``.
+_ERROR_HANDLER_VAR = re.compile(r"^handler(400|403|404|500)$")
 
 
 #: What Django's ``i18n_patterns`` puts before its URLs: the active language's code (``/en/``).
@@ -1257,6 +1323,8 @@ def _urls_in(pf: ParsedFile, node: Node, var: str) -> list[dict[str, Any]]:
             for sub in pos:
                 for entry in _urls_in(pf, sub, var):
                     out.append({**entry, "route": I18N_PREFIX + str(entry.get("route") or "")})
+        elif _classmethod_entry(pf, node, "", var):  # urlpatterns += RoomView.get_urls(...)
+            out += _classmethod_entry(pf, node, "", var)
         else:  # format_suffix_patterns([...]) and other wrappers of a list
             for arg in pos:
                 if arg.type in ("list", "tuple", "binary_operator", "parenthesized_expression"):
@@ -1278,7 +1346,43 @@ def _urls_in(pf: ParsedFile, node: Node, var: str) -> list[dict[str, Any]]:
                         out.append(
                             {"var": var, "route": "", "router": ref.split(".")[0], "line": el.start_point[0] + 1}
                         )
+                    else:
+                        out += _classmethod_entry(pf, el, "", var)
     return out
+
+
+#: Arguments that carry the URL prefix a view class's URL-building classmethod is given.
+_URL_BASE_ARGS = ("url_base", "base_url", "prefix", "url_prefix", "route", "path")
+
+
+def _classmethod_entry(pf: ParsedFile, node: Node, prefix: str, var: str) -> list[dict[str, Any]]:
+    """``*RoomView.get_urls(url_base="schedule/rooms", url_name=...)`` in a urlconf list: a view
+    class's classmethod builds its ``path()`` entries at run time. The view is the class; its
+    routes are not read (that would mean evaluating the classmethod), only the prefix it is
+    given: ``{"view": "RoomView", "via": "RoomView.get_urls", "url_base": "schedule/rooms"}``."""
+    call = node.named_children[0] if node.type == "list_splat" and node.named_children else node
+    if call.type != "call":
+        return []
+    callee = dotted_name(pf, call.child_by_field_name("function"))
+    owner, _, method = callee.rpartition(".")
+    if not owner or not _last(owner)[:1].isupper() or method == "as_view":
+        return []
+    pos, kw = call_args(call)
+    base_node = next((kw[k] for k in _URL_BASE_ARGS if k in kw), None)
+    if base_node is None and pos and pos[0].type == "string":
+        base_node = pos[0]
+    entry: dict[str, Any] = {
+        "var": var,
+        "route": prefix,
+        "view": owner,
+        "via": callee,
+        "class_view": True,
+        "line": call.start_point[0] + 1,
+    }
+    url_base = string_value(pf, base_node) if base_node is not None else None
+    if url_base is not None:
+        entry["url_base"] = url_base
+    return [entry]
 
 
 # --------------------------------------------------------------------------- settings

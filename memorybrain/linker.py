@@ -1820,29 +1820,43 @@ def _delete_conventions(routes: list[Route]) -> list[dict[str, Any]]:
     extra = [
         t for t, n in on_delete.most_common() if n / len(deletes) > (elsewhere.get(t, 0) / max(len(others), 1)) + 0.25
     ]
-    checks = Counter()
+    checks = Counter()  # check -> how many DELETE handlers make it
+    checking: list[Route] = []  # the DELETE handlers with such a check in their body
     for r in deletes:
+        found: set[str] = set()
         for x in (r.meta.get("aborts") or []) + (r.meta.get("http_errors") or []):
             if str(x) in ("403", "HTTP_403_FORBIDDEN", "status.HTTP_403_FORBIDDEN"):
-                checks["403 check"] += 1
+                found.add("403 check")
         for x in r.meta.get("raises") or []:
             if re.search(r"Permission|Forbidden|Owner|NotAllowed", str(x)):
-                checks[f"raise {last_name(str(x))}"] += 1
+                found.add(f"raise {last_name(str(x))}")
+        checks.update(found)
+        if found:
+            checking.append(r)
+    n = len(deletes)
+    handlers = f"{n} DELETE handler{'s' if n != 1 else ''}"
     parts = []
     if extra:
         parts.append("deletes add " + ", ".join(f"`{t}`" for t in extra[:2]))
-    if checks:
-        parts.append(
-            "ownership/permission checks in the body (" + ", ".join(f"{k} ×{v}" for k, v in checks.most_common(2)) + ")"
+    shown = ", ".join(f"{k} ×{v}" for k, v in checks.most_common(2))
+    lone = ""  # one handler of several checking is no convention: said after the usual wording
+    if len(checking) == n:
+        parts.append(f"ownership/permission checks in the body ({shown})")
+    elif len(checking) > 1:
+        parts.append(f"{len(checking)} of them check ownership/permission in the body ({shown})")
+    elif checking:
+        lone = (
+            f"only {_handler_name(checking[0])} checks ownership/permission in its body: {checks.most_common(1)[0][0]}"
         )
     codes = Counter(str(r.meta.get("status_code")) for r in deletes if r.meta.get("status_code"))
     if codes:
         parts.append(f"return `status_code={codes.most_common(1)[0][0]}`")
+    if lone and parts:
+        parts.append(lone)
     statement = (
-        (f"{len(deletes)} DELETE handler{'s' if len(deletes) != 1 else ''}: " + "; ".join(parts))
+        (f"{handlers}: " + "; ".join(parts))
         if parts
-        else f"{len(deletes)} DELETE handler{'s' if len(deletes) != 1 else ''}, "
-        "guarded like the other routes (no extra check found)"
+        else f"{handlers}, guarded like the other routes (" + (lone or "no extra check found") + ")"
     )
     return [
         {
@@ -1853,11 +1867,20 @@ def _delete_conventions(routes: list[Route]) -> list[dict[str, Any]]:
                 "count": len(deletes),
                 "extra": extra[:2],
                 "checks": dict(checks),
-                "examples": [r.id for r in deletes[:2]],
+                "checking": len(checking),
+                "examples": [r.id for r in [*checking, *(r for r in deletes if r not in checking)][:2]],
                 "pattern_ids": [],
             },
         }
     ]
+
+
+def _handler_name(r: Route) -> str:
+    """``favourite_view`` / ``OrderViewSet.destroy``, else the route's methods and path."""
+    name = r.meta.get("handler")
+    if name and r.meta.get("class") and str(name) != str(r.meta["class"]) and "." not in str(name):
+        name = f"{r.meta['class']}.{name}"
+    return f"`{name}`" if name else r.label
 
 
 def _model_conventions(rows: list[PatternRow], usage: Counter[str]) -> list[dict[str, Any]]:

@@ -188,6 +188,11 @@ class DjangoUrls:
         #: URL name (``reverse("invoice-list")``) -> full path, filled as routes are resolved
         self.url_names: dict[str, str] = {}
         self._visited: set[tuple[str, str]] = set()
+        #: (file, view class) -> [{"via", "under", "urlconf"}]: urlconf entries a classmethod of the
+        #: class builds at run time (``*RoomView.get_urls(url_base="rooms")``), their URLs unread
+        self.registered_via: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+        #: (file, view name) -> [{"code": "500", "urlconf": "path:line"}]: ``handler500 = ...`` in a root urlconf
+        self.error_handlers: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
         self._build()
 
     # -- urlconf walk
@@ -238,6 +243,20 @@ class DjangoUrls:
                 resolved = self._router_node(path, str(entry["router"]))
                 if resolved and resolved not in self.router_prefix:
                     self.router_prefix[resolved] = route
+            elif entry.get("via"):  # *RoomView.get_urls(url_base=...): routes built at run time
+                target = self.modules.resolve_name(path, str(entry["view"]))
+                if target:
+                    under = (
+                        _join(route, str(entry.get("url_base") or "")) if entry.get("url_base") is not None else route
+                    )
+                    self.registered_via[target].append(
+                        {
+                            "via": f"{_last(entry['view'])}.{_last(entry['via'])}",
+                            "under": _norm(under),
+                            "url_base_known": entry.get("url_base") is not None,
+                            "urlconf": f"{path}:{entry.get('line')}",
+                        }
+                    )
             elif entry.get("view"):
                 target = self.modules.resolve_name(path, str(entry["view"]))
                 if target:
@@ -251,6 +270,26 @@ class DjangoUrls:
                             "urlconf": path,
                         }
                     )
+
+    def _error_handlers(self, root: str | None) -> None:
+        """``handler404 = views.not_found`` / ``handler500 = "pkg.views.server_error"``: the views
+        Django renders its error pages with (read from the root urlconf when settings name it)."""
+        for path, m in sorted(self.files_meta.items()):
+            if root is not None and path != root:
+                continue
+            for h in m.get("django_error_handlers") or []:
+                view = str(h.get("view") or "")
+                target = None
+                if h.get("dotted"):  # a dotted path Django imports
+                    module, _, name = view.rpartition(".")
+                    file = self._module_file(module) if module else None
+                    if file:
+                        target = self.modules.resolve_name(file, name) or (file, name)
+                else:
+                    target = self.modules.resolve_name(path, view)
+                if target:
+                    where = f"{path}:{h.get('line')}"
+                    self.error_handlers[target].append({"code": str(h.get("code")), "urlconf": where})
 
     def _router_node(self, path: str, var: str) -> tuple[str, str] | None:
         if var in (self.files_meta.get(path, {}).get("django_routers") or {}):
@@ -278,6 +317,7 @@ class DjangoUrls:
         for root in roots:
             if root:
                 self._process(root, "urlpatterns", "")
+        self._error_handlers(roots[0] if root_conf and roots else None)
         for p in urlconfs:  # urlconfs with other list names (api_patterns = [...]) not reached
             for var in dict.fromkeys(str(e.get("var")) for e in self.files_meta[p].get("django_urls") or []):
                 self._process(p, var, "")
@@ -409,6 +449,12 @@ class DjangoUrls:
         """Set ``full_path``, ``path``, ``router`` and ``urls`` of one Django/DRF route in place."""
         self.inherit(path, meta)
         name = str(meta.get("class") or meta.get("handler") or "")
+        via = self.registered_via.get((path, name))
+        if via:
+            meta["registered_via"] = via
+        handlers = self.error_handlers.get((path, name))
+        if handlers:  # the project's error page view, not a URL of its own
+            meta["django_error_handler"] = handlers
         if meta.get("view_type") == "viewset":
             regs = self.viewsets.get((path, name)) or []
             if regs and meta.get("verb_action"):
@@ -542,11 +588,26 @@ def resolve_test_requests(urls: DjangoUrls, meta: dict[str, Any]) -> dict[str, A
 def django_summary(meta: dict[str, Any]) -> str:
     """``GET,POST /api/invoices/; GET,PUT,PATCH,DELETE /api/invoices/{pk}/ → InvoiceViewSet (...)``."""
     urls = meta.get("urls") or []
+    handles = meta.get("django_error_handler") or []
     if urls:
         where = "; ".join(f"{','.join(u['methods']) or 'ANY'} {u['path']}" for u in urls)
+        if handles:
+            where += " (also " + ", ".join(f"handler{h['code']}" for h in handles) + ")"
+    elif handles:  # handler500 → server_error (error page handler set in urls.py:41)
+        where = ", ".join(f"handler{h['code']}" for h in handles)
+    elif meta.get("registered_via"):  # ANY (registered through RoomView.get_urls(...) under /orga/rooms/ ...)
+        where = f"{','.join(meta.get('methods') or []) or 'ANY'} (" + "; ".join(
+            f"registered through {v['via']}(...) in {v['urlconf']}"
+            + (f", URLs under {v['under']}" if v.get("url_base_known") else "")
+            for v in meta["registered_via"][:2]
+        )
+        more = len(meta["registered_via"]) - 2
+        where += f"; and {more} more)" if more > 0 else ")"
     else:
         where = f"{','.join(meta.get('methods') or []) or 'ANY'} (not in any urlconf found)"
     extras = []
+    if handles and not urls:
+        extras.append(f"error page handler set in {', '.join(dict.fromkeys(h['urlconf'] for h in handles))}")
     if meta.get("permission_classes") is not None:
         extras.append("permission_classes=[" + ", ".join(_last(x) for x in meta["permission_classes"]) + "]")
     if meta.get("django_auth"):
@@ -668,7 +729,7 @@ def django_conventions(
     out += _permission_conventions(views, settings, defs)
     out += _authentication_conventions(views, settings, defs)
     out += _error_conventions(rows, routes, settings, defs)
-    out += db_error_conventions(routes, defs)
+    out += db_error_conventions(routes, defs, files_meta=files_meta)
     out += _pagination_conventions(views, settings, defs)
     out += _throttle_conventions(views, settings, defs)
     out += _validation_conventions(rows, views, defs)
@@ -866,8 +927,18 @@ def _error_conventions(
             n_routes += 1
         raised.update(sorted(names))
     validation = [(name, d) for name, ds in defs.items() for d in ds if d[1] == "schema" and d[3].get("validators")]
+    pages = _error_pages(routes)
     if not handler and not api_excs:
-        return []
+        if not pages:
+            return []
+        return [
+            {
+                "key": "errors",
+                "topic": "errors",
+                "statement": "errors: " + pages[0],
+                "data": {"error_pages": pages[1], "pattern_ids": pages[2]},
+            }
+        ]
     parts = []
     shape = handler[3].get("response_shape") if handler else None
     if handler_path:
@@ -905,9 +976,12 @@ def _error_conventions(
             "serializers raise `serializers.ValidationError` in `validate_<field>`/`validate` "
             f"({len(validation)} serializers) → 400"
         )
+    if pages:
+        parts.append(pages[0])
     ids = ([handler[0]] if handler else []) + [
         i for x in ([base] if base else []) + shown[:2] for i in _ids(defs, x, ("exception",))
     ]
+    ids += pages[2] if pages else []
     return [
         {
             "key": "errors",
@@ -920,10 +994,26 @@ def _error_conventions(
                 "total": len(routes),
                 "shape": shape,
                 "handler": _last(handler_path) if handler_path else None,
+                "error_pages": pages[1] if pages else {},
                 "pattern_ids": list(dict.fromkeys(ids)),
             },
         }
     ]
+
+
+def _error_pages(routes: list[Route]) -> tuple[str, dict[str, str], list[str]] | None:
+    """The error page views the root urlconf names (``handler500 = "pkg.views.server_error"``):
+    (``error pages: `handler500` → `server_error` (urls.py:41)``, {code: view}, their ids)."""
+    found: dict[str, tuple[str, str, str]] = {}
+    for r in routes:
+        for h in r.meta.get("django_error_handler") or []:
+            view = str(r.meta.get("class") or r.meta.get("handler") or "?")
+            found.setdefault(str(h.get("code")), (view, str(h.get("urlconf")), r.id))
+    if not found:
+        return None
+    codes = sorted(found)
+    text = "error pages: " + ", ".join(f"`handler{c}` → `{found[c][0]}` ({found[c][1]})" for c in codes)
+    return text, {c: found[c][0] for c in codes}, list(dict.fromkeys(found[c][2] for c in codes))
 
 
 _DB_ERRORS = re.compile(
@@ -932,24 +1022,45 @@ _DB_ERRORS = re.compile(
 )
 
 
-def db_error_conventions(routes: list[Route], defs: dict[str, Any], django: bool = True) -> list[dict[str, Any]]:
+def db_error_conventions(
+    routes: list[Route],
+    defs: dict[str, Any],
+    django: bool = True,
+    files_meta: dict[str, dict[str, Any]] | None = None,
+) -> list[dict[str, Any]]:
     """``except IntegrityError: raise Conflict(...)`` in view bodies: how database errors become
     HTTP errors (Django views, or with ``django=False`` the other routes: ``raise
-    HTTPException(409)``, ``abort(409)``)."""
+    HTTPException(409)``, ``abort(409)``). A Django view counts when an ``except`` clause of its
+    own that catches a database error raises an HTTP error (``_is_http_error``): catching
+    ``DoesNotExist`` to return, or raising an exception the UI shows as a message, is no HTTP error."""
     caught: Counter[str] = Counter()
     raised: Counter[str] = Counter()
-    where: list[Route] = []
+    where: list[tuple[Route, int | None]] = []
+    exceptions = {name: d for name, ds in defs.items() for d in ds if d[1] == "exception"}
     for r in routes:
         if (r.meta.get("framework") in DJANGO_FRAMEWORKS) != django:
             continue
-        db = [_last(c) for c in r.meta.get("catches") or [] if _DB_ERRORS.search(str(c))]
-        if not db:
-            continue
-        then = {f"raise {_last(x)}" for x in r.meta.get("raises") or []}
-        then |= {f"abort({a})" for a in r.meta.get("aborts") or []}
-        if not django and not then:  # caught and logged, or retried: no HTTP error said
-            continue
-        where.append(r)
+        if django:  # the raise in the clause that catches the database error
+            clauses = [
+                (c, [x for x in c.get("raises") or [] if _is_http_error(str(x), r.path, exceptions, files_meta)])
+                for c in r.meta.get("except_raises") or []
+                if any(_DB_ERRORS.search(str(x)) for x in c.get("catches") or [])
+            ]
+            clauses = [(c, xs) for c, xs in clauses if xs]
+            if not clauses:
+                continue
+            db = [_last(x) for c, _xs in clauses for x in c.get("catches") or [] if _DB_ERRORS.search(str(x))]
+            then = {f"raise {x}" for _c, xs in clauses for x in xs}  # as written: `exceptions.ValidationError`
+            where.append((r, clauses[0][0].get("line")))
+        else:
+            db = [_last(c) for c in r.meta.get("catches") or [] if _DB_ERRORS.search(str(c))]
+            if not db:
+                continue
+            then = {f"raise {_last(x)}" for x in r.meta.get("raises") or []}
+            then |= {f"abort({a})" for a in r.meta.get("aborts") or []}
+            if not then:  # caught and logged, or retried: no HTTP error said
+                continue
+            where.append((r, None))
         caught.update(sorted(set(db)))
         raised.update(sorted(then))
     if not where:
@@ -957,11 +1068,12 @@ def db_error_conventions(routes: list[Route], defs: dict[str, Any], django: bool
     exc = ", ".join(f"`{c}`" for c, _ in caught.most_common(3))
     then = ", ".join(f"`{x}`" for x, _ in raised.most_common(2))
     who = "views" if django else "handlers"
-    example = where[0].meta.get("handler") if django else where[0].label
+    first, line = where[0]
+    example = f"{first.meta.get('handler')} in {first.path}:{line}" if django else first.label
     statement = f"database errors: {who} catch {exc}" + (f" and {then}" if then else "")
     statement += f" ({len(where)} handler{'s' if len(where) != 1 else ''}, e.g. {example})"
-    ids = [where[0].id] + [
-        i for x, _ in raised.most_common(1) for i in _ids(defs, x.removeprefix("raise "), ("exception",))
+    ids = [first.id] + [
+        i for x, _ in raised.most_common(1) for i in _ids(defs, _last(x.removeprefix("raise ")), ("exception",))
     ]
     return [
         {
@@ -976,6 +1088,77 @@ def db_error_conventions(routes: list[Route], defs: dict[str, Any], django: bool
             },
         }
     ]
+
+
+#: DRF's exceptions (``rest_framework.exceptions``; ``serializers.ValidationError``): each has a status.
+_DRF_HTTP = frozenset(
+    {
+        "APIException",
+        "ValidationError",
+        "ParseError",
+        "AuthenticationFailed",
+        "NotAuthenticated",
+        "PermissionDenied",
+        "NotFound",
+        "MethodNotAllowed",
+        "NotAcceptable",
+        "UnsupportedMediaType",
+        "Throttled",
+    }
+)
+#: Django's exceptions its request handler turns into a response (404, 403, 400).
+_DJANGO_HTTP = frozenset({"Http404", "PermissionDenied", "SuspiciousOperation", "BadRequest"})
+#: Names that are an HTTP error whatever module they come from (Django's ``ValidationError``
+#: raised in a view is a 500, so that name needs DRF's module).
+_HTTP_NAMES = (_DRF_HTTP | _DJANGO_HTTP | {"HTTPException", "HttpError", "HTTPError"}) - {"ValidationError"}
+
+
+def _imported_module(path: str, head: str, files_meta: dict[str, dict[str, Any]] | None) -> str | None:
+    """The module ``head`` is bound to in ``path`` by an import (``from rest_framework import
+    exceptions`` -> ``rest_framework.exceptions``; ``from django.http import Http404`` -> ``django.http``)."""
+    for imp in (files_meta or {}).get(path, {}).get("imports") or []:
+        bound = imp.get("alias") or imp.get("name") or str(imp.get("module", "")).split(".")[0]
+        if bound != head:
+            continue
+        module = str(imp.get("module") or "")
+        if int(imp.get("level") or 0):
+            return "." + module  # relative: the project's
+        return f"{module}.{imp['name']}" if imp.get("name") else module
+    return None
+
+
+def _is_http_error(
+    written: str, path: str, exceptions: dict[str, Any], files_meta: dict[str, dict[str, Any]] | None
+) -> bool:
+    """Whether ``raise <written>`` in a view of ``path`` is answered with an HTTP error status:
+    DRF's exceptions, Django's ``Http404``/``PermissionDenied``/``SuspiciousOperation``, an
+    ``HTTPException``, or a project exception with a status or one of those among its bases."""
+    last = _last(written)
+    if last in exceptions:  # the project's own
+        return _maps_to_status(last, exceptions)
+    module = _imported_module(path, written.split(".")[0], files_meta) or ""
+    if module.startswith("rest_framework"):
+        return last in _DRF_HTTP
+    if module.startswith("django"):
+        return last in _DJANGO_HTTP
+    if module.startswith(("werkzeug.exceptions", "http.client")):
+        return True
+    return last in _HTTP_NAMES
+
+
+def _maps_to_status(name: str, exceptions: dict[str, Any], depth: int = 0) -> bool:
+    d = exceptions.get(name)
+    if d is None or depth > 6:
+        return False
+    if d[3].get("status_code") is not None:
+        return True
+    for b in d[3].get("bases") or []:
+        last = _last(b)
+        if last in _DRF_HTTP or last in _HTTP_NAMES:
+            return True
+        if last != name and _maps_to_status(last, exceptions, depth + 1):
+            return True
+    return False
 
 
 def _is_api_exception(name: str, exceptions: dict[str, Any], depth: int = 0) -> bool:

@@ -330,6 +330,15 @@ _TOPIC_LABEL = {
 }
 
 
+def _topic_label(convention: dict[str, Any], pattern: Pattern | None) -> str:
+    """What an exemplar of ``convention`` is the convention for: a DRF permission class
+    (``has_permission``) decides who may do what, so its auth is permissions (authorization),
+    not authentication."""
+    if convention["topic"] == "auth" and pattern is not None and pattern.meta.get("role") == "permission":
+        return "permissions (authorization)"
+    return _TOPIC_LABEL.get(convention["topic"], convention["topic"])
+
+
 _API_REQUEST = re.compile(r"\bAPIs?\b|\bREST\b|endpoint", re.I)
 
 
@@ -782,12 +791,10 @@ class PackBuilder:
         def add_convention(key: str, limit: int = 2) -> None:
             c = by_topic.get(key)
             if c:
-                for pid in c.get("data", {}).get("pattern_ids", [])[:limit]:
-                    add(
-                        pid,
-                        _role_for(c["topic"]),
-                        f"the project's convention for {_TOPIC_LABEL.get(c['topic'], c['topic'])}",
-                    )
+                pids = c.get("data", {}).get("pattern_ids", [])[:limit]
+                found = self._patterns(pids) if c["topic"] == "auth" else {}
+                for pid in pids:
+                    add(pid, _role_for(c["topic"]), f"the project's convention for {_topic_label(c, found.get(pid))}")
 
         route_hits = [h for h in hits if h.kind == "route"]
         module, module_routes, neighbours = self._best_module(route_hits, conventions, request)

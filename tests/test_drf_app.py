@@ -91,7 +91,8 @@ def test_defaults_errors_pagination_throttling_validation(drf_brain):
     assert "errors:shape" not in conventions and "responses" not in conventions
     db = conventions["errors:db"]
     assert db["statement"] == (
-        "database errors: views catch `IntegrityError` and `raise Conflict` (1 handler, e.g. InvoiceViewSet.create)"
+        "database errors: views catch `IntegrityError` and `raise Conflict` (1 handler, "
+        "e.g. InvoiceViewSet.create in billing/views.py:33)"
     )
     pagination = conventions["pagination"]
     assert pagination["data"]["name"] == "StandardPagination"
@@ -134,6 +135,9 @@ def test_pack_for_new_billing_resource(drf_brain):
     assert "class InvoiceViewSet(viewsets.ModelViewSet):" in md
     names = {e.pattern.name for e in pack.exemplars}
     assert {"IsProjectMember", "api_exception_handler", "StandardPagination", "InvoiceSerializer"} <= names
+    # a DRF permission class is the convention for permissions (authorization), not authentication
+    member = next(e for e in pack.exemplars if e.pattern.name == "IsProjectMember")
+    assert member.reason == "the project's convention for permissions (authorization)"
     assert "inherit `IsAuthenticated` from settings.REST_FRAMEWORK" in md
     assert '{"error": {"code", "message", "details"}}' in md
     checklist = {c.key: c for c in pack.checklist}
