@@ -124,7 +124,13 @@ class FileExtract:
       ``view`` (dotted view name; ``class_view`` True for ``View.as_view()``, ``actions``
       {METHOD: action} for ``ViewSet.as_view({...})``) for each ``path``/``re_path``/``url``
       in a module-level list (``urlpatterns`` and others); ``route`` is joined with the
-      routes of inline ``include([...])`` lists, regexes turned into ``<name>`` paths.
+      routes of inline ``include([...])`` lists, regexes turned into ``<name>`` paths, and
+      ``i18n_patterns(...)`` entries get ``<lang>/``. ``wrappers``/``wrapper_texts``: the
+      decorators a urlconf applies to the view (``login_required(View.as_view())``),
+      outermost first. An entry ``*X.get_urls(...)`` has ``view`` X, ``via`` (the call) and
+      ``url_base`` instead of a route of its own.
+    - ``django_error_handlers``: list of {"code" (``"500"``), "view", "dotted", "line"} from
+      the root urlconf's ``handlerNNN = ...`` assignments.
     - ``django_routers``: {var: {"type", "line", "trailing_slash", "parent"?,
       "parent_prefix"?, "lookup"?}} for DRF routers (``DefaultRouter()``,
       ``NestedSimpleRouter(parent, "prefix", lookup=...)``) created in the file.
