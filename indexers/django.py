@@ -132,6 +132,15 @@ _AUTH_DECORATORS = frozenset(
     {"login_required", "permission_required", "user_passes_test", "staff_member_required", "superuser_required"}
 )
 _AUTH_MIXINS = frozenset({"LoginRequiredMixin", "PermissionRequiredMixin", "UserPassesTestMixin", "AccessMixin"})
+#: A project's own access mixins named like Django's (pretalx's ``EventPermissionRequired``,
+#: ``PermissionRequired``; ``StaffRequiredMixin``, ``LoginRequired``).
+_AUTH_MIXIN_NAME = re.compile(r"(Login|Permission|Perm|Staff|Superuser|Admin|Auth\w*|Owner)Required(Mixin)?$")
+
+
+def _is_auth_mixin(name: str) -> bool:
+    return name in _AUTH_MIXINS or bool(_AUTH_MIXIN_NAME.search(name))
+
+
 _REQUIRE_METHODS = {"require_GET": ["GET"], "require_POST": ["POST"], "require_safe": ["GET", "HEAD"]}
 _SERIALIZER_BASES = frozenset({"Serializer", "ModelSerializer", "HyperlinkedModelSerializer", "ListSerializer"})
 _MODEL_BASES = frozenset({"Model", "AbstractUser", "AbstractBaseUser", "PolymorphicModel", "MPTTModel"})
@@ -480,7 +489,7 @@ def _django_auth(pf: ParsedFile, decorators: list[Node], bases: list[str]) -> li
                 inner = dotted_name(pf, arg.child_by_field_name("function") if arg.type == "call" else arg)
                 if is_auth_decorator(_last(inner)):
                     out.append(_last(inner))
-    out += [_last(b) for b in bases if _last(b) in _AUTH_MIXINS]
+    out += [_last(b) for b in bases if _is_auth_mixin(_last(b))]
     return list(dict.fromkeys(out))
 
 

@@ -866,7 +866,9 @@ def _permission_conventions(
 
 
 def _auth_form(name: str) -> str:
-    return name if name.endswith("Mixin") else f"@{name}"
+    """A mixin (``LoginRequiredMixin``, a project's ``EventPermissionRequired``) is written as a
+    base class; a decorator (``login_required``) with ``@``."""
+    return name if name[:1].isupper() else f"@{name}"
 
 
 def _authentication_conventions(

@@ -919,6 +919,11 @@ class PackBuilder:
             return None
         pats = self._patterns(h.id for h in hits)
         users, written = tally_auth((pid, p.meta) for pid, p in pats.items())
+        for pid, p in pats.items():  # Django's access mixins and decorators (LoginRequiredMixin)
+            for name in p.meta.get("django_auth") or []:
+                if pid not in users.get(name, set()):
+                    users.setdefault(name, set()).add(pid)
+                    written.setdefault(name, Counter())[f"class ...({name})" if name[:1].isupper() else f"@{name}"] += 1
         if not users:
             return None
         name = max(users, key=lambda n: len(users[n]))  # the first of equals, as most_common

@@ -75,3 +75,39 @@ def test_api_request_in_a_django_project_copies_the_drf_view(tmp_path, real_enco
         assert [e for e in page.exemplars if e.role == "closest resource"][0].pattern.path == "shop/views.py"
     finally:
         brain.close()
+
+
+def test_a_page_request_gets_the_pages_own_access_mixin(tmp_path, real_encoder):
+    """pretalx: API views inherit DRF's settings default, pages derive from the project's
+    ``EventPermissionRequired`` mixin; a request for pages gets the pages' guard first."""
+    from memorybrain import Brain
+
+    files = dict(FILES)
+    files["shop/mixins.py"] = """
+        class EventPermissionRequired:
+            permission_required = None
+    """
+    files["shop/views.py"] = (
+        FILES["shop/views.py"]
+        .replace(
+            "from shop.models import Order",
+            "from shop.models import Order\n        from shop.mixins import EventPermissionRequired",
+        )
+        .replace("(ListView)", "(EventPermissionRequired, ListView)")
+        .replace("(CreateView)", "(EventPermissionRequired, CreateView)")
+        .replace("(UpdateView)", "(EventPermissionRequired, UpdateView)")
+        .replace("(DeleteView)", "(EventPermissionRequired, DeleteView)")
+    )
+    for rel, src in files.items():
+        f = tmp_path / rel
+        f.parent.mkdir(parents=True, exist_ok=True)
+        f.write_text(textwrap.dedent(src))
+    with Brain.open(tmp_path, encoder=real_encoder) as brain:
+        brain.index()
+        page = brain.context("Add pages to list and edit invoices", budget=3000)
+    auth = next(i for i in page.checklist if i.key == "auth")
+    assert auth.answer.startswith(
+        "like `shop/views.py`, the module most like the request: `class ...(EventPermissionRequired)` (4 of its 5"
+    ), auth.answer
+    statement = next(c["statement"] for c in page.conventions if c["key"] == "auth")
+    assert "plain Django views (5) use `EventPermissionRequired` (4)" in statement
