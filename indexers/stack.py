@@ -153,10 +153,28 @@ _LIBRARIES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("flask-httpauth", "auth", "Flask-HTTPAuth", ("flask_httpauth",)),
     ("flask-principal", "auth", "Flask-Principal", ("flask_principal",)),
     ("flask-allows", "auth", "Flask-Allows", ("flask_allows",)),
+    ("flask-dance", "auth", "Flask-Dance", ("flask_dance",)),
+    ("django-auth-ldap", "auth", "django-auth-ldap", ("django_auth_ldap",)),
+    ("django-axes", "auth", "django-axes (login lockout)", ("axes",)),
+    ("mozilla-django-oidc", "auth", "mozilla-django-oidc", ("mozilla_django_oidc",)),
+    ("rules", "auth", "django-rules (permissions)", ("rules",)),
+    ("django-role-permissions", "auth", "django-role-permissions", ("rolepermissions",)),
+    ("social-auth-app-django", "auth", "Python Social Auth", ("social_django",)),
+    ("social-auth-core", "auth", "Python Social Auth", ("social_core",)),
+    ("django-otp", "auth", "django-otp", ("django_otp",)),
+    ("django-two-factor-auth", "auth", "django-two-factor-auth", ("two_factor",)),
+    ("djangosaml2", "auth", "djangosaml2", ("djangosaml2",)),
+    ("pysaml2", "auth", "pysaml2", ("saml2",)),
+    ("python3-saml", "auth", "python3-saml", ("onelogin",)),
+    ("pyotp", "auth", "PyOTP", ("pyotp",)),
+    ("webauthn", "auth", "py_webauthn", ("webauthn",)),
+    ("fido2", "auth", "python-fido2", ("fido2",)),
+    ("casbin", "auth", "PyCasbin", ("casbin",)),
     # rate limiting
     ("flask-limiter", "rate_limit", "Flask-Limiter", ("flask_limiter",)),
     ("slowapi", "rate_limit", "SlowAPI", ("slowapi",)),
     ("fastapi-limiter", "rate_limit", "fastapi-limiter", ("fastapi_limiter",)),
+    ("django-ratelimit", "rate_limit", "django-ratelimit", ("django_ratelimit",)),
     # background tasks
     ("celery", "tasks", "Celery", ("celery",)),
     ("rq", "tasks", "RQ", ("rq",)),
@@ -186,12 +204,19 @@ _DEV_ONLY: dict[str, tuple[str, str, str]] = {
     "httpx": ("testing", "HTTPX", "httpx"),
 }
 
+#: Libraries whose import name is a word a project's own module often has (``rules.py`` next
+#: to the code that imports it, run with its folder on the path): an import alone does not
+#: tell them apart, so they are facts only where the project declares (or locks) them.
+_NEEDS_DECLARATION = frozenset({"rules"})
+
 _BY_PACKAGE: dict[str, list[tuple[str, str]]] = {}
 _BY_MODULE: dict[str, str] = {}
 for _pkg, _cat, _display, _mods in _LIBRARIES:
     _BY_PACKAGE.setdefault(_pkg, []).append((_cat, _display))
     for _mod in _mods:
         _BY_MODULE.setdefault(_mod, _pkg)
+
+_NEEDS_DECLARATION_DISPLAYS = [(c, d) for p in _NEEDS_DECLARATION for c, d in _BY_PACKAGE[p]]
 
 _NORMALIZE = re.compile(r"[-_.]+")
 
@@ -861,7 +886,9 @@ def facts_from_imports(files: dict[str, list[str]]) -> list[Fact]:
     """Facts for known libraries imported anywhere (``files``: path -> top-level modules).
 
     The source is the first importing file in sorted order, with line 0 (the pipeline has
-    module names only). httpx counts only where tests import it.
+    module names only). httpx counts only where tests import it. A library only modules of a
+    backends package import says so in its evidence (``_BACKENDS_ONLY``): ``merge_facts``
+    keeps it only where the project declares it.
     """
     users: dict[str, list[str]] = {}
     for path in sorted(files):
@@ -871,13 +898,32 @@ def facts_from_imports(files: dict[str, list[str]]) -> list[Fact]:
                 package = _DEV_ONLY[module][2]
             if package is not None:
                 users.setdefault(package, []).append(path)
+    backends = _backend_modules(files)
     facts: list[Fact] = []
     for package, paths in users.items():
         count = f"{len(paths)} file" + ("" if len(paths) == 1 else "s")
         for category, display in lookup(package, dev=True):
             evidence = f"imported in {count}, e.g. {paths[0]}"
+            if all(p in backends for p in paths):
+                evidence += _BACKENDS_ONLY
             facts.append(Fact(category, display, None, paths[0], 0, evidence))
     return _sorted(facts)
+
+
+def _backend_modules(paths: Iterable[str]) -> set[str]:
+    """Modules of a backends package (a folder named ``backends`` or ``*_backends`` holding
+    at least two modules besides ``__init__``): interchangeable implementations a setting
+    chooses between (lock, cache, mail, event-stream backends). A library only they import
+    is needed only where that backend is configured."""
+    by_dir: dict[str, list[str]] = {}
+    for path in paths:
+        folder = path.replace("\\", "/").rpartition("/")[0]
+        leaf = folder.rsplit("/", 1)[-1]
+        if (leaf == "backends" or leaf.endswith("_backends")) and not is_test_path(path):
+            by_dir.setdefault(folder, []).append(path)
+    return {
+        p for modules in by_dir.values() if sum(not m.endswith("/__init__.py") for m in modules) >= 2 for p in modules
+    }
 
 
 # --- merging ----------------------------------------------------------------------------
@@ -942,6 +988,40 @@ def _optional_extra(fact: Fact) -> bool:
     return _EXTRA_IN_EVIDENCE.search(fact.evidence) is not None
 
 
+#: Words naming an extra for working on the project rather than running it (whole words of
+#: the extra's name: ``docs``, ``dev-docs``, ``devdocs``, ``test_utils``; not ``docker``).
+_DEV_EXTRA_WORDS = frozenset(
+    {
+        "dev", "devel", "develop", "development", "devtools", "doc", "docs", "documentation",
+        "sphinx", "mkdocs", "test", "tests", "testing", "pytest", "tox", "nox", "coverage", "cov",
+        "lint", "linting", "linters", "style", "formatting", "typing", "types", "typecheck",
+        "mypy", "pyright", "qa", "ci", "precommit", "bench", "benchmark", "benchmarks", "profiling",
+    }
+)  # fmt: skip
+
+
+def _dev_extra_name(name: str) -> bool:
+    """``devdocs``, ``docs``, ``test``, ``lint``, ``typing``: an extra for development work;
+    ``postgres``, ``redis``, ``ldap``, ``docker``: one the app can run with."""
+    for word in re.split(r"[-_.\s]+", name.strip().lower()):
+        if word in _DEV_EXTRA_WORDS:
+            return True
+        if any(word[:i] in _DEV_EXTRA_WORDS and word[i:] in _DEV_EXTRA_WORDS for i in range(2, len(word) - 1)):
+            return True  # two words written as one: devdocs, testdev
+    return False
+
+
+def _dev_extra(fact: Fact) -> bool:
+    """Declared in an extra for development work (``extra == "devdocs"``, ``(extra: test)``)."""
+    m = _EXTRA_IN_EVIDENCE.search(fact.evidence)
+    return m is not None and _dev_extra_name(m.group(1) or m.group(2))
+
+
+#: Evidence an import fact gets when only pluggable backends import the library
+#: (``facts_from_imports``).
+_BACKENDS_ONLY = " (only in backend modules)"
+
+
 def _merge_one(group: list[Fact], imports_known: bool) -> Fact | None:
     by_role: dict[str, list[Fact]] = {}
     for f in group:
@@ -955,6 +1035,14 @@ def _merge_one(group: list[Fact], imports_known: bool) -> Fact | None:
     if declared and imports_known and not imports and group[0].category in _IMPORTED_CATEGORIES:
         if all(_optional_extra(f) for f in declared):
             return None
+    outside_tests = [f for f in declared if not is_test_path(f.source_path)]  # test settings' INSTALLED_APPS
+    if outside_tests and group[0].category != "testing" and all(_dev_extra(f) for f in outside_tests):
+        return None  # a docs or dev tool, whatever imports it (a docs command): not what the app runs on
+    if not declared and not locks and imports:
+        if imports[0].evidence.endswith(_BACKENDS_ONLY):
+            return None  # needed only where that backend is configured
+        if (imports[0].category, imports[0].name) in _NEEDS_DECLARATION_DISPLAYS:
+            return None  # the project's own module of that name, as likely as the library
     if declared:
         primary = declared[0]
         resolved = locks[0] if locks else None
@@ -983,10 +1071,14 @@ def merge_facts(facts: list[Fact]) -> list[Fact]:
     The declaration (shallowest file, pyproject before requirements, first line) is the
     source; the version comes from a lock file (or .python-version for Python), else from an
     exact pin in another declaration, else the declaration's own spec. Facts only imported
-    are kept; lock entries neither declared nor imported (transitive) are dropped. When
-    import facts are given at all, a library the code imports to use (framework, ORM, auth,
-    ...) declared only in a non-development optional extra and imported nowhere is an
-    optional integration and is dropped. Facts written by the team win outright.
+    are kept (unless only backend modules import the library, or its import name is one a
+    project's own module often has: ``_NEEDS_DECLARATION``); lock entries neither declared
+    nor imported (transitive) are dropped. When import facts are given at all, a library the
+    code imports to use (framework, ORM, auth, ...) declared only in an optional extra and
+    imported nowhere is an optional integration and is dropped. A library declared only in
+    extras for development work (docs, dev, test, lint, typing: ``_dev_extra_name``), and
+    otherwise only by test code (test settings), is not what the app runs on and is dropped
+    whatever imports it, test tools excepted. Facts written by the team win outright.
     """
     groups: dict[str, list[Fact]] = {}
     for f in facts:

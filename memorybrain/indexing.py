@@ -311,6 +311,18 @@ def _fact_dict(f: Fact) -> dict[str, Any]:
     }
 
 
+def _unguarded_modules(meta: dict[str, Any]) -> list[str]:
+    """The file's top-level imported modules, less those it imports only under an ImportError
+    guard (``indexers.imports``)."""
+    guarded: set[str] = set()
+    plain: set[str] = set()
+    for imp in meta.get("imports") or []:
+        top = str(imp.get("module") or "").split(".")[0]
+        if top and not imp.get("level"):
+            (guarded if imp.get("guarded") else plain).add(top)
+    return [m for m in meta.get("top_modules") or [] if m not in guarded - plain]
+
+
 def _facts(store: Store, files_meta: dict[str, dict[str, Any]]) -> list[Fact]:
     metas = [*store.files_meta("metadata").values(), *files_meta.values()]
     declared = [Fact(**d) for meta in metas for d in meta.get("facts", [])]
@@ -322,8 +334,10 @@ def _facts(store: Store, files_meta: dict[str, dict[str, Any]]) -> list[Fact]:
         own.add(parts[0])
         if parts[0] in ("src", "lib") and len(parts) > 1:
             own.add(parts[1])
+    # an import guarded against the module being missing (try/except ImportError) is an
+    # optional integration: it makes no fact on its own (a declared dependency still is one)
     imported = facts_from_imports(
-        {p: [m for m in m_.get("top_modules") or [] if m not in own] for p, m_ in files_meta.items()}
+        {p: [m for m in _unguarded_modules(m_) if m not in own] for p, m_ in files_meta.items()}
     )
     for fact in imported:  # give import evidence its line: the first import of that library
         if fact.source_line:
@@ -333,6 +347,7 @@ def _facts(store: Store, files_meta: dict[str, dict[str, Any]]) -> list[Fact]:
             if (
                 top
                 and not imp.get("level")
+                and not imp.get("guarded")
                 and any(f.key == fact.key for f in facts_from_imports({fact.source_path: [top]}))
             ):
                 fact.source_line = int(imp.get("line") or 0)
