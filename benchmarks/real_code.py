@@ -80,6 +80,14 @@ APPS = {
     "wger": ("wger==2.1", ".", ["wger/**"]),
     "misago": ("misago==0.39.6", ".", ["misago/**"]),
     "kiwitcms": ("kiwitcms==12.4", ".", ["tcms/**"]),
+    # sweep of 2026-12-08 (session 8): blueprint before_request hooks that guard, several rules
+    # on one view, class-based decorators, parameter helpers as validation (privacyidea);
+    # handlerNNN error pages, X.get_urls() registration, project access mixins, docs extras
+    # (pretalx); urlconfs written with keyword arguments and mounted at run time, guarded
+    # optional imports (mayan-edms)
+    "privacyidea": ("privacyidea==3.14", ".", ["privacyidea/**"]),
+    "pretalx": ("pretalx==2025.2.2", ".", ["pretalx/**"]),
+    "mayan-edms": ("mayan-edms==4.12.2", ".", ["mayan/**"]),
 }
 REQUEST = "Add CRUD endpoints for notifications"
 BRAIN = [sys.executable, "-m", "cli.main"]
