@@ -515,6 +515,11 @@ def _module_of(path: str) -> str:
     return ".".join(parts)
 
 
+#: Modules that are no resource's code to import even when named like it: management commands
+#: (scripts), template-tag libraries, Django's AppConfig modules are handled separately.
+_NOT_RESOURCE_CODE = re.compile(r"(^|/)(management/commands|templatetags)/")
+
+
 def _importable(path: str) -> bool:
     """Whether the file's dotted module name can be written in an import statement
     (``management/commands/email-weight-reminder.py`` cannot)."""
@@ -1206,7 +1211,7 @@ class PackBuilder:
         paths = self._path_index()
         scored: list[tuple[int, str]] = []
         for path in sorted({p for w in words for p in paths.get(w, ())}):
-            if not _importable(path):
+            if not _importable(path) or _NOT_RESOURCE_CODE.search(path):
                 continue
             parts = path.removesuffix(".py").split("/")
             stem = parts[-1] if parts[-1] != "__init__" else (parts[-2] if len(parts) > 1 else "")
@@ -1232,13 +1237,23 @@ class PackBuilder:
             lines.append(f"from {_module_of(path)} import {', '.join(names[:MAX_RESOURCE_NAMES])}")
             if len(lines) >= max_modules:
                 break
-        label = " ".join(min(t, key=len) for t in terms[:3])
+        # name the words that matched ("sponsors for an event" matched only "event": saying
+        # "code for sponsor event" would claim the project already has sponsors)
+        shown_paths = [p for _s, p in scored if any(f"from {_module_of(p)} import " in x for x in lines)]
+        matched = [
+            t
+            for t in terms[:3]
+            if any(_matched_terms([t], re.split(r"[/_.]", p.removesuffix(".py"))) for p in shown_paths)
+        ]
+        label = " ".join(min(t, key=len) for t in (matched or terms[:3]))
         out = ""
         if lines:
             out = f"# the project already has code for {label}: import it from here\n" + "\n".join(lines)
         named = self._names_mentioning(terms, shown, max_names)
         if named:
-            out += ("\n" if out else "") + f"# more names in the project that mention {label}:\n" + "\n".join(named)
+            words = {w for line in named for n in line.split(" import ", 1)[1].split(", ") for w in name_words(n)}
+            said = " ".join(min(t, key=len) for t in terms[:3] if t & words) or label
+            out += ("\n" if out else "") + f"# more names in the project that mention {said}:\n" + "\n".join(named)
         return out
 
     def _base_lines(self, conventions: list[dict[str, Any]], shown_text: str) -> str:
@@ -1295,7 +1310,7 @@ class PackBuilder:
             if name.startswith("_") or name in shown:
                 continue
             info = self._top_level(name)
-            if info is not None and _importable(info[2]):
+            if info is not None and _importable(info[2]) and not _NOT_RESOURCE_CODE.search(info[2]):
                 parts, kind, path = info
                 found.append((-_matched_terms(terms, parts), _NAME_KIND_RANK.get(kind, 9), len(name), name, path))
         found.sort()

@@ -444,3 +444,31 @@ def test_the_module_whose_routes_name_the_resource_leads(tmp_path, real_encoder)
         ]
         module, _routes, _rest = builder._best_module(hits, [], "Add CRUD API endpoints for weight entries")
         assert module == "app/routers/weights.py"
+
+
+@pytest.mark.integration
+def test_resource_block_names_only_the_words_it_found_and_skips_scripts(tmp_path, real_encoder):
+    """pretalx: "sponsors of an event" found only event code, yet said "the project already has
+    code for sponsor event", and listed a management command (``create_test_event``); mayan's
+    "tags" listed template-tag libraries."""
+    from memorybrain import Brain
+
+    files = {
+        "proj/__init__.py": "",
+        "proj/event/models.py": "class Event:\n    pass\n\nclass EventSettings:\n    pass\n",
+        "proj/common/management/commands/create_test_event.py": "class Command:\n    def handle(self):\n"
+        "        pass\n\ndef schedule_slot():\n    pass\n",
+        "proj/event/templatetags/event_tags.py": "def event_badge(event):\n    return ''\n",
+        "proj/api/talks.py": "from rest_framework.views import APIView\nclass TalkView(APIView):\n"
+        "    def get(self, request):\n        pass\n",
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    with Brain.open(tmp_path, encoder=real_encoder) as brain:
+        brain.index()
+        md = brain.context("Add CRUD API endpoints for sponsors of an event", budget=4000).to_markdown()
+    assert "# the project already has code for event: import it from here" in md
+    assert "sponsor event" not in md
+    imports = [x for x in md.splitlines() if x.startswith("from proj.")]
+    assert not any("create_test_event" in x or "templatetags" in x for x in imports), imports
