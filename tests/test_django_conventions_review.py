@@ -158,6 +158,11 @@ def test_database_errors_count_only_an_http_error_raised_where_the_db_error_is_c
     assert "errors:db" not in {c["key"] for c in link(rows, metas).conventions}
 
 
+def _deletes(views: str) -> tuple[list, dict]:
+    rows, metas = _rows({"api/views.py": views})
+    return rows, {c["key"]: c for c in link(rows, metas).conventions}["deletes"]
+
+
 def test_delete_convention_says_how_many_handlers_check():
     """Of three DELETE handlers only ``favourite_view`` raises ``PermissionDenied`` in its body: the
     convention is the usual wording and names the one; with two checking it says "2 of them"."""
@@ -181,8 +186,7 @@ def test_delete_convention_says_how_many_handlers_check():
                 raise PermissionDenied()
             return Response({})
     """
-    rows, metas = _rows({"api/views.py": views})
-    deletes = {c["key"]: c for c in link(rows, metas).conventions}["deletes"]
+    rows, deletes = _deletes(views)
     n = deletes["data"]["count"]
     assert deletes["statement"] == (
         f"{n} DELETE handlers, guarded like the other routes "
@@ -200,8 +204,7 @@ def test_delete_convention_says_how_many_handlers_check():
                 raise PermissionDenied()
             return Response({})
     """
-    rows, metas = _rows({"api/views.py": views})
-    deletes = {c["key"]: c for c in link(rows, metas).conventions}["deletes"]
+    rows, deletes = _deletes(views)
     n = deletes["data"]["count"]
     assert deletes["statement"] == (
         f"{n} DELETE handlers: 2 of them check ownership/permission in the body (raise PermissionDenied ×2)"

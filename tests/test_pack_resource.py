@@ -58,12 +58,22 @@ def test_pack_imports_the_resource_code_when_its_route_module_is_missing(tmp_pat
     assert {"ChannelCreate", "ChannelUpdate", "ChannelOut"} <= set(schema_line.split(" import ")[1].split(", "))
 
 
+def _pack_markdown(root, files: dict[str, str], request: str, encoder) -> str:
+    """Write ``files`` under ``root``, index them and return the 4000-token pack for ``request``."""
+    from memorybrain import Brain
+
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    with Brain.open(root, encoder=encoder) as brain:
+        brain.index()
+        return brain.context(request, budget=4000).to_markdown()
+
+
 @pytest.mark.integration
 def test_djangos_app_configs_are_no_resource_code(tmp_path, real_encoder):
     """kolibri: "endpoints for app" matched every ``apps.py`` (AppConfig classes) before the
     ``plugins/app/`` package that holds the app's code."""
-    from memorybrain import Brain
-
     files = {
         "proj/__init__.py": "",
         "proj/core/apps.py": "from django.apps import AppConfig\nclass CoreConfig(AppConfig):\n    name = 'core'\n",
@@ -73,12 +83,7 @@ def test_djangos_app_configs_are_no_resource_code(tmp_path, real_encoder):
         "proj/plugins/app/api.py": "from rest_framework.views import APIView\nclass InitializeAppView(APIView):\n"
         "    def get(self, request):\n        pass\n",
     }
-    for rel, text in files.items():
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / rel).write_text(text)
-    with Brain.open(tmp_path, encoder=real_encoder) as brain:
-        brain.index()
-        md = brain.context("Add CRUD API endpoints for app", budget=4000).to_markdown()
+    md = _pack_markdown(tmp_path, files, "Add CRUD API endpoints for app", real_encoder)
     block = md[md.index("# the project already has code for app") :].split("\n# ", 1)[0]
     assert "from proj.plugins.app.utils import interface" in block
     assert "CoreConfig" not in block and "AuthConfig" not in block
@@ -451,8 +456,6 @@ def test_resource_block_names_only_the_words_it_found_and_skips_scripts(tmp_path
     """pretalx: "sponsors of an event" found only event code, yet said "the project already has
     code for sponsor event", and listed a management command (``create_test_event``); mayan's
     "tags" listed template-tag libraries."""
-    from memorybrain import Brain
-
     files = {
         "proj/__init__.py": "",
         "proj/event/models.py": "class Event:\n    pass\n\nclass EventSettings:\n    pass\n",
@@ -462,12 +465,7 @@ def test_resource_block_names_only_the_words_it_found_and_skips_scripts(tmp_path
         "proj/api/talks.py": "from rest_framework.views import APIView\nclass TalkView(APIView):\n"
         "    def get(self, request):\n        pass\n",
     }
-    for rel, text in files.items():
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / rel).write_text(text)
-    with Brain.open(tmp_path, encoder=real_encoder) as brain:
-        brain.index()
-        md = brain.context("Add CRUD API endpoints for sponsors of an event", budget=4000).to_markdown()
+    md = _pack_markdown(tmp_path, files, "Add CRUD API endpoints for sponsors of an event", real_encoder)
     assert "# the project already has code for event: import it from here" in md
     assert "sponsor event" not in md
     imports = [x for x in md.splitlines() if x.startswith("from proj.")]
