@@ -40,6 +40,7 @@ INHERITED_ATTRS = (
     "lookup_url_kwarg",
     "throttle_scope",
     "django_auth",
+    "form_class",
 )
 
 #: DRF's own defaults when settings.REST_FRAMEWORK does not say.
@@ -733,9 +734,42 @@ def django_conventions(
     out += _pagination_conventions(views, settings, defs)
     out += _throttle_conventions(views, settings, defs)
     out += _validation_conventions(rows, views, defs)
+    out += _form_conventions(views, defs)
     out += _filter_conventions(views, settings, defs)
     out += _defaults_convention(settings, " ".join(c["statement"] for c in out))
     return out
+
+
+def _form_conventions(views: dict[tuple[str, str], list[Route]], defs: dict[str, Any]) -> list[dict[str, Any]]:
+    """Server-rendered pages validate input with Django forms (``form_class = RoomForm``):
+    what a request for pages should follow, where an API follows its serializers."""
+    plain = [rs for rs in views.values() if rs[0].meta.get("framework") == "django"]
+    used: Counter[str] = Counter()
+    for rs in plain:
+        form = _view_value(rs, "form_class")
+        if form:
+            used[_last(str(form))] += 1
+    n = sum(used.values())
+    if n < 3:
+        return []
+    shown = ", ".join(f"`{name}`" for name, _ in used.most_common(3))
+    top = used.most_common(1)[0][0]
+    return [
+        {
+            "key": "validation:forms",
+            "topic": "validation",
+            "statement": f"pages validate input with Django forms: `form_class` on {n} of {len(plain)} plain Django "
+            f"views ({shown})",
+            "data": {
+                "name": top,
+                "count": n,
+                "total": len(plain),
+                "forms": [f for f, _ in used.most_common(3)],
+                "pages": True,
+                "pattern_ids": _ids(defs, top, ("schema", "class")),
+            },
+        }
+    ]
 
 
 def _permission_conventions(

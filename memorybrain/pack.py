@@ -707,7 +707,10 @@ class PackBuilder:
             pinned = {k: p for k, p in pinned.items() if p.kind in kinds}
         candidates = curation.arrange(candidates, pinned, request)
         offered = {ex.pattern.id for ex in candidates if ex.team_approved}
-        pack.checklist = self._checklist(conventions, self._local_auth(module, module_routes))
+        pats = self._patterns(h.id for h in module_routes)
+        # server-rendered pages (plain Django views) answer validation with their own convention
+        pages = bool(pats) and sum(p.meta.get("framework") == "django" for p in pats.values()) * 2 > len(pats)
+        pack.checklist = self._checklist(conventions, self._local_auth(module, module_routes), pages=pages)
 
         # Fixed sections first, then exemplars in priority order while they fit.
         pack.stack = sorted(
@@ -1394,7 +1397,7 @@ class PackBuilder:
     # ------------------------------------------------------------------ checklist
 
     def _checklist(
-        self, conventions: list[dict[str, Any]], local_auth: dict[str, Any] | None = None
+        self, conventions: list[dict[str, Any]], local_auth: dict[str, Any] | None = None, pages: bool = False
     ) -> list[ChecklistItem]:
         by_topic: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for c in conventions:
@@ -1410,6 +1413,8 @@ class PackBuilder:
                 )
             if key == "validation":
                 found = found + by_topic.get("validation_errors", [])
+                # pages validate with forms, an API with its schemas: the request's kind first
+                found = sorted(found, key=lambda c: bool(c["data"].get("pages")) != pages)
             if key in ("auth", "rate_limit") and found and not found[0]["data"].get("count"):
                 out.append(ChecklistItem(key, item, f"not found in this project: {found[0]['statement']}", False))
                 continue
@@ -1466,6 +1471,8 @@ def _advice(key: str, c: dict[str, Any]) -> str:
         return f"`{data['form']}` as on {data['count']} handler{'s' if data['count'] != 1 else ''}"
     if ck == "validation" and data.get("schemas"):
         return f"{data.get('library', 'schema')} schemas like `{data['schemas'][0]}`"
+    if ck == "validation:forms":
+        return f"Django forms like `{data['name']}` (`form_class` on {data['count']} of {data['total']} pages)"
     if ck == "validation:helpers":
         n, total = data["count"], data["total"]
         return f"check input with `{data['form']}` (raises `{data['error']}`) like {n} of {total} handlers"

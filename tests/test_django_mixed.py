@@ -77,9 +77,10 @@ def test_api_request_in_a_django_project_copies_the_drf_view(tmp_path, real_enco
         brain.close()
 
 
-def test_a_page_request_gets_the_pages_own_access_mixin(tmp_path, real_encoder):
+def test_a_page_request_gets_the_pages_own_access_mixin_and_forms(tmp_path, real_encoder):
     """pretalx: API views inherit DRF's settings default, pages derive from the project's
-    ``EventPermissionRequired`` mixin; a request for pages gets the pages' guard first."""
+    ``EventPermissionRequired`` mixin; a request for pages gets the pages' guard first, and the
+    pages' forms for input validation (the API's serializers for an API request)."""
     from memorybrain import Brain
 
     files = dict(FILES)
@@ -98,6 +99,27 @@ def test_a_page_request_gets_the_pages_own_access_mixin(tmp_path, real_encoder):
         .replace("(UpdateView)", "(EventPermissionRequired, UpdateView)")
         .replace("(DeleteView)", "(EventPermissionRequired, DeleteView)")
     )
+    # ... and validates with Django forms, where the API uses serializers
+    files["shop/api/serializers.py"] = """
+        from rest_framework import serializers
+        from shop.models import Order
+
+        class OrderSerializer(serializers.ModelSerializer):
+            class Meta:
+                model = Order
+                fields = ["number"]
+
+            def validate_number(self, value):
+                if not value:
+                    raise serializers.ValidationError("a number")
+                return value
+    """
+    files["shop/views.py"] = files["shop/views.py"].replace('fields = ["number"]', "form_class = OrderForm")
+    files["shop/views.py"] = files["shop/views.py"].replace(
+        "class OrderDeleteView(EventPermissionRequired, DeleteView):\n            model = Order",
+        "class OrderDeleteView(EventPermissionRequired, DeleteView):\n            model = Order\n"
+        "            form_class = ConfirmForm",
+    )
     for rel, src in files.items():
         f = tmp_path / rel
         f.parent.mkdir(parents=True, exist_ok=True)
@@ -105,6 +127,11 @@ def test_a_page_request_gets_the_pages_own_access_mixin(tmp_path, real_encoder):
     with Brain.open(tmp_path, encoder=real_encoder) as brain:
         brain.index()
         page = brain.context("Add pages to list and edit invoices", budget=3000)
+        api = brain.context("Add CRUD API endpoints for invoices", budget=3000)
+    validation = next(i for i in page.checklist if i.key == "validation")
+    assert validation.answer.startswith("Django forms like `OrderForm` (`form_class` on 3 of 5 pages)"), validation
+    validation = next(i for i in api.checklist if i.key == "validation")
+    assert validation.answer.startswith("DRF schemas like `OrderSerializer`"), validation
     auth = next(i for i in page.checklist if i.key == "auth")
     assert auth.answer.startswith(
         "like `shop/views.py`, the module most like the request: `class ...(EventPermissionRequired)` (4 of its 5"
