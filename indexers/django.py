@@ -126,7 +126,14 @@ _CLASS_ATTRS = (
     "renderer_classes",
 )
 _SINGLE_ATTRS = ("pagination_class", "serializer_class", "filterset_class", "model", "form_class")
-_STRING_ATTRS = ("lookup_field", "lookup_url_kwarg", "throttle_scope", "template_name", "permission_required")
+_STRING_ATTRS = (
+    "lookup_field",
+    "lookup_url_kwarg",
+    "throttle_scope",
+    "template_name",
+    "permission_required",
+    "paginate_by",
+)
 _VIEW_DECORATORS = {"permission_classes", "authentication_classes", "throttle_classes"}
 _AUTH_DECORATORS = frozenset(
     {"login_required", "permission_required", "user_passes_test", "staff_member_required", "superuser_required"}

@@ -41,6 +41,7 @@ INHERITED_ATTRS = (
     "throttle_scope",
     "django_auth",
     "form_class",
+    "paginate_by",
 )
 
 #: DRF's own defaults when settings.REST_FRAMEWORK does not say.
@@ -735,6 +736,7 @@ def django_conventions(
     out += _throttle_conventions(views, settings, defs)
     out += _validation_conventions(rows, views, defs)
     out += _form_conventions(views, defs)
+    out += _page_pagination_conventions(views)
     out += _filter_conventions(views, settings, defs)
     out += _defaults_convention(settings, " ".join(c["statement"] for c in out))
     return out
@@ -767,6 +769,39 @@ def _form_conventions(views: dict[tuple[str, str], list[Route]], defs: dict[str,
                 "forms": [f for f, _ in used.most_common(3)],
                 "pages": True,
                 "pattern_ids": _ids(defs, top, ("schema", "class")),
+            },
+        }
+    ]
+
+
+def _page_pagination_conventions(views: dict[tuple[str, str], list[Route]]) -> list[dict[str, Any]]:
+    """Server-rendered list pages paginate with ``paginate_by = 20`` (Django's ``ListView``)."""
+    plain = [rs for rs in views.values() if rs[0].meta.get("framework") == "django"]
+    sizes: Counter[str] = Counter()
+    lists = 0  # list pages: a ListView base, or a page size of their own
+    for rs in plain:
+        size = _view_value(rs, "paginate_by")
+        if size is not None:
+            sizes[str(size)] += 1
+        bases = _view_value(rs, "bases") or []
+        lists += size is not None or any(_last(str(b)).endswith("ListView") for b in bases)
+    n = sum(sizes.values())
+    if n < 3:
+        return []
+    size, most = sizes.most_common(1)[0]
+    return [
+        {
+            "key": "pagination:pages",
+            "topic": "pagination",
+            "statement": f"list pages paginate with `paginate_by` ({n} of {lists} list pages; "
+            f"`paginate_by = {size}` on {most})",
+            "data": {
+                "name": "paginate_by",
+                "form": f"paginate_by = {size}",
+                "count": n,
+                "total": lists,
+                "pages": True,
+                "pattern_ids": [],
             },
         }
     ]

@@ -1406,11 +1406,9 @@ class PackBuilder:
         for key, item in CHECKLIST:
             found = by_topic.get(key, [])
             if key == "responses":
-                found = (
-                    found
-                    + by_topic.get("pagination", [])
-                    + [c for c in by_topic.get("errors", []) if c["data"].get("shape")]
-                )
+                # pages paginate their own way, an API its own: the request's kind first
+                paging = sorted(by_topic.get("pagination", []), key=lambda c: bool(c["data"].get("pages")) != pages)
+                found = found + paging + [c for c in by_topic.get("errors", []) if c["data"].get("shape")]
             if key == "validation":
                 found = found + by_topic.get("validation_errors", [])
                 # pages validate with forms, an API with its schemas: the request's kind first
@@ -1464,6 +1462,8 @@ def _advice(key: str, c: dict[str, Any]) -> str:
         return f"catch `{data['caught'][0]}` and `{data['then'][0]}` like {n} handler{'s' if n != 1 else ''}"
     if ck == "errors" and data.get("shape"):
         return f"errors as `{data['shape']}` via `{data.get('base') or data['exceptions'][0]}` subclasses"
+    if ck == "pagination:pages":
+        return f"list pages set `{data['form']}` like {data['count']} of {data['total']} list pages"
     if ck == "pagination" and data.get("name"):
         keys = ", ".join(map(str, data.get("keys") or []))
         return f"lists through `{data['name']}`" + (f" → `{{{keys}}}`" if keys else "")

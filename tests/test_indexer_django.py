@@ -1453,3 +1453,21 @@ def test_urlconf_entries_written_with_keyword_arguments():
         ("tags/", "APITagListView", "tag-list"),
         ("x/", "views.x", None),
     ]
+
+
+def test_list_pages_paginate_with_paginate_by():
+    """Server-rendered list pages (``ListView`` with ``paginate_by = 25``) have their own
+    pagination convention beside an API's DRF pagination class; forms likewise."""
+    views = "from django.views.generic import ListView, UpdateView\n" + "".join(
+        f"class Page{i}List(ListView):\n    model = M{i}\n    paginate_by = 25\n" for i in range(3)
+    )
+    views += "class AllList(ListView):\n    model = M\n"
+    views += "".join(f"class Edit{i}(UpdateView):\n    model = M{i}\n    form_class = Form{i % 2}\n" for i in range(3))
+    rows, metas = _rows({"pages/views.py": views})
+    conventions = {c["key"]: c for c in link(rows, metas).conventions}
+    assert conventions["pagination:pages"]["statement"] == (
+        "list pages paginate with `paginate_by` (3 of 4 list pages; `paginate_by = 25` on 3)"
+    )
+    assert conventions["validation:forms"]["statement"] == (
+        "pages validate input with Django forms: `form_class` on 3 of 7 plain Django views (`Form0`, `Form1`)"
+    )
