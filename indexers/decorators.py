@@ -42,7 +42,7 @@ from indexers.errors import (
     returned_values,
     unwrap,
 )
-from indexers.refs import body_refs
+from indexers.refs import body_refs, except_clauses
 from memorybrain.models import FileExtract, Pattern
 
 #: Categories returned by :func:`categorize`, most specific first (ties go to the earlier one).
@@ -483,28 +483,19 @@ def decorator_meta(pf: ParsedFile, info: DecoratorInfo) -> dict[str, Any]:
     if d.parent_class:
         meta["class"] = d.parent_class
     if meta["category"] == "error_handling":
-        meta["converts_errors"] = _converts_errors(info.wrapper)
+        meta["converts_errors"] = _converts_errors(pf, info.wrapper)
     return meta
 
 
-def _converts_errors(wrapper: Definition) -> bool:
+def _converts_errors(pf: ParsedFile, wrapper: Definition) -> bool:
     """Whether the wrapper turns a caught exception into something else: an ``except`` clause
     that returns, aborts or raises another exception. One that only logs and re-raises
     (``except Exception: log.error(...); raise``) hands the error on unchanged."""
     body = wrapper.definition.child_by_field_name("body")
-    if body is None:
-        return False
-    for clause in walk(body, frozenset({"except_clause"})):
-        for node in walk(clause, frozenset({"return_statement", "raise_statement", "call"})):
-            if node.type == "return_statement":
-                return True
-            if node.type == "raise_statement" and node.named_children and node.named_children[0].type == "call":
-                return True  # raise X(...); a bare ``raise`` or ``raise exc`` hands it on
-            if node.type == "call" and node.child_by_field_name("function") is not None:
-                name = node.child_by_field_name("function").text.decode(errors="replace").rsplit(".", 1)[-1]
-                if name in _ABORT_NAMES:
-                    return True
-    return False
+    return body is not None and any(
+        c["returns"] or c["raises_new"] or any(n.rsplit(".", 1)[-1] in _ABORT_NAMES for n in c["calls"])
+        for c in except_clauses(pf, body)
+    )
 
 
 def extract(pf: ParsedFile) -> FileExtract:

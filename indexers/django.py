@@ -52,7 +52,8 @@ from indexers.base import (
     string_value,
     walk,
 )
-from indexers.refs import _caught, body_refs
+from indexers.errors import own_nodes
+from indexers.refs import body_refs, except_clauses
 from indexers.testing import is_test_file
 from memorybrain.models import FileExtract, Pattern
 
@@ -561,23 +562,12 @@ def _except_raises(pf: ParsedFile, d: Definition, skip: frozenset[str] = frozens
         body = d.definition.child_by_field_name("body")
         if body is not None:
             bodies.append(body)
-    out: list[dict[str, Any]] = []
-    for body in bodies:
-        for clause in walk(body, frozenset({"except_clause"})):
-            block = next((c for c in clause.named_children if c.type == "block"), None)
-            if block is None:
-                continue
-            raised: list[str] = []
-            for stmt in walk(block, frozenset({"raise_statement"})):
-                exc = next((c for c in stmt.named_children if c.type != "comment"), None)
-                if exc is None:
-                    continue
-                name = dotted_name(pf, exc.child_by_field_name("function") if exc.type == "call" else exc)
-                if name and name not in raised:
-                    raised.append(name)
-            if raised:
-                out.append({"catches": _caught(pf, clause), "raises": raised, "line": clause.start_point[0] + 1})
-    return out
+    return [
+        {"catches": c["catches"], "raises": c["raises"], "line": c["line"]}
+        for body in bodies
+        for c in except_clauses(pf, body)
+        if c["raises"]
+    ]
 
 
 def _class_views(
@@ -716,17 +706,6 @@ def _has_view_decorator(pf: ParsedFile, d: Definition) -> bool:
 #: Shortcuts whose result is an HTTP response (besides the response classes: ``HttpResponse*``,
 #: ``JsonResponse``, DRF's ``Response`` ... all name ``Response``).
 _RESPONSE_CALLS = frozenset({"render", "render_to_response", "redirect"})
-_NESTED_SCOPES = frozenset({"function_definition", "lambda", "class_definition"})
-
-
-def _own_nodes(body: Node, types: frozenset[str]) -> Iterator[Node]:
-    """Nodes of ``types`` in a function body, not those of functions or classes nested in it."""
-    for child in body.named_children:
-        if child.type in _NESTED_SCOPES or child.type == "decorated_definition":
-            continue
-        if child.type in types:
-            yield child
-        yield from _own_nodes(child, types)
 
 
 def _is_response(pf: ParsedFile, node: Node | None, request: str, bound: dict[str, list[Node]], depth: int = 0) -> bool:
@@ -764,11 +743,11 @@ def _responds(pf: ParsedFile, d: Definition, request: str) -> bool:
     if body is None:
         return False
     bound: dict[str, list[Node]] = {}
-    for a in _own_nodes(body, frozenset({"assignment"})):
+    for a in own_nodes(body, frozenset({"assignment"})):
         left, right = a.child_by_field_name("left"), a.child_by_field_name("right")
         if left is not None and left.type == "identifier" and right is not None:
             bound.setdefault(pf.text(left), []).append(right)
-    returns = list(_own_nodes(body, frozenset({"return_statement"})))
+    returns = list(own_nodes(body, frozenset({"return_statement"})))
     if not returns:
         statements = [c for c in body.named_children if c.type != "comment"]
         return bool(statements) and statements[-1].type == "raise_statement"

@@ -44,6 +44,41 @@ def _caught(pf: ParsedFile, clause: Any) -> list[str]:
     return [n.rsplit(".", 1)[-1] for n in names if n]
 
 
+def except_clauses(pf: ParsedFile, body: Any) -> list[dict[str, Any]]:
+    """Each ``except`` clause under ``body`` and what its block does with the error: ``catches``
+    (names), ``raises`` (what it raises, as written, in order: ``exceptions.ValidationError``;
+    a bare ``raise`` adds nothing), ``raises_new`` (it raises a new exception, ``raise X(...)``,
+    not ``raise exc``), ``returns`` (it returns), ``calls`` (callee names) and ``line``."""
+    out: list[dict[str, Any]] = []
+    for clause in walk(body, frozenset({"except_clause"})):
+        block = next((c for c in clause.named_children if c.type == "block"), None)
+        if block is None:
+            continue
+        info: dict[str, Any] = {
+            "catches": _caught(pf, clause),
+            "raises": [],
+            "raises_new": False,
+            "returns": False,
+            "calls": [],
+            "line": clause.start_point[0] + 1,
+        }
+        for node in walk(block, frozenset({"raise_statement", "return_statement", "call"})):
+            if node.type == "return_statement":
+                info["returns"] = True
+            elif node.type == "call":
+                info["calls"].append(dotted_name(pf, node.child_by_field_name("function")))
+            else:
+                exc = next((c for c in node.named_children if c.type != "comment"), None)
+                if exc is None:
+                    continue
+                info["raises_new"] = info["raises_new"] or exc.type == "call"
+                name = dotted_name(pf, exc.child_by_field_name("function") if exc.type == "call" else exc)
+                if name and name not in info["raises"]:
+                    info["raises"].append(name)
+        out.append(info)
+    return out
+
+
 _STATUS_KEYWORDS = frozenset({"status_code", "code", "status", "http_status_code"})
 _STATUS_TEXT = re.compile(r"(?i)http|status|code")
 

@@ -39,7 +39,7 @@ from memorybrain.mechanisms import (
     short_decorator,
     tally_auth,
 )
-from memorybrain.modpath import absolute_module, module_name
+from memorybrain.modpath import absolute_module, imported_name, module_name
 from memorybrain.paths import is_test_path
 
 PatternRow = tuple[str, str, str, str, dict[str, Any], int, str]
@@ -662,12 +662,13 @@ def derive_conventions(
         out += _pagination_conventions(rows, routes)
         out += _response_conventions(routes)
         out += _validation_conventions(rows, routes, defs)
-        out += _validation_helper_conventions(routes, defs, files_meta)
+        calls = _project_calls(routes, defs, files_meta)  # (the helpers convention below too)
+        out += _validation_helper_conventions(routes, defs, calls)
         out += _rate_limit_conventions(routes, defs, files_meta)
         out += _db_conventions(routes, defs)
         out += _delete_conventions(routes)
         out += _fab_conventions(routes)
-        out += _helper_conventions(routes, defs, files_meta)
+        out += _helper_conventions(routes, defs, files_meta, calls)
         out += _import_conventions(routes, files_meta)
         out += _base_conventions(rows, routes, files_meta)
     out += _model_conventions(rows, usage)
@@ -899,14 +900,17 @@ def _inline_auth(routes: list[Route], defs: dict[str, Any]) -> list[dict[str, An
 
 
 def _helper_conventions(
-    routes: list[Route], defs: dict[str, Any], files_meta: dict[str, dict[str, Any]] | None = None
+    routes: list[Route],
+    defs: dict[str, Any],
+    files_meta: dict[str, dict[str, Any]] | None = None,
+    used: Counter[str] | None = None,
 ) -> list[dict[str, Any]]:
     """Project functions most handlers call (the service layer, lookup helpers, ...).
 
     A dotted call counts only through a module the file imports (``services.create_item``),
     not as a method of some object (``request.GET.get`` is no call of a project ``get``)."""
     total = len(routes)
-    used = _project_calls(routes, defs, files_meta)
+    used = used if used is not None else _project_calls(routes, defs, files_meta)
     common = [(n, c) for n, c in used.most_common(4) if c >= max(3, total // 5)]
     if not common:
         return []
@@ -952,13 +956,13 @@ _INPUT_ERROR_RE = re.compile(r"Param|Valid|Invalid|BadRequest|Missing|Required|A
 
 
 def _validation_helper_conventions(
-    routes: list[Route], defs: dict[str, Any], files_meta: dict[str, dict[str, Any]] | None = None
+    routes: list[Route], defs: dict[str, Any], used: Counter[str]
 ) -> list[dict[str, Any]]:
     """Request input checked by project helpers rather than schemas: privacyidea's
     ``get_required(request.all_data, "serial")`` raising ``ParameterError`` in 66 handlers."""
     total = len(routes)
     found: list[tuple[str, int, str]] = []
-    for name, n in _project_calls(routes, defs, files_meta).most_common():
+    for name, n in used.most_common():
         if n < max(3, total // 10):
             break
         raised = [str(x) for d in defs.get(name, []) if d[1] == "function" for x in d[3].get("raises") or []]
@@ -1994,34 +1998,6 @@ _BASE_ROLES = ("views", "schemas", "models")
 _MAX_BASES = 8
 
 
-def _resolve_base(base: str, path: str, imports: list[dict[str, Any]], local: set[str]) -> tuple[str, str] | None:
-    """``viewsets.ModelViewSet`` in a file with ``from rest_framework import viewsets`` ->
-    (``rest_framework.viewsets``, ``ModelViewSet``); a class of the same file -> its module."""
-    base = base.split("[", 1)[0].strip()
-    if not base or "=" in base or not re.fullmatch(r"[A-Za-z_][\w.]*", base):
-        return None
-    head, _, rest = base.partition(".")
-    name = base.rsplit(".", 1)[-1]
-    for imp in imports:
-        if imp.get("local"):
-            continue
-        module = absolute_module(path, str(imp.get("module") or ""), int(imp.get("level") or 0))
-        bound = imp.get("alias") or (imp.get("name") or str(imp.get("module") or "").split(".")[0])
-        if bound != head:
-            continue
-        if not rest:  # the name the module defines, not the file's alias for it
-            return (module, str(imp["name"])) if imp.get("name") else None
-        if imp.get("name"):  # from rest_framework import viewsets; viewsets.ModelViewSet
-            target = f"{module}.{imp['name']}"
-        else:  # import a.b; a.b.C (or import a.b as m; m.C)
-            target = str(imp.get("module")) if imp.get("alias") else head
-        middle = rest.rsplit(".", 1)[0] if "." in rest else ""
-        return (f"{target}.{middle}" if middle else target, name)
-    if not rest and base in local:
-        return module_name(path), name
-    return None
-
-
 def _object_attribute(key: tuple[str, str], modules: ModuleIndex) -> tuple[str, str]:
     """``db.Model`` with ``from app.models.db import db`` resolves to (``app.models.db.db``,
     ``Model``); ``db`` is an object that project module defines, not a module, so the base is
@@ -2047,7 +2023,7 @@ def _merge_reexports(
             path = modules.by_module.get(key[0])
             if path is None or key[1] in local.get(path, set()):
                 return key
-            nxt = _resolve_base(key[1], path, files_meta.get(path, {}).get("imports") or [], set())
+            nxt = imported_name(key[1], path, files_meta.get(path, {}).get("imports") or [], set())
             if nxt is None or nxt == key:
                 return key
             key = nxt
@@ -2104,7 +2080,7 @@ def _base_conventions(
             continue  # a schema, typing construct or enum a route module defines is no view
         imports = files_meta.get(path, {}).get("imports") or []
         for base in bases:
-            resolved = _resolve_base(str(base), path, imports, local[path])
+            resolved = imported_name(str(base), path, imports, local[path])
             if resolved and resolved[1] not in ("object", "Exception"):
                 counts[role][_object_attribute(resolved, modules)] += 1
     lines: list[str] = []  # views, then schemas, then models (a list: stored JSON keeps no key order)

@@ -23,6 +23,7 @@ from collections import Counter, defaultdict
 from typing import TYPE_CHECKING, Any
 
 from indexers.django import MIXIN_ACTIONS, VIEWSET_ACTIONS, is_auth_decorator
+from memorybrain.modpath import imported_name
 
 if TYPE_CHECKING:
     from memorybrain.linker import ModuleIndex, PatternRow, Route
@@ -130,18 +131,6 @@ class DjangoUrls:
         self.class_actions: dict[tuple[str, str], set[str]] = defaultdict(set)
         #: (file, viewset class) -> the standard actions it defines as methods
         self.own_methods: dict[tuple[str, str], set[str]] = defaultdict(set)
-        for _pid, kind, _name, path, meta, _u, _s in rows or []:
-            if kind == "route" and meta.get("class") and meta.get("url_path") is None:
-                node = (path, str(meta["class"]))
-                if meta.get("handler") == meta["class"]:
-                    self.classes[node] = meta  # the class pattern first: it has the class attributes
-                else:
-                    self.classes.setdefault(node, meta)
-                if meta.get("view_type") == "viewset":
-                    self.class_actions[node].update(a["action"] for a in meta.get("actions") or [])
-                    if meta.get("action") in VIEWSET_ACTIONS:
-                        self.class_actions[node].add(str(meta["action"]))
-                        self.own_methods[node].add(str(meta["action"]))
         #: (file, viewset class) -> its ``@action`` methods: {"action", "methods", "detail", "url_path", ...}
         self.extra_actions: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
         for _pid, kind, _name, path, meta, _u, _s in rows or []:
@@ -156,6 +145,17 @@ class DjangoUrls:
                         "handler": meta.get("handler"),
                     }
                 )
+            if kind == "route" and meta.get("class") and meta.get("url_path") is None:
+                node = (path, str(meta["class"]))
+                if meta.get("handler") == meta["class"]:
+                    self.classes[node] = meta  # the class pattern first: it has the class attributes
+                else:
+                    self.classes.setdefault(node, meta)
+                if meta.get("view_type") == "viewset":
+                    self.class_actions[node].update(a["action"] for a in meta.get("actions") or [])
+                    if meta.get("action") in VIEWSET_ACTIONS:
+                        self.class_actions[node].add(str(meta["action"]))
+                        self.own_methods[node].add(str(meta["action"]))
         #: the project's other classes (mixins): (file, class) -> (bases, viewset actions it defines)
         self.mixins: dict[tuple[str, str], tuple[list[str], list[str]]] = {
             (path, name): (list(meta.get("bases") or []), list(meta.get("viewset_actions") or []))
@@ -492,11 +492,9 @@ class DjangoUrls:
         """The routes a router generates for a viewset serving ``served`` (its list route for
         list/create, its detail route for the others) also take the verb of a method named
         like it (``def delete``); none generated, none served."""
-        slash = "/" if reg.get("trailing_slash", True) else ""
-        base = reg["base"].rstrip("/")
-        lookup = meta.get("lookup_url_kwarg") or meta.get("lookup_field") or "pk"
-        paths = [base + slash] if served & {"list", "create"} else []
-        paths += [f"{base}/{{{lookup}}}{slash}"] if served - {"list", "create"} else []
+        _base, _lookup, _slash, list_path, detail_path = _router_paths(meta, reg)
+        paths = [list_path] if served & {"list", "create"} else []
+        paths += [detail_path] if served - {"list", "create"} else []
         if not paths:
             return
         meta["urls"] = [{"methods": list(meta.get("methods") or []), "path": p} for p in paths]
@@ -505,11 +503,7 @@ class DjangoUrls:
         meta["router"] = reg.get("router")
 
     def _viewset_urls(self, meta: dict[str, Any], reg: dict[str, Any]) -> None:
-        slash = "/" if reg.get("trailing_slash", True) else ""
-        base = reg["base"].rstrip("/")
-        lookup = meta.get("lookup_url_kwarg") or meta.get("lookup_field") or "pk"
-        list_path = base + slash
-        detail_path = f"{base}/{{{lookup}}}{slash}"
+        base, lookup, slash, list_path, detail_path = _router_paths(meta, reg)
         urls: list[dict[str, Any]] = []
         if meta.get("actions") is not None and meta.get("action") is None:  # the class: inherited actions
             for a in meta.get("actions") or []:
@@ -544,6 +538,14 @@ class DjangoUrls:
         meta["full_path"] = urls[0]["path"]
         meta["path"] = reg.get("prefix")
         meta["router"] = reg.get("router")
+
+
+def _router_paths(meta: dict[str, Any], reg: dict[str, Any]) -> tuple[str, str, str, str, str]:
+    """(base, lookup, slash, list path, detail path) of a viewset's router registration."""
+    slash = "/" if reg.get("trailing_slash", True) else ""
+    base = reg["base"].rstrip("/")
+    lookup = meta.get("lookup_url_kwarg") or meta.get("lookup_field") or "pk"
+    return base, lookup, slash, base + slash, f"{base}/{{{lookup}}}{slash}"
 
 
 def _action_path(action: dict[str, Any], base: str, lookup: str, slash: str) -> str:
@@ -1184,20 +1186,6 @@ _DJANGO_HTTP = frozenset({"Http404", "PermissionDenied", "SuspiciousOperation", 
 _HTTP_NAMES = (_DRF_HTTP | _DJANGO_HTTP | {"HTTPException", "HttpError", "HTTPError"}) - {"ValidationError"}
 
 
-def _imported_module(path: str, head: str, files_meta: dict[str, dict[str, Any]] | None) -> str | None:
-    """The module ``head`` is bound to in ``path`` by an import (``from rest_framework import
-    exceptions`` -> ``rest_framework.exceptions``; ``from django.http import Http404`` -> ``django.http``)."""
-    for imp in (files_meta or {}).get(path, {}).get("imports") or []:
-        bound = imp.get("alias") or imp.get("name") or str(imp.get("module", "")).split(".")[0]
-        if bound != head:
-            continue
-        module = str(imp.get("module") or "")
-        if int(imp.get("level") or 0):
-            return "." + module  # relative: the project's
-        return f"{module}.{imp['name']}" if imp.get("name") else module
-    return None
-
-
 def _is_http_error(
     written: str, path: str, exceptions: dict[str, Any], files_meta: dict[str, dict[str, Any]] | None
 ) -> bool:
@@ -1207,7 +1195,8 @@ def _is_http_error(
     last = _last(written)
     if last in exceptions:  # the project's own
         return _maps_to_status(last, exceptions)
-    module = _imported_module(path, written.split(".")[0], files_meta) or ""
+    imports = (files_meta or {}).get(path, {}).get("imports") or []
+    module = (imported_name(written, path, imports) or ("", ""))[0]
     if module.startswith("rest_framework"):
         return last in _DRF_HTTP
     if module.startswith("django"):

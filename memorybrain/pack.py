@@ -710,7 +710,7 @@ class PackBuilder:
         pats = self._patterns(h.id for h in module_routes)
         # server-rendered pages (plain Django views) answer validation with their own convention
         pages = bool(pats) and sum(p.meta.get("framework") == "django" for p in pats.values()) * 2 > len(pats)
-        pack.checklist = self._checklist(conventions, self._local_auth(module, module_routes), pages=pages)
+        pack.checklist = self._checklist(conventions, self._local_auth(module, pats), pages=pages)
 
         # Fixed sections first, then exemplars in priority order while they fit.
         pack.stack = sorted(
@@ -920,12 +920,12 @@ class PackBuilder:
             out.append(ex)
         return out, module, module_routes
 
-    def _local_auth(self, module: str | None, hits: list[Hit]) -> dict[str, Any] | None:
+    def _local_auth(self, module: str | None, pats: dict[str, Pattern]) -> dict[str, Any] | None:
         """The auth mechanism most routes of the closest module use, when most of them use one:
-        an API module may guard its handlers otherwise than the project's pages."""
-        if not module or not hits:
+        an API module may guard its handlers otherwise than the project's pages (``pats``: the
+        closest module's routes)."""
+        if not module or not pats:
             return None
-        pats = self._patterns(h.id for h in hits)
         users, written = tally_auth((pid, p.meta) for pid, p in pats.items())
         for pid, p in pats.items():  # Django's access mixins and decorators (LoginRequiredMixin)
             for name in p.meta.get("django_auth") or []:

@@ -10,7 +10,8 @@ import pytest
 
 from indexers import imports
 from indexers.base import ParsedFile
-from memorybrain.linker import _base_conventions, _resolve_base
+from memorybrain.linker import _base_conventions
+from memorybrain.modpath import imported_name as _resolve_base
 from memorybrain.pack import _is_stdlib_import, merge_imports, resource_words
 
 # --------------------------------------------------------------------------- unit
