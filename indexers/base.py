@@ -268,6 +268,14 @@ def string_value(pf: ParsedFile, node: Node | None) -> str | None:
     return "".join(out)
 
 
+def dict_keys(pf: ParsedFile, node: Node | None) -> list[str]:
+    """Top-level string keys of a dict literal."""
+    if node is None or node.type != "dictionary":
+        return []
+    keys = [string_value(pf, p.child_by_field_name("key")) for p in node.named_children if p.type == "pair"]
+    return [k for k in keys if k is not None]
+
+
 def literal_list(pf: ParsedFile, node: Node | None) -> list[Node]:
     """Elements of a list/tuple/set literal, or [node] for a single expression."""
     if node is None:

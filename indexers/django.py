@@ -46,6 +46,7 @@ from indexers.base import (
     class_methods,
     decorator_expr,
     definition_pattern,
+    dict_keys,
     dotted_name,
     first_docline,
     literal_list,
@@ -927,14 +928,6 @@ def _serializer_pattern(pf: ParsedFile, d: Definition, bases: list[str]) -> Patt
     if nested:
         summary += "; nested " + ", ".join(f"{n['name']}: {n['serializer']}" for n in nested)
     return definition_pattern(pf, d, "schema", summary, meta)
-
-
-def dict_keys(pf: ParsedFile, node: Node | None) -> list[str]:
-    """Top-level string keys of a dict literal."""
-    if node is None or node.type != "dictionary":
-        return []
-    keys = [string_value(pf, p.child_by_field_name("key")) for p in node.named_children if p.type == "pair"]
-    return [k for k in keys if k is not None]
 
 
 def _response_dict(pf: ParsedFile, fn: Node) -> Node | None:

@@ -14,6 +14,7 @@ import re
 from tree_sitter import Node
 
 from indexers.base import ParsedFile, dotted_name, walk
+from indexers.refs import caught_names
 from memorybrain.models import FileExtract
 
 _IMPORT_TYPES = frozenset({"import_statement", "import_from_statement"})
@@ -39,7 +40,7 @@ def extract(pf: ParsedFile) -> FileExtract:
     for stmt in walk(pf.root, _IMPORT_TYPES):
         line = stmt.start_point[0] + 1
         local = stmt.id not in top_level
-        guard = {"guarded": True} if _guarded(stmt) else {}
+        guard = {"guarded": True} if _guarded(pf, stmt) else {}
         if not local:
             import_lines.append([line, _one_line(pf.text(stmt))])
         if stmt.type == "import_statement":
@@ -87,7 +88,7 @@ def extract(pf: ParsedFile) -> FileExtract:
     return FileExtract(meta={"imports": imports, "import_lines": import_lines, "top_modules": sorted(top)})
 
 
-def _guarded(stmt: Node) -> bool:
+def _guarded(pf: ParsedFile, stmt: Node) -> bool:
     """Whether an import runs where a missing module is caught: the body of a ``try`` with an
     ``except ImportError``/``ModuleNotFoundError`` (alone or in a tuple), or a
     ``with suppress(ImportError)`` block. A function boundary ends the search (its body runs
@@ -99,8 +100,7 @@ def _guarded(stmt: Node) -> bool:
             for clause in node.named_children:
                 if clause.type != "except_clause":
                     continue
-                caught = " ".join(c.text.decode() for c in clause.named_children if c.type != "block" and c.text)
-                if _IMPORT_ERRORS.search(caught):
+                if {"ImportError", "ModuleNotFoundError"} & set(caught_names(pf, clause)):
                     return True
         if node.type == "with_statement" and child.type == "block":
             clause = next((c for c in node.named_children if c.type == "with_clause"), None)

@@ -30,6 +30,7 @@ from indexers.base import (
     callee,
     class_methods,
     decorator_expr,
+    dict_keys,
     dotted_name,
     string_value,
     walk,
@@ -132,20 +133,8 @@ def _returned_keys(pf: ParsedFile, body: Any) -> list[str]:
         if value is not None and value.type == "identifier":
             keys.extend(_dict_variable_keys(pf, body, pf.text(value)))
             continue
-        keys.extend(_dict_keys(pf, value))
+        keys.extend(dict_keys(pf, value))
     return list(dict.fromkeys(keys))
-
-
-def _dict_keys(pf: ParsedFile, node: Any) -> list[str]:
-    if node is None or node.type != "dictionary":
-        return []
-    keys = []
-    for pair in node.named_children:
-        if pair.type == "pair":
-            key = string_value(pf, pair.child_by_field_name("key"))
-            if key:
-                keys.append(key)
-    return keys
 
 
 def _dict_variable_keys(pf: ParsedFile, body: Any, name: str) -> list[str]:
@@ -160,14 +149,14 @@ def _dict_variable_keys(pf: ParsedFile, body: Any, name: str) -> list[str]:
                 continue
             if left.type == "identifier" and pf.text(left) == name and right is not None:
                 literal = literal or right.type == "dictionary"
-                keys.extend(_dict_keys(pf, right))
+                keys.extend(dict_keys(pf, right))
             elif left.type == "subscript" and pf.text(left.child_by_field_name("value")) == name:
                 key = string_value(pf, left.child_by_field_name("subscript"))
                 if key:
                     keys.append(key)
         elif dotted_name(pf, node.child_by_field_name("function")) == f"{name}.update":
             positional, _ = call_args(node)
-            keys.extend(_dict_keys(pf, positional[0] if positional else None))
+            keys.extend(dict_keys(pf, positional[0] if positional else None))
     return keys if literal else []
 
 

@@ -32,7 +32,7 @@ def _status_literal(pf: ParsedFile, node: Any) -> int | str | None:
     return None
 
 
-def _caught(pf: ParsedFile, clause: Any) -> list[str]:
+def caught_names(pf: ParsedFile, clause: Any) -> list[str]:
     """Exception names of one ``except`` clause (``except (A, b.B) as e`` -> ["A", "B"])."""
     expr = next((c for c in clause.named_children if c.type != "block" and c.type != "comment"), None)
     if expr is None:
@@ -55,7 +55,7 @@ def except_clauses(pf: ParsedFile, body: Any) -> list[dict[str, Any]]:
         if block is None:
             continue
         info: dict[str, Any] = {
-            "catches": _caught(pf, clause),
+            "catches": caught_names(pf, clause),
             "raises": [],
             "raises_new": False,
             "returns": False,
@@ -211,7 +211,7 @@ def body_refs(pf: ParsedFile, d: Definition) -> dict[str, Any]:
                     form["returned"] = True
                     error_calls.append(form)
         elif node.type == "except_clause":
-            for name in _caught(pf, node):
+            for name in caught_names(pf, node):
                 catches.setdefault(name, None)
         elif node.type == "raise_statement":
             exc = next((c for c in node.named_children), None)
