@@ -187,6 +187,9 @@ class DjangoUrls:
         #: (file, viewset name) -> [{"base", "trailing_slash", "router", "prefix"}]
         self.viewsets: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
         self.router_prefix: dict[tuple[str, str], str] = {}
+        #: routers whose URLs are known from ROOT_URLCONF down (not only relative to a urlconf
+        #: mounted at run time)
+        self.rooted_routers: set[tuple[str, str]] = set()
         #: URL name (``reverse("invoice-list")``) -> full path, filled as routes are resolved
         self.url_names: dict[str, str] = {}
         self._visited: set[tuple[str, str]] = set()
@@ -222,7 +225,7 @@ class DjangoUrls:
                 return target, rest or "urlpatterns"
         return None
 
-    def _process(self, path: str, var: str, prefix: str, depth: int = 0) -> None:
+    def _process(self, path: str, var: str, prefix: str, depth: int = 0, rooted: bool = False) -> None:
         if (path, var) in self._visited or depth > 12:
             return
         self._visited.add((path, var))
@@ -234,17 +237,19 @@ class DjangoUrls:
             if entry.get("include"):
                 target = self._module_file(str(entry["include"]))
                 if target:
-                    self._process(target, "urlpatterns", route, depth + 1)
+                    self._process(target, "urlpatterns", route, depth + 1, rooted)
             elif entry.get("include_ref"):
                 ref = str(entry["include_ref"])
                 local = [e for e in meta.get("django_urls") or [] if e.get("var") == ref]
                 found = (path, ref) if local else self._ref_file(path, ref)
                 if found:
-                    self._process(found[0], found[1], route, depth + 1)
+                    self._process(found[0], found[1], route, depth + 1, rooted)
             elif entry.get("router"):
                 resolved = self._router_node(path, str(entry["router"]))
                 if resolved and resolved not in self.router_prefix:
                     self.router_prefix[resolved] = route
+                    if rooted:
+                        self.rooted_routers.add(resolved)
             elif entry.get("via"):  # *RoomView.get_urls(url_base=...): routes built at run time
                 target = self.modules.resolve_name(path, str(entry["view"]))
                 if target:
@@ -270,6 +275,7 @@ class DjangoUrls:
                             "wrappers": entry.get("wrappers"),
                             "wrapper_texts": entry.get("wrapper_texts") or entry.get("wrappers"),
                             "urlconf": path,
+                            "rooted": rooted,
                         }
                     )
 
@@ -316,9 +322,9 @@ class DjangoUrls:
             roots.append(self._module_file(str(root_conf)))
         roots += [p for p in urlconfs if p not in included and p not in roots]
         roots += [p for p in urlconfs if p not in roots]
-        for root in roots:
+        for i, root in enumerate(roots):
             if root:
-                self._process(root, "urlpatterns", "")
+                self._process(root, "urlpatterns", "", rooted=bool(root_conf) and i == 0)
         self._error_handlers(roots[0] if root_conf and roots else None)
         for p in urlconfs:  # urlconfs with other list names (api_patterns = [...]) not reached
             for var in dict.fromkeys(str(e.get("var")) for e in self.files_meta[p].get("django_urls") or []):
@@ -339,6 +345,11 @@ class DjangoUrls:
                     return _join(base, f"{{{lookup}_pk}}")
             return self.router_prefix.get(node, "")
 
+        def rooted(node: tuple[str, str], depth: int = 0) -> bool:
+            parent = routers.get(node, {}).get("parent")
+            found = self._router_node(node[0], str(parent)) if parent and depth < 5 else None
+            return node in self.rooted_routers or (found is not None and rooted(found, depth + 1))
+
         for p, m in self.files_meta.items():
             for reg in m.get("router_registrations") or []:
                 node = (p, str(reg.get("router")))
@@ -354,6 +365,7 @@ class DjangoUrls:
                         "prefix": reg.get("prefix"),
                         "basename": reg.get("basename"),
                         "mounted": node in self.router_prefix or bool(info.get("parent")),
+                        "rooted": rooted(node),
                     }
                 )
 
@@ -450,6 +462,7 @@ class DjangoUrls:
     def resolve(self, path: str, meta: dict[str, Any]) -> None:
         """Set ``full_path``, ``path``, ``router`` and ``urls`` of one Django/DRF route in place."""
         self.inherit(path, meta)
+        meta.pop("rooted", None)  # the meta read back from the store carries the last link's
         name = str(meta.get("class") or meta.get("handler") or "")
         via = self.registered_via.get((path, name))
         if via:
@@ -487,6 +500,8 @@ class DjangoUrls:
                 meta["urls"] = urls
                 meta["full_path"] = urls[0]["path"]
                 meta["path"] = urls[0]["path"]
+                if any(e.get("rooted") for e in entries):
+                    meta["rooted"] = True
 
     def _verb_urls(self, meta: dict[str, Any], reg: dict[str, Any], served: set[str]) -> None:
         """The routes a router generates for a viewset serving ``served`` (its list route for
@@ -501,6 +516,8 @@ class DjangoUrls:
         meta["full_path"] = paths[0]
         meta["path"] = reg.get("prefix")
         meta["router"] = reg.get("router")
+        if reg.get("rooted"):
+            meta["rooted"] = True
 
     def _viewset_urls(self, meta: dict[str, Any], reg: dict[str, Any]) -> None:
         base, lookup, slash, list_path, detail_path = _router_paths(meta, reg)
@@ -538,6 +555,8 @@ class DjangoUrls:
         meta["full_path"] = urls[0]["path"]
         meta["path"] = reg.get("prefix")
         meta["router"] = reg.get("router")
+        if reg.get("rooted"):
+            meta["rooted"] = True
 
 
 def _router_paths(meta: dict[str, Any], reg: dict[str, Any]) -> tuple[str, str, str, str, str]:

@@ -342,6 +342,32 @@ def _topic_label(convention: dict[str, Any], pattern: Pattern | None) -> str:
 _API_REQUEST = re.compile(r"\bAPIs?\b|\bREST\b|endpoint", re.I)
 
 
+def _api_files(routes: Iterable[Pattern]) -> set[str]:
+    """Files whose routes are mostly DRF API views. Where the project serves its API under an
+    ``/api`` path known from the root urlconf, a DRF route known to be served elsewhere is a
+    page (a UI viewset at ``/dcim/devices/`` beside the API's ``/api/dcim/devices/``); a route
+    whose urlconf is mounted at run time may be either."""
+    routes = list(routes)
+
+    def outside_api(p: Pattern) -> bool:
+        return bool(p.meta.get("rooted")) and not _API_PATH.search(str(p.meta.get("full_path") or ""))
+
+    drf = [p for p in routes if p.meta.get("framework") == "drf"]
+    under_api = any(p.meta.get("rooted") and not outside_api(p) for p in drf)
+    total: Counter[str] = Counter()
+    api: Counter[str] = Counter()
+    for p in routes:
+        total[p.path] += 1
+        if p.meta.get("framework") == "drf" and not (under_api and outside_api(p)):
+            api[p.path] += 1
+    return {f for f, n in api.items() if 2 * n > total[f]}
+
+
+#: routes searched for an API module when server-rendered pages fill the nearest hits
+API_SEARCH_LIMIT = 2000
+_API_PATH = re.compile(r"(?:^|/)api(?:/|$)")
+
+
 def _path_key(path: str) -> str:
     """A path reduced to its literal segments: '/api/v1/messages/{id}' -> '/api/v1/messages'."""
     path = path.split("?", 1)[0]
@@ -1010,11 +1036,21 @@ class PackBuilder:
         pats = self._patterns(h.id for h in route_hits[:300])
         styles = Counter(str(p.meta.get("framework")) for p in pats.values())
         main_style = styles.most_common(1)[0][0] if styles else None
-        if "drf" in styles and "django" in styles and _API_REQUEST.search(request):
-            # an API request in a Django project: copy a DRF module, not server-rendered pages
-            main_style = "drf"
-            api_files = {p.path for p in pats.values() if p.meta.get("framework") == "drf"} & set(by_file)
+        if styles.keys() & {"django", "drf"} and _API_REQUEST.search(request):
+            # an API request in a Django project: copy a DRF module, not server-rendered pages;
+            # when the pages crowd the API out of the nearest hits, look among all the routes
+            api_files = _api_files(pats.values()) & set(by_file)
+            if not api_files:
+                wider = self.retriever.search(request, kinds=("route",), limit=API_SEARCH_LIMIT)
+                more = self._patterns(h.id for h in wider)
+                api_files = _api_files(more.values())
+                if api_files:
+                    pats.update(more)
+                    by_file = defaultdict(list)
+                    for h in wider:
+                        by_file[h.path].append(h)
             if api_files:
+                main_style = "drf"
                 by_file = defaultdict(list, {f: hs for f, hs in by_file.items() if f in api_files})
         auth = next((c["data"].get("name") for c in conventions if c["key"] == "auth"), None)
 

@@ -138,3 +138,72 @@ def test_a_page_request_gets_the_pages_own_access_mixin_and_forms(tmp_path, real
     ), auth.answer
     statement = next(c["statement"] for c in page.conventions if c["key"] == "auth")
     assert "plain Django views (5) use `EventPermissionRequired` (4)" in statement
+
+
+UI_VIEWSETS = {
+    "proj/settings.py": """
+        INSTALLED_APPS = ["rest_framework", "billing", "shop"]
+        ROOT_URLCONF = "proj.urls"
+    """,
+    "proj/urls.py": """
+        from django.urls import include, path
+
+        urlpatterns = [
+            path("billing/", include("billing.urls")),
+            path("api/", include("shop.api.urls")),
+        ]
+    """,
+    # pages served by DRF viewsets that render templates (nautobot's NautobotUIViewSet)
+    "billing/views.py": """
+        from rest_framework import viewsets
+        from billing.models import Invoice, InvoiceLine
+
+        class InvoiceUIViewSet(viewsets.ModelViewSet):
+            queryset = Invoice.objects.all()
+            template_name = "billing/invoice.html"
+
+        class InvoiceLineUIViewSet(viewsets.ModelViewSet):
+            queryset = InvoiceLine.objects.all()
+            template_name = "billing/invoice_line.html"
+    """,
+    "billing/urls.py": """
+        from rest_framework.routers import DefaultRouter
+        from billing import views
+
+        router = DefaultRouter()
+        router.register("invoices", views.InvoiceUIViewSet)
+        router.register("invoice-lines", views.InvoiceLineUIViewSet)
+        urlpatterns = router.urls
+    """,
+    "shop/api/views.py": FILES["shop/api/views.py"],
+    "shop/api/urls.py": """
+        from rest_framework.routers import DefaultRouter
+        from shop.api.views import OrderViewSet
+
+        router = DefaultRouter()
+        router.register("orders", OrderViewSet)
+        urlpatterns = router.urls
+    """,
+}
+
+
+def test_an_api_request_copies_the_api_not_viewsets_that_serve_pages(tmp_path, real_encoder):
+    """nautobot: DRF viewsets also serve its pages (``/dcim/devices/``) beside the API's
+    (``/api/dcim/devices/``); "API endpoints for invoices" copies the API's module, not the
+    invoice pages'."""
+    from memorybrain import Brain
+
+    for rel, src in UI_VIEWSETS.items():
+        f = tmp_path / rel
+        f.parent.mkdir(parents=True, exist_ok=True)
+        f.write_text(textwrap.dedent(src))
+    brain = Brain.open(tmp_path, encoder=real_encoder)
+    try:
+        brain.index()
+        routes = {p.qualname: p for p in brain.store.iter_patterns(kind="route")}
+        assert routes["InvoiceUIViewSet"].meta["full_path"] == "/billing/invoices/"
+        assert routes["InvoiceUIViewSet"].meta["rooted"] is True
+        api = brain.context("Add CRUD API endpoints for invoices", budget=2000)
+        assert [e for e in api.exemplars if e.role == "closest resource"][0].pattern.path == "shop/api/views.py"
+    finally:
+        brain.close()

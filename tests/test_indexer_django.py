@@ -1471,3 +1471,61 @@ def test_list_pages_paginate_with_paginate_by():
     assert conventions["validation:forms"]["statement"] == (
         "pages validate input with Django forms: `form_class` on 3 of 7 plain Django views (`Form0`, `Form1`)"
     )
+
+
+def test_routes_known_from_the_root_urlconf_are_rooted():
+    """A URL walked down from ROOT_URLCONF is the URL the view is served at; a plugin's urlconf
+    that the project mounts at run time (kolibri's plugins) gives only a path relative to an
+    unknown mount. A re-link forgets the last link's answer."""
+    files = {
+        "proj/settings.py": """
+            INSTALLED_APPS = ["rest_framework"]
+            ROOT_URLCONF = "proj.urls"
+        """,
+        "proj/urls.py": """
+            from django.urls import include, path
+            urlpatterns = [path("api/", include("core.urls"))]
+        """,
+        "core/urls.py": """
+            from django.urls import path
+            from rest_framework.routers import DefaultRouter
+            from core import views
+            router = DefaultRouter()
+            router.register("notes", views.NoteViewSet)
+            urlpatterns = [path("ping/", views.ping)] + router.urls
+        """,
+        "core/views.py": """
+            from django.http import JsonResponse
+            from rest_framework import viewsets
+            class NoteViewSet(viewsets.ModelViewSet):
+                queryset = None
+            def ping(request):
+                return JsonResponse({})
+        """,
+        "plugin/api_urls.py": """
+            from rest_framework.routers import DefaultRouter
+            from plugin.api import TaskViewSet
+            router = DefaultRouter()
+            router.register("tasks", TaskViewSet)
+            urlpatterns = router.urls
+        """,
+        "plugin/api.py": """
+            from rest_framework import viewsets
+            class TaskViewSet(viewsets.ModelViewSet):
+                queryset = None
+        """,
+    }
+    rows, metas = _rows(files)
+    result = link(rows, metas)
+    by_handler = {m.get("handler"): m for _pid, _u, m, _s in result.updates}
+    assert by_handler["NoteViewSet"]["full_path"] == "/api/notes/" and by_handler["NoteViewSet"]["rooted"] is True
+    assert by_handler["ping"]["full_path"] == "/api/ping/" and by_handler["ping"]["rooted"] is True
+    assert by_handler["TaskViewSet"]["full_path"] == "/tasks/" and "rooted" not in by_handler["TaskViewSet"]
+
+    # the settings lose ROOT_URLCONF: nothing is known from the root any more
+    files["proj/settings.py"] = 'INSTALLED_APPS = ["rest_framework"]\n'
+    stored = {pid: meta for pid, _u, meta, _s in result.updates}
+    rows2, metas2 = _rows(files)
+    rows2 = [(pid, k, n, p, stored.get(pid, meta), u, s) for pid, k, n, p, meta, u, s in rows2]
+    relinked = {m.get("handler"): m for _pid, _u, m, _s in link(rows2, metas2).updates}
+    assert relinked["NoteViewSet"]["full_path"] == "/api/notes/" and "rooted" not in relinked["NoteViewSet"]

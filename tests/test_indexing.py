@@ -218,3 +218,33 @@ def test_stack_facts_say_what_the_code_uses_of_aiohttp_and_flask_wtf(tmp_path):
     brain.index()
     got = {(f.category, f.name) for f in brain.facts()}
     assert {("framework", "aiohttp"), ("validation", "Flask-WTF")} <= got
+
+
+def test_a_url_removed_from_the_urlconf_leaves_its_view(tmp_path):
+    """Only ``urls.py`` changes, so the views file is not parsed again: the link starts from
+    the views' meta as extracted, and the view loses the URL it no longer has."""
+    (tmp_path / "proj").mkdir()
+    (tmp_path / "proj" / "settings.py").write_text('INSTALLED_APPS = ["shop"]\nROOT_URLCONF = "proj.urls"\n')
+    (tmp_path / "proj" / "urls.py").write_text(
+        "from django.urls import path\nfrom proj import views\n"
+        'urlpatterns = [path("a/", views.a), path("b/", views.b)]\n'
+    )
+    (tmp_path / "proj" / "views.py").write_text(
+        "from django.http import HttpResponse\n\n"
+        "def a(request):\n    return HttpResponse('a')\n\n"
+        "def b(request):\n    return HttpResponse('b')\n"
+    )
+    brain = _brain(tmp_path)
+    try:
+        brain.index()
+        paths = {p.name: p.meta.get("full_path") for p in brain.patterns(kind="route")}
+        assert paths == {"a": "/a/", "b": "/b/"}
+        (tmp_path / "proj" / "urls.py").write_text(
+            'from django.urls import path\nfrom proj import views\nurlpatterns = [path("a/", views.a)]\n'
+        )
+        assert brain.index().indexed == 1
+        routes = {p.name: p.meta for p in brain.patterns(kind="route")}
+        assert routes["a"]["full_path"] == "/a/" and routes["a"]["rooted"] is True
+        assert routes["b"].get("full_path") is None and "urls" not in routes["b"] and "rooted" not in routes["b"]
+    finally:
+        brain.close()

@@ -238,3 +238,28 @@ def test_nested_transactions_are_savepoints(tmp_path):
         assert store.db.conn.in_transaction
     assert [r["text"] for r in store.rules()] == ["kept"] and not store.db.conn.in_transaction
     store.close()
+
+
+def test_the_linker_reads_patterns_as_extracted_and_older_stores_migrate(tmp_path):
+    db = tmp_path / "brain.db"
+    with Store.open(db, create=True) as s:
+        s.replace_file(
+            path="app/items.py",
+            content_hash="h1",
+            size=10,
+            lines=2,
+            kind="python",
+            indexer_version="1",
+            meta={},
+            patterns=[_pattern()],
+        )
+        ((pid, *_rest),) = s.pattern_index()
+        s.update_links([(pid, 3, {"calls": [], "full_path": "/items/"}, "GET /items/")])
+        assert s.get_pattern(pid).meta["full_path"] == "/items/"  # what packs read
+        assert s.pattern_index()[0][4] == {"calls": []}  # what the next link starts from
+        # a store written before the column existed
+        s.db.execute("ALTER TABLE patterns DROP COLUMN extracted")
+        s.set_meta(schema_version=str(SCHEMA_VERSION - 1))
+    with Store.open(db) as s:
+        assert s.get_meta("schema_version") == str(SCHEMA_VERSION)
+        assert s.pattern_index()[0][4]["full_path"] == "/items/"  # no extraction kept: the meta

@@ -271,6 +271,7 @@ class Store:
     @staticmethod
     def _pattern_row(p: Pattern) -> dict[str, Any]:
         code = redact(p.code)
+        meta = json.dumps(_redact_meta(p.meta), sort_keys=True)
         return {
             "id": p.id,
             "kind": p.kind,
@@ -281,7 +282,8 @@ class Store:
             "end_line": p.end_line,
             "code": code,
             "summary": redact(p.summary),
-            "meta": json.dumps(_redact_meta(p.meta), sort_keys=True),
+            "meta": meta,
+            "extracted": meta,
             "usage": p.usage,
             "content_hash": p.content_hash(),
         }
@@ -351,9 +353,11 @@ class Store:
         return self.db.execute("SELECT id, kind, name, path, summary, substr(code, 1, 600) FROM patterns").fetchall()
 
     def pattern_index(self) -> list[tuple[str, str, str, str, dict[str, Any], int, str]]:
-        """(id, kind, name, path, meta, usage, summary) of every pattern: the linker's input."""
+        """(id, kind, name, path, meta, usage, summary) of every pattern: the linker's input, with
+        the meta as extracted (not as the last link left it)."""
         rows = self.db.execute(
-            "SELECT id, kind, name, path, meta, usage, summary FROM patterns ORDER BY path, start_line, id"
+            "SELECT id, kind, name, path, coalesce(extracted, meta), usage, summary FROM patterns"
+            " ORDER BY path, start_line, id"
         )
         return [(i, k, n, p, json.loads(m or "{}"), u or 0, s) for i, k, n, p, m, u, s in rows]
 

@@ -90,5 +90,13 @@ def m002_curation(db: sqlite_utils.Database) -> None:
     db.table("rules").create({"id": str, "text": str, "position": int}, pk="id")
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [m001_initial, m002_curation]
+def m003_extracted_meta(db: sqlite_utils.Database) -> None:
+    """``patterns.extracted``: the meta as the indexer extracted it. The linker rewrites
+    ``meta`` with what it derives across files (full paths, inherited attributes); it starts
+    each link from ``extracted``, so nothing an older link derived outlives its reason (a URL
+    removed from the urlconf). NULL in rows written before: they read ``meta``."""
+    db.table("patterns").add_column("extracted", str)
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [m001_initial, m002_curation, m003_extracted_meta]
 SCHEMA_VERSION = len(MIGRATIONS)
