@@ -581,6 +581,7 @@ class PackBuilder:
         self._top_levels: dict[str, tuple[list[str], str, str] | None] = {}
         self._imported: dict[str, list[tuple[str, int]]] | None = None
         self._modules: dict[str, str] | None = None
+        self._constants: tuple[dict[str, list[str]], dict[str, str]] | None = None
         self._curation = Curation()
 
     def refresh(self) -> None:
@@ -597,6 +598,7 @@ class PackBuilder:
         self._words = None
         self._imported = None
         self._modules = None
+        self._constants = None
 
     def _imported_names(self) -> dict[str, list[tuple[str, int]]]:
         """Module -> the names other modules import from it, with how many files do, the most
@@ -1352,11 +1354,34 @@ class PackBuilder:
             if info is not None and _importable(info[2]) and not _NOT_RESOURCE_CODE.search(info[2]):
                 parts, kind, path = info
                 found.append((-_matched_terms(terms, parts), _NAME_KIND_RANK.get(kind, 9), len(name), name, path))
+        # module constants naming it too (``ACTIVITY_TYPES``), after the definitions
+        by_word, defined_in = self._constant_index()
+        for name in sorted({n for w in words for n in by_word.get(w, ())}):
+            if name not in shown and name not in self._names():
+                found.append((-_matched_terms(terms, name_words(name)), 10, len(name), name, defined_in[name]))
         found.sort()
         by_module: dict[str, list[str]] = {}
         for *_rank, name, path in found[:limit]:
             by_module.setdefault(_module_of(path), []).append(name)
         return [f"from {module} import {', '.join(sorted(names))}" for module, names in by_module.items()]
+
+    def _constant_index(self) -> tuple[dict[str, list[str]], dict[str, str]]:
+        """Each word of a module-level constant's name -> the constants that contain it, and
+        each constant -> the first importable, non-test module that defines it (built once)."""
+        if self._constants is None:
+            by_word: dict[str, list[str]] = defaultdict(list)
+            defined_in: dict[str, str] = {}
+            for path, meta in sorted(self.store.files_meta("python").items()):
+                if _is_test_path(path) or not _importable(path) or _NOT_RESOURCE_CODE.search(path):
+                    continue
+                for name in meta.get("constants") or []:
+                    if name.startswith("_") or name in defined_in:
+                        continue
+                    defined_in[name] = path
+                    for w in set(name_words(name)):
+                        by_word[w].append(name)
+            self._constants = (dict(by_word), defined_in)
+        return self._constants
 
     def _top_level(self, name: str) -> tuple[list[str], str, str] | None:
         """(words, kind, path) of the first top-level, non-test definition of ``name``

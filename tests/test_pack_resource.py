@@ -470,3 +470,25 @@ def test_resource_block_names_only_the_words_it_found_and_skips_scripts(tmp_path
     assert "sponsor event" not in md
     imports = [x for x in md.splitlines() if x.startswith("from proj.")]
     assert not any("create_test_event" in x or "templatetags" in x for x in imports), imports
+
+
+@pytest.mark.integration
+def test_module_constants_that_name_the_resource_are_offered(tmp_path, real_encoder):
+    """ckan: the activity views filter with ``VALIDATORS_PACKAGE_ACTIVITY_TYPES`` from the
+    activity validators; constants naming the resource come after the definitions, from
+    importable non-test modules, and a constant's name is never taken from a test."""
+    from memorybrain import Brain
+
+    root = copy_app(FLASK_APP, tmp_path / "flask_app")
+    (root / "bookshop/authors/routes.py").unlink()
+    (root / "bookshop/validators.py").write_text(
+        "AUTHOR_SORT_FIELDS = {'name', 'born'}\nMAX_AUTHORS_PER_PAGE = 50\nUNRELATED = 1\n_PRIVATE_AUTHOR_FLAG = True\n"
+    )
+    (root / "tests").mkdir(exist_ok=True)
+    (root / "tests/test_constants.py").write_text("AUTHOR_FIXTURE_NAMES = ['a']\n")
+    with Brain.open(root, encoder=real_encoder) as brain:
+        brain.index()
+        md = brain.context("Add CRUD endpoints for authors", budget=4000).to_markdown()
+    line = next(x for x in md.splitlines() if x.startswith("from bookshop.validators import "))
+    assert set(line.split(" import ")[1].split(", ")) == {"AUTHOR_SORT_FIELDS", "MAX_AUTHORS_PER_PAGE"}
+    assert "AUTHOR_FIXTURE_NAMES" not in md and "_PRIVATE_AUTHOR_FLAG" not in md
