@@ -602,20 +602,44 @@ class PackBuilder:
 
     def _imported_names(self) -> dict[str, list[tuple[str, int]]]:
         """Module -> the names other modules import from it, with how many files do, the most
-        imported first: built once per builder from the stored imports."""
+        imported first."""
         if self._imported is None:
-            counts: dict[str, Counter[str]] = defaultdict(Counter)
-            for path, meta in self.store.files_meta("python").items():
-                if _is_test_path(path):
-                    continue
-                for imp in meta.get("imports") or []:
-                    name = imp.get("name")
-                    if not name or name == "*" or imp.get("local"):
-                        continue
-                    module = absolute_module(path, str(imp.get("module") or ""), int(imp.get("level") or 0))
-                    counts[module][str(name)] += 1
-            self._imported = {m: sorted(c.items(), key=lambda kv: (-kv[1], kv[0])) for m, c in counts.items()}
+            self._file_indexes()
+        assert self._imported is not None
         return self._imported
+
+    def _constant_index(self) -> tuple[dict[str, list[str]], dict[str, str]]:
+        """Each word of a module-level constant's name -> the constants that contain it, and
+        each constant -> the first importable, non-test module that defines it."""
+        if self._constants is None:
+            self._file_indexes()
+        assert self._constants is not None
+        return self._constants
+
+    def _file_indexes(self) -> None:
+        """The indexes read from every file's stored meta, built in one pass once per builder:
+        what other modules import from each module, and the modules' constants."""
+        counts: dict[str, Counter[str]] = defaultdict(Counter)
+        by_word: dict[str, list[str]] = defaultdict(list)
+        defined_in: dict[str, str] = {}
+        for path, meta in sorted(self.store.files_meta("python").items()):
+            if _is_test_path(path):
+                continue
+            for imp in meta.get("imports") or []:
+                name = imp.get("name")
+                if not name or name == "*" or imp.get("local"):
+                    continue
+                module = absolute_module(path, str(imp.get("module") or ""), int(imp.get("level") or 0))
+                counts[module][str(name)] += 1
+            if not _importable(path) or _NOT_RESOURCE_CODE.search(path):
+                continue
+            for name in meta.get("constants") or []:
+                if not name.startswith("_") and name not in defined_in:
+                    defined_in[name] = path
+                    for w in set(name_words(name)):
+                        by_word[w].append(name)
+        self._imported = {m: sorted(c.items(), key=lambda kv: (-kv[1], kv[0])) for m, c in counts.items()}
+        self._constants = (dict(by_word), defined_in)
 
     def _more_from_shown(self, header: str, limit: int) -> str:
         """Other names of the project's modules the header imports from: a new module needs
@@ -1364,24 +1388,6 @@ class PackBuilder:
         for *_rank, name, path in found[:limit]:
             by_module.setdefault(_module_of(path), []).append(name)
         return [f"from {module} import {', '.join(sorted(names))}" for module, names in by_module.items()]
-
-    def _constant_index(self) -> tuple[dict[str, list[str]], dict[str, str]]:
-        """Each word of a module-level constant's name -> the constants that contain it, and
-        each constant -> the first importable, non-test module that defines it (built once)."""
-        if self._constants is None:
-            by_word: dict[str, list[str]] = defaultdict(list)
-            defined_in: dict[str, str] = {}
-            for path, meta in sorted(self.store.files_meta("python").items()):
-                if _is_test_path(path) or not _importable(path) or _NOT_RESOURCE_CODE.search(path):
-                    continue
-                for name in meta.get("constants") or []:
-                    if name.startswith("_") or name in defined_in:
-                        continue
-                    defined_in[name] = path
-                    for w in set(name_words(name)):
-                        by_word[w].append(name)
-            self._constants = (dict(by_word), defined_in)
-        return self._constants
 
     def _top_level(self, name: str) -> tuple[list[str], str, str] | None:
         """(words, kind, path) of the first top-level, non-test definition of ``name``
