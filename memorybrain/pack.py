@@ -364,7 +364,7 @@ def _api_files(routes: Iterable[Pattern]) -> set[str]:
 
 
 #: routes searched for an API module when server-rendered pages fill the nearest hits
-API_SEARCH_LIMIT = 2000
+API_SEARCH_LIMIT = 1000
 _API_PATH = re.compile(r"(?:^|/)api(?:/|$)")
 
 
