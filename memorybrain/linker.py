@@ -659,7 +659,7 @@ def derive_conventions(
         out += _error_form_conventions(routes, defs)  # (before the next: the exact form matters more)
         if not any(c["key"] == "errors:db" for c in out):  # no handler for them: caught in handler bodies?
             out += db_error_conventions(routes, defs, django=False)
-        out += _pagination_conventions(rows, routes)
+        out += _pagination_conventions(rows, routes, files_meta)
         out += _response_conventions(routes)
         out += _validation_conventions(rows, routes, defs)
         calls = _project_calls(routes, defs, files_meta)  # (the helpers convention below too)
@@ -1257,7 +1257,9 @@ def _error_conventions(
     return out
 
 
-def _pagination_conventions(rows: list[PatternRow], routes: list[Route]) -> list[dict[str, Any]]:
+def _pagination_conventions(
+    rows: list[PatternRow], routes: list[Route], files_meta: dict[str, dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
     helpers = {name: (pid, path, meta) for pid, kind, name, path, meta, _u, _s in rows if kind == "pagination"}
     # a handler returning ``GetUsersResponseBody(PaginatedResponseBody[User])`` uses that page
     # type too (Phoenix's cursor pages): the bases of the schemas it names count as its uses
@@ -1301,6 +1303,12 @@ def _pagination_conventions(rows: list[PatternRow], routes: list[Route]) -> list
     for r in routes:
         for name in uses[r.id] & set(helpers):
             users[name] += 1
+    # a pagination library the handlers page through (fastapi-pagination's ``Page[...]`` and
+    # ``paginate``) over project helpers fewer handlers use (fides' cursor strategies page
+    # the external APIs its connectors call, not its own lists)
+    library = _library_pagination(routes, files_meta or {})
+    if library and library["data"]["count"] > max(users.values(), default=0):
+        return [library]
     under = {h for n in helpers for h in reach(n) if h != n}  # helpers other helpers page through
     if not users:
         decorated = _paginate_decorator_convention(routes)
@@ -1347,6 +1355,78 @@ def _pagination_conventions(rows: list[PatternRow], routes: list[Route]) -> list
         }
     )
     return out
+
+
+#: A module of a pagination library: ``fastapi_pagination``, ``fastapi_pagination.ext.sqlalchemy``.
+_PAGINATION_MODULE_RE = re.compile(r"paginat", re.I)
+
+
+def _library_pagination(routes: list[Route], files_meta: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
+    """Handlers paging through names imported from a pagination library outside the project
+    (``from fastapi_pagination import Page, Params`` with ``response_model=Page[Item]``,
+    ``params: Params = Depends()`` and ``paginate(db, query, params)``): the convention, in the
+    forms they are written in, most used first."""
+    modules = ModuleIndex(files_meta)
+    bound: dict[str, dict[str, str]] = {}  # file -> name its imports bind -> library module
+    for path in {r.path for r in routes}:
+        names: dict[str, str] = {}
+        for imp in files_meta.get(path, {}).get("imports") or []:
+            module = str(imp.get("module") or "")
+            if int(imp.get("level") or 0) or not _PAGINATION_MODULE_RE.search(module):
+                continue
+            if modules.resolve_module(path, module, 0) is not None:  # the project's own module
+                continue
+            name = imp.get("name")
+            names[str(imp.get("alias") or name or module.split(".")[0])] = module
+        if names:
+            bound[path] = names
+    forms: Counter[str] = Counter()
+    libraries: Counter[str] = Counter()
+    paging: list[Route] = []
+    for r in routes:
+        names = bound.get(r.path)
+        if not names:
+            continue
+        response = str(r.meta.get("response_model") or r.meta.get("response_annotation") or "")
+        calls = {str(c) for c in r.meta.get("calls") or []}
+        found: set[str] = set()
+        for name in names:
+            if any(c == name or c.startswith(name + ".") for c in calls):
+                found.add(f"{name}(...)" if name in calls else f"{name}.*")
+            elif re.search(rf"(^|[^\w.]){re.escape(name)}\[", response):
+                found.add(f"{name}[...]")
+            elif name in r.uses():
+                found.add(name)
+        if found:
+            paging.append(r)
+            forms.update(found)
+            libraries.update({names[f.split("(")[0].split("[")[0].split(".")[0]].split(".")[0] for f in found})
+    if not paging:
+        return None
+    library = libraries.most_common(1)[0][0]
+    shown = [f for f, _ in sorted(forms.items(), key=lambda kv: (-kv[1], kv[0]))[:3]]
+    lists = [r for r in paging if "GET" in r.methods] or paging
+    n = len(paging)
+    statement = (
+        f"lists paginate with `{library}`: "
+        + ", ".join(f"`{f}`" for f in shown)
+        + f" ({_pct(n, len(routes))}, e.g. "
+        + ", ".join(r.label for r in lists[:2])
+        + ")"
+    )
+    return {
+        "key": "pagination",
+        "topic": "pagination",
+        "statement": statement,
+        "data": {
+            "name": shown[0].split("(")[0].split("[")[0],
+            "library": library,
+            "forms": shown,
+            "count": n,
+            "keys": [],
+            "pattern_ids": [lists[0].id],
+        },
+    }
 
 
 def _paginate_decorator_convention(routes: list[Route]) -> list[dict[str, Any]]:
