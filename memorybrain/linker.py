@@ -224,7 +224,12 @@ def _router_tree(
             parent = modules.resolve_name(path, str(mount.get("parent", "")))
             if child is None or parent is None or child == parent:
                 continue
-            parents.setdefault(child, (parent, mount))
+            children = [child]
+            if mount.get("each"):  # a loop over another module's list of routers: its elements
+                elements = (files_meta.get(child[0], {}).get("router_lists") or {}).get(child[1]) or []
+                children = [c for e in elements if (c := modules.resolve_name(child[0], str(e))) and c != parent]
+            for c in children:
+                parents.setdefault(c, (parent, mount))
     return routers, parents
 
 

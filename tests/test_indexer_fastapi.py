@@ -1290,3 +1290,48 @@ def test_long_router_call_keeps_its_prefix_and_comments_are_dropped() -> None:
     )
     assert fe.meta["routers"]["router"]["call"] == "APIRouter(prefix=settings.api_prefix, ...)"
     assert fe.meta["routers"]["short"]["call"] == 'APIRouter(prefix="/short", tags=["s"])'
+
+
+def test_linker_prefixes_through_a_loop_over_a_list_of_routers_another_module_defines() -> None:
+    """letta: ``routers/v1/__init__.py`` lists the routers (``ROUTERS = [agents_router, ...]``)
+    and the app mounts them in a loop over the imported list
+    (``for route in v1_routes: app.include_router(route, prefix="/v1")``)."""
+    from memorybrain.linker import link
+
+    files = {
+        "app/routers/v1/agents.py": """
+            from fastapi import APIRouter
+            router = APIRouter(prefix="/agents")
+            @router.get("/")
+            def list_agents(): ...
+        """,
+        "app/routers/v1/blocks.py": """
+            from fastapi import APIRouter
+            router = APIRouter(prefix="/blocks")
+            @router.get("/{block_id}")
+            def retrieve_block(block_id: str): ...
+        """,
+        "app/routers/v1/__init__.py": """
+            from app.routers.v1.agents import router as agents_router
+            from app.routers.v1.blocks import router as blocks_router
+
+            ROUTERS = [agents_router, blocks_router]
+        """,
+        "app/app.py": """
+            from fastapi import FastAPI
+            from app.routers.v1 import ROUTERS as v1_routes
+
+            def create_application():
+                app = FastAPI()
+                for route in v1_routes:
+                    app.include_router(route, prefix="/v1")
+                return app
+        """,
+    }
+    rows, metas = extract_files({path: textwrap.dedent(src) for path, src in files.items()})
+    assert metas["app/routers/v1/__init__.py"]["router_lists"] == {"ROUTERS": ["agents_router", "blocks_router"]}
+    assert metas["app/app.py"]["mounts"][0]["child"] == "v1_routes"
+    assert metas["app/app.py"]["mounts"][0]["each"] is True
+    updates = {u[0]: u[2] for u in link(rows, metas).updates}
+    full = {m["handler"]: m["full_path"] for m in updates.values() if m.get("handler")}
+    assert full == {"list_agents": "/v1/agents/", "retrieve_block": "/v1/blocks/{block_id}"}
