@@ -1242,7 +1242,13 @@ def _error_conventions(
                 "data": {"pattern_ids": [h[0]]},
             }
         )
-    val_handlers = [handler_for[e] for e in sorted(handler_for) if _VALIDATION_ERROR_RE.search(e)]
+    # the framework's request validation error first, then other validation errors, then
+    # lookalikes (letta's ``LLMBadRequestError`` is an LLM provider's answer, not the request's)
+    val_excs = sorted(
+        (e for e in handler_for if _VALIDATION_ERROR_RE.search(e)),
+        key=lambda e: (e != "RequestValidationError", not e.endswith("ValidationError"), e),
+    )
+    val_handlers = [handler_for[e] for e in val_excs]
     val_handlers += [
         h
         for h in handlers
@@ -1765,6 +1771,9 @@ def _router_rate_limits(routes: list[Route], files_meta: dict[str, dict[str, Any
 _LIMITER_RE = re.compile(r"rate_?limit|limiter|throttl", re.I)
 #: ... but a view, form or error named after one is not a limiter (``Reset2FADriftThrottleView``).
 _NOT_LIMITER_RE = re.compile(r"(View|ViewSet|Resource|Api|API|Form|Serializer|Error|Exception|Exceeded)$")
+#: ... nor one that limits something other than a rate (letta's ``RecursionLimiter`` sets the
+#: recursion limit while pickling; a concurrency limiter caps parallel work, not requests).
+_OTHER_LIMIT_RE = re.compile(r"recursion|depth|concurren|parallel|memory|stack|length|semaphore", re.I)
 
 
 def _inline_rate_limits(routes: list[Route], defs: dict[str, Any]) -> list[dict[str, Any]]:
@@ -1811,6 +1820,7 @@ def _unused_rate_limiters(total: int, defs: dict[str, Any]) -> list[dict[str, An
             and not _RATE_CHECK_RE.search(name)
             and not name.startswith("_")
             and not _NOT_LIMITER_RE.search(name)
+            and not _OTHER_LIMIT_RE.search(name)
             for d in ds[:1]
             if d[1] in ("decorator", "dependency", "function", "class", "middleware")
             and "class" not in d[3]  # a method is no limiter of its own

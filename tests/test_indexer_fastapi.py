@@ -1335,3 +1335,48 @@ def test_linker_prefixes_through_a_loop_over_a_list_of_routers_another_module_de
     updates = {u[0]: u[2] for u in link(rows, metas).updates}
     full = {m["handler"]: m["full_path"] for m in updates.values() if m.get("handler")}
     assert full == {"list_agents": "/v1/agents/", "retrieve_block": "/v1/blocks/{block_id}"}
+
+
+def test_the_request_validation_handler_renders_validation_errors_not_a_lookalike() -> None:
+    """letta: ``LLMBadRequestError`` (an LLM provider's 400) sorts before
+    ``RequestValidationError``; validation errors are what the latter's handler renders."""
+    from memorybrain.linker import link
+
+    rows, metas = extract_files(
+        {
+            "app/errors.py": "class LLMBadRequestError(Exception):\n    pass\n",
+            "app/routes.py": textwrap.dedent(
+                """
+                from fastapi import APIRouter
+                router = APIRouter()
+
+                @router.get("/agents")
+                async def list_agents():
+                    return []
+                """
+            ),
+            "app/app.py": textwrap.dedent(
+                """
+                from fastapi import FastAPI, Request
+                from fastapi.exceptions import RequestValidationError
+                from fastapi.responses import JSONResponse
+                from app.errors import LLMBadRequestError
+
+                def create_application():
+                    app = FastAPI()
+
+                    @app.exception_handler(RequestValidationError)
+                    async def custom_request_validation_handler(request: Request, exc: RequestValidationError):
+                        return JSONResponse(status_code=422, content={"trace_id": "", "detail": exc.errors()})
+
+                    @app.exception_handler(LLMBadRequestError)
+                    async def llm_bad_request_error_handler(request: Request, exc: LLMBadRequestError):
+                        return JSONResponse(status_code=400, content={"error": {"type": "llm", "detail": str(exc)}})
+
+                    return app
+                """
+            ),
+        }
+    )
+    validation = {c["key"]: c for c in link(rows, metas).conventions}["errors:validation"]
+    assert validation["statement"].startswith("validation errors are rendered by `custom_request_validation_handler`")
