@@ -1380,3 +1380,28 @@ def test_the_request_validation_handler_renders_validation_errors_not_a_lookalik
     )
     validation = {c["key"]: c for c in link(rows, metas).conventions}["errors:validation"]
     assert validation["statement"].startswith("validation errors are rendered by `custom_request_validation_handler`")
+
+
+@pytest.mark.parametrize(
+    ("with_204", "expected"),
+    [
+        (1, "3 DELETE handlers, guarded like the other routes"),
+        (2, "3 DELETE handlers: return `status_code=204` (2 of 3)"),
+    ],
+)
+def test_the_delete_status_code_is_stated_with_how_many_set_it(with_204: int, expected: str) -> None:
+    """letta: 7 of 27 DELETE handlers set ``status_code=204``, the rest answer FastAPI's
+    default; the code is the convention only when most set it, and then with the count."""
+    from memorybrain.linker import link
+
+    handlers = "".join(
+        f"""
+@router.delete("/r{i}/{{key}}"{", status_code=204" if i < with_204 else ""})
+async def delete_r{i}(key: str):
+    return None
+"""
+        for i in range(3)
+    )
+    rows, metas = extract_files({"app/routes.py": "from fastapi import APIRouter\nrouter = APIRouter()\n" + handlers})
+    deletes = {c["key"]: c for c in link(rows, metas).conventions}["deletes"]
+    assert deletes["statement"].startswith(expected)
