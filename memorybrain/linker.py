@@ -1353,6 +1353,20 @@ def _pagination_conventions(
             statement += " e.g. " + ", ".join(r.label for r in list_routes[:2])
     else:
         statement += "; no route calls it directly"
+    lists = sum(1 for r in routes if "GET" in r.methods)
+    if n == 1 and lists >= 10 and not meta.get("generic"):
+        # one handler among many lists paging through a helper is no convention (letta: a
+        # batch-messages manager method; its other lists take before/after/limit queries)
+        where = list_routes[0].label if list_routes else "one handler"
+        return [
+            {
+                "key": "pagination",
+                "topic": "pagination",
+                "statement": f"no shared pagination helper: only {where} of {lists} GET handlers pages, "
+                f"through `{main}` ({path})",
+                "data": {"name": None, "helper": main, "count": n, "keys": keys, "pattern_ids": []},
+            }
+        ]
     ids = [pid] + [helpers[x][0] for x in ranked[1:2] if users[x]]
     other = [x for x in ranked[1:2] if users[x]]
     if other:

@@ -713,3 +713,44 @@ def test_a_pagination_library_the_handlers_page_through_is_the_convention() -> N
     )
     assert "CursorPaginationStrategy" not in pagination["statement"]
     assert pagination["data"]["library"] == "fastapi_pagination"
+
+
+def test_one_handler_among_many_lists_paging_through_a_helper_is_no_convention() -> None:
+    """letta: one of ~100 list handlers pages through a manager's
+    ``get_messages_for_batch(..., limit, cursor)``; the others take ``before``/``after``/
+    ``limit`` queries. Saying "lists paginate with" that helper would be false."""
+    lists = "".join(
+        f"""
+@router.get("/r{i}")
+def list_r{i}(limit: int = 50):
+    return manager.list_r{i}(limit=limit)
+"""
+        for i in range(10)
+    )
+    conventions = _link_files(
+        {
+            "app/services/batch_manager.py": """
+                def get_messages_for_batch(batch_id, limit=100, cursor=None):
+                    query = select(Message).where(Message.batch_id == batch_id)
+                    if cursor:
+                        query = query.where(Message.id > cursor)
+                    return session.execute(query.order_by(Message.id).limit(limit)).scalars().all()
+            """,
+            "app/routers/messages.py": """
+                from fastapi import APIRouter
+                from app.services.batch_manager import get_messages_for_batch
+                router = APIRouter(prefix="/messages")
+
+                @router.get("/batches/{batch_id}/messages")
+                def list_batch_messages(batch_id: str, limit: int = 100, cursor: str | None = None):
+                    return get_messages_for_batch(batch_id, limit, cursor)
+            """
+            + lists,
+        }
+    )
+    pagination = conventions["pagination"]
+    assert pagination["statement"] == (
+        "no shared pagination helper: only GET /messages/batches/{batch_id}/messages of 11 GET handlers pages, "
+        "through `get_messages_for_batch` (app/services/batch_manager.py)"
+    )
+    assert pagination["data"]["name"] is None
