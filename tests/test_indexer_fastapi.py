@@ -1405,3 +1405,31 @@ async def delete_r{i}(key: str):
     rows, metas = extract_files({"app/routes.py": "from fastapi import APIRouter\nrouter = APIRouter()\n" + handlers})
     deletes = {c["key"]: c for c in link(rows, metas).conventions}["deletes"]
     assert deletes["statement"].startswith(expected)
+
+
+def test_linker_a_schema_built_in_a_fastapi_handler_body_is_no_request_body() -> None:
+    """fides: ``failed.append(BulkUpdateFailed(**failure))`` in bulk handlers builds a result;
+    the request body is what the signature declares (``configs: List[StorageRequest]``)."""
+    from memorybrain.linker import link
+
+    handlers = "".join(
+        f"""
+@router.patch("/storage{i}", response_model=BulkPutStorageResponse)
+def patch_storage{i}(configs: List[StorageRequest]):
+    failed = []
+    for config in configs:
+        failed.append(BulkUpdateFailed(message="no", data={{}}))
+    return BulkPutStorageResponse(succeeded=[], failed=failed)
+"""
+        for i in range(2)
+    )
+    files = {
+        "app/api.py": "from fastapi import APIRouter\nfrom typing import List\nrouter = APIRouter()\n" + handlers,
+        "app/schemas.py": "from pydantic import BaseModel\n"
+        + "".join(f"class {n}(BaseModel):\n    x: str\n" for n in ("StorageRequest", "BulkUpdateFailed")),
+    }
+    files["app/schemas.py"] += "class BulkPutStorageResponse(BaseModel):\n    x: str\n"
+    rows, metas = extract_files(files)
+    validation = {c["key"]: c for c in link(rows, metas).conventions}["validation"]["statement"]
+    assert "request bodies are validated by `StorageRequest`;" in validation
+    assert "BulkUpdateFailed" not in validation
