@@ -88,6 +88,24 @@ APPS = {
     "privacyidea": ("privacyidea==3.14", ".", ["privacyidea/**"]),
     "pretalx": ("pretalx==2025.2.2", ".", ["pretalx/**"]),
     "mayan-edms": ("mayan-edms==4.12.2", ".", ["mayan/**"]),
+    # sweep of 2026-12-08 (session 9, FastAPI): fastapi-pagination's Page[...] and paginate, route
+    # paths built from URL constants of another module (ethyca-fides); routers mounted in a loop
+    # over a list another module defines, LLM-provider exceptions beside the request validation
+    # handler (letta: the last Python server release, newer "letta" wheels are the Node CLI)
+    "ethyca-fides": ("ethyca-fides==2.78.2", ".", ["fides/api/**", "fides/common/**"]),
+    "letta": (
+        "letta==0.16.8",
+        ".",
+        [
+            "letta/server/**",
+            "letta/schemas/**",
+            "letta/orm/**",
+            "letta/services/**",
+            "letta/auth/**",
+            "letta/errors.py",
+            "letta/constants.py",
+        ],
+    ),
 }
 REQUEST = "Add CRUD endpoints for notifications"
 BRAIN = [sys.executable, "-m", "cli.main"]

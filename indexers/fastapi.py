@@ -150,12 +150,14 @@ def extract(pf: ParsedFile) -> FileExtract:
     deps = _dependency_patterns(ctx, scan.calls, route_names)
     meta: dict[str, Any] = {}
     mounts = _find_mounts(ctx, scan.calls)
+    lists = router_lists(pf)
     handlers = _find_exception_handlers(ctx, scan.calls, scan.decorators)
     for key, value in (
         ("routers", ctx.routers),
         ("mounts", mounts),
         ("annotated_aliases", ctx.aliases),
         ("exception_handlers", handlers),
+        ("router_lists", lists),
     ):
         if value:
             meta[key] = value
@@ -661,32 +663,83 @@ def _find_mounts(ctx: _Ctx, calls: list[Node]) -> list[dict[str, Any]]:
         if child is None:
             continue
         prefix, runtime = prefix_template(pf, kw.get("prefix"))
-        for item in _loop_items(pf, child) or [child]:
+        items = _loop_items(pf, child)
+        # a loop over a list another module defines (``for route in v1_routes:`` with
+        # ``from app.routers.v1 import ROUTERS as v1_routes``): the list, mounted element-wise
+        # (``each``); the linker reads its elements from that module's ``router_lists``
+        imported = None if items else _loop_iterable(pf, child)
+        for item in items or [child]:
             mounts.append(
                 {
                     "parent": parent,
-                    "child": _one_line(pf.text(item)),
+                    "child": imported or _one_line(pf.text(item)),
                     "prefix": prefix or "",
                     "line": _line(call),
                     "dependencies": _deps_in_list(pf, kw.get("dependencies")),
                     **({"runtime_prefix": runtime} if runtime else {}),
+                    **({"each": True} if imported else {}),
                 }
             )
     return mounts
 
 
-def _loop_items(pf: ParsedFile, name: Node) -> list[Node]:
-    """The elements ``name`` takes in an enclosing ``for name in [..]:`` over a list or tuple
-    literal, or over a module-level name bound to one; [] otherwise."""
+def _enclosing_loop(pf: ParsedFile, name: Node) -> Node | None:
+    """The ``for name in ...:`` statement that binds ``name`` (an identifier), if any."""
     if name.type != "identifier":
-        return []
+        return None
     loop = name.parent
     while loop is not None and loop.type not in ("for_statement", "function_definition", "module"):
         loop = loop.parent
     if loop is None or loop.type != "for_statement":
-        return []
-    left, right = loop.child_by_field_name("left"), _unwrap(loop.child_by_field_name("right"))
-    if left is None or right is None or pf.text(left) != pf.text(name):
+        return None
+    left = loop.child_by_field_name("left")
+    return loop if left is not None and pf.text(left) == pf.text(name) else None
+
+
+def _loop_iterable(pf: ParsedFile, name: Node) -> str | None:
+    """The name of what ``name`` is the loop variable of, when that is a plain name not bound
+    in this module (``for route in v1_routes:`` with ``v1_routes`` imported); else None."""
+    loop = _enclosing_loop(pf, name)
+    right = _unwrap(loop.child_by_field_name("right")) if loop is not None else None
+    if right is None or right.type not in ("identifier", "attribute"):
+        return None
+    if right.type == "identifier" and _module_value(pf, pf.text(right)) is not None:
+        return None
+    return pf.text(right)
+
+
+#: A module-level list that holds routers: its name or one of its elements says so.
+_ROUTER_LIST_RE = re.compile(r"router|blueprint", re.I)
+
+
+def router_lists(pf: ParsedFile) -> dict[str, list[str]]:
+    """Module-level lists and tuples of routers (``ROUTERS = [agents_router, blocks.router]``),
+    name -> the elements as written: what a loop in another module mounts one by one."""
+    out: dict[str, list[str]] = {}
+    for stmt in pf.root.named_children:
+        if stmt.type != "expression_statement" or not stmt.named_children:
+            continue
+        node = stmt.named_children[0]
+        if node.type != "assignment":
+            continue
+        left, right = _assignment_parts(node)
+        if left is None or right is None or left.type != "identifier" or right.type not in ("list", "tuple"):
+            continue
+        items = literal_list(pf, right)
+        if not items or any(i.type not in ("identifier", "attribute") for i in items):
+            continue
+        names = [pf.text(i) for i in items]
+        if _ROUTER_LIST_RE.search(pf.text(left)) or any(_ROUTER_LIST_RE.search(n) for n in names):
+            out[pf.text(left)] = names
+    return out
+
+
+def _loop_items(pf: ParsedFile, name: Node) -> list[Node]:
+    """The elements ``name`` takes in an enclosing ``for name in [..]:`` over a list or tuple
+    literal, or over a module-level name bound to one; [] otherwise."""
+    loop = _enclosing_loop(pf, name)
+    right = _unwrap(loop.child_by_field_name("right")) if loop is not None else None
+    if right is None:
         return []
     if right.type == "identifier":
         right = _module_value(pf, pf.text(right))

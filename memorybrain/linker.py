@@ -224,7 +224,12 @@ def _router_tree(
             parent = modules.resolve_name(path, str(mount.get("parent", "")))
             if child is None or parent is None or child == parent:
                 continue
-            parents.setdefault(child, (parent, mount))
+            children = [child]
+            if mount.get("each"):  # a loop over another module's list of routers: its elements
+                elements = (files_meta.get(child[0], {}).get("router_lists") or {}).get(child[1]) or []
+                children = [c for e in elements if (c := modules.resolve_name(child[0], str(e))) and c != parent]
+            for c in children:
+                parents.setdefault(c, (parent, mount))
     return routers, parents
 
 
@@ -659,7 +664,7 @@ def derive_conventions(
         out += _error_form_conventions(routes, defs)  # (before the next: the exact form matters more)
         if not any(c["key"] == "errors:db" for c in out):  # no handler for them: caught in handler bodies?
             out += db_error_conventions(routes, defs, django=False)
-        out += _pagination_conventions(rows, routes)
+        out += _pagination_conventions(rows, routes, files_meta)
         out += _response_conventions(routes)
         out += _validation_conventions(rows, routes, defs)
         calls = _project_calls(routes, defs, files_meta)  # (the helpers convention below too)
@@ -1237,7 +1242,13 @@ def _error_conventions(
                 "data": {"pattern_ids": [h[0]]},
             }
         )
-    val_handlers = [handler_for[e] for e in sorted(handler_for) if _VALIDATION_ERROR_RE.search(e)]
+    # the framework's request validation error first, then other validation errors, then
+    # lookalikes (letta's ``LLMBadRequestError`` is an LLM provider's answer, not the request's)
+    val_excs = sorted(
+        (e for e in handler_for if _VALIDATION_ERROR_RE.search(e)),
+        key=lambda e: (e != "RequestValidationError", not e.endswith("ValidationError"), e),
+    )
+    val_handlers = [handler_for[e] for e in val_excs]
     val_handlers += [
         h
         for h in handlers
@@ -1257,7 +1268,9 @@ def _error_conventions(
     return out
 
 
-def _pagination_conventions(rows: list[PatternRow], routes: list[Route]) -> list[dict[str, Any]]:
+def _pagination_conventions(
+    rows: list[PatternRow], routes: list[Route], files_meta: dict[str, dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
     helpers = {name: (pid, path, meta) for pid, kind, name, path, meta, _u, _s in rows if kind == "pagination"}
     # a handler returning ``GetUsersResponseBody(PaginatedResponseBody[User])`` uses that page
     # type too (Phoenix's cursor pages): the bases of the schemas it names count as its uses
@@ -1301,6 +1314,12 @@ def _pagination_conventions(rows: list[PatternRow], routes: list[Route]) -> list
     for r in routes:
         for name in uses[r.id] & set(helpers):
             users[name] += 1
+    # a pagination library the handlers page through (fastapi-pagination's ``Page[...]`` and
+    # ``paginate``) over project helpers fewer handlers use (fides' cursor strategies page
+    # the external APIs its connectors call, not its own lists)
+    library = _library_pagination(routes, files_meta or {})
+    if library and library["data"]["count"] > max(users.values(), default=0):
+        return [library]
     under = {h for n in helpers for h in reach(n) if h != n}  # helpers other helpers page through
     if not users:
         decorated = _paginate_decorator_convention(routes)
@@ -1334,6 +1353,20 @@ def _pagination_conventions(rows: list[PatternRow], routes: list[Route]) -> list
             statement += " e.g. " + ", ".join(r.label for r in list_routes[:2])
     else:
         statement += "; no route calls it directly"
+    lists = sum(1 for r in routes if "GET" in r.methods)
+    if n == 1 and lists >= 10 and not meta.get("generic"):
+        # one handler among many lists paging through a helper is no convention (letta: a
+        # batch-messages manager method; its other lists take before/after/limit queries)
+        where = list_routes[0].label if list_routes else "one handler"
+        return [
+            {
+                "key": "pagination",
+                "topic": "pagination",
+                "statement": f"no shared pagination helper: only {where} of {lists} GET handlers pages, "
+                f"through `{main}` ({path})",
+                "data": {"name": None, "helper": main, "count": n, "keys": keys, "pattern_ids": []},
+            }
+        ]
     ids = [pid] + [helpers[x][0] for x in ranked[1:2] if users[x]]
     other = [x for x in ranked[1:2] if users[x]]
     if other:
@@ -1347,6 +1380,78 @@ def _pagination_conventions(rows: list[PatternRow], routes: list[Route]) -> list
         }
     )
     return out
+
+
+#: A module of a pagination library: ``fastapi_pagination``, ``fastapi_pagination.ext.sqlalchemy``.
+_PAGINATION_MODULE_RE = re.compile(r"paginat", re.I)
+
+
+def _library_pagination(routes: list[Route], files_meta: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
+    """Handlers paging through names imported from a pagination library outside the project
+    (``from fastapi_pagination import Page, Params`` with ``response_model=Page[Item]``,
+    ``params: Params = Depends()`` and ``paginate(db, query, params)``): the convention, in the
+    forms they are written in, most used first."""
+    modules = ModuleIndex(files_meta)
+    bound: dict[str, dict[str, str]] = {}  # file -> name its imports bind -> library module
+    for path in {r.path for r in routes}:
+        names: dict[str, str] = {}
+        for imp in files_meta.get(path, {}).get("imports") or []:
+            module = str(imp.get("module") or "")
+            if int(imp.get("level") or 0) or not _PAGINATION_MODULE_RE.search(module):
+                continue
+            if modules.resolve_module(path, module, 0) is not None:  # the project's own module
+                continue
+            name = imp.get("name")
+            names[str(imp.get("alias") or name or module.split(".")[0])] = module
+        if names:
+            bound[path] = names
+    forms: Counter[str] = Counter()
+    libraries: Counter[str] = Counter()
+    paging: list[Route] = []
+    for r in routes:
+        names = bound.get(r.path)
+        if not names:
+            continue
+        response = str(r.meta.get("response_model") or r.meta.get("response_annotation") or "")
+        calls = {str(c) for c in r.meta.get("calls") or []}
+        found: set[str] = set()
+        for name in names:
+            if any(c == name or c.startswith(name + ".") for c in calls):
+                found.add(f"{name}(...)" if name in calls else f"{name}.*")
+            elif re.search(rf"(^|[^\w.]){re.escape(name)}\[", response):
+                found.add(f"{name}[...]")
+            elif name in r.uses():
+                found.add(name)
+        if found:
+            paging.append(r)
+            forms.update(found)
+            libraries.update({names[f.split("(")[0].split("[")[0].split(".")[0]].split(".")[0] for f in found})
+    if not paging:
+        return None
+    library = libraries.most_common(1)[0][0]
+    shown = [f for f, _ in sorted(forms.items(), key=lambda kv: (-kv[1], kv[0]))[:3]]
+    lists = [r for r in paging if "GET" in r.methods] or paging
+    n = len(paging)
+    statement = (
+        f"lists paginate with `{library}`: "
+        + ", ".join(f"`{f}`" for f in shown)
+        + f" ({_pct(n, len(routes))}, e.g. "
+        + ", ".join(r.label for r in lists[:2])
+        + ")"
+    )
+    return {
+        "key": "pagination",
+        "topic": "pagination",
+        "statement": statement,
+        "data": {
+            "name": shown[0].split("(")[0].split("[")[0],
+            "library": library,
+            "forms": shown,
+            "count": n,
+            "keys": [],
+            "pattern_ids": [lists[0].id],
+        },
+    }
 
 
 def _paginate_decorator_convention(routes: list[Route]) -> list[dict[str, Any]]:
@@ -1484,10 +1589,14 @@ def _validation_conventions(rows: list[PatternRow], routes: list[Route], defs: d
         dec_in, dec_out = _decorator_schemas(r.meta.get("decorator_texts") or [], schema_names)
         in_names |= dec_in
         out_names |= dec_out
-        used = {last_name(str(x)) for x in r.meta.get("schemas") or []} | {
-            last_name(str(c)) for c in r.meta.get("calls") or [] if last_name(str(c)) in schema_names
-        }
-        hit = (used | out_names | in_names) & schema_names
+        used = {last_name(str(x)) for x in r.meta.get("schemas") or []}
+        built = {last_name(str(c)) for c in r.meta.get("calls") or [] if last_name(str(c)) in schema_names}
+        # FastAPI validates what the signature declares; a schema built in the body is a value
+        # it makes (fides' ``BulkUpdateFailed(**failure)`` in bulk results), not the input.
+        # Elsewhere the body validates: ``UserSchema().load(request.json)``
+        if r.meta.get("framework") != "fastapi":
+            used |= built
+        hit = (used | built | out_names | in_names) & schema_names
         if hit:
             n_routes += 1
         inputs.update(((used - out_names) | in_names) & schema_names)
@@ -1680,6 +1789,9 @@ def _router_rate_limits(routes: list[Route], files_meta: dict[str, dict[str, Any
 _LIMITER_RE = re.compile(r"rate_?limit|limiter|throttl", re.I)
 #: ... but a view, form or error named after one is not a limiter (``Reset2FADriftThrottleView``).
 _NOT_LIMITER_RE = re.compile(r"(View|ViewSet|Resource|Api|API|Form|Serializer|Error|Exception|Exceeded)$")
+#: ... nor one that limits something other than a rate (letta's ``RecursionLimiter`` sets the
+#: recursion limit while pickling; a concurrency limiter caps parallel work, not requests).
+_OTHER_LIMIT_RE = re.compile(r"recursion|depth|concurren|parallel|memory|stack|length|semaphore", re.I)
 
 
 def _inline_rate_limits(routes: list[Route], defs: dict[str, Any]) -> list[dict[str, Any]]:
@@ -1726,6 +1838,7 @@ def _unused_rate_limiters(total: int, defs: dict[str, Any]) -> list[dict[str, An
             and not _RATE_CHECK_RE.search(name)
             and not name.startswith("_")
             and not _NOT_LIMITER_RE.search(name)
+            and not _OTHER_LIMIT_RE.search(name)
             for d in ds[:1]
             if d[1] in ("decorator", "dependency", "function", "class", "middleware")
             and "class" not in d[3]  # a method is no limiter of its own
@@ -1852,9 +1965,11 @@ def _delete_conventions(routes: list[Route]) -> list[dict[str, Any]]:
         lone = (
             f"only {_handler_name(checking[0])} checks ownership/permission in its body: {checks.most_common(1)[0][0]}"
         )
-    codes = Counter(str(r.meta.get("status_code")) for r in deletes if r.meta.get("status_code"))
-    if codes:
-        parts.append(f"return `status_code={codes.most_common(1)[0][0]}`")
+    # the usual code, when more of them set it than leave the default (letta: 7 of 27 set 204)
+    codes = Counter(str(r.meta.get("status_code") or "") for r in deletes)
+    code, k = codes.most_common(1)[0]
+    if code:
+        parts.append(f"return `status_code={code}`" + (f" ({k} of {n})" if k < n else ""))
     if lone and parts:
         parts.append(lone)
     statement = (

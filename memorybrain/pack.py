@@ -1531,6 +1531,8 @@ def _advice(key: str, c: dict[str, Any]) -> str:
         return f"errors as `{data['shape']}` via `{data.get('base') or data['exceptions'][0]}` subclasses"
     if ck == "pagination:pages":
         return f"list pages set `{data['form']}` like {data['count']} of {data['total']} list pages"
+    if ck == "pagination" and data.get("library"):
+        return f"lists through `{data['library']}`: " + ", ".join(f"`{f}`" for f in data.get("forms") or [])
     if ck == "pagination" and data.get("name"):
         keys = ", ".join(map(str, data.get("keys") or []))
         return f"lists through `{data['name']}`" + (f" → `{{{keys}}}`" if keys else "")

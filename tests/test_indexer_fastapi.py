@@ -1290,3 +1290,146 @@ def test_long_router_call_keeps_its_prefix_and_comments_are_dropped() -> None:
     )
     assert fe.meta["routers"]["router"]["call"] == "APIRouter(prefix=settings.api_prefix, ...)"
     assert fe.meta["routers"]["short"]["call"] == 'APIRouter(prefix="/short", tags=["s"])'
+
+
+def test_linker_prefixes_through_a_loop_over_a_list_of_routers_another_module_defines() -> None:
+    """letta: ``routers/v1/__init__.py`` lists the routers (``ROUTERS = [agents_router, ...]``)
+    and the app mounts them in a loop over the imported list
+    (``for route in v1_routes: app.include_router(route, prefix="/v1")``)."""
+    from memorybrain.linker import link
+
+    files = {
+        "app/routers/v1/agents.py": """
+            from fastapi import APIRouter
+            router = APIRouter(prefix="/agents")
+            @router.get("/")
+            def list_agents(): ...
+        """,
+        "app/routers/v1/blocks.py": """
+            from fastapi import APIRouter
+            router = APIRouter(prefix="/blocks")
+            @router.get("/{block_id}")
+            def retrieve_block(block_id: str): ...
+        """,
+        "app/routers/v1/__init__.py": """
+            from app.routers.v1.agents import router as agents_router
+            from app.routers.v1.blocks import router as blocks_router
+
+            ROUTERS = [agents_router, blocks_router]
+        """,
+        "app/app.py": """
+            from fastapi import FastAPI
+            from app.routers.v1 import ROUTERS as v1_routes
+
+            def create_application():
+                app = FastAPI()
+                for route in v1_routes:
+                    app.include_router(route, prefix="/v1")
+                return app
+        """,
+    }
+    rows, metas = extract_files({path: textwrap.dedent(src) for path, src in files.items()})
+    assert metas["app/routers/v1/__init__.py"]["router_lists"] == {"ROUTERS": ["agents_router", "blocks_router"]}
+    assert metas["app/app.py"]["mounts"][0]["child"] == "v1_routes"
+    assert metas["app/app.py"]["mounts"][0]["each"] is True
+    updates = {u[0]: u[2] for u in link(rows, metas).updates}
+    full = {m["handler"]: m["full_path"] for m in updates.values() if m.get("handler")}
+    assert full == {"list_agents": "/v1/agents/", "retrieve_block": "/v1/blocks/{block_id}"}
+
+
+def test_the_request_validation_handler_renders_validation_errors_not_a_lookalike() -> None:
+    """letta: ``LLMBadRequestError`` (an LLM provider's 400) sorts before
+    ``RequestValidationError``; validation errors are what the latter's handler renders."""
+    from memorybrain.linker import link
+
+    rows, metas = extract_files(
+        {
+            "app/errors.py": "class LLMBadRequestError(Exception):\n    pass\n",
+            "app/routes.py": textwrap.dedent(
+                """
+                from fastapi import APIRouter
+                router = APIRouter()
+
+                @router.get("/agents")
+                async def list_agents():
+                    return []
+                """
+            ),
+            "app/app.py": textwrap.dedent(
+                """
+                from fastapi import FastAPI, Request
+                from fastapi.exceptions import RequestValidationError
+                from fastapi.responses import JSONResponse
+                from app.errors import LLMBadRequestError
+
+                def create_application():
+                    app = FastAPI()
+
+                    @app.exception_handler(RequestValidationError)
+                    async def custom_request_validation_handler(request: Request, exc: RequestValidationError):
+                        return JSONResponse(status_code=422, content={"trace_id": "", "detail": exc.errors()})
+
+                    @app.exception_handler(LLMBadRequestError)
+                    async def llm_bad_request_error_handler(request: Request, exc: LLMBadRequestError):
+                        return JSONResponse(status_code=400, content={"error": {"type": "llm", "detail": str(exc)}})
+
+                    return app
+                """
+            ),
+        }
+    )
+    validation = {c["key"]: c for c in link(rows, metas).conventions}["errors:validation"]
+    assert validation["statement"].startswith("validation errors are rendered by `custom_request_validation_handler`")
+
+
+@pytest.mark.parametrize(
+    ("with_204", "expected"),
+    [
+        (1, "3 DELETE handlers, guarded like the other routes"),
+        (2, "3 DELETE handlers: return `status_code=204` (2 of 3)"),
+    ],
+)
+def test_the_delete_status_code_is_stated_with_how_many_set_it(with_204: int, expected: str) -> None:
+    """letta: 7 of 27 DELETE handlers set ``status_code=204``, the rest answer FastAPI's
+    default; the code is the convention only when most set it, and then with the count."""
+    from memorybrain.linker import link
+
+    handlers = "".join(
+        f"""
+@router.delete("/r{i}/{{key}}"{", status_code=204" if i < with_204 else ""})
+async def delete_r{i}(key: str):
+    return None
+"""
+        for i in range(3)
+    )
+    rows, metas = extract_files({"app/routes.py": "from fastapi import APIRouter\nrouter = APIRouter()\n" + handlers})
+    deletes = {c["key"]: c for c in link(rows, metas).conventions}["deletes"]
+    assert deletes["statement"].startswith(expected)
+
+
+def test_linker_a_schema_built_in_a_fastapi_handler_body_is_no_request_body() -> None:
+    """fides: ``failed.append(BulkUpdateFailed(**failure))`` in bulk handlers builds a result;
+    the request body is what the signature declares (``configs: List[StorageRequest]``)."""
+    from memorybrain.linker import link
+
+    handlers = "".join(
+        f"""
+@router.patch("/storage{i}", response_model=BulkPutStorageResponse)
+def patch_storage{i}(configs: List[StorageRequest]):
+    failed = []
+    for config in configs:
+        failed.append(BulkUpdateFailed(message="no", data={{}}))
+    return BulkPutStorageResponse(succeeded=[], failed=failed)
+"""
+        for i in range(2)
+    )
+    files = {
+        "app/api.py": "from fastapi import APIRouter\nfrom typing import List\nrouter = APIRouter()\n" + handlers,
+        "app/schemas.py": "from pydantic import BaseModel\n"
+        + "".join(f"class {n}(BaseModel):\n    x: str\n" for n in ("StorageRequest", "BulkUpdateFailed")),
+    }
+    files["app/schemas.py"] += "class BulkPutStorageResponse(BaseModel):\n    x: str\n"
+    rows, metas = extract_files(files)
+    validation = {c["key"]: c for c in link(rows, metas).conventions}["validation"]["statement"]
+    assert "request bodies are validated by `StorageRequest`;" in validation
+    assert "BulkUpdateFailed" not in validation

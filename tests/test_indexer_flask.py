@@ -1395,8 +1395,13 @@ def items():
     defs = {
         "Reset2FADriftThrottleView": [("v1", "class", "app/views.py", {"bases": ["View"]})],
         "ThrottleExceeded": [("e1", "class", "app/errors.py", {"bases": ["Exception"]})],
+        # letta: a context manager that lowers the recursion limit while pickling
+        "RecursionLimiter": [("c1", "class", "app/services/safe_pickle.py", {"bases": []})],
+        "ConcurrencyLimiter": [("c2", "class", "app/services/pool.py", {"bases": []})],
     }
     assert _unused_rate_limiters(3, defs) == []
+    defs = {"RequestLimiter": [("c3", "class", "app/limits.py", {"bases": []})]}
+    assert _unused_rate_limiters(3, defs)[0]["data"]["defined"] == ["RequestLimiter"]
 
 
 def test_returned_error_responses_are_the_error_form() -> None:

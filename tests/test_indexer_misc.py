@@ -653,3 +653,104 @@ def test_the_pagination_convention_is_the_helper_list_handlers_page_through() ->
     assert pagination["data"]["count"] == 3  # the search view (through search), users and username changes
     assert pagination["statement"].startswith("lists paginate with `paginate(object_list, page, per_page, orphans")
     assert "; with `pagination_dict` (core/shortcuts.py)" in pagination["statement"]
+
+
+def _link_files(files: dict[str, str]) -> dict[str, dict]:
+    from memorybrain.linker import link
+
+    rows, metas = [], {}
+    for path, src in files.items():
+        fe = extract_python(path, textwrap.dedent(src).encode())
+        metas[path] = fe.meta
+        rows += [(p.id, p.kind, p.name, p.path, p.meta, 0, p.summary) for p in fe.patterns]
+    return {c["key"]: c for c in link(rows, metas).conventions}
+
+
+def test_a_pagination_library_the_handlers_page_through_is_the_convention() -> None:
+    """fides: list handlers return fastapi-pagination's ``Page[...]`` and call its
+    ``paginate``; the project's own cursor strategy pages the external APIs its connectors
+    call, which no route uses: the library is the convention, not the unused helper."""
+    conventions = _link_files(
+        {
+            "app/service/pagination/cursor.py": """
+                class CursorPaginationStrategy(PaginationStrategy):
+                    def get_next_request(self, request_params, connector_params, response, data_path):
+                        cursor = response.json().get(self.cursor_param)
+                        if not cursor:
+                            return None
+                        return {"cursor": cursor, "limit": self.limit}
+            """,
+            "app/api/endpoints/policy.py": """
+                from fastapi import APIRouter, Depends
+                from fastapi_pagination import Page, Params
+                from fastapi_pagination.ext.sqlalchemy import paginate
+                router = APIRouter(prefix="/policy")
+
+                @router.get("/", response_model=Page[PolicyResponse])
+                def get_policy_list(*, db: Session = Depends(get_db), params: Params = Depends()):
+                    return paginate(Policy.query(db=db).order_by(Policy.created_at.desc()), params=params)
+
+                @router.get("/{key}", response_model=PolicyResponse)
+                def get_policy(key: str, db: Session = Depends(get_db)):
+                    return Policy.get(db, key)
+            """,
+            "app/api/endpoints/storage.py": """
+                from fastapi import APIRouter, Depends
+                from fastapi_pagination import Page, Params
+                from fastapi_pagination.ext.sqlalchemy import paginate
+                router = APIRouter(prefix="/storage")
+
+                @router.get("/", response_model=Page[StorageResponse])
+                def get_configs(*, db: Session = Depends(get_db), params: Params = Depends()):
+                    return paginate(StorageConfig.query(db), params=params)
+            """,
+        }
+    )
+    pagination = conventions["pagination"]
+    assert pagination["statement"].startswith(
+        "lists paginate with `fastapi_pagination`: `Page[...]`, `Params`, `paginate(...)` "
+        "(2 of 3 handlers, e.g. GET /policy/"
+    )
+    assert "CursorPaginationStrategy" not in pagination["statement"]
+    assert pagination["data"]["library"] == "fastapi_pagination"
+
+
+def test_one_handler_among_many_lists_paging_through_a_helper_is_no_convention() -> None:
+    """letta: one of ~100 list handlers pages through a manager's
+    ``get_messages_for_batch(..., limit, cursor)``; the others take ``before``/``after``/
+    ``limit`` queries. Saying "lists paginate with" that helper would be false."""
+    lists = "".join(
+        f"""
+@router.get("/r{i}")
+def list_r{i}(limit: int = 50):
+    return manager.list_r{i}(limit=limit)
+"""
+        for i in range(10)
+    )
+    conventions = _link_files(
+        {
+            "app/services/batch_manager.py": """
+                def get_messages_for_batch(batch_id, limit=100, cursor=None):
+                    query = select(Message).where(Message.batch_id == batch_id)
+                    if cursor:
+                        query = query.where(Message.id > cursor)
+                    return session.execute(query.order_by(Message.id).limit(limit)).scalars().all()
+            """,
+            "app/routers/messages.py": """
+                from fastapi import APIRouter
+                from app.services.batch_manager import get_messages_for_batch
+                router = APIRouter(prefix="/messages")
+
+                @router.get("/batches/{batch_id}/messages")
+                def list_batch_messages(batch_id: str, limit: int = 100, cursor: str | None = None):
+                    return get_messages_for_batch(batch_id, limit, cursor)
+            """
+            + lists,
+        }
+    )
+    pagination = conventions["pagination"]
+    assert pagination["statement"] == (
+        "no shared pagination helper: only GET /messages/batches/{batch_id}/messages of 11 GET handlers pages, "
+        "through `get_messages_for_batch` (app/services/batch_manager.py)"
+    )
+    assert pagination["data"]["name"] is None
