@@ -1177,6 +1177,7 @@ _MODULE_BLOCKS = frozenset(
         "except_clause",
         "finally_clause",
         "with_statement",
+        "for_statement",
         "block",
     }
 )
@@ -1256,8 +1257,10 @@ def _urlconf(pf: ParsedFile) -> dict[str, Any]:
                         if basename is not None:
                             reg["basename"] = string_value(pf, basename)
                         registrations.append(reg)
-            elif method in ("extend", "append") and obj:
+            elif method in ("extend", "append", "insert") and obj:
                 pos, _kw = call_args(expr)
+                if method == "insert":  # urlpatterns.insert(1, path("v1/", include(...)))
+                    pos = pos[1:]
                 if pos:
                     urls += _urls_in(pf, pos[0], obj)
     # a router nothing registers with nor includes (FastAPI's `APIRouter()`) is not a DRF router

@@ -316,6 +316,10 @@ class DjangoUrls:
                     target = self._module_file(str(e["include"]))
                     if target:
                         included.add(target)
+                elif e.get("include_ref"):  # include(api_urls), `from .api import urls as api_urls`
+                    found = self._ref_file(p, str(e["include_ref"]))
+                    if found and found[0] != p and found[1] == "urlpatterns":
+                        included.add(found[0])
         roots = []
         root_conf = self.settings.get("root_urlconf")
         if root_conf and self._module_file(str(root_conf)):
@@ -487,7 +491,14 @@ class DjangoUrls:
                 methods = list(meta.get("methods") or [])
                 if e.get("actions"):  # ViewSet.as_view({"get": "list"})
                     wanted = [a["action"] for a in meta.get("actions") or []] or [meta.get("action")]
-                    if not any(wanted):  # an APIView's handler: UserAPILoginView.as_view({"post": "post"})
+                    whole = meta.get("view_type") == "viewset" and meta.get("handler") == name
+                    if not any(wanted) and whole:
+                        # a viewset class whose actions are not known (a base outside the project,
+                        # custom methods): it serves what the urlconf maps to it, less the actions
+                        # its own method patterns serve
+                        own = self.own_methods.get((path, name), set())
+                        wanted = [str(act) for act in e["actions"].values() if act not in own]
+                    elif not any(wanted):  # an APIView's handler: UserAPILoginView.as_view({"post": "post"})
                         wanted = [str(m).lower() for m in meta.get("methods") or []]
                     methods = [m for m, act in e["actions"].items() if act in wanted]
                     if not methods:
@@ -496,6 +507,9 @@ class DjangoUrls:
                 if e.get("name"):
                     self.url_names.setdefault(str(e["name"]), e["path"])
                 _urlconf_auth(meta, e)
+            if not urls and meta.get("view_type") == "viewset" and meta.get("handler") == name:
+                # its own methods serve every action mapped to it: the class is mounted there all the same
+                urls = [{"methods": list(e["actions"] or []), "path": e["path"]} for e in entries if e.get("actions")]
             if urls:
                 meta["urls"] = urls
                 meta["full_path"] = urls[0]["path"]

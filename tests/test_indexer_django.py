@@ -1529,3 +1529,84 @@ def test_routes_known_from_the_root_urlconf_are_rooted():
     rows2 = [(pid, k, n, p, stored.get(pid, meta), u, s) for pid, k, n, p, meta, u, s in rows2]
     relinked = {m.get("handler"): m for _pid, _u, m, _s in link(rows2, metas2).updates}
     assert relinked["NoteViewSet"]["full_path"] == "/api/notes/" and "rooted" not in relinked["NoteViewSet"]
+
+
+def test_plugin_urlconfs_included_by_module_alias_and_views_reexported_by_packages():
+    """A Django plugin without ROOT_URLCONF (galaxy-ng): the top urlconf includes the others by
+    module alias (``from .api import urls as api_urls; include(api_urls)``), views are named as
+    ``viewsets.X`` through a package ``__init__`` that re-exports them (one of them a subclass of
+    a same-named class it imports), urlpatterns grow in a ``for`` loop and by ``insert``, and
+    viewsets whose actions come from a base outside the project are mounted by ``as_view``."""
+    rows, metas = _rows(
+        {
+            "hub/urls.py": """
+                from django.urls import include, path
+                from hub.api import urls as api_urls
+                urlpatterns = [path("api/", include(api_urls))]
+            """,
+            "hub/api/urls.py": """
+                from django.conf import settings
+                from django.urls import include, path
+                from .ui import urls as ui_urls
+                from .v1 import urls as v1_urls
+                urlpatterns = [path("_ui/", include((ui_urls, "api"), namespace="ui"))]
+                if settings.LEGACY:
+                    urlpatterns.insert(0, path("v1/", include(v1_urls)))
+            """,
+            "hub/api/v1/urls.py": """
+                from django.urls import path
+                from hub.api.v1.views import RootView
+                urlpatterns = [path("", RootView.as_view())]
+            """,
+            "hub/api/v1/views.py": """
+                from rest_framework.views import APIView
+                class RootView(APIView):
+                    def get(self, request):
+                        pass
+            """,
+            "hub/api/ui/urls.py": """
+                from django.urls import include, path
+                from rest_framework import routers
+                from . import viewsets
+                router = routers.SimpleRouter()
+                router.register("namespaces", viewsets.NamespaceViewSet)
+                paths = [
+                    path("", include(router.urls)),
+                    path("tasks/", viewsets.TaskViewSet.as_view({"get": "list"})),
+                ]
+                VERSIONS = {"v1": "v1/"}
+                urlpatterns = []
+                for version in VERSIONS:
+                    urlpatterns.append(path(VERSIONS[version], include((paths, "ui"), namespace=version)))
+            """,
+            "hub/api/ui/viewsets/__init__.py": """
+                from .namespace import NamespaceViewSet
+                from .task import TaskViewSet
+            """,
+            "hub/api/ui/viewsets/namespace.py": """
+                from hub.api.v3.namespace import NamespaceViewSet
+                class NamespaceViewSet(NamespaceViewSet):
+                    versioning_class = None
+            """,
+            "hub/api/ui/viewsets/task.py": """
+                from platformlib import viewsets as platform_viewsets
+                class TaskViewSet(platform_viewsets.TaskViewSet):
+                    serializer_class = None
+            """,
+            "hub/api/v3/namespace.py": """
+                from rest_framework import viewsets
+                class NamespaceViewSet(viewsets.ModelViewSet):
+                    permission_classes = [IsOwner]
+            """,
+        }
+    )
+    result = link(rows, metas)
+    paths = {r[0]: r[3] for r in rows}
+    by = {(paths[u[0]], u[2].get("handler")): u[2] for u in result.updates if u[2].get("handler")}
+    ui_ns = by[("hub/api/ui/viewsets/namespace.py", "NamespaceViewSet")]
+    assert ui_ns["full_path"] == "/api/_ui/namespaces/"
+    assert ui_ns["permission_classes"] == ["IsOwner"]  # still inherited from the class it shadows
+    assert by[("hub/api/v3/namespace.py", "NamespaceViewSet")].get("full_path") is None
+    task = by[("hub/api/ui/viewsets/task.py", "TaskViewSet")]
+    assert task["urls"] == [{"methods": ["GET"], "path": "/api/_ui/tasks/"}]
+    assert by[("hub/api/v1/views.py", "RootView.get")]["full_path"] == "/api/v1/"
