@@ -1610,3 +1610,38 @@ def test_plugin_urlconfs_included_by_module_alias_and_views_reexported_by_packag
     task = by[("hub/api/ui/viewsets/task.py", "TaskViewSet")]
     assert task["urls"] == [{"methods": ["GET"], "path": "/api/_ui/tasks/"}]
     assert by[("hub/api/v1/views.py", "RootView.get")]["full_path"] == "/api/v1/"
+
+
+def test_dynaconf_rest_framework_keys_and_exception_handler_building_its_response_in_a_helper():
+    """Settings read by dynaconf name nested keys ``REST_FRAMEWORK__DEFAULT_PERMISSION_CLASSES``;
+    a DRF exception handler may build its response in a module function it calls (galaxy-ng)."""
+    fe = _extract(
+        "hub/settings.py",
+        """
+        INSTALLED_APPS = ["rest_framework.authtoken", "dynaconf_merge"]
+        REST_FRAMEWORK__DEFAULT_PERMISSION_CLASSES = (
+            "hub.access_control.access_policy.AccessPolicyBase",
+        )
+        """,
+    )
+    rest = fe.meta["django_settings"]["rest_framework"]
+    assert rest["DEFAULT_PERMISSION_CLASSES"] == ["hub.access_control.access_policy.AccessPolicyBase"]
+    assert fe.meta["django_settings"]["rest_framework_lines"]["DEFAULT_PERMISSION_CLASSES"] == 3
+    fe = _extract(
+        "hub/api/exceptions.py",
+        """
+        from rest_framework import exceptions
+        from rest_framework.response import Response
+
+        def _handle_api_exception(exc):
+            data = {"errors": [{"status": str(exc.status_code), "detail": str(exc.detail)}]}
+            return Response(data, status=exc.status_code)
+
+        def exception_handler(exc, context):
+            if isinstance(exc, exceptions.APIException):
+                return _handle_api_exception(exc)
+            return None
+        """,
+    )
+    handlers = [p for p in fe.patterns if p.kind == "error_handler"]
+    assert [(p.name, p.meta["response_keys"]) for p in handlers] == [("exception_handler", ["errors"])]
