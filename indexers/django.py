@@ -1269,6 +1269,8 @@ def _urlconf(pf: ParsedFile) -> dict[str, Any]:
                 pos, kw = call_args(expr)
                 if len(pos) >= 2:
                     prefix = string_value(pf, pos[0])
+                    if prefix is not None and "(?P<" in prefix:  # a router prefix is a regex: users/(?P<user>[\d]+)/x
+                        prefix = _regex_to_path(prefix)
                     viewset = dotted_name(pf, pos[1])
                     if prefix is not None and viewset:
                         reg = {"router": obj, "prefix": prefix, "viewset": viewset, "line": stmt.start_point[0] + 1}

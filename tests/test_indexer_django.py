@@ -1356,7 +1356,7 @@ def test_viewsets_inherit_actions_from_a_base_named_viewset_in_the_same_module()
     result = link(rows, metas)
     by_handler = {u[2].get("handler"): u[2] for u in result.updates if u[2].get("handler")}
     posts = by_handler["ThreadPostsViewSet"]
-    base = "/threads/(?P<thread_pk>[^/.]+)/posts"
+    base = "/threads/<thread_pk>/posts"  # the router prefix regex read as a path
     assert posts["urls"] == [
         {"methods": ["GET"], "path": f"{base}/"},
         {"methods": ["GET"], "path": f"{base}/{{pk}}/"},
@@ -1370,7 +1370,7 @@ def test_viewsets_inherit_actions_from_a_base_named_viewset_in_the_same_module()
     assert [a["action"] for a in private["actions"]] == ["retrieve"]
     assert [a["action"] for a in private["inherited_actions"]] == ["post_editor"]
     assert by_handler["PrivateThreadPostsViewSet.merge"]["urls"] == [
-        {"methods": ["POST"], "path": "/private/(?P<thread_pk>[^/.]+)/posts/merge/"}
+        {"methods": ["POST"], "path": "/private/<thread_pk>/posts/merge/"}
     ]
     # DRF's router does not route a method named like a verb
     assert "DELETE" not in {m for u in posts["urls"] for m in u["methods"]}
@@ -1645,3 +1645,19 @@ def test_dynaconf_rest_framework_keys_and_exception_handler_building_its_respons
     )
     handlers = [p for p in fe.patterns if p.kind == "error_handler"]
     assert [(p.name, p.meta["response_keys"]) for p in handlers] == [("exception_handler", ["errors"])]
+
+
+def test_router_prefix_written_as_a_regex_reads_as_a_path():
+    """``router.register(r"users/(?P<user>[\\d]+)/participations", ...)`` (ephios): DRF's router
+    prefixes are regexes; the route reads ``users/<user>/participations``."""
+    fe = _extract(
+        "app/urls.py",
+        r"""
+        from rest_framework import routers
+        from app.views import UserParticipationView
+        router = routers.DefaultRouter()
+        router.register(r"users/(?P<user>[\d]+)/participations", UserParticipationView)
+        urlpatterns = router.urls
+        """,
+    )
+    assert fe.meta["router_registrations"][0]["prefix"] == "users/<user>/participations"
