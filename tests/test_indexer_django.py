@@ -1661,3 +1661,44 @@ def test_router_prefix_written_as_a_regex_reads_as_a_path():
         """,
     )
     assert fe.meta["router_registrations"][0]["prefix"] == "users/<user>/participations"
+
+
+def test_project_exception_handler_not_in_settings_and_unpaginated_lists():
+    """galaxy-ng: no EXCEPTION_HANDLER in settings, but the project's one DRF handler (views
+    select it with get_exception_handler()): errors do not all use DRF's default shape; and
+    ``pagination_class = None`` is no pagination class to follow."""
+    rows, metas = _rows(
+        {
+            "hub/api/exceptions.py": """
+                from rest_framework.response import Response
+
+                def exception_handler(exc, context):
+                    return Response({"errors": [str(exc)]}, status=exc.status_code)
+            """,
+            "hub/api/views.py": """
+                from rest_framework import viewsets
+                from hub.api import exceptions
+
+                class TagViewSet(viewsets.ReadOnlyModelViewSet):
+                    pagination_class = None
+                    def get_exception_handler(self):
+                        return exceptions.exception_handler
+
+                class ConflictError(APIException):
+                    status_code = 409
+            """,
+            "hub/urls.py": """
+                from rest_framework.routers import DefaultRouter
+                from hub.api.views import TagViewSet
+                router = DefaultRouter()
+                router.register("tags", TagViewSet)
+                urlpatterns = router.urls
+            """,
+        }
+    )
+    conventions = {c["key"]: c["statement"] for c in link(rows, metas).conventions}
+    errors = conventions["errors"]
+    assert "DRF's default handler" not in errors
+    assert "`exception_handler` (hub/api/exceptions.py) is not settings' EXCEPTION_HANDLER" in errors
+    assert '`{"errors"}`' in errors
+    assert "pagination" not in conventions
