@@ -106,6 +106,12 @@ APPS = {
             "letta/constants.py",
         ],
     ),
+    # sweep of 2026-12-08 (session 9, Django): a Django plugin without ROOT_URLCONF whose urlconfs
+    # include each other by module alias, views re-exported by package __init__s, dynaconf
+    # REST_FRAMEWORK__ settings, a per-view exception handler (galaxy-ng); server-rendered pages
+    # beside a DRF API with regex router prefixes (ephios)
+    "galaxy-ng": ("galaxy-ng==4.9.2", ".", ["galaxy_ng/**"]),
+    "ephios": ("ephios==0.27.1", ".", ["ephios/**"]),
 }
 REQUEST = "Add CRUD endpoints for notifications"
 BRAIN = [sys.executable, "-m", "cli.main"]

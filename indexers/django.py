@@ -937,6 +937,8 @@ def _response_dict(pf: ParsedFile, fn: Node) -> Node | None:
             if _last(dotted_name(pf, node.child_by_field_name("function"))) in ("Response", "JsonResponse"):
                 pos, kw = call_args(node)
                 arg = pos[0] if pos else kw.get("data")
+                if arg is not None and arg.type == "identifier":  # data = {...}; Response(data, status=...)
+                    arg = _assigned_dict(pf, fn, pf.text(arg))
                 if arg is not None and arg.type == "dictionary":
                     return arg
         else:
@@ -945,6 +947,16 @@ def _response_dict(pf: ParsedFile, fn: Node) -> Node | None:
                 if right is not None and right.type == "dictionary":
                     return right
     return None
+
+
+def _assigned_dict(pf: ParsedFile, fn: Node, name: str) -> Node | None:
+    """The dict literal last assigned to the local ``name`` in a function body."""
+    found = None
+    for node in walk(fn, frozenset({"assignment"})):
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        if left is not None and left.type == "identifier" and pf.text(left) == name:
+            found = right if right is not None and right.type == "dictionary" else None
+    return found
 
 
 def _pagination_pattern(pf: ParsedFile, d: Definition, bases: list[str]) -> Pattern | None:
@@ -1040,9 +1052,16 @@ def _exception_handler(pf: ParsedFile, d: Definition) -> Pattern | None:
     if names[:2] != ["exc", "context"]:
         return None
     body = _response_dict(pf, d.definition)
-    shape = dict_shape(pf, body)
     refs = body_refs(pf, d)
     calls = {_last(c) for c in refs["calls"]}
+    if body is None:  # the response built by a function of the module it calls (_handle_api_exception(exc))
+        helpers = {h.name: h for h in pf.definitions(methods=False) if not h.is_class and h.name != d.name}
+        for name in refs["calls"]:
+            if name in helpers:
+                body = _response_dict(pf, helpers[name].definition)
+                if body is not None:
+                    break
+    shape = dict_shape(pf, body)
     if shape is None and "exception_handler" not in calls:
         return None
     meta: dict[str, Any] = {"framework": "drf", "exceptions": ["APIException"], **refs}
@@ -1177,6 +1196,7 @@ _MODULE_BLOCKS = frozenset(
         "except_clause",
         "finally_clause",
         "with_statement",
+        "for_statement",
         "block",
     }
 )
@@ -1249,6 +1269,8 @@ def _urlconf(pf: ParsedFile) -> dict[str, Any]:
                 pos, kw = call_args(expr)
                 if len(pos) >= 2:
                     prefix = string_value(pf, pos[0])
+                    if prefix is not None and "(?P<" in prefix:  # a router prefix is a regex: users/(?P<user>[\d]+)/x
+                        prefix = _regex_to_path(prefix)
                     viewset = dotted_name(pf, pos[1])
                     if prefix is not None and viewset:
                         reg = {"router": obj, "prefix": prefix, "viewset": viewset, "line": stmt.start_point[0] + 1}
@@ -1256,8 +1278,10 @@ def _urlconf(pf: ParsedFile) -> dict[str, Any]:
                         if basename is not None:
                             reg["basename"] = string_value(pf, basename)
                         registrations.append(reg)
-            elif method in ("extend", "append") and obj:
+            elif method in ("extend", "append", "insert") and obj:
                 pos, _kw = call_args(expr)
+                if method == "insert":  # urlpatterns.insert(1, path("v1/", include(...)))
+                    pos = pos[1:]
                 if pos:
                     urls += _urls_in(pf, pos[0], obj)
     # a router nothing registers with nor includes (FastAPI's `APIRouter()`) is not a DRF router
@@ -1396,7 +1420,12 @@ def _settings(pf: ParsedFile) -> dict[str, Any] | None:
                 if not name.isupper():
                     continue
                 seen_key = seen_key or name in _SETTINGS_KEYS
-                if name == "REST_FRAMEWORK":
+                if name.startswith("REST_FRAMEWORK__") and len(name) > 16:
+                    # dynaconf's nested key: REST_FRAMEWORK__DEFAULT_PERMISSION_CLASSES = (...)
+                    # merges into REST_FRAMEWORK["DEFAULT_PERMISSION_CLASSES"]
+                    rest[name.removeprefix("REST_FRAMEWORK__")] = _literal(pf, right)
+                    rest_lines[name.removeprefix("REST_FRAMEWORK__")] = line
+                elif name == "REST_FRAMEWORK":
                     lit = _literal(pf, right)
                     if right.type == "call":  # built by a function: the linker looks it up
                         values["rest_framework_call"] = dotted_name(pf, right.child_by_field_name("function"))

@@ -46,7 +46,7 @@ PatternRow = tuple[str, str, str, str, dict[str, Any], int, str]
 
 #: Bump when linking or convention logic changes: stores linked by another version relink on
 #: the next ``brain index`` even when no file changed.
-LINKER_VERSION = "61"
+LINKER_VERSION = "62"
 
 _RATE_RE = re.compile(r"limit|throttl|rate", re.I)
 #: A page-size parameter is no rate limit: ``Depends(LimitFilter.depends)``, ``limit_param``.
@@ -146,8 +146,11 @@ def _join(*parts: str | None) -> str:
 class ModuleIndex:
     """Resolve ``import`` records to project files."""
 
-    def __init__(self, files_meta: dict[str, dict[str, Any]]) -> None:
+    def __init__(self, files_meta: dict[str, dict[str, Any]], defined: dict[str, set[str]] | None = None) -> None:
         self.files_meta = files_meta
+        #: file -> the top-level names it defines: for a module importing ``X`` from it, its own
+        #: ``class X(base.X)`` wins over the ``from base import X`` above it
+        self.defined = defined or {}
         self.by_module: dict[str, str] = {}
         for path in sorted(files_meta):
             mod = module_name(path)
@@ -164,6 +167,8 @@ class ModuleIndex:
         """(file, name) where ``name`` as used in ``importer`` is defined, if in the project."""
         meta = self.files_meta.get(importer, {})
         head, _, rest = name.partition(".")
+        if depth and head in self.defined.get(importer, ()):  # what another module finds here
+            return importer, name
         for imp in meta.get("imports", []):
             bound = imp.get("alias") or (imp.get("name") or imp.get("module", "").split(".")[0])
             if bound != head:
@@ -177,7 +182,10 @@ class ModuleIndex:
             sub = f"{imp['module']}.{imp['name']}" if imp["module"] else imp["name"]
             target_mod = self.resolve_module(importer, sub, imp.get("level", 0))
             if target_mod and rest:  # from pkg import module; module.router (module.sub.router)
-                return self._submodule(importer, sub, rest, imp.get("level", 0)) or (target_mod, rest)
+                found = self._submodule(importer, sub, rest, imp.get("level", 0)) or (target_mod, rest)
+                if depth < 3 and "." not in found[1]:  # `from . import views; views.X`, X re-exported
+                    return self.resolve_name(found[0], found[1], depth + 1) or found
+                return found
             target = self.resolve_module(importer, imp["module"], imp.get("level", 0))
             if target is None:
                 return None
@@ -289,7 +297,11 @@ def _router_prefixes(
 
 
 def link(rows: list[PatternRow], files_meta: dict[str, dict[str, Any]]) -> LinkResult:
-    modules = ModuleIndex(files_meta)
+    defined: dict[str, set[str]] = defaultdict(set)
+    for _pid, kind, name, path, _meta, _u, _s in rows:
+        if kind in ("class", "function", "route", "model", "schema", "pagination", "exception"):
+            defined[path].add(name.split(".")[0])
+    modules = ModuleIndex(files_meta, defined)
     routers, parents = _router_tree(files_meta, modules)
     prefixes = _router_prefixes(routers, parents)
     mounted_deps = _router_dependencies(routers, parents)

@@ -316,6 +316,10 @@ class DjangoUrls:
                     target = self._module_file(str(e["include"]))
                     if target:
                         included.add(target)
+                elif e.get("include_ref"):  # include(api_urls), `from .api import urls as api_urls`
+                    found = self._ref_file(p, str(e["include_ref"]))
+                    if found and found[0] != p and found[1] == "urlpatterns":
+                        included.add(found[0])
         roots = []
         root_conf = self.settings.get("root_urlconf")
         if root_conf and self._module_file(str(root_conf)):
@@ -487,7 +491,14 @@ class DjangoUrls:
                 methods = list(meta.get("methods") or [])
                 if e.get("actions"):  # ViewSet.as_view({"get": "list"})
                     wanted = [a["action"] for a in meta.get("actions") or []] or [meta.get("action")]
-                    if not any(wanted):  # an APIView's handler: UserAPILoginView.as_view({"post": "post"})
+                    whole = meta.get("view_type") == "viewset" and meta.get("handler") == name
+                    if not any(wanted) and whole:
+                        # a viewset class whose actions are not known (a base outside the project,
+                        # custom methods): it serves what the urlconf maps to it, less the actions
+                        # its own method patterns serve
+                        own = self.own_methods.get((path, name), set())
+                        wanted = [str(act) for act in e["actions"].values() if act not in own]
+                    elif not any(wanted):  # an APIView's handler: UserAPILoginView.as_view({"post": "post"})
                         wanted = [str(m).lower() for m in meta.get("methods") or []]
                     methods = [m for m, act in e["actions"].items() if act in wanted]
                     if not methods:
@@ -496,6 +507,9 @@ class DjangoUrls:
                 if e.get("name"):
                     self.url_names.setdefault(str(e["name"]), e["path"])
                 _urlconf_auth(meta, e)
+            if not urls and meta.get("view_type") == "viewset" and meta.get("handler") == name:
+                # its own methods serve every action mapped to it: the class is mounted there all the same
+                urls = [{"methods": list(e["actions"] or []), "path": e["path"]} for e in entries if e.get("actions")]
             if urls:
                 meta["urls"] = urls
                 meta["full_path"] = urls[0]["path"]
@@ -1011,6 +1025,16 @@ def _error_conventions(
     if handler_path:
         hname = _last(handler_path)
         handler = next((d for d in defs.get(hname, []) if d[1] in ("error_handler", "function")), None)
+    else:  # none in settings: the project's own DRF handler, which views pick with get_exception_handler()
+        from memorybrain.paths import is_test_path
+
+        own = [
+            d
+            for ds in defs.values()
+            for d in ds
+            if d[1] == "error_handler" and d[3].get("framework") == "drf" and not is_test_path(d[2])
+        ]
+        handler = own[0] if len(own) == 1 else None
     raised: Counter[str] = Counter()
     n_routes = 0
     for r in routes:
@@ -1043,6 +1067,15 @@ def _error_conventions(
                 parts[-1] += f"; every error response is `{shape}`"
         else:
             parts.append(f"EXCEPTION_HANDLER is `{handler_path}` ({_setting_text(settings, 'EXCEPTION_HANDLER')})")
+    elif handler:
+        name = handler[3].get("qualname") or next(n for n, ds in defs.items() if handler in ds)
+        parts.append(
+            f"the project's DRF exception handler `{name}` ({handler[2]}) is not settings' EXCEPTION_HANDLER:"
+            " views that use it select it (`get_exception_handler()`), the others use DRF's default"
+            ' `{"detail": ...}`'
+        )
+        if shape:
+            parts[-1] += f"; its error responses are `{shape}`"
     else:
         parts.append("errors use DRF's default handler: `{\"detail\": ...}` with the exception's status")
     bases: Counter[str] = Counter()
@@ -1276,10 +1309,11 @@ def _pagination_conventions(
         if value != "unset":
             n_explicit += 1
             explicit[_last(value) if value else "None"] += 1
-    if not default and not explicit:
+    # `pagination_class = None` turns pagination off: no class a new list view should use
+    main = _last(default) if default else next((k for k, _n in explicit.most_common() if k != "None"), None)
+    if not main:
         return []
     parts = []
-    main = _last(default) if default else explicit.most_common(1)[0][0]
     d = next((x for x in defs.get(main, []) if x[1] == "pagination"), None)
     keys = list(d[3].get("returns_keys") or []) if d else []
     if default:
@@ -1291,7 +1325,10 @@ def _pagination_conventions(
     if keys:
         parts.append("responses are `{" + ", ".join(keys) + "}`")
     if explicit:
-        parts.append("`pagination_class` set on " + ", ".join(f"`{k}` ×{n}" for k, n in explicit.most_common(3)))
+        parts.append(
+            "`pagination_class` set on "
+            + ", ".join(f"`{k}` ×{n}" + (" (unpaginated)" if k == "None" else "") for k, n in explicit.most_common(3))
+        )
     ids = [d[0]] if d else []
     ids += [i for k, _ in explicit.most_common(1) if k != main for i in _ids(defs, k, ("pagination",))]
     return [

@@ -1356,7 +1356,7 @@ def test_viewsets_inherit_actions_from_a_base_named_viewset_in_the_same_module()
     result = link(rows, metas)
     by_handler = {u[2].get("handler"): u[2] for u in result.updates if u[2].get("handler")}
     posts = by_handler["ThreadPostsViewSet"]
-    base = "/threads/(?P<thread_pk>[^/.]+)/posts"
+    base = "/threads/<thread_pk>/posts"  # the router prefix regex read as a path
     assert posts["urls"] == [
         {"methods": ["GET"], "path": f"{base}/"},
         {"methods": ["GET"], "path": f"{base}/{{pk}}/"},
@@ -1370,7 +1370,7 @@ def test_viewsets_inherit_actions_from_a_base_named_viewset_in_the_same_module()
     assert [a["action"] for a in private["actions"]] == ["retrieve"]
     assert [a["action"] for a in private["inherited_actions"]] == ["post_editor"]
     assert by_handler["PrivateThreadPostsViewSet.merge"]["urls"] == [
-        {"methods": ["POST"], "path": "/private/(?P<thread_pk>[^/.]+)/posts/merge/"}
+        {"methods": ["POST"], "path": "/private/<thread_pk>/posts/merge/"}
     ]
     # DRF's router does not route a method named like a verb
     assert "DELETE" not in {m for u in posts["urls"] for m in u["methods"]}
@@ -1529,3 +1529,176 @@ def test_routes_known_from_the_root_urlconf_are_rooted():
     rows2 = [(pid, k, n, p, stored.get(pid, meta), u, s) for pid, k, n, p, meta, u, s in rows2]
     relinked = {m.get("handler"): m for _pid, _u, m, _s in link(rows2, metas2).updates}
     assert relinked["NoteViewSet"]["full_path"] == "/api/notes/" and "rooted" not in relinked["NoteViewSet"]
+
+
+def test_plugin_urlconfs_included_by_module_alias_and_views_reexported_by_packages():
+    """A Django plugin without ROOT_URLCONF (galaxy-ng): the top urlconf includes the others by
+    module alias (``from .api import urls as api_urls; include(api_urls)``), views are named as
+    ``viewsets.X`` through a package ``__init__`` that re-exports them (one of them a subclass of
+    a same-named class it imports), urlpatterns grow in a ``for`` loop and by ``insert``, and
+    viewsets whose actions come from a base outside the project are mounted by ``as_view``."""
+    rows, metas = _rows(
+        {
+            "hub/urls.py": """
+                from django.urls import include, path
+                from hub.api import urls as api_urls
+                urlpatterns = [path("api/", include(api_urls))]
+            """,
+            "hub/api/urls.py": """
+                from django.conf import settings
+                from django.urls import include, path
+                from .ui import urls as ui_urls
+                from .v1 import urls as v1_urls
+                urlpatterns = [path("_ui/", include((ui_urls, "api"), namespace="ui"))]
+                if settings.LEGACY:
+                    urlpatterns.insert(0, path("v1/", include(v1_urls)))
+            """,
+            "hub/api/v1/urls.py": """
+                from django.urls import path
+                from hub.api.v1.views import RootView
+                urlpatterns = [path("", RootView.as_view())]
+            """,
+            "hub/api/v1/views.py": """
+                from rest_framework.views import APIView
+                class RootView(APIView):
+                    def get(self, request):
+                        pass
+            """,
+            "hub/api/ui/urls.py": """
+                from django.urls import include, path
+                from rest_framework import routers
+                from . import viewsets
+                router = routers.SimpleRouter()
+                router.register("namespaces", viewsets.NamespaceViewSet)
+                paths = [
+                    path("", include(router.urls)),
+                    path("tasks/", viewsets.TaskViewSet.as_view({"get": "list"})),
+                ]
+                VERSIONS = {"v1": "v1/"}
+                urlpatterns = []
+                for version in VERSIONS:
+                    urlpatterns.append(path(VERSIONS[version], include((paths, "ui"), namespace=version)))
+            """,
+            "hub/api/ui/viewsets/__init__.py": """
+                from .namespace import NamespaceViewSet
+                from .task import TaskViewSet
+            """,
+            "hub/api/ui/viewsets/namespace.py": """
+                from hub.api.v3.namespace import NamespaceViewSet
+                class NamespaceViewSet(NamespaceViewSet):
+                    versioning_class = None
+            """,
+            "hub/api/ui/viewsets/task.py": """
+                from platformlib import viewsets as platform_viewsets
+                class TaskViewSet(platform_viewsets.TaskViewSet):
+                    serializer_class = None
+            """,
+            "hub/api/v3/namespace.py": """
+                from rest_framework import viewsets
+                class NamespaceViewSet(viewsets.ModelViewSet):
+                    permission_classes = [IsOwner]
+            """,
+        }
+    )
+    result = link(rows, metas)
+    paths = {r[0]: r[3] for r in rows}
+    by = {(paths[u[0]], u[2].get("handler")): u[2] for u in result.updates if u[2].get("handler")}
+    ui_ns = by[("hub/api/ui/viewsets/namespace.py", "NamespaceViewSet")]
+    assert ui_ns["full_path"] == "/api/_ui/namespaces/"
+    assert ui_ns["permission_classes"] == ["IsOwner"]  # still inherited from the class it shadows
+    assert by[("hub/api/v3/namespace.py", "NamespaceViewSet")].get("full_path") is None
+    task = by[("hub/api/ui/viewsets/task.py", "TaskViewSet")]
+    assert task["urls"] == [{"methods": ["GET"], "path": "/api/_ui/tasks/"}]
+    assert by[("hub/api/v1/views.py", "RootView.get")]["full_path"] == "/api/v1/"
+
+
+def test_dynaconf_rest_framework_keys_and_exception_handler_building_its_response_in_a_helper():
+    """Settings read by dynaconf name nested keys ``REST_FRAMEWORK__DEFAULT_PERMISSION_CLASSES``;
+    a DRF exception handler may build its response in a module function it calls (galaxy-ng)."""
+    fe = _extract(
+        "hub/settings.py",
+        """
+        INSTALLED_APPS = ["rest_framework.authtoken", "dynaconf_merge"]
+        REST_FRAMEWORK__DEFAULT_PERMISSION_CLASSES = (
+            "hub.access_control.access_policy.AccessPolicyBase",
+        )
+        """,
+    )
+    rest = fe.meta["django_settings"]["rest_framework"]
+    assert rest["DEFAULT_PERMISSION_CLASSES"] == ["hub.access_control.access_policy.AccessPolicyBase"]
+    assert fe.meta["django_settings"]["rest_framework_lines"]["DEFAULT_PERMISSION_CLASSES"] == 3
+    fe = _extract(
+        "hub/api/exceptions.py",
+        """
+        from rest_framework import exceptions
+        from rest_framework.response import Response
+
+        def _handle_api_exception(exc):
+            data = {"errors": [{"status": str(exc.status_code), "detail": str(exc.detail)}]}
+            return Response(data, status=exc.status_code)
+
+        def exception_handler(exc, context):
+            if isinstance(exc, exceptions.APIException):
+                return _handle_api_exception(exc)
+            return None
+        """,
+    )
+    handlers = [p for p in fe.patterns if p.kind == "error_handler"]
+    assert [(p.name, p.meta["response_keys"]) for p in handlers] == [("exception_handler", ["errors"])]
+
+
+def test_router_prefix_written_as_a_regex_reads_as_a_path():
+    """``router.register(r"users/(?P<user>[\\d]+)/participations", ...)`` (ephios): DRF's router
+    prefixes are regexes; the route reads ``users/<user>/participations``."""
+    fe = _extract(
+        "app/urls.py",
+        r"""
+        from rest_framework import routers
+        from app.views import UserParticipationView
+        router = routers.DefaultRouter()
+        router.register(r"users/(?P<user>[\d]+)/participations", UserParticipationView)
+        urlpatterns = router.urls
+        """,
+    )
+    assert fe.meta["router_registrations"][0]["prefix"] == "users/<user>/participations"
+
+
+def test_project_exception_handler_not_in_settings_and_unpaginated_lists():
+    """galaxy-ng: no EXCEPTION_HANDLER in settings, but the project's one DRF handler (views
+    select it with get_exception_handler()): errors do not all use DRF's default shape; and
+    ``pagination_class = None`` is no pagination class to follow."""
+    rows, metas = _rows(
+        {
+            "hub/api/exceptions.py": """
+                from rest_framework.response import Response
+
+                def exception_handler(exc, context):
+                    return Response({"errors": [str(exc)]}, status=exc.status_code)
+            """,
+            "hub/api/views.py": """
+                from rest_framework import viewsets
+                from hub.api import exceptions
+
+                class TagViewSet(viewsets.ReadOnlyModelViewSet):
+                    pagination_class = None
+                    def get_exception_handler(self):
+                        return exceptions.exception_handler
+
+                class ConflictError(APIException):
+                    status_code = 409
+            """,
+            "hub/urls.py": """
+                from rest_framework.routers import DefaultRouter
+                from hub.api.views import TagViewSet
+                router = DefaultRouter()
+                router.register("tags", TagViewSet)
+                urlpatterns = router.urls
+            """,
+        }
+    )
+    conventions = {c["key"]: c["statement"] for c in link(rows, metas).conventions}
+    errors = conventions["errors"]
+    assert "DRF's default handler" not in errors
+    assert "`exception_handler` (hub/api/exceptions.py) is not settings' EXCEPTION_HANDLER" in errors
+    assert '`{"errors"}`' in errors
+    assert "pagination" not in conventions
