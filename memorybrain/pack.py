@@ -215,6 +215,10 @@ def exemplar_cost(ex: Exemplar, fmt: str) -> int:
 
 #: Weight of a route module's routes naming the request's resource, against similarity (~0.3-0.9).
 NAMING_WEIGHT = 0.25
+#: how much a whole CRUD resource in a module counts when the request's resource is new
+NEW_RESOURCE_WEIGHT = 0.3
+#: CRUD operations (of list, get, create, update, delete) that make a collection a resource to copy
+MIN_CRUD_SLOTS = 3
 #: Lines of each of the next closest routes the first exemplar's header leaves room for.
 ROOM_LINES = 12
 #: ... but the header keeps at least this share of what the fixed sections leave ...
@@ -415,6 +419,22 @@ _PLAIN_ROUTE_WORDS = frozenset(
     "list get read create new add post update edit put patch partial delete remove destroy retrieve "
     "all one by id view set viewset views resource api endpoint endpoints handler detail index".split()
 )
+
+
+def resource_path(p: Pattern) -> str:
+    """The collection a route serves: its path less a trailing parameter (``/agents/{id}`` and
+    ``/agents/`` are both ``/agents``; ``/agents/{id}/tools/{name}`` is ``/agents/{id}/tools``)."""
+    path = str(p.meta.get("full_path") or p.meta.get("path") or "").rstrip("/")
+    head, _, last = path.rpartition("/")
+    return head if re.search(r"[{<(:]", last) else path
+
+
+def crud_groups(routes: Iterable[Pattern]) -> dict[str, set[str]]:
+    """Each collection the routes serve -> the CRUD operations its routes offer."""
+    groups: dict[str, set[str]] = defaultdict(set)
+    for p in routes:
+        groups[resource_path(p)] |= route_slots(p)
+    return groups
 
 
 def _route_label(p: Pattern) -> str:
@@ -1060,6 +1080,18 @@ class PackBuilder:
         if not by_file:
             return None, [], []
         pats = self._patterns(h.id for h in route_hits[:300])
+        terms = resource_terms(request)
+        new_resource = bool(terms and _CRUD_REQUEST.search(request)) and not any(
+            _route_names(terms, p) for p in pats.values()
+        )
+        if new_resource:
+            # a resource the project does not have yet: meaning tells little, the template is a
+            # module with one whole CRUD resource to copy, so every route module is a candidate
+            wider = self._route_search(request)
+            pats.update(self._patterns(h.id for h in wider))
+            by_file = defaultdict(list)
+            for h in wider:
+                by_file[h.path].append(h)
         styles = Counter(str(p.meta.get("framework")) for p in pats.values())
         main_style = styles.most_common(1)[0][0] if styles else None
         if styles.keys() & {"django", "drf"} and _API_REQUEST.search(request):
@@ -1067,7 +1099,7 @@ class PackBuilder:
             # when the pages crowd the API out of the nearest hits, look among all the routes
             api_files = _api_files(pats.values()) & set(by_file)
             if not api_files:
-                wider = self.retriever.search(request, kinds=("route",), limit=API_SEARCH_LIMIT)
+                wider = self._route_search(request)
                 more = self._patterns(h.id for h in wider)
                 api_files = _api_files(more.values())
                 if api_files:
@@ -1101,7 +1133,6 @@ class PackBuilder:
             return similarity + 0.02 * min(len(hs), 5) + completeness + conform - app_level
 
         with_routers = any(not self._on_app(p) for p in pats.values())
-        terms = resource_terms(request)
 
         def naming(path: str) -> float:
             """How fully, on average, the module's routes name the resource (``WeightEntryViewSet`` at
@@ -1112,8 +1143,22 @@ class PackBuilder:
             shares = [_route_names(terms, p) / len(terms) for h in by_file[path] if (p := pats.get(h.id)) is not None]
             return sum(shares) / len(shares) if shares else 0.0
 
-        ranked = sorted(by_file, key=lambda p: (-(score(p) + NAMING_WEIGHT * naming(p)), p))
+        def template(path: str) -> float:
+            """How whole a CRUD resource the module offers (list, get, create, update, delete
+            on one collection), for a new resource."""
+            if not new_resource:
+                return 0.0
+            groups = crud_groups(pats[h.id] for h in by_file[path] if h.id in pats)
+            return max((len(slots) for slots in groups.values()), default=0) / 5
+
+        ranked = sorted(
+            by_file, key=lambda p: (-(score(p) + NAMING_WEIGHT * naming(p) + NEW_RESOURCE_WEIGHT * template(p)), p)
+        )
         return ranked[0], by_file[ranked[0]], ranked[1:]
+
+    def _route_search(self, request: str) -> list[Hit]:
+        """Routes only, further than the nearest hits, less what the team excluded."""
+        return self._curation.filter_hits(self.retriever.search(request, kinds=("route",), limit=API_SEARCH_LIMIT))
 
     def _on_app(self, route: Pattern) -> bool:
         """The route is registered on the application object (``app = FastAPI()``/``Flask()``)."""
@@ -1139,8 +1184,8 @@ class PackBuilder:
             p = pats.get(h.id)
             if p is None:
                 return (0, 0, 0, 0)
-            if not best:  # no route names the resource: file order
-                return (0, 0, 0, p.start_line)
+            if not best:  # no route names the resource: a whole CRUD collection first, file order
+                return (0, -len(groups[resource_path(p)]) if whole else 0, 0, p.start_line)
             # the resource is what the path ends on (``/thread/{id}``, not ``/thread/{id}/element``)
             path = str(p.meta.get("full_path") or p.meta.get("path") or "")
             literal = [x for x in path.split("/") if x and not re.search(r"[{<(:]", x)]
@@ -1150,6 +1195,8 @@ class PackBuilder:
 
         resource = set().union(*terms) if terms else set()
         best = max((matched(p) for p in pats.values()), default=0)  # (key() reads it)
+        groups = crud_groups(pats.values())
+        whole = max((len(slots) for slots in groups.values()), default=0) >= MIN_CRUD_SLOTS
         for h in sorted(hits, key=key):
             p = pats.get(h.id)
             if p is None:

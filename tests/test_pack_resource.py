@@ -492,3 +492,91 @@ def test_module_constants_that_name_the_resource_are_offered(tmp_path, real_enco
     line = next(x for x in md.splitlines() if x.startswith("from bookshop.validators import "))
     assert set(line.split(" import ")[1].split(", ")) == {"AUTHOR_SORT_FIELDS", "MAX_AUTHORS_PER_PAGE"}
     assert "AUTHOR_FIXTURE_NAMES" not in md and "_PRIVATE_AUTHOR_FLAG" not in md
+
+
+NEW_RESOURCE_FILES = {
+    "app/__init__.py": "",
+    "app/main.py": """
+from fastapi import FastAPI
+from app.routers import alerts, books
+
+app = FastAPI()
+app.include_router(alerts.router)
+app.include_router(books.router)
+""",
+    # nearer in meaning to "notifications", but no resource to copy: actions on alerts
+    "app/routers/alerts.py": """
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/alerts")
+
+
+@router.post("/{alert_id}/tools/{tool_name}/run")
+async def run_alert_tool(alert_id: int, tool_name: str):
+    return {"alert": alert_id, "ran": tool_name}
+
+
+@router.patch("/{alert_id}/approval/{tool_name}")
+async def approve_alert_tool(alert_id: int, tool_name: str):
+    return {"alert": alert_id, "approved": tool_name}
+
+
+@router.get("/{alert_id}/messages/stream")
+async def stream_alert_messages(alert_id: int):
+    return {"alert": alert_id}
+""",
+    # a whole resource: list, get, create, update, delete on /books
+    "app/routers/books.py": """
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/books")
+
+
+@router.get("/")
+async def list_books():
+    return []
+
+
+@router.get("/{book_id}")
+async def get_book(book_id: int):
+    return {"id": book_id}
+
+
+@router.post("/")
+async def create_book(title: str):
+    return {"title": title}
+
+
+@router.put("/{book_id}")
+async def update_book(book_id: int, title: str):
+    return {"id": book_id, "title": title}
+
+
+@router.delete("/{book_id}")
+async def delete_book(book_id: int):
+    return None
+""",
+}
+
+
+@pytest.mark.integration
+def test_a_new_resource_copies_a_module_with_a_whole_crud_resource(tmp_path, real_encoder):
+    """letta: "CRUD endpoints for notifications" in a project without notifications took two
+    agent tool actions (PATCH .../tools/approval/{name}, POST .../tools/{name}/run) as the CRUD
+    set; a resource the project does not have yet is copied from a whole CRUD resource, its
+    operations in order."""
+    from memorybrain import Brain
+
+    for rel, src in NEW_RESOURCE_FILES.items():
+        f = tmp_path / rel
+        f.parent.mkdir(parents=True, exist_ok=True)
+        f.write_text(src)
+    with Brain.open(tmp_path, encoder=real_encoder) as brain:
+        brain.index()
+        pack = brain.context("Add CRUD endpoints for notifications", budget=4000)
+        closest = [e.pattern for e in pack.exemplars if e.role == "closest resource"]
+        assert {p.path for p in closest} == {"app/routers/books.py"}
+        assert [p.name for p in closest][:3] == ["list_books", "create_book", "update_book"]
+        # a resource the project has keeps its own module
+        alerts = brain.context("Add CRUD endpoints for alerts", budget=4000)
+        assert [e for e in alerts.exemplars if e.role == "closest resource"][0].pattern.path == "app/routers/alerts.py"
