@@ -1635,3 +1635,47 @@ def test_one_handlers_error_shape_among_several_is_no_convention() -> None:
     rows, metas = extract_files({"app/app.py": app(3)})
     shape = next(c for c in link(rows, metas).conventions if c["key"] == "errors:shape")
     assert shape["statement"] == 'error responses have the shape `{"error"}` (3 of 6 exception handlers)'
+
+
+def test_blueprint_registered_through_functools_partial() -> None:
+    """OctoPrint: ``registrators = [functools.partial(app.register_blueprint, api,
+    url_prefix="/api")]`` called later in a loop; the blueprint's routes live in a package
+    imported inside the method."""
+    from memorybrain.linker import link
+
+    files = {
+        "app/server/api/__init__.py": dedent(
+            """
+            from flask import Blueprint
+            api = Blueprint("api", __name__)
+
+            @api.route("/version")
+            def version():
+                return ""
+            """
+        ),
+        "app/server/__init__.py": dedent(
+            """
+            import functools
+            from flask import Flask
+            app = Flask(__name__)
+
+            class Server:
+                def _setup_blueprints(self):
+                    from app.server.api import api
+                    registrators = [functools.partial(app.register_blueprint, api, url_prefix="/api")]
+                    for registrator in registrators:
+                        registrator()
+            """
+        ),
+    }
+    rows, metas = extract_files(files)
+    assert metas["app/server/__init__.py"]["mounts"][0] | {"line": 0} == {
+        "parent": "app",
+        "child": "api",
+        "prefix": "/api",
+        "line": 0,
+    }
+    (route,) = [r for r in rows if r[1] == "route"]
+    (update,) = [u for u in link(rows, metas).updates if u[0] == route[0]]
+    assert update[2]["full_path"] == "/api/version"
