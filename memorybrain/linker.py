@@ -693,6 +693,7 @@ def _ids_for(
 def _auth_conventions(routes: list[Route], defs: dict[str, Any], aliases_map: dict[str, str]) -> list[dict[str, Any]]:
     total = len(routes)
     users, written = tally_auth((r.id, r.meta) for r in routes)
+    variants = _auth_families(users, written)
     if not users:
         inline = _inline_auth(routes, defs)
         inherited = _class_access_checks(routes)
@@ -729,7 +730,11 @@ def _auth_conventions(routes: list[Route], defs: dict[str, Any], aliases_map: di
     how = f"`{form}`" + (f" (written as `{aliases[0]}` in signatures)" if aliases else "")
     authed = set().union(*users.values())
     public = [r.label for r in routes if r.id not in authed]
-    statement = f"routes require {how} ({_pct(n, total)})"
+    statement = f"routes require {how} ({_pct(n, total)}"
+    if main in variants:  # which one the routes name: the permission, most often first
+        shown = ", ".join(f"{v} ×{k}" for v, k in variants[main].most_common(4))
+        statement += f"; {shown}" + (", …" if len(variants[main]) > 4 else "")
+    statement += ")"
     if n * 10 < total:  # a rare exception is no rule: say that most routes go without
         statement = f"most routes have no auth dependency or decorator ({len(public)} of {total}); {how} on {n} only"
     if public:
@@ -746,8 +751,9 @@ def _auth_conventions(routes: list[Route], defs: dict[str, Any], aliases_map: di
                 "count": n,
                 "total": total,
                 "aliases": aliases,
+                "variants": [v for v, _k in variants[main].most_common()] if main in variants else [],
                 "public": public,
-                "pattern_ids": _ids_for(defs, main),
+                "pattern_ids": _family_ids(defs, main) if main in variants else _ids_for(defs, main),
             },
         }
     ]
@@ -776,6 +782,43 @@ def _auth_conventions(routes: list[Route], defs: dict[str, Any], aliases_map: di
             }
         )
     return out
+
+
+#: The middle of ``Permissions.ADMIN.require``: the one part that varies within a family.
+_FAMILY_MIDDLE = "<…>"
+
+
+def _auth_families(users: dict[str, set[str]], written: dict[str, Counter[str]]) -> dict[str, Counter[str]]:
+    """One mechanism written with a varying middle part (OctoPrint's ``@Permissions.ADMIN.require(403)``,
+    ``@Permissions.STATUS.require(403)``, ... on most routes) is one convention,
+    ``@Permissions.<…>.require(403)``, not as many as there are permissions. Merges them in
+    place; returns each family's middle parts and how many routes name each."""
+    groups: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for name in users:
+        parts = name.split(".")
+        if len(parts) == 3 and _FAMILY_MIDDLE not in parts:
+            groups[(parts[0], parts[2])].append(name)
+    out: dict[str, Counter[str]] = {}
+    for (head, tail), names in groups.items():
+        if len(names) < 2:
+            continue
+        family = f"{head}.{_FAMILY_MIDDLE}.{tail}"
+        out[family] = Counter({name.split(".")[1]: len(users[name]) for name in names})
+        users[family] = set().union(*(users.pop(name) for name in names))
+        texts: Counter[str] = Counter()
+        for name in names:
+            middle = f".{name.split('.')[1]}."
+            for text, k in written.pop(name).items():
+                texts[text.replace(middle, f".{_FAMILY_MIDDLE}.", 1)] += k
+        written[family] = texts
+    return out
+
+
+def _family_ids(defs: dict[str, Any], family: str) -> list[str]:
+    """The class that declares a family's members (``class Permissions``: ADMIN, STATUS, ...),
+    then the method the routes call on them (``require``)."""
+    head, _middle, tail = family.split(".")
+    return (_ids_for(defs, head, ("class",)) + _ids_for(defs, tail))[:2]
 
 
 def _usual_form(written: Counter[str]) -> str:

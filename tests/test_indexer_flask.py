@@ -1679,3 +1679,40 @@ def test_blueprint_registered_through_functools_partial() -> None:
     (route,) = [r for r in rows if r[1] == "route"]
     (update,) = [u for u in link(rows, metas).updates if u[0] == route[0]]
     assert update[2]["full_path"] == "/api/version"
+
+
+def test_permission_family_is_one_auth_convention() -> None:
+    """OctoPrint: ``@Permissions.ADMIN.require(403)``, ``@Permissions.STATUS.require(403)``, ...
+    on most handlers, the permission varying. "routes require `@Permissions.ADMIN.require(403)`
+    (12 of 102)" with the rest listed as role checks hid that 65 of them use one mechanism."""
+    from memorybrain.linker import link
+    from memorybrain.pack import _advice
+
+    perms = ["ADMIN", "ADMIN", "STATUS", "STATUS", "STATUS", "CONTROL", None]
+    views = "".join(
+        f'\n@api.route("/r{i}")\n' + (f"@Permissions.{p}.require(403)\n" if p else "") + f"def r{i}():\n    return ''\n"
+        for i, p in enumerate(perms)
+    )
+    files = {
+        "app/access/permissions.py": dedent(
+            """
+            class Permissions:
+                ADMIN = OctoPrintPermission("Admin", RoleNeed("admin"))
+                STATUS = OctoPrintPermission("Status", RoleNeed("status"))
+            """
+        ),
+        "app/api/__init__.py": "from flask import Blueprint\nfrom app.access.permissions import Permissions\n"
+        'api = Blueprint("api", __name__)\n' + views,
+    }
+    rows, metas = extract_files(files)
+    conventions = [c for c in link(rows, metas).conventions if c["topic"] == "auth"]
+    assert [c["key"] for c in conventions] == ["auth"]  # no STATUS/ADMIN "role checks" beside it
+    auth = conventions[0]
+    assert auth["statement"] == (
+        "routes require `@Permissions.<…>.require(403)` (6 of 7 handlers; STATUS ×3, ADMIN ×2, CONTROL ×1); "
+        "without any auth: GET /r6"
+    )
+    assert auth["data"]["variants"] == ["STATUS", "ADMIN", "CONTROL"]
+    (cls,) = [r for r in rows if r[2] == "Permissions" and r[1] == "class"]
+    assert auth["data"]["pattern_ids"][0] == cls[0]  # the class that declares them
+    assert _advice("auth", auth) == "add `@Permissions.<…>.require(403)` like 6 of 7 handlers"
