@@ -66,6 +66,8 @@ _DB_ERROR_RE = re.compile(
     r"IntegrityError|SQLAlchemyError|DatabaseError|OperationalError|DBAPIError|NoResultFound|DataError",
     re.I,
 )
+#: Decorators that lift a protection (``@csrf.exempt``, ``@csrf_exempt``): no guard.
+_LOOSENS_RE = re.compile(r"csrf|exempt", re.I)
 _ARGS_RE = re.compile(r"\((?!\)).*\)$")  # a decorator's arguments, not an empty ``()``
 _DOC_DECORATOR_RE = re.compile(
     r"\.(doc|response|alt_response|param|header|expect|marshal_with|marshal_list_with|arguments|produces)\("
@@ -660,7 +662,7 @@ def derive_conventions(
         if not any(c["key"] == "errors:db" for c in out):  # no handler for them: caught in handler bodies?
             out += db_error_conventions(routes, defs, django=False)
         out += _pagination_conventions(rows, routes)
-        out += _response_conventions(routes)
+        out += _response_conventions(routes, defs)
         out += _validation_conventions(rows, routes, defs)
         calls = _project_calls(routes, defs, files_meta)  # (the helpers convention below too)
         out += _validation_helper_conventions(routes, defs, calls)
@@ -767,22 +769,35 @@ def _auth_conventions(routes: list[Route], defs: dict[str, Any], aliases_map: di
         form2 = _usual_form(written[other])
         methods = Counter(meth for r in routes if r.id in users[other] for meth in r.methods)
         where = ", ".join(f"{k} {v}" for k, v in methods.most_common(3))
+        # another way to log in, on other routes than the main one (calibre-web's
+        # ``@login_required_if_no_ano`` on the pages anonymous browsing may open), is no role check
+        instead = (
+            len(users[other] & users[main]) * 2 < m
+            and _LOGIN_RE.search(last_name(other)) is not None
+            and not _ROLE_RE.search(last_name(other))
+        )
+        verb = "authenticates instead on" if instead else "guards"
         out.append(
             {
                 "key": f"auth:{other}",
                 "topic": "auth",
-                "statement": f"`{form2}` guards {_pct(m, total)} ({where})",
+                "statement": f"`{form2}` {verb} {_pct(m, total)} ({where})",
                 "data": {
                     "name": other,
                     "form": form2,
                     "count": m,
                     "total": total,
+                    "instead": instead,
                     "pattern_ids": _ids_for(defs, other),
                 },
             }
         )
     return out
 
+
+#: A mechanism whose name says it logs a user in, and one that says it lets only some act.
+_LOGIN_RE = re.compile(r"login|logged|signed_in|auth(?!ori)|token|jwt|session", re.I)
+_ROLE_RE = re.compile(r"admin|role|permission|perm|staff|superuser|owner|scope|group", re.I)
 
 #: The middle of ``Permissions.ADMIN.require``: the one part that varies within a family.
 _FAMILY_MIDDLE = "<…>"
@@ -1153,6 +1168,7 @@ def _error_conventions(
 
     custom = [x for x, _ in raising_routes.most_common()]
     total = len(routes)
+    raised: dict[str, Any] | None = None
     if custom:
         # the base class most raised exceptions share
         bases = Counter()
@@ -1177,22 +1193,27 @@ def _error_conventions(
             if shape:
                 statement += f" as `{shape}`"
             ids.insert(0, handler[0])
-        out.append(
-            {
-                "key": "errors",
-                "topic": "errors",
-                "statement": statement,
-                "data": {
-                    "exceptions": custom,
-                    "base": base,
-                    "count": n_routes,
-                    "total": total,
-                    "shape": shape,
-                    "handler": handler[1] if handler else None,
-                    "pattern_ids": list(dict.fromkeys(ids)),
-                },
-            }
-        )
+        raised_convention = {
+            "key": "errors",
+            "topic": "errors",
+            "statement": statement,
+            "data": {
+                "exceptions": custom,
+                "base": base,
+                "count": n_routes,
+                "total": total,
+                "shape": shape,
+                "handler": handler[1] if handler else None,
+                "pattern_ids": list(dict.fromkeys(ids)),
+            },
+        }
+        if n_routes * 4 < max(abort_routes, http_routes):
+            # a rare exception beside the usual ``abort(...)`` (OctoPrint: 1 handler raises
+            # ``CommandFailed``, 57 abort) is no way to signal errors to copy: after them
+            raised_convention["key"] = "errors:raised"
+            raised = raised_convention
+        else:
+            out.append(raised_convention)
     # decorators that turn exceptions into HTTP errors (category from indexers.decorators)
     wrappers = {
         name
@@ -1224,12 +1245,25 @@ def _error_conventions(
         codes = ", ".join(f"{c} ×{n}" for c, n in aborts.most_common(5))
         if caught:
             codes += "; often after catching " + ", ".join(f"`{c}`" for c, _ in caught.most_common(3))
+        statement = f"`abort(code)` is used in {_pct(abort_routes, total)} (codes: {codes})"
+        # what answers an abort: a handler registered for werkzeug's HTTPException, or for each
+        # of its ``default_exceptions`` (OctoPrint's JSON for /api, calibre-web's error page)
+        abort_handler = next(
+            (handler_for[k] for k in ("HTTPException", "default_exceptions") if k in handler_for), None
+        )
+        if abort_handler is not None:
+            statement += f"; rendered by `{abort_handler[1]}` ({abort_handler[2]})"
         out.append(
             {
                 "key": "errors:abort",
                 "topic": "errors",
-                "statement": f"`abort(code)` is used in {_pct(abort_routes, total)} (codes: {codes})",
-                "data": {"count": abort_routes, "total": total, "pattern_ids": []},
+                "statement": statement,
+                "data": {
+                    "count": abort_routes,
+                    "total": total,
+                    "handler": abort_handler[1] if abort_handler else None,
+                    "pattern_ids": [abort_handler[0]] if abort_handler else [],
+                },
             }
         )
     if http_routes:
@@ -1244,6 +1278,8 @@ def _error_conventions(
                 "data": {"count": http_routes, "total": total, "pattern_ids": []},
             }
         )
+    if raised is not None:
+        out.append(raised)
     shapes = Counter(str(h[3].get("response_shape")) for h in handlers if h[3].get("response_shape"))
     top = shapes.most_common(1)[0] if shapes else None
     # one handler's shape among several that build theirs elsewhere (privacyidea: 1 of 7, the
@@ -1417,7 +1453,30 @@ def _paginate_decorator_convention(routes: list[Route]) -> list[dict[str, Any]]:
     ]
 
 
-def _response_conventions(routes: list[Route]) -> list[dict[str, Any]]:
+#: Flask's response helpers, and the word a project wrapper of each bears in its name.
+_RESPONSE_HELPERS = {"render_template": "render|template", "jsonify": "json", "make_response": "response"}
+
+
+def _response_wrappers(defs: dict[str, Any]) -> dict[str, str]:
+    """Project functions that answer through a Flask helper and say so in their name
+    (calibre-web's ``render_title_template`` returns ``render_template(...)`` with the sidebar):
+    name -> the helper. Error helpers (``make_api_error``) are the errors' business."""
+    out: dict[str, str] = {}
+    for name, ds in defs.items():
+        if name in _RESPONSE_HELPERS or re.search(r"error|abort|fail", name, re.I):
+            continue
+        for d in ds:
+            if d[1] != "function":
+                continue
+            called = {last_name(str(c)) for c in d[3].get("calls") or []}
+            helper = next((h for h, word in _RESPONSE_HELPERS.items() if h in called and re.search(word, name)), None)
+            if helper:
+                out[name] = helper
+                break
+    return out
+
+
+def _response_conventions(routes: list[Route], defs: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     total = len(routes)
     out = []
     with_model = [r for r in routes if r.meta.get("response_model")]
@@ -1454,10 +1513,13 @@ def _response_conventions(routes: list[Route]) -> list[dict[str, Any]]:
         )
     else:
         calls = Counter()
+        wrappers = _response_wrappers(defs or {})
+        wrapped: Counter[str] = Counter()
         for r in routes:
             cs = {last_name(str(c)) for c in r.meta.get("calls") or []} | {
                 str(c) for c in r.meta.get("calls") or [] if str(c) == "self.response"
             }
+            wrapped.update(cs & set(wrappers))
             for marker in (
                 "self.response",
                 "jsonify",
@@ -1479,6 +1541,12 @@ def _response_conventions(routes: list[Route]) -> list[dict[str, Any]]:
             bits.append(f"schema `.dump()` / response schemas in {max(calls.get('dump', 0), schemas)}")
         if calls.get("render_template"):
             bits.append(f"`render_template` in {calls['render_template']}")
+        # the project's own wrapper, when routes call it more than the helper it wraps
+        for name, n in wrapped.most_common():
+            helper = wrappers[name]
+            if n >= max(3, calls.get(helper, 0)):
+                bits.insert(0, f"`{name}(...)` (the project's wrapper of `{helper}`) in {n}")
+                break
         if bits or parts:
             statement = "responses: " + "; ".join(bits + parts) + f" (of {total} handlers)"
             out.append(
@@ -1865,7 +1933,11 @@ def _delete_conventions(routes: list[Route]) -> list[dict[str, Any]]:
         for text in [t for t in c if _DOC_DECORATOR_RE.search(t)]:
             del c[text]
     extra = [
-        t for t, n in on_delete.most_common() if n / len(deletes) > (elsewhere.get(t, 0) / max(len(others), 1)) + 0.25
+        t
+        for t, n in on_delete.most_common()
+        if n / len(deletes) > (elsewhere.get(t, 0) / max(len(others), 1)) + 0.25
+        # a CSRF exemption loosens, it guards nothing (calibre-web's e-reader API: `@csrf.exempt`)
+        and not _LOOSENS_RE.search(t.split("(", 1)[0])
     ]
     checks = Counter()  # check -> how many DELETE handlers make it
     checking: list[Route] = []  # the DELETE handlers with such a check in their body
@@ -1883,8 +1955,11 @@ def _delete_conventions(routes: list[Route]) -> list[dict[str, Any]]:
     n = len(deletes)
     handlers = f"{n} DELETE handler{'s' if n != 1 else ''}"
     parts = []
-    if extra:
-        parts.append("deletes add " + ", ".join(f"`{t}`" for t in extra[:2]))
+    if extra:  # (how many, when not all: OctoPrint's re-authentication is on 4 of 12)
+        parts.append(
+            "deletes add "
+            + ", ".join(f"`{t}`" + (f" ({on_delete[t]} of {n})" if on_delete[t] < n else "") for t in extra[:2])
+        )
     shown = ", ".join(f"{k} ×{v}" for k, v in checks.most_common(2))
     lone = ""  # one handler of several checking is no convention: said after the usual wording
     if len(checking) == n:

@@ -876,6 +876,7 @@ class PackBuilder:
         add_convention("auth", 1)
         add_convention("errors", 3)
         add_convention("errors:decorator", 1)
+        add_convention("errors:abort", 1)  # the handler that renders abort(...), when registered
         # 3. the schemas and model of the closest resource, then the pagination helper
         for pid, role, reason in chain:
             if role in ("schema", "model"):
@@ -1491,6 +1492,8 @@ def _advice(key: str, c: dict[str, Any]) -> str:
         if data["count"] * 10 < data["total"]:  # the linker's threshold: a rare exception is no rule
             return f"most {unit} have none; `{data['form']}`{alias} on only {data['count']} of {data['total']}"
         return f"add `{data['form']}`{alias} like {data['count']} of {data['total']} {unit}"
+    if ck.startswith("auth:") and data.get("form") and data.get("instead"):
+        return f"or `{data['form']}` in its place, like {data['count']} handlers"
     if ck.startswith("auth:") and data.get("form"):
         return f"`{data['form']}` where only some users may act ({data['count']} handlers)"
     if ck == "errors:db" and data.get("caught") and data.get("then"):

@@ -1716,3 +1716,118 @@ def test_permission_family_is_one_auth_convention() -> None:
     (cls,) = [r for r in rows if r[2] == "Permissions" and r[1] == "class"]
     assert auth["data"]["pattern_ids"][0] == cls[0]  # the class that declares them
     assert _advice("auth", auth) == "add `@Permissions.<…>.require(403)` like 6 of 7 handlers"
+
+
+def test_abort_rendered_by_an_httpexception_handler_and_a_rare_project_exception() -> None:
+    """OctoPrint: most handlers ``abort(...)``, which ``@app.errorhandler(HTTPException)``
+    renders as the API's JSON; one handler raises a project exception. The pack stated that one
+    first, as "handlers signal errors by raising project exceptions", and showed it as the
+    project's convention for errors."""
+    from memorybrain.linker import link
+
+    views = "".join(
+        f'\n@api.route("/r{i}", methods=["POST"])\ndef r{i}():\n    if not request.json:\n        abort(400)\n'
+        "    return ''\n"
+        for i in range(5)
+    )
+    views += '\n@api.route("/cmd", methods=["POST"])\ndef cmd():\n    raise CommandFailed("no")\n'
+    files = {
+        "app/api.py": "from flask import Blueprint, abort, request\n"
+        'api = Blueprint("api", __name__)\n\nclass CommandFailed(Exception):\n    pass\n' + views,
+        "app/server.py": dedent(
+            """
+            from flask import Flask
+            from werkzeug.exceptions import HTTPException
+            app = Flask(__name__)
+
+            @app.errorhandler(HTTPException)
+            def _handle_api_error(ex):
+                return make_api_error(ex.description, ex.code)
+            """
+        ),
+    }
+    rows, metas = extract_files(files)
+    errors = [c for c in link(rows, metas).conventions if c["topic"] == "errors"]
+    keys = [c["key"] for c in errors]
+    assert "errors" not in keys and keys.index("errors:abort") < keys.index("errors:raised")
+    abort = errors[keys.index("errors:abort")]
+    assert abort["statement"].endswith("; rendered by `_handle_api_error` (app/server.py)")
+    (handler,) = [r for r in rows if r[1] == "error_handler"]
+    assert abort["data"]["pattern_ids"] == [handler[0]]
+
+
+def test_deletes_say_how_many_carry_a_guard_and_a_csrf_exemption_is_none() -> None:
+    """OctoPrint: re-authentication on 4 of 12 DELETE handlers was "deletes add
+    `@require_credentials_checked_recently`"; calibre-web: its e-reader API's DELETE handlers
+    are `@csrf.exempt`, stated as a guard to add to deletes."""
+    from memorybrain.linker import link
+
+    def route(i: int, method: str, decos: str) -> str:
+        return f'\n@bp.route("/r{i}", methods=["{method}"])\n{decos}def r{i}():\n    return ""\n'
+
+    views = route(0, "DELETE", "@csrf.exempt\n@recent_login_required\n")
+    views += route(1, "DELETE", "@csrf.exempt\n")
+    views += route(2, "DELETE", "@csrf.exempt\n")
+    views += "".join(route(i, "GET", "") for i in range(3, 9))
+    files = {"app/views.py": 'from flask import Blueprint\nbp = Blueprint("bp", __name__)\n' + views}
+    rows, metas = extract_files(files)
+    deletes = next(c for c in link(rows, metas).conventions if c["key"] == "deletes")
+    assert deletes["statement"] == "3 DELETE handlers: deletes add `@recent_login_required` (1 of 3)"
+
+
+def test_another_login_decorator_on_other_routes_is_no_role_check() -> None:
+    """calibre-web: ``@user_login_required`` on 88 handlers, ``@login_required_if_no_ano`` on 38
+    others (pages anonymous browsing may open), ``@admin_required`` stacked on the first. The
+    checklist said to add ``@login_required_if_no_ano`` "where only some users may act"."""
+    from memorybrain.linker import link
+    from memorybrain.pack import _advice
+
+    def route(i: int, decos: str) -> str:
+        return f'\n@bp.route("/r{i}")\n{decos}def r{i}():\n    return ""\n'
+
+    views = "".join(route(i, "@user_login_required\n") for i in range(4))
+    views += "".join(route(i, "@user_login_required\n@admin_required\n") for i in range(4, 7))
+    views += "".join(route(i, "@login_required_if_no_ano\n") for i in range(7, 10))
+    files = {"app/views.py": 'from flask import Blueprint\nbp = Blueprint("bp", __name__)\n' + views}
+    rows, metas = extract_files(files)
+    auth = {c["key"]: c for c in link(rows, metas).conventions if c["topic"] == "auth"}
+    other = auth["auth:login_required_if_no_ano"]
+    assert other["statement"] == "`@login_required_if_no_ano` authenticates instead on 3 of 10 handlers (GET 3)"
+    assert _advice("auth:x", other) == "or `@login_required_if_no_ano` in its place, like 3 handlers"
+    admin = auth["auth:admin_required"]
+    assert admin["statement"] == "`@admin_required` guards 3 of 10 handlers (GET 3)"
+    assert _advice("auth:x", admin) == "`@admin_required` where only some users may act (3 handlers)"
+
+
+def test_a_project_wrapper_of_render_template_is_the_response_convention() -> None:
+    """calibre-web: pages answer through ``render_title_template(...)``, which adds the sidebar
+    and returns ``render_template(...)``; "responses: `render_template` in 1 of 191" hid it."""
+    from memorybrain.linker import link
+
+    views = "".join(
+        f'\n@bp.route("/p{i}")\ndef p{i}():\n    return render_title_template("p.html", title="P")\n' for i in range(4)
+    )
+    views += '\n@bp.route("/about")\ndef about():\n    return render_template("about.html")\n'
+    views += '\n@bp.route("/api")\ndef api():\n    return jsonify(ok=True)\n'
+    files = {
+        "app/render.py": dedent(
+            """
+            from flask import render_template
+
+            def render_title_template(*args, **kwargs):
+                return render_template(*args, sidebar=get_sidebar(), **kwargs)
+
+            def send_error_page(code):
+                return render_template("error.html", code=code)
+            """
+        ),
+        "app/views.py": "from flask import Blueprint, jsonify, render_template\n"
+        "from app.render import render_title_template\n"
+        'bp = Blueprint("bp", __name__)\n' + views,
+    }
+    rows, metas = extract_files(files)
+    responses = next(c for c in link(rows, metas).conventions if c["key"] == "responses")
+    assert responses["statement"] == (
+        "responses: `render_title_template(...)` (the project's wrapper of `render_template`) in 4; "
+        "`jsonify(...)` in 1; `render_template` in 1 (of 6 handlers)"
+    )
