@@ -34,6 +34,7 @@ from memorybrain.mechanisms import (
     ACCESS_CHECK_METHOD,
     AUTH_RE,
     NOT_AUTH_RE,
+    body_access_check,
     last_name,
     route_mechanisms,
     short_decorator,
@@ -731,7 +732,11 @@ def _auth_conventions(routes: list[Route], defs: dict[str, Any], aliases_map: di
     )
     how = f"`{form}`" + (f" (written as `{aliases[0]}` in signatures)" if aliases else "")
     authed = set().union(*users.values())
-    public = [r.label for r in routes if r.id not in authed]
+    unguarded = [r for r in routes if r.id not in authed]
+    # no decorator, but a check in the body (OctoPrint: ``if not Permissions.ADMIN.can():
+    # abort(403)``, ``current_user.has_permission(...)``): not "without any auth"
+    checking = [r for r in unguarded if any(body_access_check(str(c)) for c in r.meta.get("calls") or [])]
+    public = [r.label for r in unguarded if r not in checking]
     statement = f"routes require {how} ({_pct(n, total)}"
     if main in variants:  # which one the routes name: the permission, most often first
         shown = ", ".join(f"{v} ×{k}" for v, k in variants[main].most_common(4))
@@ -739,6 +744,9 @@ def _auth_conventions(routes: list[Route], defs: dict[str, Any], aliases_map: di
     statement += ")"
     if n * 10 < total:  # a rare exception is no rule: say that most routes go without
         statement = f"most routes have no auth dependency or decorator ({len(public)} of {total}); {how} on {n} only"
+    if checking:
+        shown = ", ".join(r.label for r in checking[:2]) + (f", … (+{len(checking) - 2})" if len(checking) > 2 else "")
+        statement += f"; {len(checking)} check access in their body instead: {shown}"
     if public:
         shown = ", ".join(public[:4]) + (f", … (+{len(public) - 4})" if len(public) > 4 else "")
         statement += f"; without any auth: {shown}"

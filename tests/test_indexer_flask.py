@@ -1831,3 +1831,41 @@ def test_a_project_wrapper_of_render_template_is_the_response_convention() -> No
         "responses: `render_title_template(...)` (the project's wrapper of `render_template`) in 4; "
         "`jsonify(...)` in 1; `render_template` in 1 (of 6 handlers)"
     )
+
+
+def test_handlers_checking_access_in_their_body_are_not_listed_as_without_auth() -> None:
+    """OctoPrint: ``if not Permissions.ADMIN.can(): abort(403)`` and
+    ``current_user.has_permission(Permissions.ADMIN)`` in handlers without a permission
+    decorator; they were listed first as "without any auth", beside the login view."""
+    from memorybrain.linker import link
+
+    views = "".join(
+        f'\n@api.route("/r{i}")\n@Permissions.ADMIN.require(403)\ndef r{i}():\n    return ""\n' for i in range(4)
+    )
+    views += dedent(
+        """
+        @api.route("/wizard")
+        def wizard():
+            if not Permissions.ADMIN.can():
+                abort(403)
+            return ""
+
+        @api.route("/users/<name>")
+        def get_user(name):
+            if current_user.get_name() != name and not current_user.has_permission(Permissions.ADMIN):
+                abort(403)
+            return ""
+
+        @api.route("/currentuser")
+        def current():
+            return current_user.get_id()
+        """
+    )
+    files = {"app/api.py": 'from flask import Blueprint, abort\napi = Blueprint("api", __name__)\n' + views}
+    rows, metas = extract_files(files)
+    auth = next(c for c in link(rows, metas).conventions if c["key"] == "auth")
+    assert auth["statement"] == (
+        "routes require `@Permissions.ADMIN.require(403)` (4 of 7 handlers); "
+        "2 check access in their body instead: GET /wizard, GET /users/<name>; without any auth: GET /currentuser"
+    )
+    assert auth["data"]["public"] == ["GET /currentuser"]
