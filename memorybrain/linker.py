@@ -1033,6 +1033,10 @@ def _validation_helper_conventions(
             break
         raised = [str(x) for d in defs.get(name, []) if d[1] == "function" for x in d[3].get("raises") or []]
         error = next((x for x in raised if _INPUT_ERROR_RE.search(x)), None)
+        # or aborts with a client error itself (OctoPrint's ``get_json_command_from_request``:
+        # ``abort(400, description="Mandatory parameters missing")``)
+        aborts = {str(x) for d in defs.get(name, []) if d[1] == "function" for x in d[3].get("aborts") or []}
+        error = error or next((f"abort({code})" for code in ("400", "422") if code in aborts), None)
         if error:
             found.append((name, n, error))
     if not found:
@@ -1044,7 +1048,11 @@ def _validation_helper_conventions(
             "key": "validation:helpers",
             "topic": "validation",
             "statement": f"handlers check request input with the project's helpers {shown} of {total} handlers, "
-            f"which raise `{error}` on bad input",
+            + (
+                f"which call `{error}` on bad input"
+                if error.startswith("abort(")
+                else f"which raise `{error}` on bad input"
+            ),
             "data": {
                 "name": name,
                 "form": f"{name}(...)",

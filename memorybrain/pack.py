@@ -1535,7 +1535,8 @@ def _advice(key: str, c: dict[str, Any]) -> str:
         return f"Django forms like `{data['name']}` (`form_class` on {data['count']} of {data['total']} pages)"
     if ck == "validation:helpers":
         n, total = data["count"], data["total"]
-        return f"check input with `{data['form']}` (raises `{data['error']}`) like {n} of {total} handlers"
+        verb = "calls" if str(data["error"]).startswith("abort(") else "raises"
+        return f"check input with `{data['form']}` ({verb} `{data['error']}`) like {n} of {total} handlers"
     statement = str(c["statement"])
     return statement if len(statement) <= 160 else statement[:157].rsplit(" ", 1)[0] + " …"
 

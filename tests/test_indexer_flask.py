@@ -1869,3 +1869,45 @@ def test_handlers_checking_access_in_their_body_are_not_listed_as_without_auth()
         "2 check access in their body instead: GET /wizard, GET /users/<name>; without any auth: GET /currentuser"
     )
     assert auth["data"]["public"] == ["GET /currentuser"]
+
+
+def test_a_helper_that_aborts_400_on_bad_input_is_the_validation_convention() -> None:
+    """OctoPrint: no request schemas; 12 handlers read their JSON with
+    ``get_json_command_from_request(request, valid_commands)``, which ``abort(400, ...)`` on a
+    missing command or parameter. The checklist said input validation was not found."""
+    from memorybrain.linker import link
+    from memorybrain.pack import _advice
+
+    views = "".join(
+        f'\n@api.route("/c{i}", methods=["POST"])\ndef c{i}():\n'
+        '    command, data, response = get_json_command_from_request(request, {"go": []})\n    return ""\n'
+        for i in range(3)
+    )
+    files = {
+        "app/util.py": dedent(
+            """
+            import flask
+
+            def get_json_command_from_request(request, valid_commands):
+                data = request.get_json()
+                if "command" not in data or data["command"] not in valid_commands:
+                    flask.abort(400, description="command is invalid")
+                return data["command"], data, None
+
+            def get_book(book_id):
+                flask.abort(404)
+            """
+        ),
+        "app/api.py": "from flask import Blueprint, request\n"
+        "from app.util import get_json_command_from_request, get_book\n"
+        'api = Blueprint("api", __name__)\n' + views + '\n@api.route("/b")\ndef b():\n    return get_book(1)\n',
+    }
+    rows, metas = extract_files(files)
+    c = {c["key"]: c for c in link(rows, metas).conventions}["validation:helpers"]
+    assert c["statement"] == (
+        "handlers check request input with the project's helpers `get_json_command_from_request(...)` (3) "
+        "of 4 handlers, which call `abort(400)` on bad input"
+    )
+    assert _advice("validation", c) == (
+        "check input with `get_json_command_from_request(...)` (calls `abort(400)`) like 3 of 4 handlers"
+    )
