@@ -746,7 +746,8 @@ def _auth_conventions(routes: list[Route], defs: dict[str, Any], aliases_map: di
         statement = f"most routes have no auth dependency or decorator ({len(public)} of {total}); {how} on {n} only"
     if checking:
         shown = ", ".join(r.label for r in checking[:2]) + (f", … (+{len(checking) - 2})" if len(checking) > 2 else "")
-        statement += f"; {len(checking)} check access in their body instead: {shown}"
+        they = "checks access in its body" if len(checking) == 1 else "check access in their body"
+        statement += f"; {len(checking)} {they} instead: {shown}"
     if public:
         shown = ", ".join(public[:4]) + (f", … (+{len(public) - 4})" if len(public) > 4 else "")
         statement += f"; without any auth: {shown}"

@@ -1859,16 +1859,22 @@ def test_handlers_checking_access_in_their_body_are_not_listed_as_without_auth()
         @api.route("/currentuser")
         def current():
             return current_user.get_id()
+
+        @api.route("/register", methods=["POST"])
+        def register():
+            check_username(request.form["name"])
+            return ""
         """
     )
     files = {"app/api.py": 'from flask import Blueprint, abort\napi = Blueprint("api", __name__)\n' + views}
     rows, metas = extract_files(files)
     auth = next(c for c in link(rows, metas).conventions if c["key"] == "auth")
     assert auth["statement"] == (
-        "routes require `@Permissions.ADMIN.require(403)` (4 of 7 handlers); "
-        "2 check access in their body instead: GET /wizard, GET /users/<name>; without any auth: GET /currentuser"
+        "routes require `@Permissions.ADMIN.require(403)` (4 of 8 handlers); "
+        "2 check access in their body instead: GET /wizard, GET /users/<name>; "
+        "without any auth: GET /currentuser, POST /register"
     )
-    assert auth["data"]["public"] == ["GET /currentuser"]
+    assert auth["data"]["public"] == ["GET /currentuser", "POST /register"]
 
 
 def test_a_helper_that_aborts_400_on_bad_input_is_the_validation_convention() -> None:
