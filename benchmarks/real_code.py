@@ -112,6 +112,24 @@ APPS = {
     # beside a DRF API with regex router prefixes (ephios)
     "galaxy-ng": ("galaxy-ng==4.9.2", ".", ["galaxy_ng/**"]),
     "ephios": ("ephios==0.27.1", ".", ["ephios/**"]),
+    # sweep of 2026-12-08 (session 9, Flask): a login decorator beside another on other routes,
+    # a render_template wrapper, werkzeug default_exceptions handlers, CSRF-exempt e-reader API
+    # (calibre-web); a blueprint registered through functools.partial, @Permissions.X.require(403)
+    # permission families, access checked in handler bodies, a validation helper that aborts 400
+    # (OctoPrint)
+    "calibreweb": ("calibreweb==0.6.27", ".", ["calibreweb/cps/**"]),
+    "octoprint": (
+        "octoprint==1.11.8",
+        ".",
+        [
+            "octoprint/server/**",
+            "octoprint/access/**",
+            "octoprint/plugin/**",
+            "octoprint/schema/**",
+            "octoprint/util/flask.py",
+            "octoprint/vendor/flask_principal.py",
+        ],
+    ),
 }
 REQUEST = "Add CRUD endpoints for notifications"
 BRAIN = [sys.executable, "-m", "cli.main"]

@@ -525,8 +525,29 @@ def _mount(parent: str, child: str, prefix: str | None, node: Node) -> dict[str,
     return {"parent": parent, "child": child, "prefix": prefix, "line": _line(node)}
 
 
+def _partial_registration(ctx: _Ctx, call: Node) -> tuple[str, list[Node], dict[str, Node]] | None:
+    """``functools.partial(app.register_blueprint, api, url_prefix="/api")``, called later
+    (a list of registrators): (the app's name, the remaining arguments)."""
+    fn = call.child_by_field_name("function")
+    if fn is None or dotted_name(ctx.pf, fn).rsplit(".", 1)[-1] != "partial":
+        return None
+    pos, kw = call_args(call)
+    target = _attr_parts(ctx, pos[0] if pos else None)
+    if target is None or target[1] != "register_blueprint":
+        return None
+    return target[0], pos[1:], kw
+
+
 def _collect_mounts(ctx: _Ctx, calls: list[Node]) -> None:
     for call in calls:
+        partial = _partial_registration(ctx, call)
+        if partial is not None:
+            obj, pos, kw = partial
+            child = pos[0] if pos else kw.get("blueprint")
+            if child is not None:
+                prefix = _text_value(ctx, pos[1] if len(pos) > 1 else kw.get("url_prefix"))
+                ctx.mounts.append(_mount(obj or "", ctx.pf.text(child), prefix, call))
+            continue
         parts = _call_parts(ctx, call)
         if parts is None:
             continue

@@ -1104,6 +1104,15 @@ _ROLE_BY_USAGE: dict[str, tuple[tuple[str, ...], str, tuple[str, str], tuple[str
         ("validation", "Flask-WTF"),  # imported nowhere: no evidence against forms
         ("other", "Flask-WTF (CSRF protection)"),
     ),
+    # a web framework where handlers are written on ``tornado.web`` (OctoPrint's upload and
+    # websocket handlers); only the HTTP server of a WSGI app where the code imports just
+    # ``tornado.wsgi``/``httpserver``/``ioloop`` (calibre-web serves Flask with it)
+    "Tornado": (
+        ("tornado.web", "tornado.websocket"),
+        "tornado",
+        ("framework", "Tornado"),  # imported nowhere: no evidence against it
+        ("server", "Tornado (HTTP server for the WSGI app)"),
+    ),
 }
 
 

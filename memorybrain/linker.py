@@ -34,6 +34,7 @@ from memorybrain.mechanisms import (
     ACCESS_CHECK_METHOD,
     AUTH_RE,
     NOT_AUTH_RE,
+    body_access_check,
     last_name,
     route_mechanisms,
     short_decorator,
@@ -46,7 +47,7 @@ PatternRow = tuple[str, str, str, str, dict[str, Any], int, str]
 
 #: Bump when linking or convention logic changes: stores linked by another version relink on
 #: the next ``brain index`` even when no file changed.
-LINKER_VERSION = "62"
+LINKER_VERSION = "63"
 
 _RATE_RE = re.compile(r"limit|throttl|rate", re.I)
 #: A page-size parameter is no rate limit: ``Depends(LimitFilter.depends)``, ``limit_param``.
@@ -66,6 +67,8 @@ _DB_ERROR_RE = re.compile(
     r"IntegrityError|SQLAlchemyError|DatabaseError|OperationalError|DBAPIError|NoResultFound|DataError",
     re.I,
 )
+#: Decorators that lift a protection (``@csrf.exempt``, ``@csrf_exempt``): no guard.
+_LOOSENS_RE = re.compile(r"csrf|exempt", re.I)
 _ARGS_RE = re.compile(r"\((?!\)).*\)$")  # a decorator's arguments, not an empty ``()``
 _DOC_DECORATOR_RE = re.compile(
     r"\.(doc|response|alt_response|param|header|expect|marshal_with|marshal_list_with|arguments|produces)\("
@@ -677,7 +680,7 @@ def derive_conventions(
         if not any(c["key"] == "errors:db" for c in out):  # no handler for them: caught in handler bodies?
             out += db_error_conventions(routes, defs, django=False)
         out += _pagination_conventions(rows, routes, files_meta)
-        out += _response_conventions(routes)
+        out += _response_conventions(routes, defs)
         out += _validation_conventions(rows, routes, defs)
         calls = _project_calls(routes, defs, files_meta)  # (the helpers convention below too)
         out += _validation_helper_conventions(routes, defs, calls)
@@ -710,6 +713,7 @@ def _ids_for(
 def _auth_conventions(routes: list[Route], defs: dict[str, Any], aliases_map: dict[str, str]) -> list[dict[str, Any]]:
     total = len(routes)
     users, written = tally_auth((r.id, r.meta) for r in routes)
+    variants = _auth_families(users, written)
     if not users:
         inline = _inline_auth(routes, defs)
         inherited = _class_access_checks(routes)
@@ -745,10 +749,22 @@ def _auth_conventions(routes: list[Route], defs: dict[str, Any], aliases_map: di
     )
     how = f"`{form}`" + (f" (written as `{aliases[0]}` in signatures)" if aliases else "")
     authed = set().union(*users.values())
-    public = [r.label for r in routes if r.id not in authed]
-    statement = f"routes require {how} ({_pct(n, total)})"
+    unguarded = [r for r in routes if r.id not in authed]
+    # no decorator, but a check in the body (OctoPrint: ``if not Permissions.ADMIN.can():
+    # abort(403)``, ``current_user.has_permission(...)``): not "without any auth"
+    checking = [r for r in unguarded if any(body_access_check(str(c)) for c in r.meta.get("calls") or [])]
+    public = [r.label for r in unguarded if r not in checking]
+    statement = f"routes require {how} ({_pct(n, total)}"
+    if main in variants:  # which one the routes name: the permission, most often first
+        shown = ", ".join(f"{v} ×{k}" for v, k in variants[main].most_common(4))
+        statement += f"; {shown}" + (", …" if len(variants[main]) > 4 else "")
+    statement += ")"
     if n * 10 < total:  # a rare exception is no rule: say that most routes go without
         statement = f"most routes have no auth dependency or decorator ({len(public)} of {total}); {how} on {n} only"
+    if checking:
+        shown = ", ".join(r.label for r in checking[:2]) + (f", … (+{len(checking) - 2})" if len(checking) > 2 else "")
+        they = "checks access in its body" if len(checking) == 1 else "check access in their body"
+        statement += f"; {len(checking)} {they} instead: {shown}"
     if public:
         shown = ", ".join(public[:4]) + (f", … (+{len(public) - 4})" if len(public) > 4 else "")
         statement += f"; without any auth: {shown}"
@@ -763,8 +779,9 @@ def _auth_conventions(routes: list[Route], defs: dict[str, Any], aliases_map: di
                 "count": n,
                 "total": total,
                 "aliases": aliases,
+                "variants": [v for v, _k in variants[main].most_common()] if main in variants else [],
                 "public": public,
-                "pattern_ids": _ids_for(defs, main),
+                "pattern_ids": _family_ids(defs, main) if main in variants else _ids_for(defs, main),
             },
         }
     ]
@@ -778,21 +795,71 @@ def _auth_conventions(routes: list[Route], defs: dict[str, Any], aliases_map: di
         form2 = _usual_form(written[other])
         methods = Counter(meth for r in routes if r.id in users[other] for meth in r.methods)
         where = ", ".join(f"{k} {v}" for k, v in methods.most_common(3))
+        # another way to log in, on other routes than the main one (calibre-web's
+        # ``@login_required_if_no_ano`` on the pages anonymous browsing may open), is no role check
+        instead = (
+            len(users[other] & users[main]) * 2 < m
+            and _LOGIN_RE.search(last_name(other)) is not None
+            and not _ROLE_RE.search(last_name(other))
+        )
+        verb = "authenticates instead on" if instead else "guards"
         out.append(
             {
                 "key": f"auth:{other}",
                 "topic": "auth",
-                "statement": f"`{form2}` guards {_pct(m, total)} ({where})",
+                "statement": f"`{form2}` {verb} {_pct(m, total)} ({where})",
                 "data": {
                     "name": other,
                     "form": form2,
                     "count": m,
                     "total": total,
+                    "instead": instead,
                     "pattern_ids": _ids_for(defs, other),
                 },
             }
         )
     return out
+
+
+#: A mechanism whose name says it logs a user in, and one that says it lets only some act.
+_LOGIN_RE = re.compile(r"login|logged|signed_in|auth(?!ori)|token|jwt|session", re.I)
+_ROLE_RE = re.compile(r"admin|role|permission|perm|staff|superuser|owner|scope|group", re.I)
+
+#: The middle of ``Permissions.ADMIN.require``: the one part that varies within a family.
+_FAMILY_MIDDLE = "<…>"
+
+
+def _auth_families(users: dict[str, set[str]], written: dict[str, Counter[str]]) -> dict[str, Counter[str]]:
+    """One mechanism written with a varying middle part (OctoPrint's ``@Permissions.ADMIN.require(403)``,
+    ``@Permissions.STATUS.require(403)``, ... on most routes) is one convention,
+    ``@Permissions.<…>.require(403)``, not as many as there are permissions. Merges them in
+    place; returns each family's middle parts and how many routes name each."""
+    groups: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for name in users:
+        parts = name.split(".")
+        if len(parts) == 3 and _FAMILY_MIDDLE not in parts:
+            groups[(parts[0], parts[2])].append(name)
+    out: dict[str, Counter[str]] = {}
+    for (head, tail), names in groups.items():
+        if len(names) < 2:
+            continue
+        family = f"{head}.{_FAMILY_MIDDLE}.{tail}"
+        out[family] = Counter({name.split(".")[1]: len(users[name]) for name in names})
+        users[family] = set().union(*(users.pop(name) for name in names))
+        texts: Counter[str] = Counter()
+        for name in names:
+            middle = f".{name.split('.')[1]}."
+            for text, k in written.pop(name).items():
+                texts[text.replace(middle, f".{_FAMILY_MIDDLE}.", 1)] += k
+        written[family] = texts
+    return out
+
+
+def _family_ids(defs: dict[str, Any], family: str) -> list[str]:
+    """The class that declares a family's members (``class Permissions``: ADMIN, STATUS, ...),
+    then the method the routes call on them (``require``)."""
+    head, _middle, tail = family.split(".")
+    return (_ids_for(defs, head, ("class",)) + _ids_for(defs, tail))[:2]
 
 
 def _usual_form(written: Counter[str]) -> str:
@@ -984,6 +1051,10 @@ def _validation_helper_conventions(
             break
         raised = [str(x) for d in defs.get(name, []) if d[1] == "function" for x in d[3].get("raises") or []]
         error = next((x for x in raised if _INPUT_ERROR_RE.search(x)), None)
+        # or aborts with a client error itself (OctoPrint's ``get_json_command_from_request``:
+        # ``abort(400, description="Mandatory parameters missing")``)
+        aborts = {str(x) for d in defs.get(name, []) if d[1] == "function" for x in d[3].get("aborts") or []}
+        error = error or next((f"abort({code})" for code in ("400", "422") if code in aborts), None)
         if error:
             found.append((name, n, error))
     if not found:
@@ -995,7 +1066,11 @@ def _validation_helper_conventions(
             "key": "validation:helpers",
             "topic": "validation",
             "statement": f"handlers check request input with the project's helpers {shown} of {total} handlers, "
-            f"which raise `{error}` on bad input",
+            + (
+                f"which call `{error}` on bad input"
+                if error.startswith("abort(")
+                else f"which raise `{error}` on bad input"
+            ),
             "data": {
                 "name": name,
                 "form": f"{name}(...)",
@@ -1127,6 +1202,7 @@ def _error_conventions(
 
     custom = [x for x, _ in raising_routes.most_common()]
     total = len(routes)
+    raised: dict[str, Any] | None = None
     if custom:
         # the base class most raised exceptions share
         bases = Counter()
@@ -1151,22 +1227,27 @@ def _error_conventions(
             if shape:
                 statement += f" as `{shape}`"
             ids.insert(0, handler[0])
-        out.append(
-            {
-                "key": "errors",
-                "topic": "errors",
-                "statement": statement,
-                "data": {
-                    "exceptions": custom,
-                    "base": base,
-                    "count": n_routes,
-                    "total": total,
-                    "shape": shape,
-                    "handler": handler[1] if handler else None,
-                    "pattern_ids": list(dict.fromkeys(ids)),
-                },
-            }
-        )
+        raised_convention = {
+            "key": "errors",
+            "topic": "errors",
+            "statement": statement,
+            "data": {
+                "exceptions": custom,
+                "base": base,
+                "count": n_routes,
+                "total": total,
+                "shape": shape,
+                "handler": handler[1] if handler else None,
+                "pattern_ids": list(dict.fromkeys(ids)),
+            },
+        }
+        if n_routes * 4 < max(abort_routes, http_routes):
+            # a rare exception beside the usual ``abort(...)`` (OctoPrint: 1 handler raises
+            # ``CommandFailed``, 57 abort) is no way to signal errors to copy: after them
+            raised_convention["key"] = "errors:raised"
+            raised = raised_convention
+        else:
+            out.append(raised_convention)
     # decorators that turn exceptions into HTTP errors (category from indexers.decorators)
     wrappers = {
         name
@@ -1198,12 +1279,25 @@ def _error_conventions(
         codes = ", ".join(f"{c} ×{n}" for c, n in aborts.most_common(5))
         if caught:
             codes += "; often after catching " + ", ".join(f"`{c}`" for c, _ in caught.most_common(3))
+        statement = f"`abort(code)` is used in {_pct(abort_routes, total)} (codes: {codes})"
+        # what answers an abort: a handler registered for werkzeug's HTTPException, or for each
+        # of its ``default_exceptions`` (OctoPrint's JSON for /api, calibre-web's error page)
+        abort_handler = next(
+            (handler_for[k] for k in ("HTTPException", "default_exceptions") if k in handler_for), None
+        )
+        if abort_handler is not None:
+            statement += f"; rendered by `{abort_handler[1]}` ({abort_handler[2]})"
         out.append(
             {
                 "key": "errors:abort",
                 "topic": "errors",
-                "statement": f"`abort(code)` is used in {_pct(abort_routes, total)} (codes: {codes})",
-                "data": {"count": abort_routes, "total": total, "pattern_ids": []},
+                "statement": statement,
+                "data": {
+                    "count": abort_routes,
+                    "total": total,
+                    "handler": abort_handler[1] if abort_handler else None,
+                    "pattern_ids": [abort_handler[0]] if abort_handler else [],
+                },
             }
         )
     if http_routes:
@@ -1218,6 +1312,8 @@ def _error_conventions(
                 "data": {"count": http_routes, "total": total, "pattern_ids": []},
             }
         )
+    if raised is not None:
+        out.append(raised)
     shapes = Counter(str(h[3].get("response_shape")) for h in handlers if h[3].get("response_shape"))
     top = shapes.most_common(1)[0] if shapes else None
     # one handler's shape among several that build theirs elsewhere (privacyidea: 1 of 7, the
@@ -1491,7 +1587,30 @@ def _paginate_decorator_convention(routes: list[Route]) -> list[dict[str, Any]]:
     ]
 
 
-def _response_conventions(routes: list[Route]) -> list[dict[str, Any]]:
+#: Flask's response helpers, and the word a project wrapper of each bears in its name.
+_RESPONSE_HELPERS = {"render_template": "render|template", "jsonify": "json", "make_response": "response"}
+
+
+def _response_wrappers(defs: dict[str, Any]) -> dict[str, str]:
+    """Project functions that answer through a Flask helper and say so in their name
+    (calibre-web's ``render_title_template`` returns ``render_template(...)`` with the sidebar):
+    name -> the helper. Error helpers (``make_api_error``) are the errors' business."""
+    out: dict[str, str] = {}
+    for name, ds in defs.items():
+        if name in _RESPONSE_HELPERS or re.search(r"error|abort|fail", name, re.I):
+            continue
+        for d in ds:
+            if d[1] != "function":
+                continue
+            called = {last_name(str(c)) for c in d[3].get("calls") or []}
+            helper = next((h for h, word in _RESPONSE_HELPERS.items() if h in called and re.search(word, name)), None)
+            if helper:
+                out[name] = helper
+                break
+    return out
+
+
+def _response_conventions(routes: list[Route], defs: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     total = len(routes)
     out = []
     with_model = [r for r in routes if r.meta.get("response_model")]
@@ -1528,10 +1647,13 @@ def _response_conventions(routes: list[Route]) -> list[dict[str, Any]]:
         )
     else:
         calls = Counter()
+        wrappers = _response_wrappers(defs or {})
+        wrapped: Counter[str] = Counter()
         for r in routes:
             cs = {last_name(str(c)) for c in r.meta.get("calls") or []} | {
                 str(c) for c in r.meta.get("calls") or [] if str(c) == "self.response"
             }
+            wrapped.update(cs & set(wrappers))
             for marker in (
                 "self.response",
                 "jsonify",
@@ -1553,6 +1675,12 @@ def _response_conventions(routes: list[Route]) -> list[dict[str, Any]]:
             bits.append(f"schema `.dump()` / response schemas in {max(calls.get('dump', 0), schemas)}")
         if calls.get("render_template"):
             bits.append(f"`render_template` in {calls['render_template']}")
+        # the project's own wrapper, when routes call it more than the helper it wraps
+        for name, n in wrapped.most_common():
+            helper = wrappers[name]
+            if n >= max(3, calls.get(helper, 0)):
+                bits.insert(0, f"`{name}(...)` (the project's wrapper of `{helper}`) in {n}")
+                break
         if bits or parts:
             statement = "responses: " + "; ".join(bits + parts) + f" (of {total} handlers)"
             out.append(
@@ -1947,7 +2075,11 @@ def _delete_conventions(routes: list[Route]) -> list[dict[str, Any]]:
         for text in [t for t in c if _DOC_DECORATOR_RE.search(t)]:
             del c[text]
     extra = [
-        t for t, n in on_delete.most_common() if n / len(deletes) > (elsewhere.get(t, 0) / max(len(others), 1)) + 0.25
+        t
+        for t, n in on_delete.most_common()
+        if n / len(deletes) > (elsewhere.get(t, 0) / max(len(others), 1)) + 0.25
+        # a CSRF exemption loosens, it guards nothing (calibre-web's e-reader API: `@csrf.exempt`)
+        and not _LOOSENS_RE.search(t.split("(", 1)[0])
     ]
     checks = Counter()  # check -> how many DELETE handlers make it
     checking: list[Route] = []  # the DELETE handlers with such a check in their body
@@ -1965,8 +2097,11 @@ def _delete_conventions(routes: list[Route]) -> list[dict[str, Any]]:
     n = len(deletes)
     handlers = f"{n} DELETE handler{'s' if n != 1 else ''}"
     parts = []
-    if extra:
-        parts.append("deletes add " + ", ".join(f"`{t}`" for t in extra[:2]))
+    if extra:  # (how many, when not all: OctoPrint's re-authentication is on 4 of 12)
+        parts.append(
+            "deletes add "
+            + ", ".join(f"`{t}`" + (f" ({on_delete[t]} of {n})" if on_delete[t] < n else "") for t in extra[:2])
+        )
     shown = ", ".join(f"{k} ×{v}" for k, v in checks.most_common(2))
     lone = ""  # one handler of several checking is no convention: said after the usual wording
     if len(checking) == n:

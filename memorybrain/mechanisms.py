@@ -34,6 +34,22 @@ ACCESS_CHECK_METHOD = re.compile(
 )
 
 
+#: What a permission object is asked in a handler's body: ``Permissions.ADMIN.can()``,
+#: ``with admin_permission.require(403):``.
+_INPUT_CHECK_RE = re.compile(r"name|email|password|exists|unique|valid", re.I)
+_ASKED = {"can", "require", "allows", "has_permission", "has_permissions", "has_role", "has_roles"}
+
+
+def body_access_check(call: str) -> bool:
+    """Whether a call in a handler's body checks access: ``check_access(...)``,
+    ``current_user.has_permission(...)``, ``Permissions.ADMIN.can()``; not ``current_user.get_id()``."""
+    obj, _, name = call.rpartition(".")
+    # (``check_username(...)`` validates a new account's name: no access check)
+    if ACCESS_CHECK_METHOD.match(name) and not NOT_AUTH_RE.search(name) and not _INPUT_CHECK_RE.search(name):
+        return True
+    return name in _ASKED and AUTH_RE.search(obj) is not None
+
+
 def last_name(name: str) -> str:
     """``@auth.login_required(role="x")`` -> ``login_required``: the name a mechanism goes by."""
     return name.strip().lstrip("@").split("(", 1)[0].rsplit(".", 1)[-1]

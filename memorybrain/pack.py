@@ -590,7 +590,7 @@ class PackBuilder:
         self.retriever = Retriever(store, encoder)
         self.project = project or store.get_meta("root") or str(store.path)
         self._by_name: dict[str, list[tuple[str, str, str, str]]] | None = None
-        self._imports_cache: dict[str, set[str] | None] = {}
+        self._imports_cache: dict[str, dict[str, str] | None] = {}
         self._own: set[str] | None = None
         self._file_metas: dict[str, dict[str, Any] | None] = {}
         self._tests: dict[str, list[tuple[str, str, int]]] | None = None
@@ -922,6 +922,7 @@ class PackBuilder:
         add_convention("auth", 1)
         add_convention("errors", 3)
         add_convention("errors:decorator", 1)
+        add_convention("errors:abort", 1)  # the handler that renders abort(...), when registered
         # 3. the schemas and model of the closest resource, then the pagination helper
         for pid, role, reason in chain:
             if role in ("schema", "model"):
@@ -1450,31 +1451,44 @@ class PackBuilder:
             )
         return self._top_levels[name]
 
-    def _is_module_call(self, route: Pattern, call: str) -> bool:
-        """``services.create_item(...)``: the first segment is an imported module, not an object."""
+    def _module_call(self, route: Pattern, call: str) -> str | None:
+        """``services.create_item(...)``: the first segment is an imported module, not an object;
+        the module's own name (``services``), which the callee's file must bear."""
         head = call.split(".", 1)[0]
         if self._imports_cache.get(route.path) is None:
             meta = self._file_meta(route.path) or {}
-            bound = set()
+            bound: dict[str, str] = {}
             for imp in meta.get("imports") or []:
-                if imp.get("name") is None:
-                    bound.add(str(imp.get("alias") or str(imp.get("module", "")).split(".")[0]))
+                if imp.get("name") is None and imp.get("alias"):  # import app.services as svc
+                    bound[str(imp["alias"])] = str(imp.get("module", "")).rsplit(".", 1)[-1]
+                elif imp.get("name") is None:  # import app.services: named in full by the call
+                    bound[str(imp.get("module", "")).split(".")[0]] = ""
                 elif str(imp.get("name", ""))[:1].islower():
-                    bound.add(str(imp.get("alias") or imp.get("name")))
+                    bound[str(imp.get("alias") or imp.get("name"))] = str(imp.get("name"))
             self._imports_cache[route.path] = bound
-        return head in self._imports_cache[route.path]
+        module = self._imports_cache[route.path].get(head)
+        return call.rsplit(".", 2)[-2] if module == "" else module
 
     def _chain(self, hits: list[Hit]) -> list[tuple[str, str, str]]:
         pats = self._patterns(h.id for h in hits)
         names: Counter[str] = Counter()
+        modules: dict[str, set[str]] = defaultdict(set)  # a name called only as module.name: the modules
+        plain: set[str] = set()
         for p in pats.values():
             for key in ("schemas", "calls", "dependencies", "raises"):
                 for v in p.meta.get(key) or []:
                     v = str(v)
                     # `form.save()` is a method call on some object: its name says nothing about
                     # which project definition runs, so only plain and module-qualified names count
-                    if key == "calls" and "." in v and not self._is_module_call(p, v):
-                        continue
+                    if key == "calls" and "." in v:
+                        module = self._module_call(p, v)
+                        if module is None:
+                            continue
+                        # (`request.headers.get` is no module function `get`: calibre-web's
+                        # isoLanguages.get was shown as used by a gdrive view)
+                        modules[last_name(v)].add(module)
+                    else:
+                        plain.add(last_name(v))
                     names[last_name(v)] += 1
             if p.meta.get("response_model"):
                 for t in _TYPE_WORD.findall(str(p.meta["response_model"])):
@@ -1493,6 +1507,8 @@ class PackBuilder:
         )
         for name, _n in names.most_common():
             top_level = [x for x in index.get(name, []) if x[3] == name]  # not a method named alike
+            if name not in plain:  # called as module.name only: defined in a module of that name
+                top_level = [x for x in top_level if _module_stem(x[2]) in modules[name]]
             for pid, kind, path, _q in sorted(top_level, key=lambda x: prefer.index(x[1]) if x[1] in prefer else 99)[
                 :1
             ]:
@@ -1545,6 +1561,12 @@ class PackBuilder:
         return out
 
 
+def _module_stem(path: str) -> str:
+    """``app/services.py`` and ``app/services/__init__.py`` -> ``services``."""
+    parts = path.removesuffix(".py").split("/")
+    return parts[-2] if parts[-1] == "__init__" and len(parts) > 1 else parts[-1]
+
+
 def _advice(key: str, c: dict[str, Any]) -> str:
     """A short, actionable answer from one convention (the full statement is above)."""
     data = c.get("data", {})
@@ -1569,6 +1591,8 @@ def _advice(key: str, c: dict[str, Any]) -> str:
         if data["count"] * 10 < data["total"]:  # the linker's threshold: a rare exception is no rule
             return f"most {unit} have none; `{data['form']}`{alias} on only {data['count']} of {data['total']}"
         return f"add `{data['form']}`{alias} like {data['count']} of {data['total']} {unit}"
+    if ck.startswith("auth:") and data.get("form") and data.get("instead"):
+        return f"or `{data['form']}` in its place, like {data['count']} handlers"
     if ck.startswith("auth:") and data.get("form"):
         return f"`{data['form']}` where only some users may act ({data['count']} handlers)"
     if ck == "errors:db" and data.get("caught") and data.get("then"):
@@ -1591,7 +1615,8 @@ def _advice(key: str, c: dict[str, Any]) -> str:
         return f"Django forms like `{data['name']}` (`form_class` on {data['count']} of {data['total']} pages)"
     if ck == "validation:helpers":
         n, total = data["count"], data["total"]
-        return f"check input with `{data['form']}` (raises `{data['error']}`) like {n} of {total} handlers"
+        verb = "calls" if str(data["error"]).startswith("abort(") else "raises"
+        return f"check input with `{data['form']}` ({verb} `{data['error']}`) like {n} of {total} handlers"
     statement = str(c["statement"])
     return statement if len(statement) <= 160 else statement[:157].rsplit(" ", 1)[0] + " …"
 

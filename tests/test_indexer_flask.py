@@ -1640,3 +1640,285 @@ def test_one_handlers_error_shape_among_several_is_no_convention() -> None:
     rows, metas = extract_files({"app/app.py": app(3)})
     shape = next(c for c in link(rows, metas).conventions if c["key"] == "errors:shape")
     assert shape["statement"] == 'error responses have the shape `{"error"}` (3 of 6 exception handlers)'
+
+
+def test_blueprint_registered_through_functools_partial() -> None:
+    """OctoPrint: ``registrators = [functools.partial(app.register_blueprint, api,
+    url_prefix="/api")]`` called later in a loop; the blueprint's routes live in a package
+    imported inside the method."""
+    from memorybrain.linker import link
+
+    files = {
+        "app/server/api/__init__.py": dedent(
+            """
+            from flask import Blueprint
+            api = Blueprint("api", __name__)
+
+            @api.route("/version")
+            def version():
+                return ""
+            """
+        ),
+        "app/server/__init__.py": dedent(
+            """
+            import functools
+            from flask import Flask
+            app = Flask(__name__)
+
+            class Server:
+                def _setup_blueprints(self):
+                    from app.server.api import api
+                    registrators = [functools.partial(app.register_blueprint, api, url_prefix="/api")]
+                    for registrator in registrators:
+                        registrator()
+            """
+        ),
+    }
+    rows, metas = extract_files(files)
+    assert metas["app/server/__init__.py"]["mounts"][0] | {"line": 0} == {
+        "parent": "app",
+        "child": "api",
+        "prefix": "/api",
+        "line": 0,
+    }
+    (route,) = [r for r in rows if r[1] == "route"]
+    (update,) = [u for u in link(rows, metas).updates if u[0] == route[0]]
+    assert update[2]["full_path"] == "/api/version"
+
+
+def test_permission_family_is_one_auth_convention() -> None:
+    """OctoPrint: ``@Permissions.ADMIN.require(403)``, ``@Permissions.STATUS.require(403)``, ...
+    on most handlers, the permission varying. "routes require `@Permissions.ADMIN.require(403)`
+    (12 of 102)" with the rest listed as role checks hid that 65 of them use one mechanism."""
+    from memorybrain.linker import link
+    from memorybrain.pack import _advice
+
+    perms = ["ADMIN", "ADMIN", "STATUS", "STATUS", "STATUS", "CONTROL", None]
+    views = "".join(
+        f'\n@api.route("/r{i}")\n' + (f"@Permissions.{p}.require(403)\n" if p else "") + f"def r{i}():\n    return ''\n"
+        for i, p in enumerate(perms)
+    )
+    files = {
+        "app/access/permissions.py": dedent(
+            """
+            class Permissions:
+                ADMIN = OctoPrintPermission("Admin", RoleNeed("admin"))
+                STATUS = OctoPrintPermission("Status", RoleNeed("status"))
+            """
+        ),
+        "app/api/__init__.py": "from flask import Blueprint\nfrom app.access.permissions import Permissions\n"
+        'api = Blueprint("api", __name__)\n' + views,
+    }
+    rows, metas = extract_files(files)
+    conventions = [c for c in link(rows, metas).conventions if c["topic"] == "auth"]
+    assert [c["key"] for c in conventions] == ["auth"]  # no STATUS/ADMIN "role checks" beside it
+    auth = conventions[0]
+    assert auth["statement"] == (
+        "routes require `@Permissions.<…>.require(403)` (6 of 7 handlers; STATUS ×3, ADMIN ×2, CONTROL ×1); "
+        "without any auth: GET /r6"
+    )
+    assert auth["data"]["variants"] == ["STATUS", "ADMIN", "CONTROL"]
+    (cls,) = [r for r in rows if r[2] == "Permissions" and r[1] == "class"]
+    assert auth["data"]["pattern_ids"][0] == cls[0]  # the class that declares them
+    assert _advice("auth", auth) == "add `@Permissions.<…>.require(403)` like 6 of 7 handlers"
+
+
+def test_abort_rendered_by_an_httpexception_handler_and_a_rare_project_exception() -> None:
+    """OctoPrint: most handlers ``abort(...)``, which ``@app.errorhandler(HTTPException)``
+    renders as the API's JSON; one handler raises a project exception. The pack stated that one
+    first, as "handlers signal errors by raising project exceptions", and showed it as the
+    project's convention for errors."""
+    from memorybrain.linker import link
+
+    views = "".join(
+        f'\n@api.route("/r{i}", methods=["POST"])\ndef r{i}():\n    if not request.json:\n        abort(400)\n'
+        "    return ''\n"
+        for i in range(5)
+    )
+    views += '\n@api.route("/cmd", methods=["POST"])\ndef cmd():\n    raise CommandFailed("no")\n'
+    files = {
+        "app/api.py": "from flask import Blueprint, abort, request\n"
+        'api = Blueprint("api", __name__)\n\nclass CommandFailed(Exception):\n    pass\n' + views,
+        "app/server.py": dedent(
+            """
+            from flask import Flask
+            from werkzeug.exceptions import HTTPException
+            app = Flask(__name__)
+
+            @app.errorhandler(HTTPException)
+            def _handle_api_error(ex):
+                return make_api_error(ex.description, ex.code)
+            """
+        ),
+    }
+    rows, metas = extract_files(files)
+    errors = [c for c in link(rows, metas).conventions if c["topic"] == "errors"]
+    keys = [c["key"] for c in errors]
+    assert "errors" not in keys and keys.index("errors:abort") < keys.index("errors:raised")
+    abort = errors[keys.index("errors:abort")]
+    assert abort["statement"].endswith("; rendered by `_handle_api_error` (app/server.py)")
+    (handler,) = [r for r in rows if r[1] == "error_handler"]
+    assert abort["data"]["pattern_ids"] == [handler[0]]
+
+
+def test_deletes_say_how_many_carry_a_guard_and_a_csrf_exemption_is_none() -> None:
+    """OctoPrint: re-authentication on 4 of 12 DELETE handlers was "deletes add
+    `@require_credentials_checked_recently`"; calibre-web: its e-reader API's DELETE handlers
+    are `@csrf.exempt`, stated as a guard to add to deletes."""
+    from memorybrain.linker import link
+
+    def route(i: int, method: str, decos: str) -> str:
+        return f'\n@bp.route("/r{i}", methods=["{method}"])\n{decos}def r{i}():\n    return ""\n'
+
+    views = route(0, "DELETE", "@csrf.exempt\n@recent_login_required\n")
+    views += route(1, "DELETE", "@csrf.exempt\n")
+    views += route(2, "DELETE", "@csrf.exempt\n")
+    views += "".join(route(i, "GET", "") for i in range(3, 9))
+    files = {"app/views.py": 'from flask import Blueprint\nbp = Blueprint("bp", __name__)\n' + views}
+    rows, metas = extract_files(files)
+    deletes = next(c for c in link(rows, metas).conventions if c["key"] == "deletes")
+    assert deletes["statement"] == "3 DELETE handlers: deletes add `@recent_login_required` (1 of 3)"
+
+
+def test_another_login_decorator_on_other_routes_is_no_role_check() -> None:
+    """calibre-web: ``@user_login_required`` on 88 handlers, ``@login_required_if_no_ano`` on 38
+    others (pages anonymous browsing may open), ``@admin_required`` stacked on the first. The
+    checklist said to add ``@login_required_if_no_ano`` "where only some users may act"."""
+    from memorybrain.linker import link
+    from memorybrain.pack import _advice
+
+    def route(i: int, decos: str) -> str:
+        return f'\n@bp.route("/r{i}")\n{decos}def r{i}():\n    return ""\n'
+
+    views = "".join(route(i, "@user_login_required\n") for i in range(4))
+    views += "".join(route(i, "@user_login_required\n@admin_required\n") for i in range(4, 7))
+    views += "".join(route(i, "@login_required_if_no_ano\n") for i in range(7, 10))
+    files = {"app/views.py": 'from flask import Blueprint\nbp = Blueprint("bp", __name__)\n' + views}
+    rows, metas = extract_files(files)
+    auth = {c["key"]: c for c in link(rows, metas).conventions if c["topic"] == "auth"}
+    other = auth["auth:login_required_if_no_ano"]
+    assert other["statement"] == "`@login_required_if_no_ano` authenticates instead on 3 of 10 handlers (GET 3)"
+    assert _advice("auth:x", other) == "or `@login_required_if_no_ano` in its place, like 3 handlers"
+    admin = auth["auth:admin_required"]
+    assert admin["statement"] == "`@admin_required` guards 3 of 10 handlers (GET 3)"
+    assert _advice("auth:x", admin) == "`@admin_required` where only some users may act (3 handlers)"
+
+
+def test_a_project_wrapper_of_render_template_is_the_response_convention() -> None:
+    """calibre-web: pages answer through ``render_title_template(...)``, which adds the sidebar
+    and returns ``render_template(...)``; "responses: `render_template` in 1 of 191" hid it."""
+    from memorybrain.linker import link
+
+    views = "".join(
+        f'\n@bp.route("/p{i}")\ndef p{i}():\n    return render_title_template("p.html", title="P")\n' for i in range(4)
+    )
+    views += '\n@bp.route("/about")\ndef about():\n    return render_template("about.html")\n'
+    views += '\n@bp.route("/api")\ndef api():\n    return jsonify(ok=True)\n'
+    files = {
+        "app/render.py": dedent(
+            """
+            from flask import render_template
+
+            def render_title_template(*args, **kwargs):
+                return render_template(*args, sidebar=get_sidebar(), **kwargs)
+
+            def send_error_page(code):
+                return render_template("error.html", code=code)
+            """
+        ),
+        "app/views.py": "from flask import Blueprint, jsonify, render_template\n"
+        "from app.render import render_title_template\n"
+        'bp = Blueprint("bp", __name__)\n' + views,
+    }
+    rows, metas = extract_files(files)
+    responses = next(c for c in link(rows, metas).conventions if c["key"] == "responses")
+    assert responses["statement"] == (
+        "responses: `render_title_template(...)` (the project's wrapper of `render_template`) in 4; "
+        "`jsonify(...)` in 1; `render_template` in 1 (of 6 handlers)"
+    )
+
+
+def test_handlers_checking_access_in_their_body_are_not_listed_as_without_auth() -> None:
+    """OctoPrint: ``if not Permissions.ADMIN.can(): abort(403)`` and
+    ``current_user.has_permission(Permissions.ADMIN)`` in handlers without a permission
+    decorator; they were listed first as "without any auth", beside the login view."""
+    from memorybrain.linker import link
+
+    views = "".join(
+        f'\n@api.route("/r{i}")\n@Permissions.ADMIN.require(403)\ndef r{i}():\n    return ""\n' for i in range(4)
+    )
+    views += dedent(
+        """
+        @api.route("/wizard")
+        def wizard():
+            if not Permissions.ADMIN.can():
+                abort(403)
+            return ""
+
+        @api.route("/users/<name>")
+        def get_user(name):
+            if current_user.get_name() != name and not current_user.has_permission(Permissions.ADMIN):
+                abort(403)
+            return ""
+
+        @api.route("/currentuser")
+        def current():
+            return current_user.get_id()
+
+        @api.route("/register", methods=["POST"])
+        def register():
+            check_username(request.form["name"])
+            return ""
+        """
+    )
+    files = {"app/api.py": 'from flask import Blueprint, abort\napi = Blueprint("api", __name__)\n' + views}
+    rows, metas = extract_files(files)
+    auth = next(c for c in link(rows, metas).conventions if c["key"] == "auth")
+    assert auth["statement"] == (
+        "routes require `@Permissions.ADMIN.require(403)` (4 of 8 handlers); "
+        "2 check access in their body instead: GET /wizard, GET /users/<name>; "
+        "without any auth: GET /currentuser, POST /register"
+    )
+    assert auth["data"]["public"] == ["GET /currentuser", "POST /register"]
+
+
+def test_a_helper_that_aborts_400_on_bad_input_is_the_validation_convention() -> None:
+    """OctoPrint: no request schemas; 12 handlers read their JSON with
+    ``get_json_command_from_request(request, valid_commands)``, which ``abort(400, ...)`` on a
+    missing command or parameter. The checklist said input validation was not found."""
+    from memorybrain.linker import link
+    from memorybrain.pack import _advice
+
+    views = "".join(
+        f'\n@api.route("/c{i}", methods=["POST"])\ndef c{i}():\n'
+        '    command, data, response = get_json_command_from_request(request, {"go": []})\n    return ""\n'
+        for i in range(3)
+    )
+    files = {
+        "app/util.py": dedent(
+            """
+            import flask
+
+            def get_json_command_from_request(request, valid_commands):
+                data = request.get_json()
+                if "command" not in data or data["command"] not in valid_commands:
+                    flask.abort(400, description="command is invalid")
+                return data["command"], data, None
+
+            def get_book(book_id):
+                flask.abort(404)
+            """
+        ),
+        "app/api.py": "from flask import Blueprint, request\n"
+        "from app.util import get_json_command_from_request, get_book\n"
+        'api = Blueprint("api", __name__)\n' + views + '\n@api.route("/b")\ndef b():\n    return get_book(1)\n',
+    }
+    rows, metas = extract_files(files)
+    c = {c["key"]: c for c in link(rows, metas).conventions}["validation:helpers"]
+    assert c["statement"] == (
+        "handlers check request input with the project's helpers `get_json_command_from_request(...)` (3) "
+        "of 4 handlers, which call `abort(400)` on bad input"
+    )
+    assert _advice("validation", c) == (
+        "check input with `get_json_command_from_request(...)` (calls `abort(400)`) like 3 of 4 handlers"
+    )

@@ -993,6 +993,27 @@ def test_qualify_by_usage() -> None:
     assert qualify_by_usage(team, set()) == team
 
 
+def test_tornado_serving_a_wsgi_app_is_its_server() -> None:
+    """calibre-web: Flask served by Tornado (``tornado.wsgi.WSGIContainer``, ``HTTPServer``),
+    no handler written on ``tornado.web``: "framework: Tornado" beside Flask misled."""
+    from indexers.stack import qualify_by_usage
+
+    declared = [
+        Fact("framework", "Flask", "3.0", "requirements.txt", 1, "flask==3.0"),
+        Fact("framework", "Tornado", "6.5", "requirements.txt", 2, "tornado==6.5"),
+    ]
+    wsgi = {"flask", "tornado", "tornado.wsgi.WSGIContainer", "tornado.httpserver.HTTPServer", "tornado.ioloop"}
+    assert {(f.category, f.name) for f in qualify_by_usage(declared, wsgi)} == {
+        ("framework", "Flask"),
+        ("server", "Tornado (HTTP server for the WSGI app)"),
+    }
+    handlers = wsgi | {"tornado.web", "tornado.web.RequestHandler"}
+    assert {(f.category, f.name) for f in qualify_by_usage(declared, handlers)} == {
+        ("framework", "Flask"),
+        ("framework", "Tornado"),
+    }
+
+
 def test_a_library_only_a_test_extra_declares_and_no_code_imports_is_no_stack() -> None:
     """lemur: ``pydantic ; extra == "tests"`` with no import of pydantic in the app."""
     tests_only = fact("validation", "Pydantic", ">=2", "x.dist-info/METADATA", 90, 'pydantic>=2 ; extra == "tests"')
