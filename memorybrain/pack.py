@@ -216,7 +216,9 @@ def exemplar_cost(ex: Exemplar, fmt: str) -> int:
 #: Weight of a route module's routes naming the request's resource, against similarity (~0.3-0.9).
 NAMING_WEIGHT = 0.25
 #: how much a whole CRUD resource in a module counts when the request's resource is new
-NEW_RESOURCE_WEIGHT = 0.3
+NEW_RESOURCE_WEIGHT = 0.45
+#: how much it counts against a module that none of its routes is served (where others are)
+UNMOUNTED_WEIGHT = 0.15
 #: CRUD operations (of list, get, create, update, delete) that make a collection a resource to copy
 MIN_CRUD_SLOTS = 3
 #: Lines of each of the next closest routes the first exemplar's header leaves room for.
@@ -1115,6 +1117,8 @@ class PackBuilder:
 
         def conformity(p: Pattern) -> float:
             style = 1.0 if p.meta.get("framework") == main_style else 0.0
+            if any(last_name(str(c)) == "AllowAny" for c in p.meta.get("permission_classes") or []):
+                return style / 2  # open on purpose (a login, an invitation): no CRUD template
             if not auth:
                 return style
             uses = {last_name(str(x)) for x in (p.meta.get("decorators") or []) + (p.meta.get("dependencies") or [])}
@@ -1144,16 +1148,36 @@ class PackBuilder:
             shares = [_route_names(terms, p) / len(terms) for h in by_file[path] if (p := pats.get(h.id)) is not None]
             return sum(shares) / len(shares) if shares else 0.0
 
+        named = {p: naming(p) for p in by_file}
+        # a new resource, or one only modules left out (pages, for an API request) name
+        fresh = new_resource or bool(terms and _CRUD_REQUEST.search(request)) and not any(named.values())
+
         def template(path: str) -> float:
             """How whole a CRUD resource the module offers (list, get, create, update, delete
             on one collection), for a new resource."""
-            if not new_resource:
+            if not fresh:
                 return 0.0
             groups = crud_groups(pats[h.id] for h in by_file[path] if h.id in pats)
             return max((len(slots) for slots in groups.values()), default=0) / 5
 
+        mounted = any(p.meta.get("full_path") for p in pats.values())
+
+        def unmounted(path: str) -> float:
+            """Routes no urlconf or router serves, where others are: project base classes."""
+            ps = [pats[h.id] for h in by_file[path] if h.id in pats]
+            return sum(not p.meta.get("full_path") for p in ps) / len(ps) if mounted and ps else 0.0
+
         ranked = sorted(
-            by_file, key=lambda p: (-(score(p) + NAMING_WEIGHT * naming(p) + NEW_RESOURCE_WEIGHT * template(p)), p)
+            by_file,
+            key=lambda p: (
+                -(
+                    score(p)
+                    + NAMING_WEIGHT * named[p]
+                    + NEW_RESOURCE_WEIGHT * template(p)
+                    - UNMOUNTED_WEIGHT * unmounted(p)
+                ),
+                p,
+            ),
         )
         return ranked[0], by_file[ranked[0]], ranked[1:]
 

@@ -207,3 +207,88 @@ def test_an_api_request_copies_the_api_not_viewsets_that_serve_pages(tmp_path, r
         assert [e for e in api.exemplars if e.role == "closest resource"][0].pattern.path == "shop/api/views.py"
     finally:
         brain.close()
+
+
+TEMPLATES = {
+    "proj/settings.py": """
+        INSTALLED_APPS = ["rest_framework", "shop"]
+        ROOT_URLCONF = "proj.urls"
+        REST_FRAMEWORK = {"DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"]}
+    """,
+    "proj/urls.py": """
+        from django.urls import include, path
+        from rest_framework.routers import DefaultRouter
+        from shop import views
+        from shop.api import invites
+        from shop.api.views import OrderViewSet
+
+        router = DefaultRouter()
+        router.register("orders", OrderViewSet)
+        urlpatterns = [
+            path("notifications/", views.NotificationListView.as_view()),
+            path("api/invites/redeem/", invites.RedeemInviteView.as_view()),
+            path("api/invites/<int:pk>/", invites.InviteDeleteView.as_view()),
+            path("api/", include(router.urls)),
+        ]
+    """,
+    # pages name the resource; the API has none of it yet
+    "shop/views.py": """
+        from django.views.generic import ListView
+        from shop.models import Notification
+
+        class NotificationListView(ListView):
+            model = Notification
+    """,
+    # the project's own bases, served by no urlconf (galaxy-ng's api/base.py)
+    "shop/api/base.py": """
+        from rest_framework import viewsets
+
+        class ModelViewSet(viewsets.ModelViewSet):
+            pass
+
+        class ReadOnlyModelViewSet(viewsets.ReadOnlyModelViewSet):
+            pass
+    """,
+    # open on purpose, and no resource to copy (ephios' invite redemption)
+    "shop/api/invites.py": """
+        from rest_framework.permissions import AllowAny
+        from rest_framework.response import Response
+        from rest_framework.views import APIView
+
+        class RedeemInviteView(APIView):
+            permission_classes = [AllowAny]
+
+            def post(self, request):
+                return Response({"redeemed": True})
+
+        class InviteDeleteView(APIView):
+            def delete(self, request, pk):
+                return Response(status=204)
+    """,
+    "shop/api/views.py": """
+        from shop.api.base import ModelViewSet
+        from shop.api.serializers import OrderSerializer
+        from shop.models import Order
+
+        class OrderViewSet(ModelViewSet):
+            queryset = Order.objects.all()
+            serializer_class = OrderSerializer
+    """,
+}
+
+
+def test_an_api_resource_only_pages_have_is_copied_from_a_whole_served_api_resource(tmp_path, real_encoder):
+    """ephios/galaxy-ng: "API endpoints for notifications" where only pages have notifications
+    copies an API module with a whole CRUD resource that a URL serves: not the project's base
+    classes that no urlconf serves, not an open invitation endpoint."""
+    from memorybrain import Brain
+
+    for rel, src in TEMPLATES.items():
+        f = tmp_path / rel
+        f.parent.mkdir(parents=True, exist_ok=True)
+        f.write_text(textwrap.dedent(src))
+    with Brain.open(tmp_path, encoder=real_encoder) as brain:
+        brain.index()
+        api = brain.context("Add CRUD API endpoints for notifications", budget=3000)
+        closest = [e.pattern for e in api.exemplars if e.role == "closest resource"]
+        assert closest[0].path == "shop/api/views.py" and closest[0].name == "OrderViewSet"
