@@ -41,13 +41,13 @@ from memorybrain.mechanisms import (
     tally_auth,
 )
 from memorybrain.modpath import absolute_module, imported_name, module_name
-from memorybrain.paths import is_test_path
+from memorybrain.paths import is_migration_path, is_test_path
 
 PatternRow = tuple[str, str, str, str, dict[str, Any], int, str]
 
 #: Bump when linking or convention logic changes: stores linked by another version relink on
 #: the next ``brain index`` even when no file changed.
-LINKER_VERSION = "63"
+LINKER_VERSION = "64"
 
 _RATE_RE = re.compile(r"limit|throttl|rate", re.I)
 #: A page-size parameter is no rate limit: ``Depends(LimitFilter.depends)``, ``limit_param``.
@@ -1983,6 +1983,7 @@ def _unused_rate_limiters(total: int, defs: dict[str, Any]) -> list[dict[str, An
             if d[1] in ("decorator", "dependency", "function", "class", "middleware")
             and "class" not in d[3]  # a method is no limiter of its own
             and not is_test_path(d[2])
+            and not is_migration_path(d[2])  # a data migration setting a default is no limiter
         )
     )[:3]
     if not found:

@@ -27,7 +27,7 @@ from memorybrain.errors import RequestError
 from memorybrain.mechanisms import last_name, tally_auth
 from memorybrain.models import Fact, Pattern
 from memorybrain.modpath import absolute_module
-from memorybrain.paths import is_test_path
+from memorybrain.paths import is_migration_path, is_test_path
 from memorybrain.retrieve import Hit, Retriever
 from memorybrain.store import Store
 from memorybrain.tokens import CHARS_PER_TOKEN, METHOD, count_tokens
@@ -577,11 +577,7 @@ def _importable(path: str) -> bool:
 @lru_cache(maxsize=1 << 16)
 def _is_test_path(path: str) -> bool:
     """Tests and migrations: indexed, never offered as something to import."""
-    return (
-        is_test_path(path)
-        or path.rsplit("/", 1)[-1] == "migrations.py"
-        or any(part in ("migrations", "alembic") for part in path.split("/")[:-1])
-    )
+    return is_test_path(path) or is_migration_path(path)
 
 
 class PackBuilder:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from memorybrain.errors import PathOutsideProjectError, ProjectError
 
-__all__ = ["cache_dir", "inside_project", "is_test_path"]
+__all__ = ["cache_dir", "inside_project", "is_migration_path", "is_test_path"]
 
 _TEST_DIRS = frozenset({"tests", "test", "testing"})
 
@@ -31,6 +31,12 @@ def is_test_path(path: str) -> bool:
     if name in ("conftest.py", "tests.py", "test.py") or name.startswith("test_") or name.endswith("_test.py"):
         return True
     return any(part in _TEST_DIRS for part in parts[:-1])
+
+
+def is_migration_path(path: str) -> bool:
+    """A schema migration: a ``migrations.py``, or a file under ``migrations``/``alembic``."""
+    parts = path.replace("\\", "/").split("/")
+    return parts[-1] == "migrations.py" or any(part in ("migrations", "alembic") for part in parts[:-1])
 
 
 def cache_dir() -> Path:

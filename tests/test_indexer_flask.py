@@ -1398,6 +1398,8 @@ def items():
         # letta: a context manager that lowers the recursion limit while pickling
         "RecursionLimiter": [("c1", "class", "app/services/safe_pickle.py", {"bases": []})],
         "ConcurrencyLimiter": [("c2", "class", "app/services/pool.py", {"bases": []})],
+        # galaxy-ng: a data migration that sets a default rate limit
+        "set_rate_limit_default": [("m1", "function", "app/migrations/0018_set_rate_limit_default.py", {})],
     }
     assert _unused_rate_limiters(3, defs) == []
     defs = {"RequestLimiter": [("c3", "class", "app/limits.py", {"bases": []})]}
