@@ -1363,7 +1363,10 @@ class PackBuilder:
         shown = set(re.findall(r"\w+", shown_text))
         lines: list[str] = []
         for _score, path in scored:
-            names = [n for n, _k in outline.get(path, []) if not n.startswith("_") and n not in shown]
+            # its classes and functions, then its constants (a constants module has only those)
+            defined = [n for n, _k in outline.get(path, [])]
+            defined += list((self._file_meta(path) or {}).get("constants") or [])
+            names = [n for n in dict.fromkeys(defined) if not n.startswith("_") and n not in shown]
             if not names or all(n.endswith("Config") for n in names) and path.endswith("apps.py"):
                 continue  # Django's apps.py holds the app's AppConfig: no resource code to import
             shown.update(names)

@@ -580,3 +580,20 @@ def test_a_new_resource_copies_a_module_with_a_whole_crud_resource(tmp_path, rea
         # a resource the project has keeps its own module
         alerts = brain.context("Add CRUD endpoints for alerts", budget=4000)
         assert [e for e in alerts.exemplars if e.role == "closest resource"][0].pattern.path == "app/routers/alerts.py"
+
+
+@pytest.mark.integration
+def test_a_resource_module_of_constants_is_offered_with_them(tmp_path, real_encoder):
+    """kolibri: ``kolibri/core/public/constants/user_sync_options.py`` holds only constants
+    (``HANDSHAKING_TIME``, ``MAX_CONCURRENT_SYNCS``) the public API uses: a module of the
+    resource offers its constants after its classes and functions, never private ones."""
+    from memorybrain import Brain
+
+    root = copy_app(FLASK_APP, tmp_path / "flask_app")
+    (root / "bookshop/authors/routes.py").unlink()
+    (root / "bookshop/authors/limits.py").write_text("HANDSHAKE_SECONDS = 5\nMAX_SYNCS = 2\n_INTERNAL = 1\n")
+    with Brain.open(root, encoder=real_encoder) as brain:
+        brain.index()
+        md = brain.context("Add CRUD endpoints for authors", budget=4000).to_markdown()
+    line = next(x for x in md.splitlines() if x.startswith("from bookshop.authors.limits import "))
+    assert line.split(" import ")[1].split(", ") == ["HANDSHAKE_SECONDS", "MAX_SYNCS"]
