@@ -46,6 +46,7 @@ from tree_sitter import Node
 from indexers.base import (
     Definition,
     ParsedFile,
+    assignments_in,
     call_args,
     decorator_expr,
     definition_pattern,
@@ -717,20 +718,13 @@ def router_lists(pf: ParsedFile) -> dict[str, list[str]]:
     name -> the elements as written: what a loop in another module mounts one by one."""
     out: dict[str, list[str]] = {}
     for stmt in pf.root.named_children:
-        if stmt.type != "expression_statement" or not stmt.named_children:
-            continue
-        node = stmt.named_children[0]
-        if node.type != "assignment":
-            continue
-        left, right = _assignment_parts(node)
-        if left is None or right is None or left.type != "identifier" or right.type not in ("list", "tuple"):
-            continue
-        items = literal_list(pf, right)
-        if not items or any(i.type not in ("identifier", "attribute") for i in items):
-            continue
-        names = [pf.text(i) for i in items]
-        if _ROUTER_LIST_RE.search(pf.text(left)) or any(_ROUTER_LIST_RE.search(n) for n in names):
-            out[pf.text(left)] = names
+        for left, right in assignments_in(stmt):
+            items = literal_list(pf, right) if right.type in ("list", "tuple") else []
+            if not items or any(i.type not in ("identifier", "attribute") for i in items):
+                continue
+            names = [pf.text(i) for i in items]
+            if _ROUTER_LIST_RE.search(left) or any(_ROUTER_LIST_RE.search(n) for n in names):
+                out[left] = names
     return out
 
 

@@ -25,6 +25,7 @@ from indexers import imports
 from indexers.base import (
     Definition,
     ParsedFile,
+    assignments_in,
     base_classes,
     call_args,
     callee,
@@ -193,17 +194,11 @@ def _declarative_names(pf: ParsedFile) -> set[str]:
     """Names bound at module level to ``declarative_base()``-style factories."""
     names: set[str] = set()
     for stmt in pf.root.named_children:
-        if stmt.type != "expression_statement" or not stmt.named_children:
-            continue
-        node = stmt.named_children[0]
-        if node.type != "assignment":
-            continue
-        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
-        if left is None or right is None or left.type != "identifier" or right.type != "call":
-            continue
-        name = dotted_name(pf, right.child_by_field_name("function"))
-        if name.split(".")[-1] in _DECLARATIVE_FACTORIES:
-            names.add(pf.text(left))
+        for left, right in assignments_in(stmt):
+            if right.type == "call":
+                name = dotted_name(pf, right.child_by_field_name("function"))
+                if name.split(".")[-1] in _DECLARATIVE_FACTORIES:
+                    names.add(left)
     return names
 
 
