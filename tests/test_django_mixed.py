@@ -59,13 +59,17 @@ FILES = {
 }
 
 
+def _write(root, files: dict[str, str]) -> None:
+    for rel, src in files.items():
+        f = root / rel
+        f.parent.mkdir(parents=True, exist_ok=True)
+        f.write_text(textwrap.dedent(src))
+
+
 def test_api_request_in_a_django_project_copies_the_drf_view(tmp_path, real_encoder):
     from memorybrain import Brain
 
-    for rel, src in FILES.items():
-        f = tmp_path / rel
-        f.parent.mkdir(parents=True, exist_ok=True)
-        f.write_text(textwrap.dedent(src))
+    _write(tmp_path, FILES)
     brain = Brain.open(tmp_path, encoder=real_encoder)
     try:
         brain.index()
@@ -120,10 +124,7 @@ def test_a_page_request_gets_the_pages_own_access_mixin_and_forms(tmp_path, real
         "class OrderDeleteView(EventPermissionRequired, DeleteView):\n            model = Order\n"
         "            form_class = ConfirmForm",
     )
-    for rel, src in files.items():
-        f = tmp_path / rel
-        f.parent.mkdir(parents=True, exist_ok=True)
-        f.write_text(textwrap.dedent(src))
+    _write(tmp_path, files)
     with Brain.open(tmp_path, encoder=real_encoder) as brain:
         brain.index()
         page = brain.context("Add pages to list and edit invoices", budget=3000)
@@ -193,10 +194,7 @@ def test_an_api_request_copies_the_api_not_viewsets_that_serve_pages(tmp_path, r
     invoice pages'."""
     from memorybrain import Brain
 
-    for rel, src in UI_VIEWSETS.items():
-        f = tmp_path / rel
-        f.parent.mkdir(parents=True, exist_ok=True)
-        f.write_text(textwrap.dedent(src))
+    _write(tmp_path, UI_VIEWSETS)
     brain = Brain.open(tmp_path, encoder=real_encoder)
     try:
         brain.index()
@@ -283,10 +281,7 @@ def test_an_api_resource_only_pages_have_is_copied_from_a_whole_served_api_resou
     classes that no urlconf serves, not an open invitation endpoint."""
     from memorybrain import Brain
 
-    for rel, src in TEMPLATES.items():
-        f = tmp_path / rel
-        f.parent.mkdir(parents=True, exist_ok=True)
-        f.write_text(textwrap.dedent(src))
+    _write(tmp_path, TEMPLATES)
     with Brain.open(tmp_path, encoder=real_encoder) as brain:
         brain.index()
         api = brain.context("Add CRUD API endpoints for notifications", budget=3000)

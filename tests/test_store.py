@@ -29,6 +29,20 @@ def _pattern(
     )
 
 
+def _put_items(store: Store, patterns: list[Pattern], content_hash: str = "h1") -> None:
+    """Store ``app/items.py`` with ``patterns``."""
+    store.replace_file(
+        path="app/items.py",
+        content_hash=content_hash,
+        size=10,
+        lines=2,
+        kind="python",
+        indexer_version="1",
+        meta={},
+        patterns=patterns,
+    )
+
+
 def test_create_open_and_schema_version(tmp_path):
     db = tmp_path / ".brain" / "brain.db"
     with pytest.raises(NotIndexedError):
@@ -82,16 +96,7 @@ def test_replace_file_patterns_fts_and_delete(tmp_path):
         ids = [i for i, _ in s.search_text('"invoices"')]  # porter stemming
         assert ids == [_pattern("create_invoice").id]
         # replacing drops old patterns of the file
-        s.replace_file(
-            path="app/items.py",
-            content_hash="h2",
-            size=10,
-            lines=2,
-            kind="python",
-            indexer_version="1",
-            meta={},
-            patterns=[_pattern()],
-        )
+        _put_items(s, [_pattern()], content_hash="h2")
         assert s.pattern_count() == 1 and s.search_text('"invoice"') == []
         s.delete_files(["app/items.py"])
         assert s.pattern_count() == 0 and s.file_states() == {}
@@ -243,16 +248,7 @@ def test_nested_transactions_are_savepoints(tmp_path):
 def test_the_linker_reads_patterns_as_extracted_and_older_stores_migrate(tmp_path):
     db = tmp_path / "brain.db"
     with Store.open(db, create=True) as s:
-        s.replace_file(
-            path="app/items.py",
-            content_hash="h1",
-            size=10,
-            lines=2,
-            kind="python",
-            indexer_version="1",
-            meta={},
-            patterns=[_pattern()],
-        )
+        _put_items(s, [_pattern()])
         ((pid, *_rest),) = s.pattern_index()
         s.update_links([(pid, 3, {"calls": [], "full_path": "/items/"}, "GET /items/")])
         assert s.get_pattern(pid).meta["full_path"] == "/items/"  # what packs read
