@@ -11,8 +11,11 @@ Middleware: Starlette ``BaseHTTPMiddleware`` subclasses, pure ASGI and WSGI midd
 hooks (``@app.before_request``, ``bp.before_app_request``, ``app.after_request(func)``, ...).
 File meta ``middleware_registrations`` lists {"app", "middleware", "line"} for
 ``app.add_middleware(X)`` (plus "dispatch" for ``dispatch=func``), ``app.wsgi_app =
-X(app.wsgi_app)`` and starlette ``Middleware(X)``, and {"app", "middleware", "line", "hook"}
-for ``app.before_request(func)``-style hook registrations.
+X(app.wsgi_app)`` and starlette ``Middleware(X)`` (with "via": "Middleware"), and {"app",
+"middleware", "line", "hook"} for ``app.before_request(func)``-style hook registrations; each
+with "condition" when made inside an ``if`` (the nearest one's condition), and "authentication"
+(the backend) for Starlette's ``AuthenticationMiddleware``. File meta ``auth_middleware`` lists
+the file's middleware that enforces authentication (``indexers.auth_middleware``).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import builtins
 import re
 from typing import Any
 
+from indexers.auth_middleware import auth_evidence, enclosing_condition, module_constants
 from indexers.base import (
     FLASK_REQUEST_HOOKS,
     Definition,
@@ -446,20 +450,32 @@ def _registrations(pf: ParsedFile, aliases: dict[str, str]) -> list[dict[str, An
             dispatch = keywords.get("dispatch")
             if dispatch is not None and dispatch.type == "identifier":
                 reg["dispatch"] = pf.text(dispatch)
-            out.append(reg)
+            out.append(_with_auth_details(pf, aliases, node, reg, keywords))
         elif _is_starlette_middleware(aliases, name) and first is not None:
-            out.append(
-                {
-                    "app": _middleware_owner(pf, node),
-                    "middleware": _name_or_text(pf, first),
-                    "line": line,
-                }
-            )
+            reg = {"app": _middleware_owner(pf, node), "middleware": _name_or_text(pf, first), "line": line}
+            reg["via"] = "Middleware"  # Middleware(X, ...) in a list, not app.add_middleware(X)
+            out.append(_with_auth_details(pf, aliases, node, reg, keywords))
         elif attr in _FLASK_HOOKS and obj and first is not None and first.type == "identifier":
             if node.parent is not None and node.parent.type == "decorator":
                 continue
-            out.append({"app": obj, "middleware": pf.text(first), "line": line, "hook": attr})
+            reg = {"app": obj, "middleware": pf.text(first), "line": line, "hook": attr}
+            out.append(_with_auth_details(pf, aliases, node, reg, keywords))
     return out
+
+
+def _with_auth_details(
+    pf: ParsedFile, aliases: dict[str, str], node: Any, reg: dict[str, Any], keywords: dict[str, Any]
+) -> dict[str, Any]:
+    """A registration made only under a condition (``if settings.secure: app.add_middleware(...)``)
+    says so; Starlette's ``AuthenticationMiddleware`` says which backend authenticates."""
+    condition = enclosing_condition(pf, node)
+    if condition:
+        reg["condition"] = condition
+    full = resolve_name(aliases, str(reg["middleware"]))
+    if full.startswith(("starlette", "fastapi")) and full.endswith(".AuthenticationMiddleware"):
+        backend = keywords.get("backend")
+        reg["authentication"] = compact(pf.text(backend))[:80] if backend is not None else "?"
+    return reg
 
 
 def _is_starlette_middleware(aliases: dict[str, str], name: str) -> bool:
@@ -498,7 +514,66 @@ def _middleware_pattern(
     if info is None:
         return None
     label = info.pop("label")
+    consts = module_constants(pf, pf.root)
+    if d.is_class and (body := d.definition.child_by_field_name("body")) is not None:
+        consts.update(module_constants(pf, body))
+    evidence = auth_evidence(pf, d.definition, d.qualname, consts)
+    if evidence is not None:
+        info["auth"] = {**_hooked_on(pf, d, hooked), **evidence}
     return make_pattern(pf, d, "middleware", f"middleware {d.qualname} ({label})", info)
+
+
+def _hooked_on(pf: ParsedFile, d: Definition, hooked: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """{"app", "hook"?} of a middleware function: what it is registered on."""
+    for dec in d.decorators:
+        expr = decorator_expr(dec)
+        obj, _, attr = dotted_name(pf, callee(expr)).rpartition(".")
+        if obj and attr == "middleware":
+            return {"app": obj}
+        if obj and attr in _FLASK_HOOKS:
+            return {"app": obj, "hook": attr}
+    reg = hooked.get(d.name) if d.parent_class is None else None
+    if reg is not None and "hook" in reg:
+        return {"app": reg["app"], "hook": reg["hook"]}
+    return {}
+
+
+def _auth_middleware(pf: ParsedFile, patterns: list[Pattern], top: set[int]) -> list[dict[str, Any]]:
+    """File meta ``auth_middleware``: each middleware of the file that checks auth (see
+    ``indexers.auth_middleware``), the top-level ones (from their patterns) and those defined
+    inside a setup function (``if auth_string: @api_app.middleware("http") async def ...``),
+    which are no pattern of their own: {"name", "line", "style", "app"?, "hook"?, "condition"?,
+    "rejects", "checks", "exempt"?, "only"?, "exempt_check"?}."""
+    out: list[dict[str, Any]] = []
+    for p in patterns:
+        if p.kind == "middleware" and p.meta.get("auth"):
+            out.append({"name": p.qualname, "line": p.start_line, "style": p.meta.get("style"), **p.meta["auth"]})
+    consts = module_constants(pf, pf.root)
+    for node in walk(pf.root, {"decorated_definition"}):
+        inner = node.child_by_field_name("definition")
+        if node.start_byte in top or inner is None or inner.type != "function_definition":
+            continue
+        for dec in node.named_children:
+            if dec.type != "decorator":
+                continue
+            expr = decorator_expr(dec)
+            obj, _, attr = dotted_name(pf, callee(expr)).rpartition(".")
+            is_http = attr == "middleware" and expr is not None and expr.type == "call"
+            if not obj or not (is_http or attr in _FLASK_HOOKS):
+                continue
+            name = pf.text(inner.child_by_field_name("name"))
+            evidence = auth_evidence(pf, inner, name, consts)
+            if evidence is None:
+                break
+            entry: dict[str, Any] = {"name": name, "line": node.start_point[0] + 1, "style": "decorator", "app": obj}
+            if not is_http:
+                entry["hook"] = attr
+            condition = enclosing_condition(pf, node)
+            if condition:
+                entry["condition"] = condition
+            out.append({**entry, **evidence})
+            break
+    return out
 
 
 def extract(pf: ParsedFile) -> FileExtract:
@@ -537,4 +612,7 @@ def extract(pf: ParsedFile) -> FileExtract:
             break
     out = [p for _i, p in sorted(found.items()) if p is not None]
     meta: dict[str, Any] = {"middleware_registrations": registrations} if registrations else {}
+    guards = _auth_middleware(pf, out, {d.node.start_byte for d in definitions})
+    if guards:
+        meta["auth_middleware"] = guards
     return FileExtract(patterns=out, meta=meta)

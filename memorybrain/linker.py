@@ -320,7 +320,9 @@ def link(rows: list[PatternRow], files_meta: dict[str, dict[str, Any]]) -> LinkR
                 url_rules[last_name(str(rule["view"]))].append((path, rule))
 
     fab_registered = _fab_registrations(files_meta)
-    hook_auth = _hook_auth(files_meta, modules)
+    app_auth = _app_auth(files_meta, rows)
+    hook_auth = _hook_auth(files_meta, modules, app_auth)
+    _app_auth_ids(app_auth, rows)
     routes: list[Route] = []
     new_meta: dict[str, dict[str, Any]] = {}
     django: DjangoUrls | None = None
@@ -374,7 +376,7 @@ def link(rows: list[PatternRow], files_meta: dict[str, dict[str, Any]]) -> LinkR
             summary = old_summary
         if count != old_usage or m != meta or summary != old_summary:
             result.updates.append((pid, count, m, summary))
-    result.conventions = derive_conventions(rows, routes, usage, files_meta, aliases)
+    result.conventions = derive_conventions(rows, routes, usage, files_meta, aliases, app_auth)
     return result
 
 
@@ -386,15 +388,21 @@ _HOOK_CHECK_RE = re.compile(
 )
 
 
-def _hook_auth(files_meta: dict[str, dict[str, Any]], modules: ModuleIndex) -> dict[_RouterNode, list[dict[str, Any]]]:
+def _hook_auth(
+    files_meta: dict[str, dict[str, Any]], modules: ModuleIndex, app_wide: list[dict[str, Any]] | None = None
+) -> dict[_RouterNode, list[dict[str, Any]]]:
     """Blueprints guarded by their ``before_request`` hook: an auth decorator on the hook
     function (privacyidea's ``@resolver_blueprint.before_request @admin_required def
-    before_admin_request()``) or an auth check it calls. Router (file, var) -> the guards, each
-    ``{"name", "hook", "path", "line"}``."""
+    before_admin_request()``), an auth check it calls, or a body that checks a credential and
+    rejects (``indexers.auth_middleware``). Router (file, var) -> the guards, each
+    ``{"name", "hook", "path", "line"}`` (and ``"checked"`` for a body that checks).
+
+    A hook on the application itself (``@app.before_request``, ``bp.before_app_request``)
+    runs before every view of the app: its guards go to ``app_wide`` (when given) instead."""
     out: dict[_RouterNode, list[dict[str, Any]]] = defaultdict(list)
     for path, meta in files_meta.items():
         for h in meta.get("hooks") or []:
-            if h.get("hook") != "before_request" or not h.get("app"):
+            if h.get("hook") not in ("before_request", "before_app_request") or not h.get("app"):
                 continue
             names = [last_name(str(d).split("(", 1)[0]) for d in h.get("decorators") or []]
             guards = [n for n in dict.fromkeys(names) if AUTH_RE.search(n) and not NOT_AUTH_RE.search(n)]
@@ -405,21 +413,172 @@ def _hook_auth(files_meta: dict[str, dict[str, Any]], modules: ModuleIndex) -> d
                 for c in h.get("calls") or []
                 if (n := last_name(str(c))) not in guards and _HOOK_CHECK_RE.search(n) and not NOT_AUTH_RE.search(n)
             ]
+            hook_fn = last_name(str(h.get("handler") or "?"))
+            evidence = _auth_middleware_entry(files_meta, modules, path, str(h.get("handler") or ""))
+            if evidence is not None and not guards:  # the body checks: the hook is the guard
+                guards = [hook_fn]
             node = _router_node(modules, path, h["app"])
             if not guards or node is None:
+                continue
+            if app_wide is not None and _on_whole_app(files_meta, node, str(h["hook"])):
+                by_call = any(
+                    r.get("hook") and r.get("line") == h.get("line") for r in meta.get("middleware_registrations") or []
+                )
+                app_wide.append(_hook_guard(path, h, hook_fn, guards, names, evidence, by_call))
                 continue
             for name in guards:
                 out[node].append(
                     {
                         "name": name,
-                        "hook": last_name(str(h.get("handler") or "?")),
+                        "hook": hook_fn,
                         "router": str(h["app"]),
                         "decorated": name in names,
+                        **({"checked": True} if name == hook_fn and evidence is not None else {}),
                         "path": path,
                         "line": h.get("line"),
                     }
                 )
     return out
+
+
+def _auth_middleware_entry(
+    files_meta: dict[str, dict[str, Any]], modules: ModuleIndex, path: str, name: str
+) -> dict[str, Any] | None:
+    """The ``auth_middleware`` record of the function ``name`` as used in ``path`` (its own or imported)."""
+    if not name:
+        return None
+    where = (path, name) if "." not in name else None
+    for file, fn in filter(None, (where, modules.resolve_name(path, name))):
+        for entry in files_meta.get(file, {}).get("auth_middleware") or []:
+            if entry.get("name") == fn:
+                return entry
+    return None
+
+
+def _on_whole_app(files_meta: dict[str, dict[str, Any]], node: _RouterNode, hook: str) -> bool:
+    """Whether a request hook registered on ``node`` runs before every view of the app: a
+    ``before_app_request`` hook, or one on the Flask app (``app = Flask(...)``, or an ``app``
+    handed to a setup function) rather than on a blueprint."""
+    if hook == "before_app_request":
+        return True
+    router = (files_meta.get(node[0], {}).get("routers") or {}).get(node[1])
+    if router is not None:
+        return router.get("type") == "Flask"
+    return re.search(r"(?:^|_)app(?:lication)?$", node[1].rsplit(".", 1)[-1]) is not None
+
+
+def _hook_guard(
+    path: str,
+    h: dict[str, Any],
+    hook_fn: str,
+    guards: list[str],
+    decorators: list[str],
+    evidence: dict[str, Any] | None,
+    by_call: bool = False,
+) -> dict[str, Any]:
+    """An app-wide guard (see ``_app_auth``) from a Flask hook on the whole app."""
+    name = guards[0]
+    hook = f"@{h['app']}.{h['hook']}"
+    if by_call:  # app.before_request(check), not a decorator
+        form = f"{h['app']}.{h['hook']}({hook_fn})"
+    elif name in decorators:
+        form = f"{hook} @{name} def {hook_fn}()"
+    elif name != hook_fn:
+        form = f"{hook} def {hook_fn}(): {name}(...)"
+    else:
+        form = f"{hook} def {hook_fn}()"
+    guard: dict[str, Any] = {
+        "name": hook_fn,
+        "kind": "hook",
+        "form": form,
+        "path": path,
+        "line": (evidence or {}).get("line") or h.get("line"),
+        "registered": f"{path}:{h.get('line')}",
+    }
+    for key in ("rejects", "checks", "exempt", "only", "exempt_check", "condition"):
+        if (evidence or {}).get(key):
+            guard[key] = evidence[key]  # type: ignore[index]
+    if name != hook_fn:
+        guard["checks"] = [f"`{name}`", *guard.get("checks", [])]
+    return guard
+
+
+def _app_auth(files_meta: dict[str, dict[str, Any]], rows: list[PatternRow]) -> list[dict[str, Any]]:
+    """Auth that an app-wide middleware enforces on every request, each ``{"name", "kind",
+    "form", "path", "line", "registered", "condition"?, "rejects", "checks", "exempt"?,
+    "only"?, "exempt_check"?, "backend"?, "pattern_id"?}``: a middleware class that checks
+    auth (``indexers.auth_middleware``) and is added to the app (``app.add_middleware(X)``,
+    ``Middleware(X)``), an ``@app.middleware("http")`` function that does, Starlette's
+    ``AuthenticationMiddleware`` with its backend. (Flask hooks on the whole app come from
+    ``_hook_auth``, the pattern ids from ``_app_auth_ids``.)"""
+    by_name: dict[str, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
+    for path, meta in files_meta.items():
+        if is_test_path(path):
+            continue
+        for entry in meta.get("auth_middleware") or []:
+            by_name[str(entry["name"])].append((path, entry))
+    out: list[dict[str, Any]] = []
+    for path, meta in sorted(files_meta.items()):
+        if is_test_path(path):
+            continue
+        for reg in meta.get("middleware_registrations") or []:
+            if "hook" in reg:
+                continue
+            name = last_name(str(reg.get("dispatch") or reg["middleware"]))
+            written = last_name(str(reg["middleware"]))
+            if reg.get("via") == "Middleware":
+                how = f"Middleware({written}, ...)"
+            else:
+                how = f"{reg.get('app') or 'app'}.add_middleware({written}, ...)"
+            where = {"registered": f"{path}:{reg['line']}", "form": how}
+            if reg.get("condition"):
+                where["condition"] = reg["condition"]
+            if reg.get("authentication"):  # Starlette's: a backend identifies the user
+                out.append(
+                    {
+                        "name": name,
+                        "kind": "authentication",
+                        "backend": reg["authentication"],
+                        "path": path,
+                        "line": reg["line"],
+                        "rejects": [],
+                        "checks": [f"`{reg['authentication']}`"],
+                        **where,
+                    }
+                )
+                continue
+            for file, entry in by_name.get(name, [])[:1]:
+                if entry.get("style") in ("decorator",) or entry.get("hook"):
+                    continue
+                out.append({**_evidence(entry), "name": name, "kind": "middleware", "path": file, **where})
+    for name, entries in sorted(by_name.items()):
+        for file, entry in entries:
+            if entry.get("style") == "decorator" and not entry.get("hook"):  # @app.middleware("http")
+                out.append(
+                    {
+                        **_evidence(entry),
+                        "name": name,
+                        "kind": "middleware",
+                        "path": file,
+                        "form": f'@{entry.get("app", "app")}.middleware("http")',
+                        "registered": f"{file}:{entry['line']}",
+                    }
+                )
+    return out
+
+
+def _app_auth_ids(app_auth: list[dict[str, Any]], rows: list[PatternRow]) -> None:
+    """The middleware pattern of each app-wide guard (its exemplar), in place."""
+    ids = {(path, name): pid for pid, kind, name, path, _m, _u, _s in rows if kind == "middleware"}
+    for guard in app_auth:
+        pid = ids.get((guard["path"], guard["name"]))
+        if pid:
+            guard["pattern_id"] = pid
+
+
+def _evidence(entry: dict[str, Any]) -> dict[str, Any]:
+    keys = ("line", "condition", "rejects", "checks", "exempt", "only", "exempt_check")
+    return {k: entry[k] for k in keys if entry.get(k)}
 
 
 def _router_node(modules: ModuleIndex, path: str, router: Any) -> _RouterNode | None:
@@ -665,8 +824,10 @@ def derive_conventions(
     usage: Counter[str],
     files_meta: dict[str, dict[str, Any]],
     aliases: dict[str, str] | None = None,
+    app_auth: list[dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
-    """The project's conventions, most important first, each with evidence."""
+    """The project's conventions, most important first, each with evidence (``app_auth``: the
+    app-wide auth middleware, ``_app_auth``; read from ``files_meta`` when not given)."""
     defs: dict[str, list[tuple[str, str, str, dict[str, Any]]]] = defaultdict(list)
     for pid, kind, name, path, meta, _u, _s in rows:
         if kind not in ("route", "test"):
@@ -674,7 +835,11 @@ def derive_conventions(
     out: list[dict[str, Any]] = []
     total = len(routes)
     if total:
-        out += _auth_conventions(routes, defs, aliases or {})
+        if app_auth is None:
+            app_auth = _app_auth(files_meta, rows)
+            _hook_auth(files_meta, ModuleIndex(files_meta), app_auth)
+            _app_auth_ids(app_auth, rows)
+        out += _auth_conventions(routes, defs, aliases or {}, app_auth)
         out += _error_conventions(rows, routes, defs, files_meta)
         out += _error_form_conventions(routes, defs)  # (before the next: the exact form matters more)
         if not any(c["key"] == "errors:db" for c in out):  # no handler for them: caught in handler bodies?
@@ -710,15 +875,23 @@ def _ids_for(
     return [d[0] for d in found[:2]]
 
 
-def _auth_conventions(routes: list[Route], defs: dict[str, Any], aliases_map: dict[str, str]) -> list[dict[str, Any]]:
+def _auth_conventions(
+    routes: list[Route],
+    defs: dict[str, Any],
+    aliases_map: dict[str, str],
+    app_auth: list[dict[str, Any]] | None = None,
+) -> list[dict[str, Any]]:
     total = len(routes)
     users, written = tally_auth((r.id, r.meta) for r in routes)
     variants = _auth_families(users, written)
+    middleware, covered = _middleware_auth_convention(routes, app_auth or [])
     if not users:
         inline = _inline_auth(routes, defs)
         inherited = _class_access_checks(routes)
         if inherited and (not inline or inherited[0]["data"]["count"] > inline[0]["data"]["count"]):
-            return inherited
+            inline = inherited
+        if middleware:  # the middleware is the rule; a check in the handlers comes second
+            return [middleware, *({**c, "key": f"auth:{c['data']['name']}"} for c in inline)]
         if inline:
             return inline
         return [
@@ -753,18 +926,24 @@ def _auth_conventions(routes: list[Route], defs: dict[str, Any], aliases_map: di
     # no decorator, but a check in the body (OctoPrint: ``if not Permissions.ADMIN.can():
     # abort(403)``, ``current_user.has_permission(...)``): not "without any auth"
     checking = [r for r in unguarded if any(body_access_check(str(c)) for c in r.meta.get("calls") or [])]
-    public = [r.label for r in unguarded if r not in checking]
+    # (the routes an app-wide auth middleware covers are no "without any auth")
+    bare = [r for r in unguarded if r not in checking]
+    public = [r.label for r in bare if r.id not in covered]
     statement = f"routes require {how} ({_pct(n, total)}"
     if main in variants:  # which one the routes name: the permission, most often first
         shown = ", ".join(f"{v} ×{k}" for v, k in variants[main].most_common(4))
         statement += f"; {shown}" + (", …" if len(variants[main]) > 4 else "")
     statement += ")"
     if n * 10 < total:  # a rare exception is no rule: say that most routes go without
-        statement = f"most routes have no auth dependency or decorator ({len(public)} of {total}); {how} on {n} only"
+        statement = f"most routes have no auth dependency or decorator ({len(bare)} of {total}); {how} on {n} only"
     if checking:
         shown = ", ".join(r.label for r in checking[:2]) + (f", … (+{len(checking) - 2})" if len(checking) > 2 else "")
         they = "checks access in its body" if len(checking) == 1 else "check access in their body"
         statement += f"; {len(checking)} {they} instead: {shown}"
+    if middleware and covered - authed:
+        statement += (
+            f"; the other {len(covered - authed)} pass only the middleware `{middleware['data']['middleware']}`"
+        )
     if public:
         shown = ", ".join(public[:4]) + (f", … (+{len(public) - 4})" if len(public) > 4 else "")
         statement += f"; without any auth: {shown}"
@@ -785,6 +964,10 @@ def _auth_conventions(routes: list[Route], defs: dict[str, Any], aliases_map: di
             },
         }
     ]
+    if middleware and n * 10 < total:  # the middleware is the rule, the rare dependency an exception
+        out = [middleware, {**out[0], "key": f"auth:{main}"}]
+    elif middleware:
+        out.append({**middleware, "key": f"auth:{middleware['data']['middleware']}"})
     # the next two that guard only some of the routes (a companion on exactly the main one's
     # routes, such as an API-key header scheme, is no role check)
     others = [o for o in ranked[1:] if users[o] != users[main]][:2]
@@ -819,6 +1002,116 @@ def _auth_conventions(routes: list[Route], defs: dict[str, Any], aliases_map: di
             }
         )
     return out
+
+
+def _middleware_auth_convention(
+    routes: list[Route], app_auth: list[dict[str, Any]]
+) -> tuple[dict[str, Any] | None, set[str]]:
+    """The auth convention of an app-wide auth middleware (``_app_auth``), and the ids of the
+    routes it covers: every route of the app but those whose path it skips."""
+    scope = [r for r in routes if r.meta.get("framework") not in DJANGO_FRAMEWORKS]
+    if not app_auth or not scope:
+        return None, set()
+    # an unconditional one before one added under an ``if``, one that rejects before one that identifies
+    guard = min(app_auth, key=lambda g: (bool(g.get("condition")), g.get("kind") == "authentication", g["name"]))
+    total = len(routes)
+    skipped = [r for r in scope if _skipped_by(guard, r.meta)]
+    covered = {r.id for r in scope if r not in skipped}
+    name, form, registered = guard["name"], guard["form"], guard["registered"]
+    at = f"{guard['path']}:{guard['line']}"
+    condition = f" only when `{guard['condition']}`" if guard.get("condition") else ""
+    exempt = [str(p) for p in guard.get("exempt") or []]
+    shown = ", ".join(exempt[:4]) + (f", … ({len(exempt)} paths)" if len(exempt) > 4 else "")
+    if guard["kind"] == "authentication":
+        statement = (
+            f"requests are authenticated by Starlette's `AuthenticationMiddleware` with the backend "
+            f"`{guard['backend']}`, added by `{form}` ({registered}){condition}: it sets `request.user` "
+            "and lets anonymous requests through, so a route that needs a user checks it"
+        )
+        advice = f"read `request.user` (set by `AuthenticationMiddleware` with `{guard['backend']}`, {registered})"
+    else:
+        what = "the app-wide request hook" if guard["kind"] == "hook" else "the app-wide middleware"
+        statement = f"routes are authenticated by {what} `{name}` ({at})"
+        if registered != at:
+            statement += f", added by `{form}` ({registered})"
+        elif guard["kind"] != "hook":
+            statement = statement[:-1] + f", written `{form}`)"
+        statement += condition
+        if guard.get("checks") or guard.get("rejects"):
+            statement += ": it checks " + _checks_text([str(c) for c in guard.get("checks") or []])
+            if guard.get("rejects"):
+                statement += " and answers " + "/".join(guard["rejects"])
+        advice = f"nothing to add on the route: `{name}` ({registered}) authenticates every request"
+        if exempt:
+            statement += f"; it lets {shown} through"
+            advice += f" except {shown}"
+        elif guard.get("exempt_check"):
+            statement += f"; it lets through what `{guard['exempt_check']}` allows"
+            advice += f" except what `{guard['exempt_check']}` allows"
+        if guard.get("only"):
+            only = ", ".join(str(p) for p in guard["only"][:4])
+            statement += f"; it guards only {only}"
+            advice = f"nothing to add on a route under {only}: `{name}` ({registered}) authenticates them"
+        advice += f",{condition}" if condition else ""
+        statement += f" ({_pct(len(covered), total)}"
+        if skipped:
+            statement += "; not: " + ", ".join(r.label for r in skipped[:3]) + (", …" if len(skipped) > 3 else "")
+        statement += ")"
+    data: dict[str, Any] = {
+        "middleware": name,
+        "form": form,
+        "count": len(covered),
+        "total": total,
+        "inline": True,
+        "registered": registered,
+        "condition": guard.get("condition"),
+        "exempt": exempt,
+        "public": [r.label for r in skipped],
+        "advice": advice,
+        "pattern_ids": [guard["pattern_id"]] if guard.get("pattern_id") else [],
+    }
+    return {"key": "auth", "topic": "auth", "statement": statement, "data": data}, covered
+
+
+def _checks_text(checks: list[str]) -> str:
+    """``the `X-Key` or `Authorization` header (password)`` from the checks a middleware makes."""
+    headers = [c.removesuffix(" header") for c in checks if c.endswith(" header")]
+    rest = [c for c in checks if not c.endswith(" header")]
+    if not headers:
+        return ", ".join(rest) or "the request"
+    text = f"the {' or '.join(headers)} header"
+    return text + (f" ({', '.join(rest)})" if rest else "")
+
+
+#: A route path's leading unresolved prefix (``{API_PREFIX}/health/``) and its parameters.
+_LEADING_PLACEHOLDER = re.compile(r"^\{[^}/]*\}")
+_PATH_PARAM = re.compile(r"\\\{[^}/]*\\\}|<[^>/]*>")
+
+
+def _path_matches(path: str, rule: str) -> bool:
+    """Whether a route's ``path`` is the middleware's ``rule`` (``/x*``: a prefix); a route
+    path whose prefix the linker could not resolve (``{API_PREFIX}/health/``) matches any
+    prefix, its parameters any one segment."""
+    lead = _LEADING_PLACEHOLDER.match(path)
+    if rule.endswith("*"):  # a prefix: known only of a resolved path
+        return not lead and path.startswith(rule[:-1])
+    body = _PATH_PARAM.sub("[^/]+", re.escape(path[lead.end() if lead else 0 :].rstrip("/")))
+    return re.fullmatch(("(?:/[^/]+)*" if lead else "") + body, rule.rstrip("/")) is not None
+
+
+def _skipped_by(guard: dict[str, Any], meta: dict[str, Any]) -> bool:
+    """Whether an auth middleware lets a route's path through unchecked (its ``exempt``
+    paths, ``/x*`` a prefix) or guards only other paths (its ``only``)."""
+    paths = [str(p) for p in meta.get("full_paths") or [meta.get("full_path") or meta.get("path") or ""] if p]
+    if not paths:
+        return False
+
+    def hits(rules: list[str]) -> bool:
+        return any(_path_matches(p, rule) for p in paths for rule in rules)
+
+    if guard.get("only"):
+        return not hits([str(x) for x in guard["only"]])
+    return hits([str(x) for x in guard.get("exempt") or []])
 
 
 #: A mechanism whose name says it logs a user in, and one that says it lets only some act.

@@ -79,6 +79,8 @@ def route_mechanisms(meta: dict[str, Any]) -> list[tuple[str, str]]:
         hook = f"@{guard.get('router', 'bp')}.before_request"
         if guard.get("decorated"):
             text = f"{hook} @{guard['name']} def {guard.get('hook', 'hook')}()"
+        elif guard.get("checked"):  # the hook's own body checks the credential and rejects
+            text = f"{hook} def {guard.get('hook', 'hook')}()"
         else:
             text = f"{hook} def {guard.get('hook', 'hook')}(): {guard['name']}(...)"
         out.append((str(guard["name"]), text))
@@ -86,11 +88,13 @@ def route_mechanisms(meta: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def auth_mechanisms(meta: dict[str, Any]) -> list[tuple[str, str]]:
-    """(name, how it is written) of the auth decorators and dependencies of a route."""
+    """(name, how it is written) of the auth decorators and dependencies of a route (and the
+    request hooks whose body checks auth, whatever their name)."""
+    checked = {str(g["name"]) for g in meta.get("hook_auth") or [] if g.get("checked")}
     return [
         (name, text)
         for name, text in route_mechanisms(meta)
-        if AUTH_RE.search(name) and not NOT_AUTH_RE.search(last_name(name))
+        if name in checked or (AUTH_RE.search(name) and not NOT_AUTH_RE.search(last_name(name)))
     ]
 
 

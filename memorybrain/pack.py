@@ -1594,6 +1594,8 @@ def _advice(key: str, c: dict[str, Any]) -> str:
     """A short, actionable answer from one convention (the full statement is above)."""
     data = c.get("data", {})
     ck = c["key"]
+    if ck.startswith("auth") and data.get("middleware") and data.get("advice"):  # an app-wide auth middleware
+        return str(data["advice"])
     if ck == "auth" and data.get("inherited"):  # Django REST Framework: the settings default is the convention
         if data.get("default") == ["AllowAny"] and data.get("explicit"):
             # the default opens a view to anyone: advise what the guarded views write instead

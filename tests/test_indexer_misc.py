@@ -230,7 +230,7 @@ def test_starlette_and_asgi_middleware() -> None:
     dispatch = found["log_requests"]
     assert dispatch.meta == {"framework": "fastapi", "style": "function", "hooks": ["dispatch"]}
     assert fe.meta["middleware_registrations"] == [
-        {"app": "app", "middleware": "TimingMiddleware", "line": 24},
+        {"app": "app", "middleware": "TimingMiddleware", "line": 24, "via": "Middleware"},
         {"app": "app", "middleware": "RequestIDMiddleware", "line": 25},
         {"app": "app", "middleware": "BaseHTTPMiddleware", "line": 26, "dispatch": "log_requests"},
     ]
