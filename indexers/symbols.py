@@ -2,6 +2,10 @@
 
 These are what other patterns refer to (the helper a handler calls, the base class a model
 uses), so retrieval can follow a handler's chain. More specific indexers win over this one.
+
+File metadata: ``constants``, the names of the module's UPPER_CASE constants (never their
+values), and ``path_constants``, the values of those that are plain URL paths, for route paths
+built from them (see ``memorybrain.route_constants``).
 """
 
 from __future__ import annotations
