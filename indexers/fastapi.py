@@ -7,7 +7,9 @@ Path templates
     verbatim, every non-literal part as ``{<expression text>}``. So ``"/items"`` stays
     ``/items``, ``f"{API}/items"`` stays ``{API}/items``, ``API + VERSION_1 + RUNS`` becomes
     ``{API}{VERSION_1}{RUNS}`` and ``"/{id}" + RUNS`` becomes ``/{id}{RUNS}``. Placeholders of
-    constants look like path parameters; constants are conventionally UPPER_CASE.
+    constants look like path parameters; constants are conventionally UPPER_CASE. The linker
+    fills in a placeholder naming a path constant of this or another module (``V1_URL_PREFIX =
+    "/api/v1"``; see ``memorybrain.route_constants``) where its every part is known.
     ``full_path`` is ``prefix + path`` (FastAPI concatenates) with repeated slashes collapsed.
     In a router or mount *prefix*, only UPPER_CASE constants become placeholders: any other
     non-literal part (``APIRouter(prefix=config.run.root_path)``) is known only at run time,

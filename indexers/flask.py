@@ -347,6 +347,33 @@ def _text_value(ctx: _Ctx, node: Node | None, depth: int = 0) -> str | None:
     return None
 
 
+#: An UPPER_CASE constant's name (``ITEMS``, ``API_PREFIX``).
+_CONSTANT = re.compile(r"[A-Z][A-Z0-9_]*")
+
+
+def _path_value(ctx: _Ctx, node: Node | None, depth: int = 0) -> str | None:
+    """A rule or URL prefix: :func:`_text_value`, where an UPPER_CASE constant imported from
+    another module (``from app.urls import ITEMS``, ``urls.ITEMS``), alone or in ``+``,
+    becomes a ``{NAME}`` placeholder that the linker fills from that module's path constants
+    (``memorybrain.route_constants``). None when any other part is unknown."""
+    value = _text_value(ctx, node)
+    if value is not None or node is None or depth > 6:
+        return value
+    if node.type == "parenthesized_expression" and node.named_children:
+        return _path_value(ctx, node.named_children[0], depth + 1)
+    if node.type == "binary_operator" and ctx.pf.text(node.child_by_field_name("operator")) == "+":
+        left = _path_value(ctx, node.child_by_field_name("left"), depth + 1)
+        right = _path_value(ctx, node.child_by_field_name("right"), depth + 1)
+        return None if left is None or right is None else left + right
+    if node.type in ("identifier", "attribute"):
+        name = dotted_name(ctx.pf, node)
+        head, last = name.split(".", 1)[0], name.rsplit(".", 1)[-1]
+        bound_here = node.type == "identifier" and _resolve(ctx, node) is not None
+        if name and head in ctx.imported and _CONSTANT.fullmatch(last) and not bound_here:
+            return "{" + name + "}"
+    return None
+
+
 def _format(template: str | None, args: list[str | None], kw: dict[str, Node]) -> str | None:
     """``"/{0}/<id>".format("x")`` -> ``/x/<id>`` when every argument is known, else the
     template as written."""
@@ -511,7 +538,7 @@ def _make_router(ctx: _Ctx, call: Node, type_: str, framework: str) -> _Router:
     name = _text_value(ctx, pos[0] if pos else kw.get("name"))
     prefix: str | None = None
     if type_ == "Blueprint":
-        prefix = _text_value(ctx, kw.get("url_prefix"))
+        prefix = _path_value(ctx, kw.get("url_prefix"))
     elif type_ == "Api":
         prefix = _text_value(ctx, kw.get("prefix"))
     elif type_ == "Namespace":
@@ -545,7 +572,7 @@ def _collect_mounts(ctx: _Ctx, calls: list[Node]) -> None:
             obj, pos, kw = partial
             child = pos[0] if pos else kw.get("blueprint")
             if child is not None:
-                prefix = _text_value(ctx, pos[1] if len(pos) > 1 else kw.get("url_prefix"))
+                prefix = _path_value(ctx, pos[1] if len(pos) > 1 else kw.get("url_prefix"))
                 ctx.mounts.append(_mount(obj or "", ctx.pf.text(child), prefix, call))
             continue
         parts = _call_parts(ctx, call)
@@ -556,7 +583,7 @@ def _collect_mounts(ctx: _Ctx, calls: list[Node]) -> None:
         if attr == "register_blueprint":
             child = pos[0] if pos else kw.get("blueprint")
             if child is not None:
-                prefix = _text_value(ctx, kw.get("url_prefix"))
+                prefix = _path_value(ctx, kw.get("url_prefix"))
                 ctx.mounts.append(_mount(obj or "", ctx.pf.text(child), prefix, call))
         elif attr == "add_namespace" and pos:
             ctx.mounts.append(_mount(obj, ctx.pf.text(pos[0]), _text_value(ctx, kw.get("path")), call))
@@ -607,7 +634,7 @@ def _route_rule(ctx: _Ctx, dec: Node, *, on_class: bool) -> _Rule | None:
     if not obj or (attr != "route" and (attr not in _SHORTCUTS or on_class)):
         return None
     pos, kw = call_args(call)
-    paths = [_text_value(ctx, n) for n in pos or ([kw["rule"]] if "rule" in kw else [])]
+    paths = [_path_value(ctx, n) for n in pos or ([kw["rule"]] if "rule" in kw else [])]
     router = ctx.routers.get(obj)
     if router is None and not _looks_like_rule(ctx, paths, attr):
         return None
@@ -759,7 +786,7 @@ def _registration(ctx: _Ctx, call: Node) -> list[_Registration]:
         _Registration(
             view.name,
             view.is_class,
-            _Rule(target or None, [_text_value(ctx, r)], methods, _line(call), endpoint, view.wrappers),
+            _Rule(target or None, [_path_value(ctx, r)], methods, _line(call), endpoint, view.wrappers),
             target,
         )
         for target in _targets(ctx, target_node, call)

@@ -42,6 +42,7 @@ from memorybrain.mechanisms import (
 )
 from memorybrain.modpath import absolute_module, imported_name, module_name
 from memorybrain.paths import is_migration_path, is_test_path
+from memorybrain.route_constants import PathConstants
 
 PatternRow = tuple[str, str, str, str, dict[str, Any], int, str]
 
@@ -221,16 +222,26 @@ _RouterNode = tuple[str, str]
 
 
 def _router_tree(
-    files_meta: dict[str, dict[str, Any]], modules: ModuleIndex
+    files_meta: dict[str, dict[str, Any]], modules: ModuleIndex, constants: PathConstants | None = None
 ) -> tuple[dict[_RouterNode, dict[str, Any]], dict[_RouterNode, tuple[_RouterNode, dict[str, Any]]]]:
-    """The project's routers, (file, var) -> their info, and each mounted router's (parent, mount)."""
+    """The project's routers, (file, var) -> their info, and each mounted router's (parent, mount).
+    With ``constants``, a prefix's ``{NAME}`` placeholders of path constants are filled in."""
+
+    def filled(path: str, info: dict[str, Any]) -> dict[str, Any]:
+        prefix = info.get("prefix")
+        if constants is None or not isinstance(prefix, str):
+            return info
+        value = constants.fill(path, prefix)
+        return info if value == prefix else {**info, "prefix": value}
+
     routers: dict[_RouterNode, dict[str, Any]] = {}
     for path, meta in files_meta.items():
         for var, info in (meta.get("routers") or {}).items():
-            routers[(path, var)] = info or {}
+            routers[(path, var)] = filled(path, info or {})
     parents: dict[_RouterNode, tuple[_RouterNode, dict[str, Any]]] = {}
     for path, meta in files_meta.items():
         for mount in meta.get("mounts") or []:
+            mount = filled(path, mount)
             child = modules.resolve_name(path, str(mount.get("child", "")))
             parent = modules.resolve_name(path, str(mount.get("parent", "")))
             if child is None or parent is None or child == parent:
@@ -305,7 +316,8 @@ def link(rows: list[PatternRow], files_meta: dict[str, dict[str, Any]]) -> LinkR
         if kind in ("class", "function", "route", "model", "schema", "pagination", "exception"):
             defined[path].add(name.split(".")[0])
     modules = ModuleIndex(files_meta, defined)
-    routers, parents = _router_tree(files_meta, modules)
+    constants = PathConstants(files_meta, modules)
+    routers, parents = _router_tree(files_meta, modules, constants)
     prefixes = _router_prefixes(routers, parents)
     mounted_deps = _router_dependencies(routers, parents)
     aliases: dict[str, str] = {}
@@ -334,7 +346,7 @@ def link(rows: list[PatternRow], files_meta: dict[str, dict[str, Any]]) -> LinkR
             django = django or DjangoUrls(files_meta, modules, rows)
             django.resolve(path, meta)
         else:
-            _resolve_route_path(path, meta, prefixes, url_rules, modules)
+            _resolve_route_path(path, meta, prefixes, url_rules, modules, constants)
             node = _router_node(modules, path, meta.get("router"))
             if node in mounted_deps:  # dependencies of the routers it is included into
                 meta["dependencies"] = list(dict.fromkeys([*mounted_deps[node], *(meta.get("dependencies") or [])]))
@@ -594,7 +606,11 @@ def _resolve_route_path(
     prefixes: dict[tuple[str, str], str],
     url_rules: dict[str, list[tuple[str, dict[str, Any]]]],
     modules: ModuleIndex,
+    constants: PathConstants | None = None,
 ) -> None:
+    """A route's ``full_path``: its path under the prefix of the router it is declared on
+    (through every mount), or the rule registering its class; ``{NAME}`` placeholders of path
+    constants are filled in (``memorybrain.route_constants``) where every part is known."""
     router = meta.get("router")
     local = meta.get("path")
     if local is None and meta.get("class"):
@@ -616,11 +632,14 @@ def _resolve_route_path(
     if router:
         base = prefixes.get(_router_node(modules, path, router))
         if base is not None and local is not None:
-            meta["full_path"] = _join(base, str(local))
+            own = constants.fill(path, str(local)) if constants is not None else str(local)
+            meta["full_path"] = _join(base, own or "")
             _other_full_paths(meta, base)
             return
     if local is not None and not meta.get("full_path"):
         meta["full_path"] = str(local)
+    if constants is not None and isinstance(meta.get("full_path"), str):
+        meta["full_path"] = constants.fill(path, meta["full_path"])
 
 
 def _other_full_paths(meta: dict[str, Any], base: str) -> None:

@@ -1433,3 +1433,114 @@ def patch_storage{i}(configs: List[StorageRequest]):
     validation = {c["key"]: c for c in link(rows, metas).conventions}["validation"]["statement"]
     assert "request bodies are validated by `StorageRequest`;" in validation
     assert "BulkUpdateFailed" not in validation
+
+
+def _linked_full_paths(files: dict[str, str]) -> dict[str, str]:
+    from memorybrain.linker import link
+
+    rows, metas = extract_files({path: textwrap.dedent(src) for path, src in files.items()})
+    updates = {u[0]: u[2] for u in link(rows, metas).updates}
+    return {m["handler"]: m["full_path"] for m in updates.values() if m.get("handler")}
+
+
+def test_linker_fills_route_paths_and_prefixes_from_path_constants_of_another_module() -> None:
+    """A URL registry module (``CONNECTION_BY_KEY = CONNECTIONS + "/{connection_key}"``) gives
+    ``@router.get(CONNECTION_BY_KEY)`` under ``APIRouter(prefix=V1_URL_PREFIX)`` its real path,
+    also through ``import ... as urls``; a part that is not a path constant keeps its name."""
+    files = {
+        "app/common/urn_registry.py": """
+            V1_URL_PREFIX = "/api/v1"
+            CONNECTIONS = "/connection"
+            CONNECTION_BY_KEY = CONNECTIONS + "/{connection_key}"
+            DATASETS = "/dataset"
+            DATASET_BY_KEY = CONNECTION_BY_KEY + DATASETS + "/{dataset_key}"
+            CONFIG = "/config"
+            LOOP_A = LOOP_B + "/a"
+            LOOP_B = LOOP_A + "/b"
+            SECRET = "abc123"
+        """,
+        "app/api/connections.py": """
+            from fastapi import APIRouter
+            from app.common.urn_registry import (
+                CONNECTION_BY_KEY, CONNECTIONS, DATASET_BY_KEY, LOOP_A, SECRET, V1_URL_PREFIX,
+            )
+            from app.settings import UNKNOWN
+
+            router = APIRouter(prefix=V1_URL_PREFIX)
+
+            @router.get(CONNECTIONS)
+            def list_connections(): ...
+
+            @router.get(CONNECTION_BY_KEY)
+            def get_connection(): ...
+
+            @router.get(DATASET_BY_KEY + "/test")
+            def test_dataset(): ...
+
+            @router.get(f"{CONNECTIONS}/{UNKNOWN}")
+            def unknown(): ...
+
+            @router.get(LOOP_A)
+            def loop(): ...
+
+            @router.get(SECRET)
+            def secret(): ...
+        """,
+        "app/api/config.py": """
+            from fastapi import APIRouter
+            from app.common import urn_registry as urls
+
+            router = APIRouter(prefix=urls.V1_URL_PREFIX, tags=["config"])
+
+            @router.get(urls.CONFIG)
+            def get_config(): ...
+        """,
+    }
+    assert _linked_full_paths(files) == {
+        "list_connections": "/api/v1/connection",
+        "get_connection": "/api/v1/connection/{connection_key}",
+        "test_dataset": "/api/v1/connection/{connection_key}/dataset/{dataset_key}/test",
+        "unknown": "/api/v1/connection/{UNKNOWN}",
+        "loop": "/api/v1/{LOOP_A}",
+        "secret": "/api/v1/{SECRET}",
+        "get_config": "/api/v1/config",
+    }
+
+
+def test_linker_fills_an_include_router_prefix_constant_of_another_module() -> None:
+    """``app.include_router(route, prefix=API_PREFIX)`` with ``API_PREFIX = "/v1"`` in a
+    constants module, in a loop over routers: ``/v1/runs/{run_id}``, not ``{API_PREFIX}/runs/...``."""
+    files = {
+        "app/constants.py": """
+            API_PREFIX = "/v1"
+            ADMIN_PREFIX = f"{API_PREFIX}/admin"
+        """,
+        "app/routers/runs.py": """
+            from fastapi import APIRouter
+            router = APIRouter(prefix="/runs", tags=["runs"])
+
+            @router.get("/{run_id}")
+            def retrieve_run(): ...
+        """,
+        "app/routers/users.py": """
+            from fastapi import APIRouter
+            router = APIRouter(prefix="/users")
+
+            @router.get("/")
+            def list_users(): ...
+        """,
+        "app/app.py": """
+            from fastapi import FastAPI
+            from app.constants import ADMIN_PREFIX, API_PREFIX
+            from app.routers.runs import router as runs_router
+            from app.routers.users import router as users_router
+
+            def create_application():
+                app = FastAPI()
+                for route in [runs_router]:
+                    app.include_router(route, prefix=API_PREFIX)
+                app.include_router(users_router, prefix=ADMIN_PREFIX)
+                return app
+        """,
+    }
+    assert _linked_full_paths(files) == {"retrieve_run": "/v1/runs/{run_id}", "list_users": "/v1/admin/users/"}

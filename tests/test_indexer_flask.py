@@ -1924,3 +1924,75 @@ def test_a_helper_that_aborts_400_on_bad_input_is_the_validation_convention() ->
     assert _advice("validation", c) == (
         "check input with `get_json_command_from_request(...)` (calls `abort(400)`) like 3 of 4 handlers"
     )
+
+
+def test_rules_and_url_prefixes_from_path_constants_of_another_module() -> None:
+    """``Blueprint(url_prefix=API_PREFIX)``, ``@bp.route(ITEM)``, ``add_url_rule(rule=SIGNUP)``
+    and ``register_blueprint(..., url_prefix=urls.ADMIN)`` with the constants in a URL module:
+    the linker fills them in; a constant that is no plain path (``_rest_path("/users")``) keeps
+    its name, where before the rule was unknown."""
+    from memorybrain.linker import link
+
+    files = {
+        "app/urls.py": """
+            from app.helpers import _rest_path
+
+            API_PREFIX = "/api"
+            ITEMS = "/items"
+            ITEM = ITEMS + "/<int:item_id>"
+            ADMIN = API_PREFIX + "/admin"
+            SIGNUP = "/signup"
+            CREATE_USER = _rest_path("/users")
+        """,
+        "app/views.py": """
+            from flask import Blueprint
+            from app.urls import API_PREFIX, ITEMS, ITEM
+
+            bp = Blueprint("items", __name__, url_prefix=API_PREFIX)
+            LOCAL = "/local"
+
+            @bp.route(ITEMS)
+            def list_items(): ...
+
+            @bp.route(ITEM, methods=["GET"])
+            def get_item(): ...
+
+            @bp.route(LOCAL + "/x")
+            def local(): ...
+        """,
+        "app/admin.py": """
+            from flask import Blueprint
+            admin = Blueprint("admin", __name__)
+
+            @admin.route("/users")
+            def users(): ...
+        """,
+        "app/__init__.py": """
+            from flask import Flask
+            from app import urls
+            from app.urls import CREATE_USER, SIGNUP
+            from app.admin import admin
+
+            def signup(): ...
+            def create_user(): ...
+
+            app = Flask(__name__)
+            app.register_blueprint(admin, url_prefix=urls.ADMIN)
+            app.add_url_rule(rule=SIGNUP, view_func=signup, methods=["GET"])
+            app.add_url_rule(rule=CREATE_USER, view_func=create_user, methods=["POST"])
+        """,
+    }
+    rows, metas = extract_files({path: dedent(src) for path, src in files.items()})
+    assert metas["app/views.py"]["routers"]["bp"]["prefix"] == "{API_PREFIX}"
+    updates = {u[0]: u[2] for u in link(rows, metas).updates}
+    linked = [updates.get(r[0], r[4]) for r in rows if r[1] == "route"]
+    full = {m["handler"]: m["full_path"] for m in linked}
+    assert full == {
+        "list_items": "/api/items",
+        "get_item": "/api/items/<int:item_id>",
+        "local": "/api/local/x",
+        "users": "/api/admin/users",
+        "signup": "/signup",
+        "create_user": "{CREATE_USER}",
+    }
+    assert "_rest_path" not in str(metas["app/urls.py"].get("path_constants"))

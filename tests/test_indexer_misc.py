@@ -431,6 +431,72 @@ def test_module_constants_are_recorded_by_name_in_file_order_never_their_values(
     assert "constants" not in extract_python("app/empty.py", b"def f():\n    return 1\n").meta
 
 
+def test_path_constants_keep_url_path_values_and_references_only() -> None:
+    """A constant route paths are built from (``CONNECTION_BY_KEY = CONNECTIONS + "/{key}"``,
+    in a URL registry module) keeps its value as parts; no other value is ever recorded."""
+    source = """
+        import os
+        from app import urls
+
+        V1_URL_PREFIX = "/api/v1"
+        CONNECTIONS = "/connection"
+        CONNECTION_BY_KEY = CONNECTIONS + "/{connection_key}"
+        PREFERENCES_WITH_ID = (
+            "/consent-request/{consent_request_id}/preferences"  # TODO: deprecated
+        )
+        IMPLICIT = "/a" "/b"
+        RUNS = f"{V1_URL_PREFIX}/runs/{{run_id}}"
+        OTHER = f"{urls.V1_URL_PREFIX}/x"
+        EDIT = "/<int:item_id>/edit"
+        ROOT = ""
+        ALIAS: str = CONNECTIONS
+        SECRET = "abc123"
+        TOKEN = "/oauth/token"
+        DB_URL = "postgres://u:p@h/db"
+        HOOK = "/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX"
+        STATUS = "queued"
+        RELATIVE = "items/{id}"
+        MAX_PAGE_SIZE = 100
+        FROM_ENV = os.environ.get("PREFIX", "/api")
+        LOWER_REF = prefix + "/x"
+        CALLED = get_prefix() + "/x"
+        QUERY = "/items?page=1"
+        ESCAPED = "/a\\tb"
+        RAW_BYTES = b"/a"
+        CONVERTED = f"{V1_URL_PREFIX!r}/x"
+        TWICE = "/a"
+        TWICE = "/b"
+        MAYBE = "/a"
+        if os.environ.get("X"):
+            MAYBE = "/b"
+        GROWN = "/a"
+        GROWN += "/b"
+
+        def reset():
+            global RESET
+            RESET = "/b"
+        RESET = "/a"
+        """
+    out = extract_python("app/urls.py", textwrap.dedent(source).encode())
+    assert out.meta["path_constants"] == {
+        "V1_URL_PREFIX": ["/api/v1"],
+        "CONNECTIONS": ["/connection"],
+        "CONNECTION_BY_KEY": [["CONNECTIONS"], "/{connection_key}"],
+        "PREFERENCES_WITH_ID": ["/consent-request/{consent_request_id}/preferences"],
+        "IMPLICIT": ["/a/b"],
+        "RUNS": [["V1_URL_PREFIX"], "/runs/{run_id}"],
+        "OTHER": [["urls.V1_URL_PREFIX"], "/x"],
+        "EDIT": ["/<int:item_id>/edit"],
+        "ROOT": [""],
+        "ALIAS": [["CONNECTIONS"]],
+        "TOKEN": ["/oauth/token"],  # a route path, whatever its name
+    }
+    stored = json.dumps(out.meta)
+    for value in ('"abc123"', "postgres", "XXXXXXXX", "queued", "items/{id}", "page=1", '"/b"', '"/a"'):
+        assert value not in stored
+    assert "path_constants" not in extract_python("app/empty.py", b"SECRET = 'abc123'\n").meta
+
+
 def test_a_class_records_its_view_decorators_and_an_empty_list_counts_as_set() -> None:
     source = """
         class Protected(MethodView):
