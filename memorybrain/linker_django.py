@@ -1039,8 +1039,11 @@ def _permission_conventions(
     ] or _DRF_DEFAULTS["DEFAULT_PERMISSION_CLASSES"]
     from_settings = "DEFAULT_PERMISSION_CLASSES" in settings.get("rest_framework", {})
     project = {n for n in uses if any(d[1] == "dependency" for d in defs.get(n, []))}
-    ranked = sorted(uses, key=lambda n: (n not in project, -uses[n], n))
+    # what most views use leads (ephios: `IsAuthenticatedOrTokenHasScope` on 10 of 13), then the
+    # project's own classes, then the others
+    ranked = sorted(uses, key=lambda n: (-uses[n], n not in project, n))
     ranked = [n for n in ranked if n != "AllowAny"] or ranked
+    ranked = ranked[:1] + sorted(ranked[1:], key=lambda n: (n not in project, -uses[n], n))
     parts: list[str] = []
     n_drf = len(drf)
     data: dict[str, Any] = {"total": n_drf or total, "drf_views": n_drf, "default": default, "inherit": len(inherit)}
@@ -1647,9 +1650,11 @@ def _validation_conventions(
     nested = [(n, x) for n, d in serializers.items() for x in d[3].get("nested") or []]
     parts = []
     if used:
+        # of the DRF views: server-rendered pages have no serializer_class (ephios: 12 of 137 views)
+        drf = [rs for rs in views.values() if rs[0].meta.get("framework") == "drf"]
         parts.append(
             "DRF serializers validate input and shape output: `serializer_class` on "
-            f"{sum(1 for rs in views.values() if _view_value(rs, 'serializer_class'))} of {len(views)} views ("
+            f"{sum(1 for rs in drf if _view_value(rs, 'serializer_class'))} of {len(drf)} DRF views ("
             + ", ".join(f"`{n}`" for n, _ in used.most_common(3))
             + ")"
         )
