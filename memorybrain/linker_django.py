@@ -1337,7 +1337,10 @@ def db_error_conventions(
     HTTP errors (Django views, or with ``django=False`` the other routes: ``raise
     HTTPException(409)``, ``abort(409)``). A Django view counts when an ``except`` clause of its
     own that catches a database error raises an HTTP error (``_is_http_error``): catching
-    ``DoesNotExist`` to return, or raising an exception the UI shows as a message, is no HTTP error."""
+    ``DoesNotExist`` to return, or raising an exception the UI shows as a message, is no HTTP error.
+    Other routes likewise, per ``except`` clause (``except_raises`` from ``indexers.refs``): the
+    clause catching the database error raises an HTTP error, calls ``abort(...)`` or returns an
+    error response (fides' ``except IntegrityError: failed.append(...)`` is none)."""
     caught: Counter[str] = Counter()
     raised: Counter[str] = Counter()
     where: list[tuple[Route, int | None]] = []
@@ -1357,15 +1360,25 @@ def db_error_conventions(
             db = [_last(x) for c, _xs in clauses for x in c.get("catches") or [] if _DB_ERRORS.search(str(x))]
             then = {f"raise {x}" for _c, xs in clauses for x in xs}  # as written: `exceptions.ValidationError`
             where.append((r, clauses[0][0].get("line")))
-        else:
-            db = [_last(c) for c in r.meta.get("catches") or [] if _DB_ERRORS.search(str(c))]
-            if not db:
+        else:  # the clause that catches the database error raises an HTTP error, aborts or returns one
+            answers = []
+            for c in r.meta.get("except_raises") or []:
+                if not any(_DB_ERRORS.search(str(x)) for x in c.get("catches") or []):
+                    continue
+                said = [
+                    f"raise {_last(x)}"
+                    for x in c.get("raises") or []
+                    if _is_http_error(str(x), r.path, exceptions, files_meta)
+                ]
+                said += [f"abort({a})" for a in c.get("aborts") or []]
+                said += [str(x) for x in c.get("returns") or []]
+                if said:  # caught and logged, collected or retried: no HTTP error said
+                    answers.append((c, said))
+            if not answers:
                 continue
-            then = {f"raise {_last(x)}" for x in r.meta.get("raises") or []}
-            then |= {f"abort({a})" for a in r.meta.get("aborts") or []}
-            if not then:  # caught and logged, or retried: no HTTP error said
-                continue
-            where.append((r, None))
+            db = [_last(x) for c, _s in answers for x in c.get("catches") or [] if _DB_ERRORS.search(str(x))]
+            then = {x for _c, said in answers for x in said}
+            where.append((r, answers[0][0].get("line")))
         caught.update(sorted(set(db)))
         raised.update(sorted(then))
     if not where:
