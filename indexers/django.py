@@ -404,10 +404,67 @@ def _view_kind(bases: list[str], django_file: bool) -> tuple[str, list[str]] | N
     return None
 
 
+#: Class attributes a view inherits from a project mixin (``class LocalSettingsMixin:
+#: pagination_class = ...``) or base view; the linker reads them through the MRO.
+MIXIN_ATTRS = (
+    "permission_classes",
+    "authentication_classes",
+    "throttle_classes",
+    "pagination_class",
+    "serializer_class",
+    "filterset_class",
+    "filter_backends",
+    "lookup_field",
+    "lookup_url_kwarg",
+    "throttle_scope",
+    "form_class",
+    "paginate_by",
+)
+
+
+def _runtime_value(pf: ParsedFile, value: Node) -> str | None:
+    """Where a class attribute's value comes from when it is computed at run time: a constant
+    (``authentication_classes = GALAXY_AUTHENTICATION_CLASSES``) or a setting
+    (``pagination_class = settings.API_PAGINATION``). The setting it reads when the constant
+    is bound in this module to an expression of one (``GALAXY_X = perform_import(settings.GALAXY_X,
+    ...)`` -> ``settings.GALAXY_X``), else the constant as written. None for a class name or literal."""
+    if value.type not in ("identifier", "attribute"):
+        return None
+    written = dotted_name(pf, value)
+    last = _last(written)
+    if written.startswith("settings."):
+        return written
+    if not _CONSTANT_NAME.fullmatch(last) or _DEFAULT_CLASSES.fullmatch(last):
+        return None
+    if value.type == "identifier":
+        for stmt in pf.root.named_children:
+            if stmt.type != "expression_statement" or not stmt.named_children:
+                continue
+            a = stmt.named_children[0]
+            left, right = a.child_by_field_name("left"), a.child_by_field_name("right")
+            if a.type != "assignment" or left is None or right is None or pf.text(left) != written:
+                continue
+            for sub in walk(right, frozenset({"attribute"})):
+                text = dotted_name(pf, sub)
+                if text.startswith("settings.") and text.count(".") == 1:
+                    return text
+            if right.type == "call":  # getattr(settings, "X", ...)
+                pos, _kw = call_args(right)
+                if len(pos) >= 2 and pf.text(pos[0]) == "settings" and string_value(pf, pos[1]):
+                    return f"settings.{string_value(pf, pos[1])}"
+    return written
+
+
 def _class_attrs(pf: ParsedFile, d: Definition) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, value, _stmt in _assignments(_class_body(d)):
-        if name in _CLASS_ATTRS:
+        runtime = _runtime_value(pf, value) if name in _CLASS_ATTRS or name in _SINGLE_ATTRS else None
+        if runtime is not None:
+            # computed at run time: kept as written, with where it comes from (not a class name)
+            written = dotted_name(pf, value)
+            out[name] = [written] if name in _CLASS_ATTRS else written
+            out.setdefault("runtime_attrs", {})[name] = runtime
+        elif name in _CLASS_ATTRS:
             names = _names(pf, value)
             if names is not None:
                 out[name] = names
@@ -1532,7 +1589,9 @@ def extract(pf: ParsedFile) -> FileExtract:
     mods = _imports(pf)
     django_file = bool(mods & set(_WEB_MODULES))
     hint = django_file or re.search(
-        rb"ViewSet|APIView|Serializer|FilterSet|urlpatterns|INSTALLED_APPS|REST_FRAMEWORK|DEFAULT_\w+_CLASSES", text
+        rb"ViewSet|APIView|Serializer|FilterSet|urlpatterns|INSTALLED_APPS|REST_FRAMEWORK|DEFAULT_\w+_CLASSES"
+        rb"|\b(permission|authentication)_classes\s*=|\bpagination_class\s*=",
+        text,
     )
     if not hint or "flask" in mods:
         return FileExtract()
@@ -1547,13 +1606,16 @@ def extract(pf: ParsedFile) -> FileExtract:
         seen.add(d.qualname)
         if d.is_class:
             bases = base_classes(pf, d)
-            if not bases:
-                continue
             if not tests:
-                views = _class_views(pf, d, django_file, shadowed)
+                views = _class_views(pf, d, django_file, shadowed) if bases else []
                 if views:
                     patterns += views
                     continue
+                mixin = _mixin_attrs(pf, d, bases)
+                if mixin is not None:
+                    meta.setdefault("django_mixins", {})[d.name] = mixin
+            if not bases:
+                continue
             # a `TokenSerializer` of a Flask app is not DRF's: only in Django files or on DRF's modules
             drf = django_file or any(b.split(".")[0] in _DRF_MODULE_ALIASES for b in bases)
             p = None
@@ -1587,6 +1649,17 @@ def extract(pf: ParsedFile) -> FileExtract:
         if builders:
             meta["drf_settings_builders"] = builders
     return FileExtract(patterns=patterns, meta=meta)
+
+
+def _mixin_attrs(pf: ParsedFile, d: Definition, bases: list[str]) -> dict[str, Any] | None:
+    """A project class that is no view but sets view attributes its subclasses inherit
+    (``class LocalSettingsMixin: pagination_class = GALAXY_PAGINATION_CLASS``): ``{"bases",
+    "line", "lines": {attr: line}, attr: value ..., "runtime_attrs"}``; None when it sets none."""
+    attrs = {k: v for k, v in _class_attrs(pf, d).items() if k in MIXIN_ATTRS or k == "runtime_attrs"}
+    if not any(k in MIXIN_ATTRS for k in attrs):
+        return None
+    lines = {n: stmt.start_point[0] + 1 for n, _v, stmt in _assignments(_class_body(d)) if n in attrs}
+    return {"bases": bases, "line": d.node.start_point[0] + 1, "lines": lines, **attrs}
 
 
 def _drf_settings_builders(pf: ParsedFile) -> dict[str, dict[str, Any]]:

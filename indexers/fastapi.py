@@ -59,7 +59,7 @@ from indexers.base import (
     string_value,
     walk,
 )
-from indexers.refs import body_refs
+from indexers.refs import body_refs, except_raises
 from memorybrain.models import FileExtract, Pattern
 
 _HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "trace"})
@@ -933,6 +933,7 @@ def _route_meta(ctx: _Ctx, d: Definition, routes: list[_RouteCall], others: list
     if security:  # the targets the project writes as ``Security(x)``, not ``Depends(x)``
         meta["security"] = security
     meta.update(body_refs(pf, d))
+    meta.update(except_raises(pf, d))
     return meta
 
 

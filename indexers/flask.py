@@ -39,7 +39,7 @@ from indexers.base import (
     view_decorator_entries,
     walk,
 )
-from indexers.refs import body_refs
+from indexers.refs import body_refs, except_raises
 from memorybrain.models import FileExtract, Pattern
 
 _FRAMEWORK_OF_MODULE = {
@@ -1158,6 +1158,7 @@ def _route_meta(
     meta.update(_decorator_schemas(ctx, other))
     meta["schemas"] = _unique([*meta["schemas"], *_body_schemas(ctx, d)])
     meta.update(body_refs(ctx.pf, d))
+    meta.update(except_raises(ctx.pf, d))
     return meta
 
 

@@ -231,3 +231,65 @@ def body_refs(pf: ParsedFile, d: Definition) -> dict[str, Any]:
         "http_errors": http_errors,
         "error_calls": error_calls,
     }
+
+
+def _error_return(pf: ParsedFile, value: Any) -> str | None:
+    """How a ``return`` in an ``except`` block answers with an HTTP error, or None: a (body,
+    4xx/5xx) tuple, an error-response helper (``return not_found(...)``) or a response built with
+    an error status (``return JSONResponse(status_code=409, ...)``)."""
+    if value is None:
+        return None
+    returned = _returned_status(pf, value)
+    if returned is not None:
+        return str(returned["text"])
+    if value.type != "call":
+        return None
+    name = dotted_name(pf, value.child_by_field_name("function"))
+    if not name or name in _ABORT_NAMES:
+        return None
+    pos, kw = call_args(value)
+    status = next((kw[k] for k in _STATUS_KEYWORDS if k in kw), None)
+    if _ERROR_RESPONSE.match(name.rsplit(".", 1)[-1]) or (status is not None and _is_error_status(pf, status)):
+        return "return " + str(error_call_form(pf, value, raised=False)["text"])
+    return None
+
+
+def except_raises(pf: ParsedFile, d: Definition) -> dict[str, Any]:
+    """``{"except_raises": [...]}``: per ``except`` clause of a handler's body that answers with
+    an error, what it catches and how: ``{"catches", "raises"`` (as written, a bare ``raise``
+    adds nothing), ``"line"``, and when it does so ``"aborts"`` (``abort(409)`` codes) and
+    ``"returns"`` (an error response it returns, as ``error_call_form`` writes it)``}``.
+    Empty when no clause raises, aborts or returns an error. The linker counts a handler as
+    turning a database error into an HTTP error only through the clause that catches it."""
+    body = d.definition.child_by_field_name("body")
+    if body is None:
+        return {}
+    out: list[dict[str, Any]] = []
+    blocks = {
+        clause.start_point[0] + 1: next((x for x in clause.named_children if x.type == "block"), None)
+        for clause in walk(body, frozenset({"except_clause"}))
+    }
+    for c in except_clauses(pf, body):
+        info: dict[str, Any] = {"catches": c["catches"], "raises": c["raises"], "line": c["line"]}
+        block = blocks.get(c["line"])
+        aborts: list[int | str] = []
+        returns: list[str] = []
+        for node in walk(block, frozenset({"call", "return_statement"})) if block is not None else []:
+            if node.type == "call":
+                name = dotted_name(pf, node.child_by_field_name("function"))
+                if name in _ABORT_NAMES or name.endswith(".abort"):
+                    pos, kw = call_args(node)
+                    code = _status_literal(pf, pos[0] if pos else kw.get("http_status_code"))
+                    aborts.append(code if code is not None else "?")
+            else:
+                value = next((x for x in node.named_children if x.type != "comment"), None)
+                text = _error_return(pf, value)
+                if text is not None:
+                    returns.append(text)
+        if aborts:
+            info["aborts"] = aborts
+        if returns:
+            info["returns"] = returns
+        if info["raises"] or aborts or returns:
+            out.append(info)
+    return {"except_raises": out} if out else {}

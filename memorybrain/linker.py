@@ -862,7 +862,7 @@ def derive_conventions(
         out += _error_conventions(rows, routes, defs, files_meta)
         out += _error_form_conventions(routes, defs)  # (before the next: the exact form matters more)
         if not any(c["key"] == "errors:db" for c in out):  # no handler for them: caught in handler bodies?
-            out += db_error_conventions(routes, defs, django=False)
+            out += db_error_conventions(routes, defs, django=False, files_meta=files_meta)
         out += _pagination_conventions(rows, routes, files_meta)
         out += _response_conventions(routes, defs)
         out += _validation_conventions(rows, routes, defs)
