@@ -16,7 +16,7 @@ from types import ModuleType
 from indexers.base import ParsedFile
 from memorybrain.models import KIND_PRIORITY, Fact, FileExtract, Pattern
 
-INDEXER_VERSION = "47"
+INDEXER_VERSION = "48"
 
 #: Python indexers, run in this order; each module has ``extract(pf) -> FileExtract``.
 PYTHON_INDEXERS: tuple[str, ...] = (
