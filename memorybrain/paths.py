@@ -8,16 +8,29 @@
   ``..`` that climbs out, or a symlink (of the file or of a folder on the way) that points out.
 - ``is_test_path(path)``: a project-relative path of test code (pytest's and Django's file
   names, files under ``tests/``, ``test/`` or ``testing/``), one rule for indexers, linker and packs.
+- ``is_migration_path(path)``: a module of a migrations folder (Django's ``migrations/``,
+  Alembic's ``versions/`` under ``alembic/`` or ``migrations/``).
+- ``is_vendored_dir(name, children)`` / ``vendored_paths(paths)``: copies of third-party code
+  kept inside the project (``_vendor/``, ``vendor/``, ``vendored/``, ...).
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 from memorybrain.errors import PathOutsideProjectError, ProjectError
 
-__all__ = ["cache_dir", "inside_project", "is_test_path"]
+__all__ = [
+    "VENDORED_DIRS",
+    "cache_dir",
+    "inside_project",
+    "is_migration_path",
+    "is_test_path",
+    "is_vendored_dir",
+    "vendored_paths",
+]
 
 _TEST_DIRS = frozenset({"tests", "test", "testing"})
 
@@ -31,6 +44,49 @@ def is_test_path(path: str) -> bool:
     if name in ("conftest.py", "tests.py", "test.py") or name.startswith("test_") or name.endswith("_test.py"):
         return True
     return any(part in _TEST_DIRS for part in parts[:-1])
+
+
+def is_migration_path(path: str) -> bool:
+    """A migration module: under a ``migrations`` folder (Django, Alembic's env.py) or a
+    ``versions`` folder of ``alembic``/``migrations`` (Alembic revisions)."""
+    folders = path.replace("\\", "/").split("/")[:-1]
+    return "migrations" in folders or (
+        "versions" in folders and any(f in ("alembic", "migrations") for f in folders[: folders.index("versions")])
+    )
+
+
+#: Folder names that hold copies of other people's code, kept inside the project (pip's
+#: ``_vendor``, ``vendor``): not the project's patterns, not its stack. ``third_party`` is
+#: not one: projects name their own integrations so (fides' ``api/schemas/third_party``).
+VENDORED_DIRS = frozenset({"_vendor", "_vendored", "vendor", "vendored", "_third_party"})
+#: Modules a web app holds at its top: a folder named ``vendor`` holding them is the
+#: project's own app (a marketplace's vendors), not vendored code.
+_APP_MODULES = frozenset(
+    {"apps.py", "models.py", "views.py", "urls.py", "admin.py", "routes.py", "serializers.py", "schemas.py"}
+)
+
+
+def is_vendored_dir(name: str, children: Iterable[str]) -> bool:
+    """Whether a folder called ``name`` whose entries are ``children`` (file names) holds
+    vendored code: a ``VENDORED_DIRS`` name that is no Django app of the project's own."""
+    return name in VENDORED_DIRS and not _APP_MODULES.intersection(children)
+
+
+def vendored_paths(paths: Iterable[str]) -> set[str]:
+    """The paths (project-relative) under a vendored folder, judged by the paths given."""
+    paths = [p.replace("\\", "/") for p in paths]
+    children: dict[str, set[str]] = {}
+    for p in paths:
+        folder, _, name = p.rpartition("/")
+        children.setdefault(folder, set()).add(name)
+    out: set[str] = set()
+    for p in paths:
+        parts = p.split("/")[:-1]
+        for i, part in enumerate(parts):
+            if part in VENDORED_DIRS and is_vendored_dir(part, children.get("/".join(parts[: i + 1]), ())):
+                out.add(p)
+                break
+    return out
 
 
 def cache_dir() -> Path:
