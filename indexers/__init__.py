@@ -16,7 +16,7 @@ from types import ModuleType
 from indexers.base import ParsedFile
 from memorybrain.models import KIND_PRIORITY, Fact, FileExtract, Pattern
 
-INDEXER_VERSION = "48"
+INDEXER_VERSION = "49"
 
 #: Python indexers, run in this order; each module has ``extract(pf) -> FileExtract``.
 PYTHON_INDEXERS: tuple[str, ...] = (
@@ -80,11 +80,12 @@ def is_metadata_file(path: str) -> bool:
     return stack.is_metadata_file(path)
 
 
-def facts_from_imports(files: dict[str, list[str]]) -> list[Fact]:
-    """Stack facts from imports: ``files`` maps a path to the top-level modules it imports."""
+def facts_from_imports(files: dict[str, list[str]], *, guarded: bool = False) -> list[Fact]:
+    """Stack facts from imports: ``files`` maps a path to the modules it imports (top-level,
+    and dotted ones); ``guarded``: imports made only under an ImportError guard."""
     from indexers import stack
 
-    return stack.facts_from_imports(files)
+    return stack.facts_from_imports(files, guarded=guarded)
 
 
 __all__ = [

@@ -8,10 +8,12 @@ Three pure entry points (no disk access beyond the text handed in, nothing impor
   lock files (poetry.lock, uv.lock, pdm.lock, Pipfile.lock), wheel ``*.dist-info/METADATA``,
   .python-version, runtime.txt, alembic.ini, manage.py, tox.ini and pytest.ini. Every fact
   carries the 1-based line of its evidence.
-- ``facts_from_imports(files)`` turns the top-level modules each Python file imports into
-  facts for known libraries (no version, ``source_line`` 0).
+- ``facts_from_imports(files)`` turns the modules each Python file imports into facts for
+  known libraries (no version, ``source_line`` 0); vendored code is no evidence, tests only
+  for test tools, migrations only for migration tools.
 - ``merge_facts(facts)`` keeps one fact per key: the declaration is the source, a lock file
-  (or an exact pin elsewhere) gives the version, imports confirm use.
+  (or an exact pin elsewhere) gives the version, imports confirm use; a library the code must
+  import to build on, declared but imported nowhere, is no fact when imports are known.
 
 Only libraries in the table below produce facts; anything else is ignored (no flooding).
 """
@@ -26,7 +28,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from memorybrain.models import Fact
-from memorybrain.paths import is_test_path
+from memorybrain.paths import VENDORED_DIRS, is_migration_path, is_test_path, vendored_paths
 from memorybrain.redact import redact
 
 __all__ = [
@@ -90,6 +92,11 @@ _LIBRARIES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("flask-restplus", "framework", "Flask-RESTPlus", ("flask_restplus",)),
     ("flask-smorest", "framework", "flask-smorest", ("flask_smorest",)),
     ("flask-appbuilder", "framework", "Flask-AppBuilder", ("flask_appbuilder",)),
+    ("pulpcore", "framework", "Pulp (pulpcore plugin API)", ("pulpcore",)),
+    ("fastapi-pagination", "other", "fastapi-pagination", ("fastapi_pagination",)),
+    # settings
+    ("dynaconf", "other", "Dynaconf (settings)", ("dynaconf",)),
+    ("django-environ", "other", "django-environ (settings)", ("environ",)),
     # ORMs / ODMs
     ("sqlalchemy", "orm", "SQLAlchemy", ("sqlalchemy",)),
     ("sqlmodel", "orm", "SQLModel", ("sqlmodel",)),
@@ -115,6 +122,7 @@ _LIBRARIES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("redis", "database", "redis-py", ("redis",)),
     ("pymongo", "database", "PyMongo", ("pymongo",)),
     ("motor", "database", "Motor", ("motor",)),
+    ("pgvector", "database", "pgvector", ("pgvector",)),
     # migrations
     ("alembic", "migrations", "Alembic", ("alembic",)),
     ("flask-migrate", "migrations", "Flask-Migrate", ("flask_migrate",)),
@@ -149,6 +157,8 @@ _LIBRARIES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("dj-rest-auth", "auth", "dj-rest-auth", ("dj_rest_auth",)),
     ("django-oauth-toolkit", "auth", "Django OAuth Toolkit", ("oauth2_provider",)),
     ("django-guardian", "auth", "django-guardian", ("guardian",)),
+    ("djangorestframework-guardian", "auth", "djangorestframework-guardian", ("rest_framework_guardian",)),
+    ("drf-access-policy", "auth", "drf-access-policy", ("rest_access_policy",)),
     ("oauthlib", "auth", "OAuthLib", ("oauthlib",)),
     ("flask-httpauth", "auth", "Flask-HTTPAuth", ("flask_httpauth",)),
     ("flask-principal", "auth", "Flask-Principal", ("flask_principal",)),
@@ -204,10 +214,10 @@ _DEV_ONLY: dict[str, tuple[str, str, str]] = {
     "httpx": ("testing", "HTTPX", "httpx"),
 }
 
-#: Libraries whose import name is a word a project's own module often has (``rules.py`` next
-#: to the code that imports it, run with its folder on the path): an import alone does not
+#: Libraries whose import name is a word a project's own module often has (``rules.py``,
+#: ``environ.py`` next to the code that imports it, run with its folder on the path): an import alone does not
 #: tell them apart, so they are facts only where the project declares (or locks) them.
-_NEEDS_DECLARATION = frozenset({"rules"})
+_NEEDS_DECLARATION = frozenset({"rules", "django-environ"})
 
 _BY_PACKAGE: dict[str, list[tuple[str, str]]] = {}
 _BY_MODULE: dict[str, str] = {}
@@ -882,32 +892,100 @@ def extract_facts(path: str, text: str) -> list[Fact]:
 # --- imports ----------------------------------------------------------------------------
 
 
-def facts_from_imports(files: dict[str, list[str]]) -> list[Fact]:
-    """Facts for known libraries imported anywhere (``files``: path -> top-level modules).
+def facts_from_imports(files: dict[str, list[str]], *, guarded: bool = False) -> list[Fact]:
+    """Facts for known libraries imported anywhere (``files``: path -> imported modules).
+
+    ``files`` lists top-level modules (``flask``), and may list dotted ones too
+    (``pulpcore.plugin.access_policy``): a dotted module can show a library used through
+    another (``_IMPLIED_BY_MODULE``) or a vendored copy of a known library the project
+    imports (``app.vendor.flask_principal``: "Flask-Principal (vendored copy)").
 
     The source is the first importing file in sorted order, with line 0 (the pipeline has
-    module names only). httpx counts only where tests import it. A library only modules of a
-    backends package import says so in its evidence (``_BACKENDS_ONLY``): ``merge_facts``
-    keeps it only where the project declares it.
+    module names only). Vendored code (``memorybrain.paths.vendored_paths``) is no evidence:
+    it is someone else's code. Test code is evidence only for test tools (httpx counts only
+    where tests import it), migrations only for migration tools: a library imported only by
+    them makes no fact. A library only modules of a backends package import says so in its
+    evidence (``_BACKENDS_ONLY``): ``merge_facts`` keeps it only where the project declares it.
+    With ``guarded``, ``files`` lists imports made only under an ImportError guard, and every
+    fact says so (``_GUARDED_ONLY``): the same, an optional integration unless declared.
     """
-    users: dict[str, list[str]] = {}
+    vendored = vendored_paths(files)
+    users: dict[tuple[str, str], list[str]] = {}  # (package, " (vendored copy)" or "") -> paths
     for path in sorted(files):
+        if path in vendored:
+            continue
+        found: set[tuple[str, str]] = set()
         for module in set(files[path]):
-            package = _BY_MODULE.get(module)
-            if package is None and module in _DEV_ONLY and is_test_path(path):
-                package = _DEV_ONLY[module][2]
-            if package is not None:
-                users.setdefault(package, []).append(path)
+            for package, suffix in _packages_of(module, path):
+                found.add((package, suffix))
+        for key in found:
+            users.setdefault(key, []).append(path)
     backends = _backend_modules(files)
     facts: list[Fact] = []
-    for package, paths in users.items():
-        count = f"{len(paths)} file" + ("" if len(paths) == 1 else "s")
+    for (package, suffix), all_paths in users.items():
         for category, display in lookup(package, dev=True):
+            paths = [p for p in all_paths if _evidence_for(category, p)]
+            if not paths:
+                continue
+            count = f"{len(paths)} file" + ("" if len(paths) == 1 else "s")
             evidence = f"imported in {count}, e.g. {paths[0]}"
+            if suffix:
+                evidence += f"{suffix[:-1]}: {_vendored_module(files[paths[0]], package)})"
             if all(p in backends for p in paths):
                 evidence += _BACKENDS_ONLY
-            facts.append(Fact(category, display, None, paths[0], 0, evidence))
+            if guarded:
+                evidence += _GUARDED_ONLY
+            facts.append(Fact(category, display + suffix, None, paths[0], 0, evidence))
     return _sorted(facts)
+
+
+#: Libraries used through another library's module, without an import of their own:
+#: pulpcore's ``AccessPolicyFromDB`` is a drf-access-policy ``AccessPolicy``.
+_IMPLIED_BY_MODULE: dict[str, str] = {
+    "pulpcore.plugin.access_policy": "drf-access-policy",
+}
+_VENDORED_COPY = " (vendored copy)"
+
+
+def _packages_of(module: str, path: str) -> Iterator[tuple[str, str]]:
+    """The known packages an import of ``module`` in ``path`` shows: ``(package, suffix)``."""
+    parts = module.split(".")
+    if len(parts) == 1:
+        package = _BY_MODULE.get(module)
+        if package is None and module in _DEV_ONLY and is_test_path(path):
+            package = _DEV_ONLY[module][2]
+        if package is not None:
+            yield package, ""
+        return
+    for i in range(len(parts), 1, -1):
+        implied = _IMPLIED_BY_MODULE.get(".".join(parts[:i]))
+        if implied is not None:
+            yield implied, ""
+            break
+    for i, part in enumerate(parts[1:-1], 1):  # app.vendor.flask_principal(.x)
+        if part in VENDORED_DIRS and parts[i + 1] in _BY_MODULE:
+            yield _BY_MODULE[parts[i + 1]], _VENDORED_COPY
+            break
+
+
+def _vendored_module(modules: list[str], package: str) -> str:
+    """The dotted path of the vendored copy of ``package`` among ``modules``."""
+    for module in sorted(modules):
+        parts = module.split(".")
+        for i, part in enumerate(parts[1:-1], 1):
+            if part in VENDORED_DIRS and _BY_MODULE.get(parts[i + 1]) == package:
+                return ".".join(parts[: i + 2])
+    return package
+
+
+def _evidence_for(category: str, path: str) -> bool:
+    """Whether an import in ``path`` is evidence for a library of ``category``: tests only
+    for test tools, migrations only for test and migration tools."""
+    if category == "testing":
+        return True
+    if is_test_path(path):
+        return False
+    return category == "migrations" or not is_migration_path(path)
 
 
 def _backend_modules(paths: Iterable[str]) -> set[str]:
@@ -1020,21 +1098,100 @@ def _dev_extra(fact: Fact) -> bool:
 #: Evidence an import fact gets when only pluggable backends import the library
 #: (``facts_from_imports``).
 _BACKENDS_ONLY = " (only in backend modules)"
+#: Evidence of an import fact made from imports under an ImportError guard only
+#: (``facts_from_imports(..., guarded=True)``): an optional integration, a fact only where
+#: the project declares the library, and then it shows the declaration used.
+_GUARDED_ONLY = " (only under an ImportError guard)"
 
 
-def _merge_one(group: list[Fact], imports_known: bool) -> Fact | None:
+#: Categories of libraries the code must import to build on: declared but imported nowhere
+#: by the indexed code (nor configured in its settings), they are no part of its stack (a
+#: pin of a transitive dependency, a dependency of vendored code, a leftover). Migration
+#: tools, servers and drivers are run or loaded by name and are not in it.
+_USED_BY_IMPORT = frozenset({"framework", "orm", "validation", "auth", "rate_limit", "tasks"})
+
+#: Libraries another library loads without the code importing them: display name -> the
+#: libraries (display names) whose use shows them used: passlib's ``argon2``/``bcrypt``
+#: hashers need argon2-cffi/bcrypt; Flask-AppBuilder's API ``@protect()`` checks
+#: Flask-JWT-Extended tokens.
+_USED_THROUGH: dict[str, tuple[str, ...]] = {
+    "argon2-cffi": ("passlib",),
+    "bcrypt": ("passlib", "Flask-Bcrypt"),
+    "Flask-JWT-Extended": ("Flask-AppBuilder",),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _Used:
+    """What the code is seen to use, across groups: whether any import is known at all,
+    the names (lower case) of libraries with use evidence or used through one
+    (``_USED_THROUGH``), and whether some framework is used."""
+
+    imports_known: bool
+    names: frozenset[str]
+    framework: bool
+
+    @classmethod
+    def of(cls, facts: list[Fact]) -> _Used:
+        shown = [f for f in facts if _shows_use(f)]
+        names = {f.name.lower() for f in shown}
+        declared = {f.name for f in facts if _role(f) == "declared"}
+        grew = True
+        while grew:  # a library used through one used through another
+            grew = False
+            for name, carriers in _USED_THROUGH.items():
+                if name in declared and name.lower() not in names and any(c.lower() in names for c in carriers):
+                    names.add(name.lower())
+                    grew = True
+        return cls(
+            any(_role(f) == "import" for f in facts),
+            frozenset(names),
+            any(f.category == "framework" for f in shown),
+        )
+
+
+def _shows_use(fact: Fact) -> bool:
+    """An import, or a fact read from the project's code (settings' INSTALLED_APPS, manage.py)
+    rather than from its dependency declarations."""
+    role = _role(fact)
+    if role == "import":
+        return True
+    return (
+        role == "declared"
+        and fact.source_path.endswith(".py")
+        and _basename(fact.source_path) != "setup.py"
+        and not is_test_path(fact.source_path)
+    )
+
+
+def _unused_declaration(group: list[Fact], seen: _Used) -> bool:
+    """A library of ``_USED_BY_IMPORT`` the project declares but its indexed code neither
+    imports nor configures, where imports are known. Kept: one a library in use loads
+    (``_USED_THROUGH``), and a framework when the code shows no framework at all (an index of
+    part of a project: the declaration is the best evidence there is)."""
+    first = group[0]
+    if not seen.imports_known or first.category not in _USED_BY_IMPORT or first.name.lower() in seen.names:
+        return False
+    return not (first.category == "framework" and not seen.framework)
+
+
+def _merge_one(group: list[Fact], seen: _Used) -> Fact | None:
+    imports_known = seen.imports_known
     by_role: dict[str, list[Fact]] = {}
     for f in group:
         by_role.setdefault(_role(f), []).append(f)
     if "team" in by_role:
         return by_role["team"][0]
-    imports = by_role.get("import", [])
+    guarded = [f for f in by_role.get("import", []) if f.evidence.endswith(_GUARDED_ONLY)]
+    imports = [f for f in by_role.get("import", []) if not f.evidence.endswith(_GUARDED_ONLY)]
     locks = sorted(by_role.get("lock", []), key=_rank)
     declared = sorted(by_role.get("declared", []), key=_rank)
-    used = f"; {imports[0].evidence}" if imports else ""
+    used = f"; {(imports or guarded)[0].evidence}" if imports or guarded else ""
     if declared and imports_known and not imports and group[0].category in _IMPORTED_CATEGORIES:
         if all(_optional_extra(f) for f in declared):
             return None
+    if declared and _unused_declaration(group, seen):
+        return None
     outside_tests = [f for f in declared if not is_test_path(f.source_path)]  # test settings' INSTALLED_APPS
     if outside_tests and group[0].category != "testing" and all(_dev_extra(f) for f in outside_tests):
         return None  # a docs or dev tool, whatever imports it (a docs command): not what the app runs on
@@ -1078,13 +1235,17 @@ def merge_facts(facts: list[Fact]) -> list[Fact]:
     imported nowhere is an optional integration and is dropped. A library declared only in
     extras for development work (docs, dev, test, lint, typing: ``_dev_extra_name``), and
     otherwise only by test code (test settings), is not what the app runs on and is dropped
-    whatever imports it, test tools excepted. Facts written by the team win outright.
+    whatever imports it, test tools excepted. When imports are known, a library the code
+    must import to build on (framework, ORM, validation, auth, rate limiting, tasks) that is
+    declared but neither imported nor configured in settings is dropped
+    (``_unused_declaration``): a dependency in the metadata is no evidence the code uses it.
+    Facts written by the team win outright.
     """
     groups: dict[str, list[Fact]] = {}
     for f in facts:
         groups.setdefault(f.key, []).append(f)
-    imports_known = any(_role(f) == "import" for f in facts)
-    merged = (_merge_one(group, imports_known) for group in groups.values())
+    seen = _Used.of(facts)
+    merged = (_merge_one(group, seen) for group in groups.values())
     return _sorted(f for f in merged if f is not None)
 
 

@@ -35,6 +35,7 @@ from memorybrain.embeddings import Encoder, get_encoder
 from memorybrain.linker import LINKER_VERSION, link
 from memorybrain.models import Fact, FileExtract
 from memorybrain.modpath import module_name
+from memorybrain.paths import vendored_paths
 from memorybrain.store import Store, now_iso
 from memorybrain.walk import Skip, SourceFile, walk_project
 
@@ -323,6 +324,26 @@ def _unguarded_modules(meta: dict[str, Any]) -> list[str]:
     return [m for m in meta.get("top_modules") or [] if m not in guarded - plain]
 
 
+def _guarded_modules(meta: dict[str, Any]) -> list[str]:
+    """The file's top-level modules imported only under an ImportError guard."""
+    return sorted(set(meta.get("top_modules") or []) - set(_unguarded_modules(meta)))
+
+
+def _dotted_imports(meta: dict[str, Any]) -> list[str]:
+    """The file's unguarded absolute imports as ``module`` and ``module.name``, dotted ones
+    only (``pulpcore.plugin.access_policy``, ``app.vendor.flask_principal``): what
+    ``facts_from_imports`` reads for libraries used through another's module and vendored copies."""
+    out: set[str] = set()
+    for imp in meta.get("imports") or []:
+        module = str(imp.get("module") or "")
+        if not module or imp.get("level") or imp.get("guarded"):
+            continue
+        out.add(module)
+        if imp.get("name") and imp["name"] != "*":
+            out.add(f"{module}.{imp['name']}")
+    return sorted(m for m in out if "." in m)
+
+
 def _facts(store: Store, files_meta: dict[str, dict[str, Any]]) -> list[Fact]:
     metas = [*store.files_meta("metadata").values(), *files_meta.values()]
     declared = [Fact(**d) for meta in metas for d in meta.get("facts", [])]
@@ -337,23 +358,32 @@ def _facts(store: Store, files_meta: dict[str, dict[str, Any]]) -> list[Fact]:
     # an import guarded against the module being missing (try/except ImportError) is an
     # optional integration: it makes no fact on its own (a declared dependency still is one)
     imported = facts_from_imports(
-        {p: [m for m in _unguarded_modules(m_) if m not in own] for p, m_ in files_meta.items()}
+        {p: [m for m in _unguarded_modules(m_) if m not in own] + _dotted_imports(m_) for p, m_ in files_meta.items()}
     )
+    # imported under a guard only: no fact on its own, but a declared library it shows used
+    plain = {f.key for f in imported}
+    guarded = facts_from_imports(
+        {p: [m for m in _guarded_modules(m_) if m not in own] for p, m_ in files_meta.items()}, guarded=True
+    )
+    imported += [f for f in guarded if f.key not in plain]
     for fact in imported:  # give import evidence its line: the first import of that library
         if fact.source_line:
             continue
         for imp in files_meta.get(fact.source_path, {}).get("imports") or []:
-            top = str(imp.get("module") or "").split(".")[0]
-            if (
-                top
-                and not imp.get("level")
-                and not imp.get("guarded")
-                and any(f.key == fact.key for f in facts_from_imports({fact.source_path: [top]}))
-            ):
+            module = str(imp.get("module") or "")
+            if not module or imp.get("level") or (imp.get("guarded") and fact.key in plain):
+                continue
+            shown = [m for m in {module.split(".")[0], module} if "." in m or m not in own]
+            if imp.get("name") and imp["name"] != "*":
+                shown.append(f"{module}.{imp['name']}")
+            if any(f.key == fact.key for f in facts_from_imports({fact.source_path: shown})):
                 fact.source_line = int(imp.get("line") or 0)
                 break
+    vendored = vendored_paths(files_meta)
     names: set[str] = set()  # absolute imports as module and module.name
-    for meta in files_meta.values():
+    for path, meta in files_meta.items():
+        if path in vendored:  # someone else's code: what it imports says nothing of the project
+            continue
         for imp in meta.get("imports") or []:
             module = str(imp.get("module") or "")
             if imp.get("level") or not module or module.split(".")[0] in own:

@@ -48,7 +48,7 @@ PatternRow = tuple[str, str, str, str, dict[str, Any], int, str]
 
 #: Bump when linking or convention logic changes: stores linked by another version relink on
 #: the next ``brain index`` even when no file changed.
-LINKER_VERSION = "66"
+LINKER_VERSION = "67"
 
 _RATE_RE = re.compile(r"limit|throttl|rate", re.I)
 #: A page-size parameter is no rate limit: ``Depends(LimitFilter.depends)``, ``limit_param``.

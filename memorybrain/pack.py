@@ -577,7 +577,7 @@ def _importable(path: str) -> bool:
 @lru_cache(maxsize=1 << 16)
 def _is_test_path(path: str) -> bool:
     """Tests and migrations: indexed, never offered as something to import."""
-    return is_test_path(path) or is_migration_path(path)
+    return is_test_path(path) or is_migration_path(path) or path.rsplit("/", 1)[-1] == "migrations.py"
 
 
 class PackBuilder:

@@ -8,16 +8,29 @@
   ``..`` that climbs out, or a symlink (of the file or of a folder on the way) that points out.
 - ``is_test_path(path)``: a project-relative path of test code (pytest's and Django's file
   names, files under ``tests/``, ``test/`` or ``testing/``), one rule for indexers, linker and packs.
+- ``is_migration_path(path)``: a module of a migrations folder (Django's ``migrations/``,
+  Alembic's ``versions/`` under ``alembic/`` or ``migrations/``).
+- ``is_vendored_dir(name, children)`` / ``vendored_paths(paths)``: copies of third-party code
+  kept inside the project (``_vendor/``, ``vendor/``, ``vendored/``, ...).
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 from memorybrain.errors import PathOutsideProjectError, ProjectError
 
-__all__ = ["cache_dir", "inside_project", "is_migration_path", "is_test_path"]
+__all__ = [
+    "VENDORED_DIRS",
+    "cache_dir",
+    "inside_project",
+    "is_migration_path",
+    "is_test_path",
+    "is_vendored_dir",
+    "vendored_paths",
+]
 
 _TEST_DIRS = frozenset({"tests", "test", "testing"})
 
@@ -34,9 +47,43 @@ def is_test_path(path: str) -> bool:
 
 
 def is_migration_path(path: str) -> bool:
-    """A schema migration: a ``migrations.py``, or a file under ``migrations``/``alembic``."""
-    parts = path.replace("\\", "/").split("/")
-    return parts[-1] == "migrations.py" or any(part in ("migrations", "alembic") for part in parts[:-1])
+    """A migration module: under a ``migrations`` folder (Django's, Alembic's ``migrations/``)
+    or an ``alembic`` folder (its env.py and ``versions`` revisions)."""
+    return any(part in ("migrations", "alembic") for part in path.replace("\\", "/").split("/")[:-1])
+
+
+#: Folder names that hold copies of other people's code, kept inside the project (pip's
+#: ``_vendor``, ``vendor``): not the project's patterns, not its stack. ``third_party`` is
+#: not one: projects name their own integrations so (fides' ``api/schemas/third_party``).
+VENDORED_DIRS = frozenset({"_vendor", "_vendored", "vendor", "vendored", "_third_party"})
+#: Modules a web app holds at its top: a folder named ``vendor`` holding them is the
+#: project's own app (a marketplace's vendors), not vendored code.
+_APP_MODULES = frozenset(
+    {"apps.py", "models.py", "views.py", "urls.py", "admin.py", "routes.py", "serializers.py", "schemas.py"}
+)
+
+
+def is_vendored_dir(name: str, children: Iterable[str]) -> bool:
+    """Whether a folder called ``name`` whose entries are ``children`` (file names) holds
+    vendored code: a ``VENDORED_DIRS`` name that is no Django app of the project's own."""
+    return name in VENDORED_DIRS and not _APP_MODULES.intersection(children)
+
+
+def vendored_paths(paths: Iterable[str]) -> set[str]:
+    """The paths (project-relative) under a vendored folder, judged by the paths given."""
+    paths = [p.replace("\\", "/") for p in paths]
+    children: dict[str, set[str]] = {}
+    for p in paths:
+        folder, _, name = p.rpartition("/")
+        children.setdefault(folder, set()).add(name)
+    out: set[str] = set()
+    for p in paths:
+        parts = p.split("/")[:-1]
+        for i, part in enumerate(parts):
+            if part in VENDORED_DIRS and is_vendored_dir(part, children.get("/".join(parts[: i + 1]), ())):
+                out.add(p)
+                break
+    return out
 
 
 def cache_dir() -> Path:

@@ -17,6 +17,7 @@ import pathspec
 
 from indexers import is_metadata_file
 from memorybrain.config import Config
+from memorybrain.paths import VENDORED_DIRS, is_vendored_dir
 from memorybrain.redact import is_env_file
 
 #: Directories never worth indexing (matched by name at any depth).
@@ -129,6 +130,9 @@ def walk_project(config: Config) -> Iterator[SourceFile | Skip]:
                     continue
                 if _ignored(rel + "/", ignores) or (exclude and exclude.match_file(rel + "/")):
                     continue
+                if entry.name in VENDORED_DIRS and _vendored(path, entry.name, config):
+                    yield Skip(rel, "vendored third-party code (an include glob naming the folder indexes it)")
+                    continue
                 subdirs.append(path)
                 continue
             if is_env_file(rel):
@@ -159,6 +163,19 @@ def walk_project(config: Config) -> Iterator[SourceFile | Skip]:
                 continue
             yield SourceFile(rel, path, size, kind)
         stack.extend((d, ignores) for d in reversed(subdirs))
+
+
+def _vendored(path: Path, name: str, config: Config) -> bool:
+    """A folder of vendored code (``memorybrain.paths.is_vendored_dir``) that no include glob
+    names (``octoprint/vendor/flask_principal.py``, ``**/_vendor/**``): someone else's code,
+    not the project's patterns nor evidence of its stack."""
+    if any(re.search(rf"(^|/){re.escape(name)}(/|$)", glob) for glob in config.include):
+        return False
+    try:
+        children = [e.name for e in os.scandir(path)]
+    except OSError:
+        return False
+    return is_vendored_dir(name, children)
 
 
 def _rel(path: Path, root: Path) -> str:

@@ -165,6 +165,7 @@ def test_a_library_only_a_docs_extra_declares_is_no_stack_even_where_imported() 
     declared = extract_facts("app-1.0.dist-info/METADATA", text)
     used = [
         _imported("framework", "Django", "app/views.py"),
+        _imported("orm", "Django ORM", "app/views.py"),
         _imported("other", "drf-spectacular (OpenAPI)", "app/management/commands/spectacular.py"),
         _imported("validation", "Pydantic", "app/schemas.py"),
         _imported("auth", "django-auth-ldap", "app/auth.py"),
