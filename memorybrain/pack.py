@@ -215,6 +215,8 @@ def exemplar_cost(ex: Exemplar, fmt: str) -> int:
 
 #: Weight of a route module's routes naming the request's resource, against similarity (~0.3-0.9).
 NAMING_WEIGHT = 0.25
+#: stack facts a tight budget keeps before it drops conventions
+MIN_STACK_BEFORE_CONVENTIONS = 8
 #: how much a whole CRUD resource in a module counts when the request's resource is new
 NEW_RESOURCE_WEIGHT = 0.45
 #: how much it counts against a module that none of its routes is served (where others are)
@@ -837,6 +839,9 @@ class PackBuilder:
     def _shrink_fixed(self, pack: Pack, fmt: str) -> None:
         """Make the fixed sections fit in about half the budget, least important first."""
         limit = pack.budget // 2
+        # the stack's tail (servers, other libraries) says less than a convention
+        while count_tokens(pack.render(fmt)) > limit and len(pack.stack) > MIN_STACK_BEFORE_CONVENTIONS:
+            pack.stack.pop()
         while count_tokens(pack.render(fmt)) > limit and len(pack.conventions) > 3:
             pack.conventions.pop()
         while count_tokens(pack.render(fmt)) > limit and len(pack.stack) > 4:

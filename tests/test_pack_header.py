@@ -323,3 +323,21 @@ def test_shared_imports_keep_the_alias_most_modules_write():
     routes = [type("R", (), {"path": p})() for p in files_meta]
     (c,) = _import_conventions(routes, files_meta)  # type: ignore[arg-type]
     assert c["data"]["lines"] == ["from django.utils.translation import gettext_lazy as _, ngettext"]
+
+
+def test_a_tight_budget_drops_the_stacks_tail_before_the_conventions():
+    """langflow at 2000 tokens: eighteen stack facts (servers, settings and driver libraries)
+    pushed out the errors convention; the stack's tail goes first, down to eight facts."""
+    from memorybrain.models import Fact
+    from memorybrain.pack import MIN_STACK_BEFORE_CONVENTIONS, Pack, PackBuilder
+
+    stack = [
+        Fact(category="other", name=f"library-{i}", value=">=1.0", source_path="pkg/METADATA", source_line=i)
+        for i in range(18)
+    ]
+    conventions = [{"key": f"c{i}", "topic": "errors", "statement": f"convention {i} " + "x" * 200} for i in range(8)]
+    pack = Pack(request="Add CRUD endpoints for notifications", budget=1000, project="p", stack=stack)
+    pack.conventions = conventions
+    PackBuilder._shrink_fixed(None, pack, "md")  # type: ignore[arg-type]
+    assert len(pack.stack) == MIN_STACK_BEFORE_CONVENTIONS
+    assert len(pack.conventions) > 3 and pack.conventions[0]["key"] == "c0"
