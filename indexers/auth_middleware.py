@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from indexers.base import ParsedFile, call_args, dotted_name, literal_list, string_value, walk
+from indexers.base import ParsedFile, call_args, class_attributes, dotted_name, literal_list, string_value, walk
 
 Node = Any
 
@@ -235,14 +235,4 @@ def _short(text: str, limit: int = 100) -> str:
 
 def module_constants(pf: ParsedFile, scope: Node) -> dict[str, Node]:
     """``NAME = <literal or call>`` assignments directly in ``scope`` (a module, or a class body)."""
-    out: dict[str, Node] = {}
-    for stmt in scope.named_children:
-        if stmt.type != "expression_statement":
-            continue
-        for a in stmt.named_children:
-            if a.type != "assignment":
-                continue
-            left, right = a.child_by_field_name("left"), a.child_by_field_name("right")
-            if left is not None and right is not None and left.type == "identifier":
-                out[pf.text(left)] = right
-    return out
+    return class_attributes(scope)

@@ -6,22 +6,13 @@ from __future__ import annotations
 
 import textwrap
 
-from indexers import extract_python
 from memorybrain.linker import link
+from tests.conftest import extract_files
+from tests.test_django_conventions_review import _routes
 
 
 def _rows(files: dict[str, str]):
-    rows, metas = [], {}
-    for path, src in files.items():
-        fe = extract_python(path, textwrap.dedent(src).encode())
-        metas[path] = fe.meta
-        rows += [(p.id, p.kind, p.name, p.path, p.meta, 0, p.summary) for p in fe.patterns]
-    return rows, metas
-
-
-def _routes(result) -> dict[str, tuple[dict, str]]:
-    """handler -> (linked meta, summary) of the routes."""
-    return {meta["handler"]: (meta, summary) for _pid, _u, meta, summary in result.updates if "handler" in meta}
+    return extract_files({path: textwrap.dedent(src) for path, src in files.items()})
 
 
 #: galaxy-ng's api/base.py in miniature: a plain mixin sets the attributes, with values read
