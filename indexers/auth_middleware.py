@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from indexers.base import ParsedFile, call_args, class_attributes, dotted_name, literal_list, string_value, walk
+from indexers.base import ParsedFile, call_args, dotted_name, literal_list, string_value, walk
 
 Node = Any
 
@@ -142,7 +142,8 @@ def _paths(pf: ParsedFile, node: Node, consts: dict[str, Node]) -> dict[str, Any
         paths, negated, check = _path_test(pf, cond, consts)
         if not paths and not check:
             continue
-        passes = _PASS_RE.search(_code(pf, body)) is not None and not _REJECT_RE.search(_code(pf, body))
+        text = _code(pf, body)
+        passes = _PASS_RE.search(text) is not None and not _REJECT_RE.search(text)
         key = "exempt" if passes != negated else "only"
         if paths:
             out.setdefault(key, [])
@@ -231,8 +232,3 @@ def enclosing_condition(pf: ParsedFile, node: Node) -> str | None:
 
 def _short(text: str, limit: int = 100) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def module_constants(pf: ParsedFile, scope: Node) -> dict[str, Node]:
-    """``NAME = <literal or call>`` assignments directly in ``scope`` (a module, or a class body)."""
-    return class_attributes(scope)

@@ -1392,8 +1392,8 @@ def _urls_in(pf: ParsedFile, node: Node, var: str) -> list[dict[str, Any]]:
             for sub in pos:
                 for entry in _urls_in(pf, sub, var):
                     out.append({**entry, "route": I18N_PREFIX + str(entry.get("route") or "")})
-        elif _classmethod_entry(pf, node, "", var):  # urlpatterns += RoomView.get_urls(...)
-            out += _classmethod_entry(pf, node, "", var)
+        elif built := _classmethod_entry(pf, node, "", var):  # urlpatterns += RoomView.get_urls(...)
+            out += built
         else:  # format_suffix_patterns([...]) and other wrappers of a list
             for arg in pos:
                 if arg.type in ("list", "tuple", "binary_operator", "parenthesized_expression"):

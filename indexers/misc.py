@@ -24,7 +24,7 @@ import builtins
 import re
 from typing import Any
 
-from indexers.auth_middleware import auth_evidence, enclosing_condition, module_constants
+from indexers.auth_middleware import auth_evidence, enclosing_condition
 from indexers.base import (
     FLASK_REQUEST_HOOKS,
     Definition,
@@ -32,6 +32,7 @@ from indexers.base import (
     base_classes,
     call_args,
     callee,
+    class_attributes,
     class_methods,
     decorator_expr,
     dict_keys,
@@ -514,9 +515,9 @@ def _middleware_pattern(
     if info is None:
         return None
     label = info.pop("label")
-    consts = module_constants(pf, pf.root)
+    consts = class_attributes(pf.root)
     if d.is_class and (body := d.definition.child_by_field_name("body")) is not None:
-        consts.update(module_constants(pf, body))
+        consts.update(class_attributes(body))
     evidence = auth_evidence(pf, d.definition, d.qualname, consts)
     if evidence is not None:
         info["auth"] = {**_hooked_on(pf, d, hooked), **evidence}
@@ -548,7 +549,7 @@ def _auth_middleware(pf: ParsedFile, patterns: list[Pattern], top: set[int]) -> 
     for p in patterns:
         if p.kind == "middleware" and p.meta.get("auth"):
             out.append({"name": p.qualname, "line": p.start_line, "style": p.meta.get("style"), **p.meta["auth"]})
-    consts = module_constants(pf, pf.root)
+    consts = class_attributes(pf.root)
     for node in walk(pf.root, {"decorated_definition"}):
         inner = node.child_by_field_name("definition")
         if node.start_byte in top or inner is None or inner.type != "function_definition":

@@ -182,10 +182,10 @@ def path_constants(pf: ParsedFile) -> dict[str, list[str | list[str]]]:
     ``f"{API}/runs"``), so the linker can resolve route paths written with them. Nothing else
     is kept: a value that is not path-like (``SECRET = "abc123"``, ``"postgres://u:p@h/db"``,
     ``"queued"``, a number), a name bound more than once, or a part that looks like a token."""
-    rebound = _rebound_names(pf)
+    rebound: set[str] | None = None  # (walks every body: only for a file that has a candidate)
     out: dict[str, list[str | list[str]]] = {}
     for name, value in _top_level_assignments(pf):
-        if not _CONSTANT.fullmatch(name) or name in rebound:
+        if not _CONSTANT.fullmatch(name):
             continue
         parts = _path_parts(pf, value)
         if parts is None or not all(isinstance(p, list) or is_path_part(p) for p in parts):
@@ -198,8 +198,10 @@ def path_constants(pf: ParsedFile) -> dict[str, list[str | list[str]]]:
                 merged.append(p)
         merged = merged or [""]
         if isinstance(merged[0], str) and not is_path_value(merged[0]):
-            continue  # a path starts with ``/`` (or is empty)
-        if all(isinstance(p, str) for p in merged) and not is_path_value("".join(merged)):  # type: ignore[arg-type]
+            continue  # a path starts with ``/`` (or is empty); all literals are merged[0] alone
+        if rebound is None:
+            rebound = _rebound_names(pf)
+        if name in rebound:
             continue
         out[name] = merged
     return out

@@ -332,7 +332,7 @@ def link(rows: list[PatternRow], files_meta: dict[str, dict[str, Any]]) -> LinkR
                 url_rules[last_name(str(rule["view"]))].append((path, rule))
 
     fab_registered = _fab_registrations(files_meta)
-    app_auth = _app_auth(files_meta, rows)
+    app_auth = _app_auth(files_meta)
     hook_auth = _hook_auth(files_meta, modules, app_auth)
     _app_auth_ids(app_auth, rows)
     routes: list[Route] = []
@@ -515,7 +515,7 @@ def _hook_guard(
     return guard
 
 
-def _app_auth(files_meta: dict[str, dict[str, Any]], rows: list[PatternRow]) -> list[dict[str, Any]]:
+def _app_auth(files_meta: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     """Auth that an app-wide middleware enforces on every request, each ``{"name", "kind",
     "form", "path", "line", "registered", "condition"?, "rejects", "checks", "exempt"?,
     "only"?, "exempt_check"?, "backend"?, "pattern_id"?}``: a middleware class that checks
@@ -846,7 +846,7 @@ def derive_conventions(
     app_auth: list[dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
     """The project's conventions, most important first, each with evidence (``app_auth``: the
-    app-wide auth middleware, ``_app_auth``; read from ``files_meta`` when not given)."""
+    app-wide auth the linker found, ``_app_auth`` and ``_hook_auth``)."""
     defs: dict[str, list[tuple[str, str, str, dict[str, Any]]]] = defaultdict(list)
     for pid, kind, name, path, meta, _u, _s in rows:
         if kind not in ("route", "test"):
@@ -854,10 +854,6 @@ def derive_conventions(
     out: list[dict[str, Any]] = []
     total = len(routes)
     if total:
-        if app_auth is None:
-            app_auth = _app_auth(files_meta, rows)
-            _hook_auth(files_meta, ModuleIndex(files_meta), app_auth)
-            _app_auth_ids(app_auth, rows)
         out += _auth_conventions(routes, defs, aliases or {}, app_auth)
         out += _error_conventions(rows, routes, defs, files_meta)
         out += _error_form_conventions(routes, defs)  # (before the next: the exact form matters more)

@@ -393,7 +393,6 @@ class DjangoUrls:
                         "router": str(reg.get("router")),
                         "prefix": reg.get("prefix"),
                         "basename": reg.get("basename"),
-                        "mounted": node in self.router_prefix or bool(info.get("parent")),
                         "rooted": rooted(node),
                     }
                 )
@@ -510,9 +509,8 @@ class DjangoUrls:
         named = {a["action"] for a in self.extra_actions.get(node, [])} | own
         # attributes: from the project classes of its MRO, views and plain mixins alike
         # (galaxy-ng's ``class APIView(LocalSettingsMixin, views.APIView)``)
-        start = node
         for key in INHERITED_ATTRS:
-            found = self.lookup(start, key) if key not in meta else None
+            found = self.lookup(node, key) if key not in meta else None
             if found is None:
                 continue
             source, attrs = found

@@ -1085,17 +1085,15 @@ class PackBuilder:
             return None, [], []
         pats = self._patterns(h.id for h in route_hits[:300])
         terms = resource_terms(request)
-        new_resource = bool(terms and _CRUD_REQUEST.search(request)) and not any(
-            _route_names(terms, p) for p in pats.values()
-        )
+        crud = bool(terms and _CRUD_REQUEST.search(request))
+        new_resource = crud and not any(_route_names(terms, p) for p in pats.values())
+        widened: tuple[defaultdict[str, list[Hit]], dict[str, Pattern]] | None = None
         if new_resource:
             # a resource the project does not have yet: meaning tells little, the template is a
             # module with one whole CRUD resource to copy, so every route module is a candidate
-            wider = self._route_search(request)
-            pats.update(self._patterns(h.id for h in wider))
-            by_file = defaultdict(list)
-            for h in wider:
-                by_file[h.path].append(h)
+            widened = self._wider(request)
+            by_file = widened[0]
+            pats.update(widened[1])
         styles = Counter(str(p.meta.get("framework")) for p in pats.values())
         main_style = styles.most_common(1)[0][0] if styles else None
         if styles.keys() & {"django", "drf"} and _API_REQUEST.search(request):
@@ -1103,14 +1101,11 @@ class PackBuilder:
             # when the pages crowd the API out of the nearest hits, look among all the routes
             api_files = _api_files(pats.values()) & set(by_file)
             if not api_files:
-                wider = self._route_search(request)
-                more = self._patterns(h.id for h in wider)
+                wider, more = widened or self._wider(request)
                 api_files = _api_files(more.values())
                 if api_files:
                     pats.update(more)
-                    by_file = defaultdict(list)
-                    for h in wider:
-                        by_file[h.path].append(h)
+                    by_file = wider
             if api_files:
                 main_style = "drf"
                 by_file = defaultdict(list, {f: hs for f, hs in by_file.items() if f in api_files})
@@ -1151,7 +1146,7 @@ class PackBuilder:
 
         named = {p: naming(p) for p in by_file}
         # a new resource, or one only modules left out (pages, for an API request) name
-        fresh = new_resource or bool(terms and _CRUD_REQUEST.search(request)) and not any(named.values())
+        fresh = new_resource or crud and not any(named.values())
 
         def template(path: str) -> float:
             """How whole a CRUD resource the module offers (list, get, create, update, delete
@@ -1182,9 +1177,14 @@ class PackBuilder:
         )
         return ranked[0], by_file[ranked[0]], ranked[1:]
 
-    def _route_search(self, request: str) -> list[Hit]:
-        """Routes only, further than the nearest hits, less what the team excluded."""
-        return self._curation.filter_hits(self.retriever.search(request, kinds=("route",), limit=API_SEARCH_LIMIT))
+    def _wider(self, request: str) -> tuple[defaultdict[str, list[Hit]], dict[str, Pattern]]:
+        """Routes only, further than the nearest hits, less what the team excluded: grouped by
+        file, with their patterns."""
+        hits = self._curation.filter_hits(self.retriever.search(request, kinds=("route",), limit=API_SEARCH_LIMIT))
+        by_file: defaultdict[str, list[Hit]] = defaultdict(list)
+        for h in hits:
+            by_file[h.path].append(h)
+        return by_file, self._patterns(h.id for h in hits)
 
     def _on_app(self, route: Pattern) -> bool:
         """The route is registered on the application object (``app = FastAPI()``/``Flask()``)."""
@@ -1352,7 +1352,7 @@ class PackBuilder:
             if not _importable(path) or _NOT_RESOURCE_CODE.search(path):
                 continue
             parts = path.removesuffix(".py").split("/")
-            stem = parts[-1] if parts[-1] != "__init__" else (parts[-2] if len(parts) > 1 else "")
+            stem = _module_stem(path)
             dirs = parts[:-1] if parts[-1] != "__init__" else parts[:-2]
             # a file named after the resource, then files whose names mention its words, then
             # files in a folder named after it (the top package names the project, not a resource)
@@ -1590,9 +1590,12 @@ class PackBuilder:
 
 
 def _module_stem(path: str) -> str:
-    """``app/services.py`` and ``app/services/__init__.py`` -> ``services``."""
+    """``app/services.py`` and ``app/services/__init__.py`` -> ``services`` (a top-level
+    ``__init__.py`` names no module: "")."""
     parts = path.removesuffix(".py").split("/")
-    return parts[-2] if parts[-1] == "__init__" and len(parts) > 1 else parts[-1]
+    if parts[-1] != "__init__":
+        return parts[-1]
+    return parts[-2] if len(parts) > 1 else ""
 
 
 def _advice(key: str, c: dict[str, Any]) -> str:
